@@ -1,0 +1,50 @@
+# Two commands for a newcomer: `make run` and `make test`.
+# When `deno` is not on PATH, the pinned Deno is installed from the npm
+# registry into .tools/ (git-ignored) and used from there.
+
+DENO_VERSION := 2.9.6
+LOCAL_DENO := $(CURDIR)/.tools/node_modules/.bin/deno
+
+ifeq ($(shell command -v deno 2>/dev/null),)
+DENO := $(LOCAL_DENO)
+DENO_DEP := $(LOCAL_DENO)
+else
+DENO := deno
+DENO_DEP :=
+endif
+
+CONFIG ?= config.toml
+
+.PHONY: run test check fmt lint typecheck bench build deno clean
+
+run: $(DENO_DEP)
+	$(DENO) run -A main.ts --config $(CONFIG) run
+
+test: $(DENO_DEP)
+	$(DENO) test -A
+
+check: $(DENO_DEP)
+	$(DENO) fmt --check
+	$(DENO) lint
+	$(DENO) check main.ts lib tests bench
+	$(DENO) test -A
+
+fmt: $(DENO_DEP)
+	$(DENO) fmt
+
+bench: $(DENO_DEP)
+	$(DENO) run -A bench/main.ts $(if $(QUICK),--quick,)
+
+# deno compile downloads a runtime base binary: this needs a connected machine.
+build: $(DENO_DEP)
+	$(DENO) compile -A --output imapd main.ts
+
+deno: $(DENO_DEP)
+
+$(LOCAL_DENO):
+	mkdir -p .tools
+	npm install --no-save --no-audit --no-fund --loglevel=error --prefix .tools deno@$(DENO_VERSION)
+	test -x $(LOCAL_DENO)
+
+clean:
+	rm -rf .tools node_modules data imapd

@@ -1,0 +1,220 @@
+/**
+ * The store as the server sees it: domain terms only. UIDs, never sequence
+ * numbers; Unicode mailbox names, never modified UTF-7; no IMAP syntax and
+ * no Kysely types. `lib/server` depends on this file alone; the SQL
+ * implementation lives in `lib/store/sql/`.
+ */
+import type { BodyStructure, Envelope } from "../mime/types.ts";
+
+/** The hierarchy delimiter of mailbox names, on the wire and in storage. */
+export const HIERARCHY_DELIMITER = "/";
+
+/** System flags RFC 3501 §2.3.2 defines that a client may store. */
+export const SYSTEM_FLAGS = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"] as const;
+
+/** Special-use attributes of RFC 6154. */
+export type SpecialUse =
+  | "\\All"
+  | "\\Archive"
+  | "\\Drafts"
+  | "\\Flagged"
+  | "\\Junk"
+  | "\\Sent"
+  | "\\Trash";
+
+/** An inclusive UID range; `to` may exceed the largest UID in use. */
+export interface UidRange {
+  from: number;
+  to: number;
+}
+
+/** A set of UIDs as sorted, non-overlapping inclusive ranges. */
+export type UidSet = readonly UidRange[];
+
+export interface MailboxInfo {
+  id: number;
+  /** Full Unicode name with HIERARCHY_DELIMITER; "INBOX" is always spelled so. */
+  name: string;
+  uidValidity: number;
+  uidNext: number;
+  highestModSeq: number;
+  specialUse: SpecialUse | null;
+  subscribed: boolean;
+}
+
+export interface MailboxStatus {
+  messages: number;
+  /** Messages with \Recent; always 0 when the store runs with disable_recent. */
+  recent: number;
+  unseen: number;
+  uidNext: number;
+  uidValidity: number;
+  highestModSeq: number;
+  /** Per-mailbox APPEND limit in bytes (RFC 7889), null for none. */
+  appendLimit: number | null;
+}
+
+/** The state of a mailbox a session needs on SELECT. */
+export interface MailboxSnapshot {
+  mailbox: MailboxInfo;
+  /** All UIDs in ascending order: sequence number n is uids[n - 1]. */
+  uids: Uint32Array;
+  /** Keywords and flags in use in the mailbox (for the FLAGS response). */
+  flagsInUse: string[];
+  /** UID of the first message without \Seen, or null. */
+  firstUnseenUid: number | null;
+  recent: number;
+  unseen: number;
+}
+
+/** What FETCH-like readers may ask for; the store loads only what is asked. */
+export interface MessageFields {
+  flags?: boolean;
+  internalDate?: boolean;
+  size?: boolean;
+  modSeq?: boolean;
+  envelope?: boolean;
+  bodyStructure?: boolean;
+  /** The top-level header block (including its final blank line). */
+  header?: boolean;
+  /** The whole message, header and body. */
+  content?: boolean;
+}
+
+export interface MessageRecord {
+  uid: number;
+  flags?: string[];
+  internalDate?: Date;
+  size?: number;
+  modSeq?: number;
+  envelope?: Envelope;
+  bodyStructure?: BodyStructure;
+  header?: Uint8Array;
+  content?: Uint8Array;
+}
+
+export interface AppendInput {
+  content: Uint8Array;
+  flags?: readonly string[];
+  internalDate?: Date;
+}
+
+export interface AppendResult {
+  uid: number;
+  uidValidity: number;
+  modSeq: number;
+}
+
+export type FlagMode = "set" | "add" | "remove";
+
+export interface FlagChange {
+  uid: number;
+  flags: string[];
+  modSeq: number;
+}
+
+export interface StoreFlagsResult {
+  changed: FlagChange[];
+  /** UIDs left alone because their MODSEQ exceeded `unchangedSince` (RFC 7162). */
+  modified: number[];
+}
+
+export interface CopyResult {
+  uidValidity: number;
+  /** Source UIDs in ascending order, and the UID each got in the destination. */
+  sourceUids: number[];
+  destUids: number[];
+}
+
+/** A search in domain terms: sequence sets are resolved to UID sets by the session. */
+export type SearchKey =
+  | { type: "all" }
+  | { type: "uid"; set: UidSet }
+  | { type: "flag"; flag: string; present: boolean }
+  | { type: "recent"; present: boolean }
+  | { type: "new" }
+  | { type: "internalDate"; op: "before" | "on" | "since"; date: string /* YYYY-MM-DD */ }
+  | { type: "sentDate"; op: "before" | "on" | "since"; date: string /* YYYY-MM-DD */ }
+  | { type: "size"; op: "larger" | "smaller"; bytes: number }
+  | { type: "header"; name: string; value: string }
+  | { type: "body"; value: string }
+  | { type: "text"; value: string }
+  | { type: "modSeq"; min: number }
+  | { type: "and"; keys: SearchKey[] }
+  | { type: "or"; left: SearchKey; right: SearchKey }
+  | { type: "not"; key: SearchKey };
+
+/** A change to a mailbox, delivered to every session watching it. */
+export type MailboxEvent =
+  | { type: "append"; mailboxId: number; uids: number[] }
+  | { type: "expunge"; mailboxId: number; uids: number[] }
+  | { type: "flags"; mailboxId: number; changes: FlagChange[] }
+  | { type: "deleted"; mailboxId: number }
+  | { type: "renamed"; mailboxId: number; name: string };
+
+/** Domain errors the server maps to IMAP response codes. */
+export type StoreErrorCode =
+  | "NONEXISTENT"
+  | "ALREADYEXISTS"
+  | "TRYCREATE"
+  | "TOOBIG"
+  | "OVERQUOTA"
+  | "CANNOT"
+  | "INUSE"
+  | "LIMIT";
+
+export class StoreError extends Error {
+  constructor(readonly code: StoreErrorCode, message: string) {
+    super(message);
+    this.name = "StoreError";
+  }
+}
+
+/** One account's mail. Every method acts inside this account only. */
+export interface AccountStore {
+  readonly accountName: string;
+
+  listMailboxes(): Promise<MailboxInfo[]>;
+  getMailbox(name: string): Promise<MailboxInfo | null>;
+  /** Creates the mailbox and any missing parents. */
+  createMailbox(name: string, options?: { specialUse?: SpecialUse }): Promise<MailboxInfo>;
+  deleteMailbox(name: string): Promise<void>;
+  /** Renames the mailbox and its whole hierarchy; renaming INBOX moves its messages. */
+  renameMailbox(from: string, to: string): Promise<void>;
+  setSubscribed(name: string, subscribed: boolean): Promise<void>;
+  /** Names subscribed to, whether or not the mailbox exists (RFC 3501 §6.3.6). */
+  listSubscriptions(): Promise<string[]>;
+  status(mailboxId: number): Promise<MailboxStatus>;
+
+  /** Takes a snapshot and, unless readOnly, clears \Recent for this session's benefit. */
+  select(mailboxId: number, options?: { readOnly?: boolean }): Promise<MailboxSnapshot>;
+  append(mailboxId: number, input: AppendInput): Promise<AppendResult>;
+  /** Streams records in ascending UID order, in chunks, for the UIDs in `uids` that exist. */
+  fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord>;
+  storeFlags(
+    mailboxId: number,
+    uids: UidSet,
+    mode: FlagMode,
+    flags: readonly string[],
+    options?: { unchangedSince?: number },
+  ): Promise<StoreFlagsResult>;
+  /** Removes messages with \Deleted (limited to `uids` when given); returns the expunged UIDs. */
+  expunge(mailboxId: number, uids?: UidSet): Promise<number[]>;
+  copy(mailboxId: number, uids: UidSet, destMailboxId: number): Promise<CopyResult>;
+  /** Copy then expunge of the source, as one transaction (RFC 6851). */
+  move(mailboxId: number, uids: UidSet, destMailboxId: number): Promise<CopyResult>;
+  /** UIDs matching `key`, ascending. */
+  search(mailboxId: number, key: SearchKey): Promise<number[]>;
+  /** Subscribes to changes of one mailbox, from any session or the CLI; returns the unsubscribe. */
+  watch(mailboxId: number, listener: (event: MailboxEvent) => void): () => void;
+}
+
+export interface MailStore {
+  /** Opens an account; creates it (with its default mailboxes) when `create` is set. */
+  openAccount(name: string, options?: { create?: boolean }): Promise<AccountStore | null>;
+  listAccounts(): Promise<string[]>;
+  deleteAccount(name: string): Promise<void>;
+  /** The store-wide APPEND limit in bytes, from `appendlimit`. */
+  readonly appendLimit: number;
+  close(): Promise<void>;
+}
