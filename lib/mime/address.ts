@@ -176,6 +176,7 @@ class AddressParser {
     if (this.#isSpecial("@")) {
       // obs-route, RFC 5322 §4.4: "@a,@b:" before the address.
       let route = "";
+      const routeStart = this.#pos;
       while (this.#pos < this.#tokens.length && !this.#isSpecial(":") && !this.#isSpecial(">")) {
         const t = this.#tokens[this.#pos++];
         if (t.kind !== "comment") route += t.value;
@@ -183,6 +184,8 @@ class AddressParser {
       if (this.#isSpecial(":")) {
         this.#pos++;
         adl = route;
+      } else {
+        this.#pos = routeStart; // "<@host>": no route, an empty local part
       }
     }
     const local = this.#phrase();
