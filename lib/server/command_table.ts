@@ -5,7 +5,7 @@
  */
 import type { CommandParser } from "../wire/parser.ts";
 import type { Connection } from "./connection.ts";
-import { ANY_STATE, NOT_AUTHENTICATED, type StateKind } from "./session.ts";
+import { ANY_STATE, NOT_AUTHENTICATED, SELECTED, type StateKind } from "./session.ts";
 import { parseNoArguments } from "../protocol/commands/_common.ts";
 import { parseLogin } from "../protocol/commands/login.ts";
 import { parseAuthenticate } from "../protocol/commands/authenticate.ts";
@@ -19,6 +19,10 @@ import { handleLogin } from "./handlers/login.ts";
 import { handleAuthenticate } from "./handlers/authenticate.ts";
 import { handleId } from "./handlers/id.ts";
 import { handleEnable } from "./handlers/enable.ts";
+import { parseFetch } from "../protocol/commands/fetch.ts";
+import { parseStore } from "../protocol/commands/store.ts";
+import { handleFetch, handleUidFetch } from "./handlers/fetch.ts";
+import { handleStore, handleUidStore } from "./handlers/store.ts";
 
 /** What a handler may add to its tagged OK. */
 export interface Completion {
@@ -63,4 +67,15 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec<unknown>> = new Map([
     "AUTHENTICATE",
     command({ states: NOT_AUTHENTICATED, parse: parseAuthenticate, handle: handleAuthenticate }),
   ],
+  // RFC 3501 §7.4.1: FETCH and STORE hold EXPUNGE back; their UID forms need not.
+  [
+    "FETCH",
+    command({ states: SELECTED, parse: parseFetch, handle: handleFetch, holdExpunge: true }),
+  ],
+  ["UID FETCH", command({ states: SELECTED, parse: parseFetch, handle: handleUidFetch })],
+  [
+    "STORE",
+    command({ states: SELECTED, parse: parseStore, handle: handleStore, holdExpunge: true }),
+  ],
+  ["UID STORE", command({ states: SELECTED, parse: parseStore, handle: handleUidStore })],
 ]);
