@@ -199,3 +199,37 @@ Deno.test("`PamProvider` runs the conversation with a private PAM config", async
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("`buildAuthProvider()` reads a credentials database made as maddy makes it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // maddy's table.sql_table DDL and `maddy creds create` row format.
+    const { default: Database } = await import("libsql");
+    const db = new Database(join(dir, "credentials.db"));
+    db.exec(`CREATE TABLE IF NOT EXISTS passwords (
+      key LONGTEXT PRIMARY KEY NOT NULL,
+      value LONGTEXT NOT NULL
+    )`);
+    db.prepare("INSERT INTO passwords(key, value) VALUES(?, ?)").run([
+      "alice@example.org",
+      "bcrypt:$2y$05$rqR.klBzXqwL1hYS8wYKN.NLSvYYgDMQkYNbvs2rMg2Gcb1MAPqnS",
+    ]);
+    db.close();
+    const ctx = contextOf(dir, {
+      "auth.pass_table.local_authdb": {
+        table: {
+          module: "sql_table",
+          driver: "sqlite3",
+          dsn: "credentials.db",
+          table_name: "passwords",
+        },
+      },
+    });
+    const p = await buildAuthProvider("&local_authdb", "imap.auth", ctx);
+    assert.equal(await p.authenticate("alice@example.org", "correct horse"), "ok");
+    assert.equal(await p.authenticate("alice@example.org", "wrong horse"), "failed");
+    await p.close?.();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
