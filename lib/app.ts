@@ -59,7 +59,10 @@ async function openStorage(
   } else if (isTable(spec)) {
     const module = expectString(spec.module, `${path}.module`);
     if (module !== "imapsql" && module !== "storage.imapsql") {
-      throw new ConfigError(`${path}.module`, `unknown storage module ${JSON.stringify(module)} (known: imapsql)`);
+      throw new ConfigError(
+        `${path}.module`,
+        `unknown storage module ${JSON.stringify(module)} (known: imapsql)`,
+      );
     }
     const { module: _m, ...rest } = spec;
     body = rest;
@@ -129,9 +132,12 @@ async function buildEndpoint(
   authenticators.push(authenticator);
   const tls = ep.tls ? await TlsManager.create(ep.tls, epLog) : null;
   if (!ep.tls && ep.insecureAuthDefaulted) {
-    epLog.warn("TLS is off: plain-text authentication is allowed (insecure_auth defaults to true)", {
-      endpoint: ep.path,
-    });
+    epLog.warn(
+      "TLS is off: plain-text authentication is allowed (insecure_auth defaults to true)",
+      {
+        endpoint: ep.path,
+      },
+    );
   } else if (ep.insecureAuth && !ep.tls) {
     epLog.warn("insecure_auth is on: passwords may travel unencrypted", { endpoint: ep.path });
   }
@@ -152,12 +158,20 @@ export async function openAdminStore(config: Config, block?: string): Promise<Ma
   if (typeof spec === "string" && spec.startsWith("&") && !config.modules.has(spec.slice(1))) {
     throw new ConfigError("", `no storage module named ${JSON.stringify(spec.slice(1))}`);
   }
-  const { store } = await openStorage(spec, `${config.endpoints[0].path}.storage`, config, new Map());
+  const { store } = await openStorage(
+    spec,
+    `${config.endpoints[0].path}.storage`,
+    config,
+    new Map(),
+  );
   return store;
 }
 
 /** The credentials table the `creds` command acts on (maddy's --cfg-block, default local_authdb). */
-export async function openAdminCredentials(config: Config, block?: string): Promise<MutableTable | null> {
+export async function openAdminCredentials(
+  config: Config,
+  block?: string,
+): Promise<MutableTable | null> {
   await Deno.mkdir(config.stateDir, { recursive: true });
   const ctx = moduleContext(config);
   if (block) return await openCredentialsTable(ctx, block);

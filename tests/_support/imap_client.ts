@@ -23,7 +23,11 @@ export class TestClient {
     this.conn = conn;
   }
 
-  static async connect(port: number, hostname = "127.0.0.1", readGreeting = true): Promise<TestClient> {
+  static async connect(
+    port: number,
+    hostname = "127.0.0.1",
+    readGreeting = true,
+  ): Promise<TestClient> {
     const client = new TestClient(await Deno.connect({ hostname, port }));
     if (readGreeting) client.greeting = await client.readLine();
     return client;
@@ -93,9 +97,17 @@ export class TestClient {
   async #fill(timeoutMs: number): Promise<void> {
     const chunk = new Uint8Array(65536);
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
-    const n = await Promise.race([this.conn.read(chunk), timeout]).finally(() => clearTimeout(timer));
-    if (n === "timeout") throw new Error(`Timed out waiting for the server; buffered: ${JSON.stringify(dec.decode(this.#buf))}`);
+    const timeout = new Promise<"timeout">((
+      r,
+    ) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
+    const n = await Promise.race([this.conn.read(chunk), timeout]).finally(() =>
+      clearTimeout(timer)
+    );
+    if (n === "timeout") {
+      throw new Error(
+        `Timed out waiting for the server; buffered: ${JSON.stringify(dec.decode(this.#buf))}`,
+      );
+    }
     if (n === null) throw new Error("EOF");
     const next = new Uint8Array(this.#buf.length + n);
     next.set(this.#buf);
