@@ -115,6 +115,7 @@ export function mailboxFromWire(wire: string, utf8 = false): string {
   let name = canonicalInbox(decoded);
   if (name.endsWith(HIERARCHY_DELIMITER) && name.length > 1) name = name.slice(0, -1);
   if (name === "") throw new ImapError("NO", "Empty mailbox name", "CANNOT");
+  // deno-lint-ignore no-control-regex -- control characters are exactly what is refused
   if (/[\x00-\x1f\x7f]/.test(name)) {
     throw new ImapError("NO", "Mailbox names cannot hold control characters", "CANNOT");
   }

@@ -108,13 +108,12 @@ export class SelectedMailbox {
   /** Resolves on the next change, or after `timeoutMs` (IDLE's polling tick). */
   waitForChange(timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        if (self.#wake === done) self.#wake = null;
+        if (this.#wake === done) this.#wake = null;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, timeoutMs);
       this.#wake = done;
     });
   }
