@@ -2,44 +2,8 @@ import assert from "node:assert/strict";
 import { startTestServer, type TestServer } from "../_support/server.ts";
 import { TestClient } from "../_support/imap_client.ts";
 import type { AccountStore } from "../../lib/store/mail_store.ts";
-import { COMMANDS } from "../../lib/server/command_table.ts";
-import { SelectedMailbox } from "../../lib/server/selected_mailbox.ts";
-import type { Connection } from "../../lib/server/connection.ts";
-import type { CommandParser } from "../../lib/wire/parser.ts";
 
 const te = new TextEncoder();
-
-/**
- * Until SELECT lands on main, a minimal SELECT/EXAMINE (the real store's
- * select(), the real SelectedMailbox) is registered for these tests; once
- * the command table has its own, this does nothing.
- */
-function ensureSelect(): void {
-  if (COMMANDS.has("SELECT")) return;
-  const table = COMMANDS as Map<string, unknown>;
-  for (const readOnly of [false, true]) {
-    table.set(readOnly ? "EXAMINE" : "SELECT", {
-      states: ["authenticated", "selected"],
-      parse(p: CommandParser) {
-        p.sp();
-        const name = p.astring();
-        p.end();
-        return name;
-      },
-      async handle(conn: Connection, name: string) {
-        const state = conn.state;
-        if (state.kind !== "authenticated" && state.kind !== "selected") throw new Error("state");
-        if (state.kind === "selected") state.mailbox.close();
-        const info = (await state.user.account.getMailbox(name))!;
-        const snap = await state.user.account.select(info.id, { readOnly });
-        const mailbox = new SelectedMailbox(info, snap.uids.slice(), readOnly);
-        mailbox.setUnwatch(state.user.account.watch(info.id, (e) => mailbox.handleEvent(e)));
-        conn.state = { kind: "selected", user: state.user, mailbox };
-        conn.enc.untagged().number(mailbox.count).atom(" EXISTS").crlf();
-      },
-    });
-  }
-}
 
 interface Fixture {
   srv: TestServer;
@@ -62,7 +26,6 @@ async function setup(
   select = "SELECT",
   body?: (f: Fixture) => Promise<void>,
 ): Promise<void> {
-  ensureSelect();
   const srv = await startTestServer({ users: { alice: "alice-pw" } });
   const client = await TestClient.connect(srv.port);
   try {
