@@ -216,3 +216,68 @@ Deno.test("FETCH 1:* streams a mailbox larger than one flush", async () => {
     }
   });
 });
+
+const MULTIPART = "From: Carol <carol@example.net>\r\nTo: alice@example.com\r\nSubject: Parts\r\n" +
+  "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=xyz\r\n\r\n" +
+  "--xyz\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee attached.\r\n" +
+  "--xyz\r\nContent-Type: application/octet-stream; name=a.bin\r\n" +
+  "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=a.bin\r\n\r\n" +
+  "AAEC\r\n--xyz--\r\n";
+
+Deno.test("imapflow reads FETCH responses and stores flags", async () => {
+  const { ImapFlow } = await import("imapflow");
+  await setup([message(1), MULTIPART], "SELECT", async ({ srv, uids }) => {
+    const flow = new ImapFlow({
+      host: "127.0.0.1",
+      port: srv.port,
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user: "alice", pass: "alice-pw" },
+      logger: false,
+    });
+    await flow.connect();
+    try {
+      await flow.mailboxOpen("INBOX");
+      const got = [];
+      for await (
+        const m of flow.fetch("1:*", {
+          uid: true,
+          flags: true,
+          envelope: true,
+          bodyStructure: true,
+          internalDate: true,
+          size: true,
+          headers: ["subject"],
+          bodyParts: ["1", "2.mime"],
+        })
+      ) got.push(m);
+      assert.equal(got.length, 2);
+      assert.deepEqual(got.map((m) => m.uid), uids);
+      assert.equal(got[0].envelope?.subject, "Message 1");
+      assert.deepEqual(got[0].envelope?.from, [{ name: "Sender 1", address: "s1@example.com" }]);
+      assert.equal(got[0].size, message(1).length);
+      assert.equal(new Date(got[0].internalDate!).toISOString(), DATE.toISOString());
+      assert.equal(got[0].headers?.toString(), "Subject: Message 1\r\n\r\n");
+      const bs = got[1].bodyStructure!;
+      assert.equal(bs.type, "multipart/mixed");
+      assert.deepEqual(bs.childNodes?.map((c) => [c.part, c.type, c.size]), [
+        ["1", "text/plain", 13],
+        ["2", "application/octet-stream", 4],
+      ]);
+      assert.equal(bs.childNodes?.[1].disposition, "attachment");
+      assert.equal(got[1].bodyParts?.get("1")?.toString(), "See attached.");
+      assert.match(got[1].bodyParts?.get("2.mime")?.toString() ?? "", /^Content-Type: application/);
+      // bodyParts uses BODY.PEEK: nothing became \Seen.
+      assert.deepEqual(got.map((m) => [...(m.flags ?? [])]), [[], []]);
+      assert.ok(await flow.messageFlagsAdd("2", ["\\Flagged", "$Work"]));
+      const after = await flow.fetchOne("2", { flags: true });
+      assert.deepEqual([...(after && after.flags || [])].sort(), ["$Work", "\\Flagged"]);
+      const dl = await flow.download("1");
+      let text = "";
+      for await (const c of dl.content) text += new TextDecoder().decode(c as Uint8Array);
+      assert.equal(text, message(1));
+    } finally {
+      await flow.logout();
+    }
+  });
+});
