@@ -202,6 +202,23 @@ Deno.test("FETCH FLAGS supersedes a pending flag change from another session", a
   });
 });
 
+Deno.test("FETCH without FLAGS for a message keeps its pending flag change", async () => {
+  await setup([message(1), message(2)], "SELECT", async (f) => {
+    await f.account.storeFlags(f.inbox, [{ from: f.uids[1], to: f.uids[1] }], "add", [
+      "\\Seen",
+      "\\Flagged",
+    ]);
+    // Message 1 gets \Seen (and FLAGS) from this FETCH; message 2 was seen
+    // already, so its answer has no FLAGS and the other session's change
+    // still goes out before the tagged OK.
+    const r = await f.client.command("FETCH 1:2 BODY[TEXT]");
+    assert.equal(r.untagged.length, 3);
+    assert.match(r.untagged[0], /^\* 1 FETCH \(BODY\[TEXT\] .* FLAGS \(\\Seen\)\)$/s);
+    assert.doesNotMatch(r.untagged[1], /FLAGS/);
+    assert.equal(r.untagged[2], `* 2 FETCH (UID ${f.uids[1]} FLAGS (\\Flagged \\Seen))`);
+  });
+});
+
 Deno.test("FETCH 1:* streams a mailbox larger than one flush", async () => {
   // 120 messages of about 4 KiB: about 500 KB of output, past the 256 KiB flush mark.
   const filler = ("x".repeat(70) + "\r\n").repeat(56);

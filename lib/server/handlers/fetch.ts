@@ -83,19 +83,17 @@ async function fetchMessages(
 
   const fields = neededFields(args.items);
   if (seenSet.size > 0) fields.flags = true;
-  const sendsFlags = !!fields.flags;
+  const asksFlags = args.items.some((i) => i.kind === "flags");
   let expected = uid ? 0 : countUids(uids);
   for await (const record of account.fetch(mailboxId, uids, fields)) {
     const seq = mailbox.seqOf(record.uid);
     if (seq === 0) continue;
     if (!uid) expected--;
-    writeFetchResponse(conn.enc, seq, record, args.items, {
-      uid,
-      flags: seenSet.has(record.uid),
-    });
-    // This answer carries the message's current flags: a pending change
-    // (our own \Seen among them) need not be sent again.
-    if (sendsFlags) mailbox.forgetFlags(record.uid);
+    const addFlags = seenSet.has(record.uid);
+    writeFetchResponse(conn.enc, seq, record, args.items, { uid, flags: addFlags });
+    // An answer with FLAGS carries the message's current flags: a pending
+    // change (our own \Seen among them) need not be sent again.
+    if (asksFlags || addFlags) mailbox.forgetFlags(record.uid);
     await conn.maybeFlush();
   }
   // A message expunged by another session keeps its sequence number here
