@@ -36,6 +36,7 @@ export class Connection {
   /** Failed login attempts on this connection. */
   authFailures = 0;
   #busy = false;
+  #commands = 0;
   #closing = false;
   #closed = false;
   #readPending: Promise<Uint8Array | null> | null = null;
@@ -244,6 +245,12 @@ export class Connection {
   }
 
   async #execute(bytes: Uint8Array): Promise<void> {
+    if (this.#commands++ === 0 && this.endpoint.config.proxyProtocol && startsWithProxy(bytes)) {
+      // A PROXY header from a source we do not trust (see server.ts): refuse it.
+      this.log.info("closing connection: PROXY header from an untrusted source");
+      this.#sayByeAndClose("PROXY header from an untrusted source");
+      return;
+    }
     const p = new CommandParser(bytes);
     let tag = "*";
     let name = "";
@@ -341,6 +348,10 @@ export class Connection {
     this.#closed = true;
     this.transport.close();
   }
+}
+
+function startsWithProxy(bytes: Uint8Array): boolean {
+  return bytes.length >= 6 && new TextDecoder().decode(bytes.subarray(0, 6)) === "PROXY ";
 }
 
 function stateMessage(
