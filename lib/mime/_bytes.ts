@@ -114,14 +114,9 @@ export function findHeaderEnd(bytes: Uint8Array, start: number, end: number): nu
  */
 export function countLines(bytes: Uint8Array, start: number, end: number): number {
   if (start >= end) return 0;
+  // A plain loop: measured faster than `indexOf` per line on 5 MB of text.
   let lines = 0;
-  let pos = start;
-  while (true) {
-    const lf = bytes.indexOf(LF, pos);
-    if (lf < 0 || lf >= end) break;
-    lines++;
-    pos = lf + 1;
-  }
+  for (let i = start; i < end; i++) if (bytes[i] === LF) lines++;
   return bytes[end - 1] === LF ? lines : lines + 1;
 }
 

@@ -3,9 +3,20 @@
  * ENVELOPE, the BODYSTRUCTURE and the byte offsets of every part, so FETCH
  * never parses a body again. Pure: no I/O.
  */
-import { countLines, CR, findHeaderEnd, HT, HYPHEN, LF, SP, utf8Bytes } from "./_bytes.ts";
+import {
+  countLines,
+  CR,
+  decodeHeaderBytes,
+  findHeaderEnd,
+  HT,
+  HYPHEN,
+  latin1,
+  LF,
+  SP,
+  utf8Bytes,
+} from "./_bytes.ts";
 import { parseAddressList } from "./address.ts";
-import { fieldValue, type HeaderField, parseHeaderFields } from "./header.ts";
+import { type HeaderField, parseHeaderFields, unfold } from "./header.ts";
 import {
   paramValue,
   parseContentType,
@@ -36,6 +47,8 @@ class EntityHeader {
   readonly start: number;
   readonly bodyStart: number;
   readonly #first = new Map<string, HeaderField>();
+  /** The header block as latin1 text, made on the first ASCII value asked for. */
+  #text: string | undefined;
 
   constructor(bytes: Uint8Array, start: number, end: number) {
     this.bytes = bytes;
@@ -50,7 +63,15 @@ class EntityHeader {
   /** The unfolded, trimmed value of the first field named `name` (lower case), or null. */
   get(name: string): string | null {
     const field = this.#first.get(name);
-    return field ? fieldValue(this.bytes, field) : null;
+    if (!field) return null;
+    const { bytes } = this;
+    for (let i = field.valueStart; i < field.end; i++) {
+      if (bytes[i] >= 0x80) {
+        return unfold(decodeHeaderBytes(bytes.subarray(field.valueStart, field.end)));
+      }
+    }
+    this.#text ??= latin1(bytes.subarray(this.start, this.bodyStart));
+    return unfold(this.#text.slice(field.valueStart - this.start, field.end - this.start));
   }
 }
 
@@ -96,7 +117,9 @@ function splitMultipart(
   search: while (pos < end) {
     const i = bytes.indexOf(HYPHEN, pos);
     if (i < 0 || i + 2 + blen > end) break;
-    pos = i + 1;
+    // Delimiters start lines: on any mismatch, resume at the next line.
+    const lf = bytes.indexOf(LF, i);
+    pos = lf < 0 ? end : lf + 1;
     if (bytes[i + 1] !== HYPHEN || (i > start && bytes[i - 1] !== LF)) continue;
     for (let k = 0; k < blen; k++) {
       if (bytes[i + 2 + k] !== boundary[k]) continue search;
@@ -128,6 +151,17 @@ function splitMultipart(
   }
   if (partStart >= 0) parts.push([partStart, end]);
   return parts;
+}
+
+/** The boundary as bytes; most are ASCII, which skips a `TextEncoder` call. */
+function boundaryBytes(boundary: string): Uint8Array {
+  const out = new Uint8Array(boundary.length);
+  for (let i = 0; i < boundary.length; i++) {
+    const c = boundary.charCodeAt(i);
+    if (c >= 0x80) return utf8Bytes(boundary);
+    out[i] = c;
+  }
+  return out;
 }
 
 function baseOf(header: EntityHeader, end: number): BodyPartBase {
@@ -167,7 +201,7 @@ function parseEntity(
     const boundary = paramValue(ct.params, "boundary")?.replace(/[ \t]+$/, "") ?? "";
     if (boundary !== "") {
       const childDefault = ct.subtype === "digest" ? "message" : "text";
-      const parts = splitMultipart(bytes, header.bodyStart, end, utf8Bytes(boundary)).map(
+      const parts = splitMultipart(bytes, header.bodyStart, end, boundaryBytes(boundary)).map(
         ([s, e]) => parseEntity(bytes, new EntityHeader(bytes, s, e), e, childDefault, depth + 1),
       );
       // IMAP needs at least one part (RFC 3501 §9 body-type-mpart): a multipart without
