@@ -24,4 +24,5 @@ export {
   parseDisposition,
 } from "./params.ts";
 export { sentDate, sentDay } from "./date.ts";
+export { toCrlf } from "./line_ends.ts";
 export { baseSubject } from "./subject.ts";

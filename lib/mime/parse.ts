@@ -220,6 +220,13 @@ function parseEntity(
     ct = { type: "text", subtype: "plain", params: US_ASCII.map(([k, v]) => [k, v]) };
   }
 
+  // Dovecot's BODYSTRUCTURE gives a text part without charset the RFC 2045 §5.2 default.
+  if (
+    ct.type === "text" &&
+    !ct.params.some(([k]) => k.toLowerCase() === "charset" || k.toLowerCase() === "charset*")
+  ) {
+    ct = { ...ct, params: [...ct.params, ["charset", "us-ascii"]] };
+  }
   const encoding = parseEncoding(header.get("content-transfer-encoding"));
   const isMessage = ct.type === "message" && ct.subtype === "rfc822";
   const single: BodySinglePart = {

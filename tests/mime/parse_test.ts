@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { findPart, parseMessage } from "../../lib/mime/parse.ts";
+import { toCrlf } from "../../lib/mime/line_ends.ts";
 import { MISSING_DOMAIN } from "../../lib/mime/address.ts";
 import type {
   BodyMessagePart,
@@ -78,7 +79,8 @@ Deno.test("`parseMessage()` gives multipart/alternative inside multipart/mixed",
   assert.equal(plain.encoding, "7BIT");
   assert.equal(slice(data, plain.bodyStart, plain.bodyEnd), "Plain version.");
   assert.equal(plain.size, "Plain version.".length);
-  assert.equal(plain.lines, 1);
+  // The CRLF before the delimiter belongs to the delimiter: no LF, no line (as Dovecot counts).
+  assert.equal(plain.lines, 0);
 
   const html = single(findPart(root, [1, 2]));
   assert.equal(html.subtype, "html");
@@ -126,7 +128,7 @@ Deno.test("`parseMessage()` nests a multipart message/rfc822 inside a multipart"
   assert.equal(embedded.startsWith("From: Carol"), true);
   assert.equal(embedded.endsWith("--inner--"), true);
   assert.equal(fwd.size, fwd.bodyEnd - fwd.bodyStart);
-  assert.equal(fwd.lines, embedded.split("\r\n").length);
+  assert.equal(fwd.lines, embedded.split("\r\n").length - 1);
 
   // BODY[2.HEADER] and BODY[2.TEXT] are the embedded message's header and body.
   const inner = multi(fwd.body);
@@ -141,9 +143,10 @@ Deno.test("`parseMessage()` nests a multipart message/rfc822 inside a multipart"
   assert.equal(slice(data, report.bodyStart, report.bodyEnd), "Report body.");
   const csv = single(findPart(root, [2, 2]));
   assert.equal(csv.subtype, "csv");
-  assert.deepEqual(csv.params, []);
+  // A text part without charset gets the RFC 2045 default, as Dovecot reports it.
+  assert.deepEqual(csv.params, [["charset", "us-ascii"]]);
   assert.equal(slice(data, csv.bodyStart, csv.bodyEnd), "a,b\r\n1,2");
-  assert.equal(csv.lines, 2);
+  assert.equal(csv.lines, 1);
   assert.equal(slice(data, csv.headerStart, csv.bodyStart), "Content-Type: text/csv\r\n\r\n");
   assert.equal(findPart(root, [2, 3]), null);
 });
@@ -340,7 +343,7 @@ Content-Transfer-Encoding: base64
   const pdf = single(root.parts[1]);
   assert.equal(pdf.size, payload.length - 2);
   assert.equal(slice(data, pdf.bodyEnd - 10, pdf.bodyEnd + 2), line.slice(-12, -2) + "\r\n");
-  assert.equal(single(root.parts[0]).lines, 1);
+  assert.equal(single(root.parts[0]).lines, 0);
 });
 
 Deno.test("`findPart()` rejects paths that do not exist", () => {
@@ -351,4 +354,12 @@ Deno.test("`findPart()` rejects paths that do not exist", () => {
   assert.equal(findPart(root, [1, 3]), null);
   assert.equal(findPart(root, [2, 1]), null);
   assert.equal(findPart(root, [1.5]), null);
+});
+
+Deno.test("`toCrlf()` turns bare LF and CR into CRLF and keeps clean input as is", () => {
+  const clean = bytes("a\r\nb\r\n");
+  assert.equal(toCrlf(clean), clean);
+  assert.equal(slice(toCrlf(bytes("a\nb\r\nc\rd\n")), 0, 13), "a\r\nb\r\nc\r\nd\r\n");
+  const parsed = parseMessage(toCrlf(bytes(BARE_LF_8BIT)));
+  assert.equal(single(parsed.body).size, "Line one\r\nLine two\r\n".length);
 });
