@@ -37,9 +37,22 @@ import type {
 /**
  * Nesting deeper than this (multiparts and message/rfc822 together) is not
  * parsed further: the part is reported as a leaf. Guards the stack against
- * hostile messages; real mail rarely nests beyond 10.
+ * hostile messages; real mail rarely nests beyond 10. Dovecot's default.
  */
-export const MAX_DEPTH = 64;
+export const MAX_DEPTH = 100;
+
+/**
+ * Parts in one message beyond this are not split out: the last part
+ * allowed runs to the end of its multipart, and a multipart met after the
+ * budget is spent is a leaf. Bounds the cached BODYSTRUCTURE of a hostile
+ * message ("--b" repeated a million times). Dovecot's default.
+ */
+export const MAX_PARTS = 10_000;
+
+/** What one parse may still spend. */
+interface Budget {
+  parts: number;
+}
 
 /** The header fields of one entity, first occurrence of each name. */
 class EntityHeader {
@@ -109,6 +122,7 @@ function splitMultipart(
   start: number,
   end: number,
   boundary: Uint8Array,
+  limit: number,
 ): [number, number][] {
   const parts: [number, number][] = [];
   const blen = boundary.length;
@@ -148,6 +162,7 @@ function splitMultipart(
     if (close) return parts;
     partStart = lineEnd;
     pos = lineEnd;
+    if (parts.length + 1 >= limit) break; // the last part allowed takes the rest
   }
   if (partStart >= 0) parts.push([partStart, end]);
   return parts;
@@ -186,6 +201,7 @@ function parseEntity(
   end: number,
   defaultType: "text" | "message",
   depth: number,
+  budget: Budget,
 ): BodyStructure {
   const base = baseOf(header, end);
   const rawType = header.get("content-type");
@@ -196,13 +212,21 @@ function parseEntity(
     ? { type: "message", subtype: "rfc822", params: [] }
     : { type: "text", subtype: "plain", params: US_ASCII.map(([k, v]) => [k, v]) };
 
-  if (ct.type === "multipart" && depth < MAX_DEPTH) {
+  if (ct.type === "multipart" && depth < MAX_DEPTH && budget.parts > 0) {
     // A boundary ends with no space (RFC 2046 §5.1.1 bcharsnospace): trailing blanks are dropped.
     const boundary = paramValue(ct.params, "boundary")?.replace(/[ \t]+$/, "") ?? "";
     if (boundary !== "") {
       const childDefault = ct.subtype === "digest" ? "message" : "text";
-      const parts = splitMultipart(bytes, header.bodyStart, end, boundaryBytes(boundary)).map(
-        ([s, e]) => parseEntity(bytes, new EntityHeader(bytes, s, e), e, childDefault, depth + 1),
+      const ranges = splitMultipart(
+        bytes,
+        header.bodyStart,
+        end,
+        boundaryBytes(boundary),
+        budget.parts,
+      );
+      budget.parts -= ranges.length;
+      const parts = ranges.map(([s, e]) =>
+        parseEntity(bytes, new EntityHeader(bytes, s, e), e, childDefault, depth + 1, budget)
       );
       // IMAP needs at least one part (RFC 3501 §9 body-type-mpart): a multipart without
       // any delimiter gets one empty text/plain part at its end, as Dovecot reports it.
@@ -249,7 +273,7 @@ function parseEntity(
       ...single,
       kind: "message",
       envelope: envelopeOf(inner),
-      body: parseEntity(bytes, inner, end, "text", depth + 1),
+      body: parseEntity(bytes, inner, end, "text", depth + 1, budget),
     };
   }
   return single;
@@ -286,7 +310,7 @@ export function parseMessage(bytes: Uint8Array): ParsedMessage {
   return {
     headerSize: header.bodyStart,
     envelope: envelopeOf(header),
-    body: parseEntity(bytes, header, bytes.length, "text", 0),
+    body: parseEntity(bytes, header, bytes.length, "text", 0, { parts: MAX_PARTS }),
   };
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { findPart, parseMessage } from "../../lib/mime/parse.ts";
+import { findPart, MAX_DEPTH, MAX_PARTS, parseMessage } from "../../lib/mime/parse.ts";
 import { toCrlf } from "../../lib/mime/line_ends.ts";
 import { MISSING_DOMAIN } from "../../lib/mime/address.ts";
 import type {
@@ -312,7 +312,7 @@ x --ab in the middle
 
 Deno.test("`parseMessage()` stops nesting at MAX_DEPTH without overflowing", () => {
   let text = "Subject: deep\r\n\r\n";
-  for (let i = 0; i < 200; i++) text = "Content-Type: message/rfc822\r\n\r\n" + text;
+  for (let i = 0; i < MAX_DEPTH + 50; i++) text = "Content-Type: message/rfc822\r\n\r\n" + text;
   const parsed = parseMessage(bytes(text));
   let depth = 0;
   let part: BodyStructure = parsed.body;
@@ -320,7 +320,19 @@ Deno.test("`parseMessage()` stops nesting at MAX_DEPTH without overflowing", () 
     part = part.body;
     depth++;
   }
-  assert.equal(depth, 64);
+  assert.equal(depth, MAX_DEPTH);
+});
+
+Deno.test("`parseMessage()` splits at most MAX_PARTS parts, the last taking the rest", () => {
+  const text = "Content-Type: multipart/mixed; boundary=b\r\n\r\n" +
+    "--b\r\n\r\nx\r\n".repeat(MAX_PARTS + 5) + "--b--\r\n";
+  const data = bytes(text);
+  const root = multi(parseMessage(data).body);
+  assert.equal(root.parts.length, MAX_PARTS);
+  assert.equal(slice(data, root.parts[0].bodyStart, root.parts[0].bodyEnd), "x");
+  const last = root.parts[MAX_PARTS - 1];
+  assert.equal(last.bodyEnd, data.length);
+  assert.equal(slice(data, last.headerStart, last.headerStart + 12), "\r\nx\r\n--b\r\n\r\n");
 });
 
 Deno.test("`parseMessage()` parses a 5 MB base64 attachment with exact offsets", () => {
