@@ -23,6 +23,7 @@ export {
   parseContentType,
   parseDisposition,
 } from "./params.ts";
+export { sectionRange, type SectionText } from "./section.ts";
 export { sentDate, sentDay } from "./date.ts";
 export { toCrlf } from "./line_ends.ts";
 export { baseSubject } from "./subject.ts";
