@@ -375,3 +375,58 @@ Deno.test("`toCrlf()` turns bare LF and CR into CRLF and keeps clean input as is
   const parsed = parseMessage(toCrlf(bytes(BARE_LF_8BIT)));
   assert.equal(single(parsed.body).size, "Line one\r\nLine two\r\n".length);
 });
+
+Deno.test("`parseMessage()` gives the whole expected structure of a truncated multipart", () => {
+  const at = (needle: string) => NO_FINAL_BOUNDARY.indexOf(needle);
+  const firstHeader = at("--b1 \t\r\n") + "--b1 \t\r\n".length;
+  const secondHeader = at("--b1\r\n") + "--b1\r\n".length;
+  const text = (headerStart: number, bodyStart: number, bodyEnd: number, lines: number) => ({
+    kind: "single",
+    headerStart,
+    bodyStart,
+    bodyEnd,
+    md5: null,
+    disposition: null,
+    language: null,
+    location: null,
+    type: "text",
+    subtype: "plain",
+    params: [["charset", "us-ascii"]],
+    id: null,
+    description: null,
+    encoding: "7BIT",
+    size: bodyEnd - bodyStart,
+    lines,
+  });
+  assert.deepEqual(parseMessage(bytes(NO_FINAL_BOUNDARY)), {
+    headerSize: at("--b1"),
+    envelope: {
+      date: null,
+      subject: "truncated",
+      from: null,
+      sender: null,
+      replyTo: null,
+      to: null,
+      cc: null,
+      bcc: null,
+      inReplyTo: null,
+      messageId: null,
+    },
+    body: {
+      kind: "multipart",
+      headerStart: 0,
+      bodyStart: at("--b1"),
+      bodyEnd: NO_FINAL_BOUNDARY.length,
+      md5: null,
+      disposition: null,
+      language: null,
+      location: null,
+      subtype: "mixed",
+      params: [["boundary", "b1"]],
+      parts: [
+        text(firstHeader, at("first"), at("first") + 5, 0),
+        text(secondHeader, at("second"), NO_FINAL_BOUNDARY.length, 1),
+      ],
+    },
+  });
+});
