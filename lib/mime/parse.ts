@@ -303,7 +303,15 @@ function emptyPart(at: number): BodySinglePart {
 /**
  * Parses a whole message. Never throws: malformed input gives the most
  * sensible structure it can (see the leniencies beside each step). Lines
- * may end in CRLF or bare LF; offsets and sizes count the bytes as given.
+ * may end in CRLF or bare LF; offsets and sizes count the bytes as given
+ * (see `toCrlf()`).
+ *
+ * Two deliberate differences from Dovecot: Content-* fields count without
+ * a MIME-Version field (RFC 2045 §4 requires it, but mail without it that
+ * declares a multipart is still meant as one), and a delimiter line must be
+ * the boundary followed only by "--" and whitespace (RFC 2046 §5.1.1 also
+ * allows a mere prefix match, which would cut nested parts whose boundary
+ * extends the outer one, since parts are split level by level here).
  */
 export function parseMessage(bytes: Uint8Array): ParsedMessage {
   const header = new EntityHeader(bytes, 0, bytes.length);
