@@ -19,6 +19,7 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "MOVE",
   "SPECIAL-USE",
   "CREATE-SPECIAL-USE",
+  "COMPRESS=DEFLATE",
 ];
 
 export function capabilities(conn: Connection): string[] {

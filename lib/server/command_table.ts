@@ -41,6 +41,8 @@ import { handleExpunge } from "./handlers/expunge.ts";
 import { handleCopy, handleMove, handleUidCopy, handleUidMove } from "./handlers/copy.ts";
 import { handleNamespace } from "./handlers/namespace.ts";
 import { handleIdle } from "./handlers/idle.ts";
+import { parseCompress } from "../protocol/commands/compress.ts";
+import { handleCompress } from "./handlers/compress.ts";
 import { handleCapability } from "./handlers/capability.ts";
 import { handleNoop } from "./handlers/noop.ts";
 import { handleLogout } from "./handlers/logout.ts";
@@ -112,6 +114,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec<unknown>> = new Map([
     command({ states: AUTHENTICATED, parse: parseNoArguments, handle: handleNamespace }),
   ],
   ["IDLE", command({ states: AUTHENTICATED, parse: parseIdle, handle: handleIdle })],
+  ["COMPRESS", command({ states: AUTHENTICATED, parse: parseCompress, handle: handleCompress })],
   ["CHECK", command({ states: SELECTED, parse: parseNoArguments, handle: handleCheck })],
   ["CLOSE", command({ states: SELECTED, parse: parseNoArguments, handle: handleClose })],
   ["UNSELECT", command({ states: SELECTED, parse: parseNoArguments, handle: handleUnselect })],
