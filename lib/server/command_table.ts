@@ -51,6 +51,10 @@ import { handleLogin } from "./handlers/login.ts";
 import { handleAuthenticate } from "./handlers/authenticate.ts";
 import { handleId } from "./handlers/id.ts";
 import { handleEnable } from "./handlers/enable.ts";
+import { parseFetch } from "../protocol/commands/fetch.ts";
+import { parseStore } from "../protocol/commands/store.ts";
+import { handleFetch, handleUidFetch } from "./handlers/fetch.ts";
+import { handleStore, handleUidStore } from "./handlers/store.ts";
 
 /** What a handler may add to its tagged OK. */
 export interface Completion {
@@ -124,4 +128,15 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec<unknown>> = new Map([
   ["UID COPY", command({ states: SELECTED, parse: parseCopy, handle: handleUidCopy })],
   ["MOVE", command({ states: SELECTED, parse: parseCopy, handle: handleMove })],
   ["UID MOVE", command({ states: SELECTED, parse: parseCopy, handle: handleUidMove })],
+  // RFC 3501 §7.4.1: FETCH and STORE hold EXPUNGE back; their UID forms need not.
+  [
+    "FETCH",
+    command({ states: SELECTED, parse: parseFetch, handle: handleFetch, holdExpunge: true }),
+  ],
+  ["UID FETCH", command({ states: SELECTED, parse: parseFetch, handle: handleUidFetch })],
+  [
+    "STORE",
+    command({ states: SELECTED, parse: parseStore, handle: handleStore, holdExpunge: true }),
+  ],
+  ["UID STORE", command({ states: SELECTED, parse: parseStore, handle: handleUidStore })],
 ]);
