@@ -265,7 +265,8 @@ export class Connection {
       return;
     }
     if (!spec.states.includes(this.state.kind)) {
-      this.enc.tagged(tag).atom("BAD ").atom(stateMessage(this.state.kind, name)).crlf();
+      this.enc.tagged(tag).atom("BAD ").atom(stateMessage(this.state.kind, spec.states, name))
+        .crlf();
       return;
     }
     this.#busy = true;
@@ -342,15 +343,19 @@ export class Connection {
   }
 }
 
-function stateMessage(kind: SessionState["kind"], name: string): string {
-  switch (kind) {
-    case "not-authenticated":
-      return `${name} is not allowed before authentication`;
-    case "authenticated":
-      return `${name} needs a selected mailbox`;
-    default:
-      return `${name} is not allowed in this state`;
+function stateMessage(
+  kind: SessionState["kind"],
+  allowed: readonly SessionState["kind"][],
+  name: string,
+): string {
+  if (kind === "not-authenticated") return `${name} is not allowed before authentication`;
+  if (kind === "authenticated" && allowed.includes("selected")) {
+    return `${name} needs a selected mailbox`;
   }
+  if (allowed.length === 1 && allowed[0] === "not-authenticated") {
+    return `${name} is not allowed: already authenticated`;
+  }
+  return `${name} is not allowed in this state`;
 }
 
 /** Keeps a client's text safe to echo in a response line. */
