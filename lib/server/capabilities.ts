@@ -19,6 +19,9 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "MOVE",
   "SPECIAL-USE",
   "CREATE-SPECIAL-USE",
+  "SORT",
+  "THREAD=ORDEREDSUBJECT",
+  "THREAD=REFERENCES",
 ];
 
 export function capabilities(conn: Connection): string[] {

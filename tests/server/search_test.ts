@@ -266,3 +266,12 @@ Deno.test("THREAD by REFERENCES and ORDEREDSUBJECT, and UID THREAD", async () =>
     assert.match(bad.tagged, /^\S+ BAD .*Unknown threading algorithm "FANCY"/);
   });
 });
+
+Deno.test("CAPABILITY after login names SORT and both THREAD algorithms", async () => {
+  await withMailbox(async (c) => {
+    const cap = (await c.command("CAPABILITY")).untagged[0];
+    assert.match(cap, / SORT( |$)/);
+    assert.match(cap, / THREAD=ORDEREDSUBJECT( |$)/);
+    assert.match(cap, / THREAD=REFERENCES( |$)/);
+  });
+});
