@@ -20,6 +20,9 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "SPECIAL-USE",
   "CREATE-SPECIAL-USE",
   "COMPRESS=DEFLATE",
+  "SORT",
+  "THREAD=ORDEREDSUBJECT",
+  "THREAD=REFERENCES",
 ];
 
 export function capabilities(conn: Connection): string[] {

@@ -28,6 +28,9 @@ import { parseAppend } from "../protocol/commands/append.ts";
 import { parseCopy } from "../protocol/commands/copy.ts";
 import { parseExpunge, parseUidExpunge } from "../protocol/commands/expunge.ts";
 import { parseIdle } from "../protocol/commands/idle.ts";
+import { parseSearch } from "../protocol/commands/search.ts";
+import { parseSort } from "../protocol/commands/sort.ts";
+import { parseThread } from "../protocol/commands/thread.ts";
 import { handleExamine, handleSelect } from "./handlers/select.ts";
 import { handleCreate } from "./handlers/create.ts";
 import { handleDelete } from "./handlers/delete.ts";
@@ -43,6 +46,9 @@ import { handleNamespace } from "./handlers/namespace.ts";
 import { handleIdle } from "./handlers/idle.ts";
 import { parseCompress } from "../protocol/commands/compress.ts";
 import { handleCompress } from "./handlers/compress.ts";
+import { handleSearch, handleUidSearch } from "./handlers/search.ts";
+import { handleSort, handleUidSort } from "./handlers/sort.ts";
+import { handleThread, handleUidThread } from "./handlers/thread.ts";
 import { handleCapability } from "./handlers/capability.ts";
 import { handleNoop } from "./handlers/noop.ts";
 import { handleLogout } from "./handlers/logout.ts";
@@ -139,4 +145,18 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec<unknown>> = new Map([
     command({ states: SELECTED, parse: parseStore, handle: handleStore, holdExpunge: true }),
   ],
   ["UID STORE", command({ states: SELECTED, parse: parseStore, handle: handleUidStore })],
+  // SEARCH, SORT and THREAD answer with sequence numbers: no EXPUNGE until they are done
+  // (RFC 3501 §7.4.1); their UID forms may see EXPUNGE.
+  [
+    "SEARCH",
+    command({ states: SELECTED, parse: parseSearch, handle: handleSearch, holdExpunge: true }),
+  ],
+  ["UID SEARCH", command({ states: SELECTED, parse: parseSearch, handle: handleUidSearch })],
+  ["SORT", command({ states: SELECTED, parse: parseSort, handle: handleSort, holdExpunge: true })],
+  ["UID SORT", command({ states: SELECTED, parse: parseSort, handle: handleUidSort })],
+  [
+    "THREAD",
+    command({ states: SELECTED, parse: parseThread, handle: handleThread, holdExpunge: true }),
+  ],
+  ["UID THREAD", command({ states: SELECTED, parse: parseThread, handle: handleUidThread })],
 ]);
