@@ -275,3 +275,24 @@ Deno.test("CAPABILITY after login names SORT and both THREAD algorithms", async 
     assert.match(cap, / THREAD=REFERENCES( |$)/);
   });
 });
+
+Deno.test("SEARCH, SORT and THREAD in an empty mailbox answer with empty lists", async () => {
+  const srv = await startTestServer({ users: { alice: "alice-pw" } });
+  try {
+    const c = await TestClient.connect(srv.port);
+    try {
+      await c.login("alice", "alice-pw");
+      await c.command("SELECT INBOX");
+      assert.equal(await answer(c, "SEARCH 1:*"), "* SEARCH");
+      assert.equal(await answer(c, "SEARCH *"), "* SEARCH");
+      assert.equal(await answer(c, "UID SEARCH UID *"), "* SEARCH");
+      assert.equal(await answer(c, "SEARCH NOT ALL"), "* SEARCH");
+      assert.equal(await answer(c, "SORT (DATE) UTF-8 ALL", "SORT"), "* SORT");
+      assert.equal(await answer(c, "THREAD REFERENCES UTF-8 ALL", "THREAD"), "* THREAD");
+    } finally {
+      c.close();
+    }
+  } finally {
+    await srv.close();
+  }
+});
