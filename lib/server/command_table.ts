@@ -44,6 +44,8 @@ import { handleExpunge } from "./handlers/expunge.ts";
 import { handleCopy, handleMove, handleUidCopy, handleUidMove } from "./handlers/copy.ts";
 import { handleNamespace } from "./handlers/namespace.ts";
 import { handleIdle } from "./handlers/idle.ts";
+import { parseCompress } from "../protocol/commands/compress.ts";
+import { handleCompress } from "./handlers/compress.ts";
 import { handleSearch, handleUidSearch } from "./handlers/search.ts";
 import { handleSort, handleUidSort } from "./handlers/sort.ts";
 import { handleThread, handleUidThread } from "./handlers/thread.ts";
@@ -55,6 +57,10 @@ import { handleLogin } from "./handlers/login.ts";
 import { handleAuthenticate } from "./handlers/authenticate.ts";
 import { handleId } from "./handlers/id.ts";
 import { handleEnable } from "./handlers/enable.ts";
+import { parseFetch } from "../protocol/commands/fetch.ts";
+import { parseStore } from "../protocol/commands/store.ts";
+import { handleFetch, handleUidFetch } from "./handlers/fetch.ts";
+import { handleStore, handleUidStore } from "./handlers/store.ts";
 
 /** What a handler may add to its tagged OK. */
 export interface Completion {
@@ -118,6 +124,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec<unknown>> = new Map([
     command({ states: AUTHENTICATED, parse: parseNoArguments, handle: handleNamespace }),
   ],
   ["IDLE", command({ states: AUTHENTICATED, parse: parseIdle, handle: handleIdle })],
+  ["COMPRESS", command({ states: AUTHENTICATED, parse: parseCompress, handle: handleCompress })],
   ["CHECK", command({ states: SELECTED, parse: parseNoArguments, handle: handleCheck })],
   ["CLOSE", command({ states: SELECTED, parse: parseNoArguments, handle: handleClose })],
   ["UNSELECT", command({ states: SELECTED, parse: parseNoArguments, handle: handleUnselect })],
@@ -127,6 +134,17 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec<unknown>> = new Map([
   ["UID COPY", command({ states: SELECTED, parse: parseCopy, handle: handleUidCopy })],
   ["MOVE", command({ states: SELECTED, parse: parseCopy, handle: handleMove })],
   ["UID MOVE", command({ states: SELECTED, parse: parseCopy, handle: handleUidMove })],
+  // RFC 3501 §7.4.1: FETCH and STORE hold EXPUNGE back; their UID forms need not.
+  [
+    "FETCH",
+    command({ states: SELECTED, parse: parseFetch, handle: handleFetch, holdExpunge: true }),
+  ],
+  ["UID FETCH", command({ states: SELECTED, parse: parseFetch, handle: handleUidFetch })],
+  [
+    "STORE",
+    command({ states: SELECTED, parse: parseStore, handle: handleStore, holdExpunge: true }),
+  ],
+  ["UID STORE", command({ states: SELECTED, parse: parseStore, handle: handleUidStore })],
   // SEARCH, SORT and THREAD answer with sequence numbers: no EXPUNGE until they are done
   // (RFC 3501 §7.4.1); their UID forms may see EXPUNGE.
   [

@@ -7,9 +7,9 @@
  * v2 header before anything else (at most HEADER_WAIT_MS; a TLS
  * ClientHello or an IMAP byte means "no header"), and the header's source
  * address becomes the client address. An untrusted source is never waited
- * on and its header is never honoured: on tcp:// it reaches the command
- * reader as a "PROXY ..." line, which gets BAD and the connection is closed;
- * on tls:// it fails the TLS handshake. A header that is malformed closes
+ * on and its header is never honoured: on tcp:// it reaches the session as
+ * its first line, which gets "* BYE" and the connection is closed; on
+ * tls:// it fails the TLS handshake. A header that is malformed closes
  * the connection.
  */
 import type { ListenAddress } from "../config/config.ts";
