@@ -275,3 +275,86 @@ Deno.test("CAPABILITY after login names SORT and both THREAD algorithms", async 
     assert.match(cap, / THREAD=REFERENCES( |$)/);
   });
 });
+
+Deno.test("SEARCH, SORT and THREAD in an empty mailbox answer with empty lists", async () => {
+  const srv = await startTestServer({ users: { alice: "alice-pw" } });
+  try {
+    const c = await TestClient.connect(srv.port);
+    try {
+      await c.login("alice", "alice-pw");
+      await c.command("SELECT INBOX");
+      assert.equal(await answer(c, "SEARCH 1:*"), "* SEARCH");
+      assert.equal(await answer(c, "SEARCH *"), "* SEARCH");
+      assert.equal(await answer(c, "UID SEARCH UID *"), "* SEARCH");
+      assert.equal(await answer(c, "SEARCH NOT ALL"), "* SEARCH");
+      assert.equal(await answer(c, "SORT (DATE) UTF-8 ALL", "SORT"), "* SORT");
+      assert.equal(await answer(c, "THREAD REFERENCES UTF-8 ALL", "THREAD"), "* THREAD");
+    } finally {
+      c.close();
+    }
+  } finally {
+    await srv.close();
+  }
+});
+
+Deno.test("Python imaplib runs SEARCH, UID SEARCH, SORT and THREAD", async () => {
+  await withMailbox(async (_c, srv) => {
+    const script = `
+import imaplib, sys
+m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+m.login("alice", "alice-pw")
+m.select("INBOX")
+print(m.search(None, "FROM", "carol")[1][0].decode())
+print(m.search("UTF-8", "UNSEEN", "SINCE", "4-Jan-2024")[1][0].decode())
+m.literal = "HELLO".encode("utf-8")
+print(m.search("UTF-8", "SUBJECT")[1][0].decode())
+print(m.uid("SEARCH", "NOT", "SEEN")[1][0].decode())
+print(m.sort("(REVERSE DATE)", "UTF-8", "ALL")[1][0].decode())
+print(m.thread("REFERENCES", "UTF-8", "ALL")[1][0].decode())
+m.logout()
+`;
+    const out = await new Deno.Command("python3", {
+      args: ["-c", script, String(srv.port)],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    assert.deepEqual(new TextDecoder().decode(out.stdout).trim().split("\n"), [
+      "2",
+      "4 5",
+      "1 2 4 5",
+      "2 3 4 5",
+      "5 4 2 3 1",
+      "((1 (2)(4))(5))(3)",
+    ]);
+  });
+});
+
+Deno.test("imapflow's search() compiles to SEARCH keys we answer", async () => {
+  const { ImapFlow } = await import("imapflow");
+  await withMailbox(async (_c, srv) => {
+    const flow = new ImapFlow({
+      host: "127.0.0.1",
+      port: srv.port,
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user: "alice", pass: "alice-pw" },
+      logger: false,
+    });
+    await flow.connect();
+    try {
+      await flow.mailboxOpen("INBOX");
+      assert.deepEqual(await flow.search({ seen: false, from: "carol" }), [2]);
+      assert.deepEqual(await flow.search({ since: new Date("2024-01-04T00:00:00Z") }), [1, 4, 5]);
+      assert.deepEqual(await flow.search({ or: [{ flagged: true }, { keyword: "$Work" }] }), [
+        2,
+        3,
+      ]);
+      assert.deepEqual(await flow.search({ larger: 1000 }, { uid: true }), [3]);
+      assert.deepEqual(await flow.search({ header: { "message-id": "<4@x>" } }), [4]);
+      assert.deepEqual(await flow.search({ subject: "nothing like it" }), []);
+    } finally {
+      await flow.logout();
+    }
+  });
+});

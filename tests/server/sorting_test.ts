@@ -94,5 +94,17 @@ Deno.test("`messageDate()` reads the Date header in UTC, else the internal date"
     Date.parse("2024-01-02T00:00:00Z"),
   );
   assert.equal(messageDate(null, internal), internal.getTime());
+  // The canonical form (read directly) and other forms (the full parser) agree.
+  const sameInstant = [
+    ["Tue, 2 Jan 2024 01:00:00 +0100", "2 Jan 2024 00:00 +0000"],
+    ["02 Jan 2024 09:30:00 +0930 (ACST)", "Tue, 2 Jan 2024 00:00:00 GMT"],
+    ["Mon, 1 Jan 2024 19:00:00 -0500", "Tue,  2 Jan 2024 00:00:00 +0000"],
+    ["Sun, 31 Dec 2023 23:59:60 +0000", "31 Dec 2023 23:59:59 UT"],
+  ];
+  for (const [canonical, other] of sameInstant) {
+    assert.equal(messageDate(canonical, internal), messageDate(other, internal), canonical);
+    assert.notEqual(messageDate(canonical, internal), internal.getTime(), canonical);
+  }
+  assert.equal(messageDate("Fri, 30 Feb 2024 10:00:00 +0000", internal), internal.getTime());
   assert.equal(messageDate("garbage", internal), internal.getTime());
 });
