@@ -62,6 +62,7 @@ export class ImapServer {
         const pp = endpoint.config.proxyProtocol;
         if (pp?.tls) this.#proxyTls.set(endpoint, await TlsManager.create(pp.tls, endpoint.log));
         for (const address of endpoint.config.listen) {
+          if (address.scheme === "unix") await removeStaleSocket(address.path);
           const listener = address.scheme === "unix"
             ? Deno.listen({ transport: "unix", path: address.path })
             : Deno.listen({ hostname: address.hostname, port: address.port, transport: "tcp" });
@@ -219,6 +220,14 @@ class PendingReadTransport implements Transport {
     }
     return this.#inner.startTls(options, first);
   }
+}
+
+/** A socket file left by a previous run would make listen() fail; other files are left alone. */
+async function removeStaleSocket(path: string): Promise<void> {
+  try {
+    const info = await Deno.lstat(path);
+    if (info.isSocket) await Deno.remove(path);
+  } catch { /* nothing there */ }
 }
 
 function peerAddress(addr: Deno.Addr): string {
