@@ -8,7 +8,7 @@
  * fits it), the bytes go out through the ResponseEncoder.
  */
 import type { ResponseEncoder } from "../wire/encoder.ts";
-import { findPart, headerFields } from "../mime/mod.ts";
+import { headerFields, sectionRange } from "../mime/mod.ts";
 import type {
   BodyDisposition,
   BodyParams,
@@ -158,64 +158,28 @@ function astringText(name: string): string {
 const EMPTY = new Uint8Array(0);
 
 /**
- * The data of a section (RFC 3501 §6.4.5), before any partial range. A part
- * that does not exist, or HEADER/TEXT of a part that is not message/rfc822,
- * gives an empty string. Needs `content` (and `bodyStructure` for part
- * numbers and TEXT) or, for top-level header sections, `header`.
+ * The data of a section (RFC 3501 §6.4.5), before any partial range, sliced
+ * by `sectionRange()` from the cached offsets. A part that does not exist,
+ * or HEADER/TEXT of a part that is not message/rfc822, gives an empty
+ * string. Needs `content` (and `bodyStructure` unless the section is the
+ * whole message) or, for top-level header sections, just `header`.
  */
 export function sectionData(msg: FetchedMessage, section: Section): Uint8Array {
   const { part, text } = section;
-  if (part.length === 0) {
-    switch (text) {
-      case null:
-        return required(msg.content, "content");
-      case "TEXT": {
-        const content = required(msg.content, "content");
-        return content.subarray(required(msg.bodyStructure, "bodyStructure").bodyStart);
-      }
-      case "HEADER":
-        return msg.header ?? topHeader(msg);
-      case "HEADER.FIELDS":
-      case "HEADER.FIELDS.NOT":
-        return headerFields(
-          msg.header ?? topHeader(msg),
-          section.fields,
-          text === "HEADER.FIELDS.NOT",
-        );
-      case "MIME":
-        return EMPTY; // the parser rejects MIME without a part number
-    }
+  const fields = text === "HEADER.FIELDS" || text === "HEADER.FIELDS.NOT";
+  let data: Uint8Array;
+  if (part.length === 0 && (text === "HEADER" || fields) && msg.header) {
+    data = msg.header;
+  } else if (part.length === 0 && text === null) {
+    data = required(msg.content, "content");
+  } else {
+    const content = required(msg.content, "content");
+    const body = required(msg.bodyStructure, "bodyStructure");
+    const range = sectionRange(body, part, fields ? "HEADER" : text);
+    if (!range) return EMPTY;
+    data = content.subarray(range[0], range[1]);
   }
-  const content = required(msg.content, "content");
-  const found = findPart(required(msg.bodyStructure, "bodyStructure"), part);
-  if (!found) return EMPTY;
-  switch (text) {
-    case null:
-      return content.subarray(found.bodyStart, found.bodyEnd);
-    case "MIME":
-      return content.subarray(found.headerStart, found.bodyStart);
-  }
-  // HEADER, HEADER.FIELDS(.NOT) and TEXT of a part name the message a
-  // message/rfc822 part carries; other parts have none.
-  if (found.kind !== "message") return EMPTY;
-  const inner = found.body;
-  switch (text) {
-    case "TEXT":
-      return content.subarray(inner.bodyStart, inner.bodyEnd);
-    case "HEADER":
-      return content.subarray(inner.headerStart, inner.bodyStart);
-    default:
-      return headerFields(
-        content.subarray(inner.headerStart, inner.bodyStart),
-        section.fields,
-        text === "HEADER.FIELDS.NOT",
-      );
-  }
-}
-
-function topHeader(msg: FetchedMessage): Uint8Array {
-  const content = required(msg.content, "content");
-  return content.subarray(0, required(msg.bodyStructure, "bodyStructure").bodyStart);
+  return fields ? headerFields(data, section.fields, text === "HEADER.FIELDS.NOT") : data;
 }
 
 function required<T>(value: T | undefined, name: string): T {
