@@ -156,6 +156,13 @@ Deno.test("`parseFetch()` reads every section form", () => {
   ]);
 });
 
+Deno.test("`parseFetch()` reads header names sent as quoted strings and literals", () => {
+  const [item] = items('BODY.PEEK[HEADER.FIELDS ("X-Odd]" {4}\r\nDate)]');
+  assert.deepEqual(item.kind === "section" && item.section.fields, ["X-Odd]", "Date"]);
+  // The response quotes what cannot be an atom there.
+  assert.equal(responseName(item), 'BODY[HEADER.FIELDS ("X-Odd]" Date)]');
+});
+
 Deno.test("`parseFetch()` reads a partial range", () => {
   const [item] = items("BODY.PEEK[1]<10.200>");
   assert.equal(item.kind, "section");
