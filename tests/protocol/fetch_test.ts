@@ -296,24 +296,25 @@ Deno.test("`writeBodyStructure()` writes a text part with and without extension 
 
 Deno.test("`writeBodyStructure()` writes multipart, basic and message/rfc822 parts", () => {
   const body = record(MULTI).bodyStructure!;
-  const text = '("TEXT" "PLAIN" ("charset" "utf-8") NIL NIL "7BIT" 6 1 NIL NIL NIL NIL)';
+  // Lines count LFs; the CRLF before a boundary belongs to the boundary (as Dovecot counts).
+  const text = '("TEXT" "PLAIN" ("charset" "utf-8") NIL NIL "7BIT" 6 0 NIL NIL NIL NIL)';
   const pdf = '("APPLICATION" "PDF" ("name" "a.pdf") NIL NIL "BASE64" 4 "abc=" ' +
     '("attachment" ("filename" "a.pdf")) "en" "http://x.example/a.pdf")';
   const envelope =
     '(NIL "inner" ((NIL NIL "dave" "example.com")) ((NIL NIL "dave" "example.com")) ' +
     '((NIL NIL "dave" "example.com")) NIL NIL NIL NIL NIL)';
   const message = `("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 79 ${envelope} ` +
-    '("TEXT" "PLAIN" NIL NIL NIL "7BIT" 11 1 NIL NIL NIL NIL) 5 NIL NIL NIL NIL)';
+    '("TEXT" "PLAIN" ("charset" "us-ascii") NIL NIL "7BIT" 11 0 NIL NIL NIL NIL) 4 NIL NIL NIL NIL)';
   assert.equal(
     render((enc) => writeBodyStructure(enc, body, true)),
     `(${text}${pdf}${message} "MIXED" ("boundary" "b1") NIL NIL NIL)`,
   );
   assert.equal(
     render((enc) => writeBodyStructure(enc, body, false)),
-    '(("TEXT" "PLAIN" ("charset" "utf-8") NIL NIL "7BIT" 6 1)' +
+    '(("TEXT" "PLAIN" ("charset" "utf-8") NIL NIL "7BIT" 6 0)' +
       '("APPLICATION" "PDF" ("name" "a.pdf") NIL NIL "BASE64" 4)' +
       `("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 79 ${envelope} ` +
-      '("TEXT" "PLAIN" NIL NIL NIL "7BIT" 11 1) 5) "MIXED")',
+      '("TEXT" "PLAIN" ("charset" "us-ascii") NIL NIL "7BIT" 11 0) 4) "MIXED")',
   );
 });
 
@@ -338,7 +339,7 @@ Content-Language: en, de
 x
 `);
   const out = render((enc) => writeBodyStructure(enc, record(text).bodyStructure!, true));
-  assert.match(out, /\("name" \{5\}\r\ncaf\u00e9\)/);
+  assert.match(out, /\("name" \{5\}\r\ncaf\u00e9 "charset" "us-ascii"\)/);
   assert.match(out, / \("en" "de"\) NIL\)$/);
 });
 
