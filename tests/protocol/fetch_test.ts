@@ -303,6 +303,7 @@ Deno.test("`writeBodyStructure()` writes a text part with and without extension 
 
 Deno.test("`writeBodyStructure()` writes multipart, basic and message/rfc822 parts", () => {
   const body = record(MULTI).bodyStructure!;
+  // Lines count LFs; the CRLF before a boundary belongs to the boundary (as Dovecot counts).
   const text = '("TEXT" "PLAIN" ("charset" "utf-8") NIL NIL "7BIT" 6 0 NIL NIL NIL NIL)';
   const pdf = '("APPLICATION" "PDF" ("name" "a.pdf") NIL NIL "BASE64" 4 "abc=" ' +
     '("attachment" ("filename" "a.pdf")) "en" "http://x.example/a.pdf")';
