@@ -7,6 +7,7 @@
  * Pure: the message comes in as a plain record (the store's MessageRecord
  * fits it), the bytes go out through the ResponseEncoder.
  */
+import { formatDateTime } from "./date_time.ts";
 import type { ResponseEncoder } from "../wire/encoder.ts";
 import { headerFields, sectionRange } from "../mime/mod.ts";
 import type {
@@ -195,22 +196,6 @@ export function partialData(
   if (!partial) return data;
   if (partial.origin >= data.length) return EMPTY;
   return data.subarray(partial.origin, Math.min(data.length, partial.origin + partial.count));
-}
-
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-function pad2(n: number): string {
-  return n < 10 ? "0" + n : String(n);
-}
-
-/**
- * date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE,
- * without the quotes, in UTC ("+0000"): the store keeps the instant, not
- * the zone it was given in.
- */
-export function formatInternalDate(date: Date): string {
-  return `${pad2(date.getUTCDate())}-${MONTHS[date.getUTCMonth()]}-${date.getUTCFullYear()} ` +
-    `${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())} +0000`;
 }
 
 /** flag-list = "(" [flag *(SP flag)] ")" */
@@ -430,7 +415,7 @@ function writeItem(enc: ResponseEncoder, name: string, item: FetchItem, msg: Fet
       writeFlags(enc, required(msg.flags, "flags"));
       return;
     case "internalDate":
-      enc.atom('"').atom(formatInternalDate(required(msg.internalDate, "internalDate"))).atom('"');
+      enc.atom('"').atom(formatDateTime(required(msg.internalDate, "internalDate"))).atom('"');
       return;
     case "rfc822Size":
       enc.number(required(msg.size, "size"));

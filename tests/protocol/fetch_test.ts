@@ -1,10 +1,10 @@
+import { formatDateTime } from "../../lib/protocol/date_time.ts";
 import assert from "node:assert/strict";
 import { CommandParser, ParseError } from "../../lib/wire/parser.ts";
 import { ResponseEncoder } from "../../lib/wire/encoder.ts";
 import { type FetchItem, parseFetch, setsSeen } from "../../lib/protocol/commands/fetch.ts";
 import {
   type FetchedMessage,
-  formatInternalDate,
   neededFields,
   partialData,
   responseName,
@@ -237,13 +237,13 @@ Deno.test("`responseName()` echoes the section with field names as sent, PEEK as
   ]);
 });
 
-Deno.test("`formatInternalDate()` writes dd-Mon-yyyy hh:mm:ss +0000", () => {
+Deno.test("`formatDateTime()` writes dd-Mon-yyyy hh:mm:ss +0000", () => {
   assert.equal(
-    formatInternalDate(new Date(Date.UTC(2024, 1, 3, 4, 5, 6))),
+    formatDateTime(new Date(Date.UTC(2024, 1, 3, 4, 5, 6))),
     "03-Feb-2024 04:05:06 +0000",
   );
   assert.equal(
-    formatInternalDate(new Date(Date.UTC(1999, 11, 31, 23, 59, 59))),
+    formatDateTime(new Date(Date.UTC(1999, 11, 31, 23, 59, 59))),
     "31-Dec-1999 23:59:59 +0000",
   );
 });
