@@ -54,6 +54,8 @@ export interface SqlStoreOptions {
   junkMailbox: string;
   /** Set for `msg_store fs`. */
   files: BodyFiles | null;
+  /** Statements the dialect has prepared so far (a figure for benchmarks), when known. */
+  preparedStatements?: () => number;
   /** Called by close() after the database is destroyed. */
   onClose?: () => Promise<void> | void;
 }
@@ -219,15 +221,18 @@ async function collectBodies(trx: Transaction<Db>, ids: readonly number[]): Prom
   const hashes: string[] = [];
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
-    const rows = await trx.deleteFrom("bodies")
+    // SELECT then DELETE, not DELETE ... RETURNING: the dialect reads at most
+    // one row from RETURNING (see libsql_dialect.ts).
+    const gone = await trx.selectFrom("bodies").select(["id", "hash"])
       .where(inJsonArray("id", chunk))
       .where((eb) =>
         eb.not(eb.exists(
           eb.selectFrom("messages").select("uid").whereRef("messages.body_id", "=", "bodies.id"),
         ))
-      )
-      .returning("hash").execute();
-    hashes.push(...rows.map((r) => r.hash));
+      ).execute();
+    if (gone.length === 0) continue;
+    await trx.deleteFrom("bodies").where(inJsonArray("id", gone.map((g) => g.id))).execute();
+    hashes.push(...gone.map((g) => g.hash));
   }
   return hashes;
 }
@@ -630,7 +635,9 @@ export class SqlAccountStore implements AccountStore {
             .orderBy("m.uid").limit(CHUNK).execute()
           : await q.orderBy("m.uid").limit(CHUNK).execute();
         for (const row of rows as (MessageRow & Record<string, unknown>)[]) {
-          yield await this.#record(row, fields);
+          // Only content may need a file read: skip the await otherwise.
+          const rec = this.#record(row, fields);
+          yield fields.content ? await this.#content(rec, row) : rec;
         }
         if (step.kind === "list" || rows.length < CHUNK) break;
         cursor = rows[rows.length - 1].uid + 1;
@@ -638,12 +645,11 @@ export class SqlAccountStore implements AccountStore {
     }
   }
 
-  async #record(
-    row: MessageRow & Record<string, unknown>,
-    fields: MessageFields,
-  ): Promise<MessageRecord> {
+  #record(row: MessageRow & Record<string, unknown>, fields: MessageFields): MessageRecord {
     const rec: MessageRecord = { uid: row.uid };
-    if (fields.flags) rec.flags = flagList(row.system_flags, JSON.parse(row.keywords));
+    if (fields.flags) {
+      rec.flags = flagList(row.system_flags, row.keywords === "[]" ? [] : JSON.parse(row.keywords));
+    }
     if (fields.internalDate) rec.internalDate = new Date(row.internal_date);
     if (fields.size) rec.size = row.size;
     if (fields.modSeq) rec.modSeq = row.modseq;
@@ -651,17 +657,19 @@ export class SqlAccountStore implements AccountStore {
     if (fields.bodyStructure) {
       rec.bodyStructure = JSON.parse(row.body_structure as string) as BodyStructure;
     }
-    if (fields.header || fields.content) {
-      const header = toBytes(row.header);
-      if (fields.header) rec.header = header;
-      if (fields.content) {
-        const files = this.#store.options.files;
-        const stored = row.body === null && files
-          ? await files.read(row.hash as string)
-          : toBytes(row.body);
-        rec.content = concat(header, decompress(stored, row.compression as string));
-      }
-    }
+    if (fields.header) rec.header = toBytes(row.header);
+    return rec;
+  }
+
+  async #content(
+    rec: MessageRecord,
+    row: MessageRow & Record<string, unknown>,
+  ): Promise<MessageRecord> {
+    const files = this.#store.options.files;
+    const stored = row.body === null && files
+      ? await files.read(row.hash as string)
+      : toBytes(row.body);
+    rec.content = concat(toBytes(row.header), decompress(stored, row.compression as string));
     return rec;
   }
 
@@ -695,19 +703,26 @@ export class SqlAccountStore implements AccountStore {
       const modSeq = box.highest_modseq + 1;
       await trx.updateTable("mailboxes").set({ highest_modseq: modSeq }).where("id", "=", mailboxId)
         .execute();
-      for (let i = 0; i < changed.length; i += CHUNK) {
-        const part = changed.slice(i, i + CHUNK)
-          .map((c) => [c.uid, c.bits, JSON.stringify(c.keywords)]);
-        await trx.updateTable("messages")
-          .from(jsonRows<{ c0: number; c1: number; c2: string }>(part, 3).as("c"))
-          .set((eb) => ({
-            system_flags: eb.ref("c.c1"),
-            keywords: eb.ref("c.c2"),
-            modseq: modSeq,
-          }))
-          .where("messages.mailbox_id", "=", mailboxId)
-          .whereRef("messages.uid", "=", "c.c0")
-          .execute();
+      // One UPDATE per distinct resulting flag set (usually one: "+FLAGS \Seen" on
+      // messages that had the same flags), each over a JSON list of UIDs looked up
+      // by primary key. (UPDATE ... FROM json_each made SQLite scan the mailbox
+      // once per changed message.)
+      const groups = new Map<string, { bits: number; keywords: string; uids: number[] }>();
+      for (const c of changed) {
+        const keywords = JSON.stringify(c.keywords);
+        const key = `${c.bits} ${keywords}`;
+        let g = groups.get(key);
+        if (!g) groups.set(key, g = { bits: c.bits, keywords, uids: [] });
+        g.uids.push(c.uid);
+      }
+      for (const g of groups.values()) {
+        for (let i = 0; i < g.uids.length; i += CHUNK) {
+          await trx.updateTable("messages")
+            .set({ system_flags: g.bits, keywords: g.keywords, modseq: modSeq })
+            .where("mailbox_id", "=", mailboxId)
+            .where(inJsonArray("uid", g.uids.slice(i, i + CHUNK)))
+            .execute();
+        }
       }
       return { changed, modified, modSeq, box };
     });

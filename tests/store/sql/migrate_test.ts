@@ -89,3 +89,38 @@ Deno.test("`LibsqlDialect` prepares each SQL text once and serializes transactio
     await db.destroy();
   }
 });
+
+Deno.test("`LibsqlDialect` reads rows in order with BLOBs, NULLs and text intact", async () => {
+  const db = new Kysely<Db>({
+    dialect: new LibsqlDialect({ path: ":memory:", busyTimeoutMs: 0, cacheSize: 0 }),
+  });
+  try {
+    await migrate(db);
+    const blob = new Uint8Array([0, 255, 13, 10, 128]);
+    for (let i = 3; i >= 1; i--) {
+      await db.insertInto("bodies").values({
+        hash: `h${i}`,
+        size: i,
+        header: i === 2 ? new Uint8Array() : blob,
+        body: i === 3 ? null : blob,
+        compression: "off",
+        envelope: `{"n":"caf\u00e9 ${i}"}`,
+        body_structure: "{}",
+      }).execute();
+    }
+    const rows = await db.selectFrom("bodies").select(["size", "header", "body", "envelope"])
+      .orderBy("size").execute();
+    assert.deepEqual(rows.map((r) => r.size), [1, 2, 3]);
+    assert.deepEqual(rows[0].header, blob);
+    assert.deepEqual(rows[1].header, new Uint8Array());
+    assert.equal(rows[2].body, null);
+    assert.equal(rows[2].envelope, '{"n":"caf\u00e9 3"}');
+    const none = await db.selectFrom("bodies").select("id").where("size", ">", 9).execute();
+    assert.deepEqual(none, []);
+    const ret = await db.updateTable("bodies").set({ size: 7 }).where("hash", "=", "h1")
+      .returning(["hash", "size"]).executeTakeFirst();
+    assert.deepEqual(ret, { hash: "h1", size: 7 });
+  } finally {
+    await db.destroy();
+  }
+});
