@@ -479,3 +479,27 @@ Deno.test("the store rejects invalid mailbox names", async () => {
     await t.cleanup();
   }
 });
+
+Deno.test("concurrent sessions' appends, flag changes and fetches never collide", async () => {
+  const t = await openTestStore("file");
+  try {
+    const sessions = await Promise.all(
+      Array.from({ length: 4 }, () => t.store.openAccount("a", { create: true })),
+    );
+    const box = (await sessions[0]!.getMailbox("INBOX"))!;
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => {
+        const s = sessions[i % 4]!;
+        if (i % 5 === 4) return s.storeFlags(box.id, ALL, "add", [`k${i}`]).then(() => 0);
+        if (i % 7 === 6) return collect(s.fetch(box.id, ALL, { content: true })).then(() => 0);
+        return s.append(box.id, { content: message(i) }).then((r) => r.uid);
+      }),
+    );
+    const uids = results.filter((u) => u > 0).sort((a, b) => a - b);
+    assert.deepEqual(uids, Array.from({ length: uids.length }, (_, i) => i + 1));
+    const snap = await sessions[1]!.select(box.id);
+    assert.deepEqual([...snap.uids], uids);
+  } finally {
+    await t.cleanup();
+  }
+});
