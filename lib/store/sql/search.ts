@@ -5,12 +5,14 @@
  * candidate row, reading headers and bodies only when a text key needs them.
  * The prefilter is implied by the key, so the JS pass alone decides.
  *
- * Text keys match raw bytes case-insensitively (ASCII case folding) until
- * lib/mime offers decoders for encoded words and transfer encodings; RFC 3501
- * §6.4.4 leaves the matching method to the server.
+ * Text keys match case-insensitively on decoded text (encoded words in
+ * headers, transfer encodings and charsets of text parts; search_text.ts),
+ * or on the raw bytes with ASCII case folding; RFC 3501 §6.4.4 leaves the
+ * matching method to the server.
  */
 import type { SearchKey } from "../mail_store.ts";
 import { SEEN, systemFlagBit } from "./flags.ts";
+import { decodeHeaderValue } from "./search_text.ts";
 import { normalizeUidSet, uidSetHas } from "./uid_ranges.ts";
 
 export interface SearchRow {
@@ -151,7 +153,7 @@ export function haystack(bytes: Uint8Array): string {
   return fold(latin1.decode(bytes));
 }
 
-/** Unfolded header fields, names lower-cased, values folded. */
+/** Unfolded header fields as [name, raw value]. */
 export function headerFields(header: string): [string, string][] {
   const out: [string, string][] = [];
   for (const line of header.replace(/\r?\n[ \t]/g, " ").split(/\r?\n/)) {
@@ -163,10 +165,21 @@ export function headerFields(header: string): [string, string][] {
 
 export interface EvalContext {
   disableRecent: boolean;
-  /** Folded header block (see haystack()), when needed. */
+  /** The header block as raw bytes held one per char (latin1), when needed. */
   header?: string;
-  /** Folded body (after the header block), when needed. */
+  /** The body after the header block, folded raw bytes (see haystack()), when needed. */
   body?: string;
+  /** Decoded text parts, lower-cased (see decodedText()), when needed. */
+  bodyText?: string;
+}
+
+/**
+ * Whether `text` contains `value`, case-insensitively: in decoded Unicode, or
+ * failing that in the raw bytes (ASCII folding), so undecodable mail still
+ * matches what it literally contains.
+ */
+function contains(decoded: string, raw: string, value: string): boolean {
+  return decoded.includes(value.toLowerCase()) || raw.includes(needle(value));
 }
 
 export function evaluate(key: SearchKey, row: SearchRow, ctx: EvalContext): boolean {
@@ -208,16 +221,16 @@ export function evaluate(key: SearchKey, row: SearchRow, ctx: EvalContext): bool
       return row.modseq >= key.min;
     case "header": {
       const name = key.name.toLowerCase();
-      const value = needle(key.value);
       return headerFields(ctx.header ?? "").some(([n, v]) =>
-        n.toLowerCase() === name && v.includes(value)
+        n.toLowerCase() === name && contains(decodeHeaderValue(v).toLowerCase(), fold(v), key.value)
       );
     }
     case "body":
-      return (ctx.body ?? "").includes(needle(key.value));
+      return contains(ctx.bodyText ?? "", ctx.body ?? "", key.value);
     case "text": {
-      const v = needle(key.value);
-      return (ctx.header ?? "").includes(v) || (ctx.body ?? "").includes(v);
+      const header = ctx.header ?? "";
+      return contains(decodeHeaderValue(header).toLowerCase(), fold(header), key.value) ||
+        contains(ctx.bodyText ?? "", ctx.body ?? "", key.value);
     }
     case "and":
       return key.keys.every((k) => evaluate(k, row, ctx));

@@ -41,8 +41,11 @@ import {
   type SearchRow,
   sentDay,
 } from "./search.ts";
+import { decodedText } from "./search_text.ts";
 import { inJsonArray, jsonRows, keywordsInUse } from "./sqlite_sql.ts";
 import { normalizeUidSet, uidSteps } from "./uid_ranges.ts";
+
+const latin1 = new TextDecoder("latin1");
 
 /** Rows per query when streaming FETCH and SEARCH. */
 export const CHUNK = 500;
@@ -964,8 +967,15 @@ export class SqlAccountStore implements AccountStore {
         : null;
       for (const row of rows) {
         const ctx: EvalContext = { ...ctxBase };
-        if (headers) ctx.header = haystack(headers.get(row.body_id) ?? new Uint8Array());
-        if (need.body) ctx.body = haystack(await this.#bodyOf(row.body_id));
+        const header = headers?.get(row.body_id) ?? new Uint8Array();
+        if (headers) ctx.header = latin1.decode(header);
+        if (need.body) {
+          const { body, structure } = await this.#bodyOf(row.body_id);
+          ctx.body = haystack(body);
+          ctx.bodyText = structure
+            ? decodedText(concat(header, body), structure).toLowerCase()
+            : "";
+        }
         if (evaluate(key, row, ctx)) out.push(row.uid);
       }
       if (rows.length < CHUNK) break;
@@ -980,13 +990,19 @@ export class SqlAccountStore implements AccountStore {
     return new Map(rows.map((r) => [r.id, toBytes(r.header)]));
   }
 
-  async #bodyOf(bodyId: number): Promise<Uint8Array> {
-    const row = await this.#db.selectFrom("bodies").select(["body", "compression", "hash"])
+  async #bodyOf(
+    bodyId: number,
+  ): Promise<{ body: Uint8Array; structure: BodyStructure | null }> {
+    const row = await this.#db.selectFrom("bodies")
+      .select(["body", "compression", "hash", "body_structure"])
       .where("id", "=", bodyId).executeTakeFirst();
-    if (!row) return new Uint8Array();
+    if (!row) return { body: new Uint8Array(), structure: null };
     const files = this.#store.options.files;
     const stored = row.body === null && files ? await files.read(row.hash) : toBytes(row.body);
-    return decompress(stored, row.compression);
+    return {
+      body: decompress(stored, row.compression),
+      structure: JSON.parse(row.body_structure) as BodyStructure,
+    };
   }
 
   // ---- change notification ---------------------------------------------

@@ -99,3 +99,32 @@ Deno.test("sentDay() reads the date as written, in its own zone", () => {
   assert.equal(sentDay("garbage"), null);
   assert.equal(sentDay(null), null);
 });
+
+Deno.test("search() matches decoded encoded words, base64 and quoted-printable text parts", async () => {
+  const t = await openTestStore("memory");
+  try {
+    const acct = (await t.store.openAccount("a", { create: true }))!;
+    const box = (await acct.getMailbox("INBOX"))!;
+    const b64 = btoa(String.fromCharCode(...new TextEncoder().encode("Schöne Grüße vom Dom")));
+    const content = new TextEncoder().encode(
+      "Subject: =?UTF-8?B?R3LDvMOfZQ==?= =?ISO-8859-1?Q?_aus_K=F6ln?=\r\n" +
+        'Content-Type: multipart/alternative; boundary="b1"\r\n\r\n' +
+        "--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+        `${b64}\r\n` +
+        "--b1\r\nContent-Type: text/html; charset=iso-8859-1\r\n" +
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n<p>Sch=F6ne Gr=FC=DFe aus dem Rhein=\r\nland</p>\r\n" +
+        "--b1--\r\n",
+    );
+    await acct.append(box.id, { content });
+    await acct.append(box.id, { content: message(2) });
+    const s = (key: SearchKey) => acct.search(box.id, key);
+    assert.deepEqual(await s({ type: "header", name: "subject", value: "GRÜSSE" }), []);
+    assert.deepEqual(await s({ type: "header", name: "subject", value: "grüße aus köln" }), [1]);
+    assert.deepEqual(await s({ type: "body", value: "SCHÖNE GRÜßE VOM DOM" }), [1]);
+    assert.deepEqual(await s({ type: "body", value: "rheinland" }), [1]);
+    assert.deepEqual(await s({ type: "text", value: "köln" }), [1]);
+    assert.deepEqual(await s({ type: "text", value: "second line" }), [2]);
+  } finally {
+    await t.cleanup();
+  }
+});
