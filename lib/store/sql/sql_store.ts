@@ -156,7 +156,9 @@ export class SqlMailStore implements MailStore {
         append_limit: null,
       })
         .returning("id").executeTakeFirstOrThrow();
-      for (const [mailbox, specialUse] of DEFAULT_MAILBOXES) {
+      for (const [defaultName, specialUse] of DEFAULT_MAILBOXES) {
+        // junk_mailbox names the \Junk mailbox new accounts get (maddy's directive).
+        const mailbox = specialUse === "\\Junk" ? this.options.junkMailbox : defaultName;
         await trx.insertInto("mailboxes").values({
           account_id: id,
           name: mailbox,

@@ -462,6 +462,17 @@ Deno.test("poll() delivers changes made by another process's store on the same f
   }
 });
 
+Deno.test("new accounts get their \\Junk mailbox under the junk_mailbox name", async () => {
+  const t = await openTestStore("memory", { junk_mailbox: "Spam" });
+  try {
+    const acct = (await t.store.openAccount("a", { create: true }))!;
+    assert.equal((await acct.getMailbox("Spam"))?.specialUse, "\\Junk");
+    assert.equal(await acct.getMailbox("Junk"), null);
+  } finally {
+    await t.cleanup();
+  }
+});
+
 Deno.test("the store rejects invalid mailbox names", async () => {
   const t = await openTestStore("memory");
   try {
