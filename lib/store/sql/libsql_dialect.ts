@@ -65,6 +65,7 @@ interface LibsqlDatabase {
   prepare(sql: string): LibsqlStatement;
   exec(sql: string): void;
   close(): void;
+  readonly inTransaction: boolean;
 }
 
 /** How one SQL text is executed (see the header comment). */
@@ -265,6 +266,9 @@ export class LibsqlDriver implements Driver {
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    // SQLite may already have rolled back (SQLITE_FULL, SQLITE_IOERR...): a second
+    // ROLLBACK would fail and hide the error that caused it.
+    if (this.#db && !this.#db.inTransaction) return;
     await connection.executeQuery(rawQuery("ROLLBACK"));
   }
 
