@@ -517,7 +517,7 @@ export class SqlAccountStore implements AccountStore {
           .where("mailbox_id", "=", mailboxId).where("recent", "=", 1).execute();
       }
     }
-    this.#bus.advance(mailboxId, {
+    this.#bus.init(mailboxId, {
       modSeq: row.highest_modseq,
       uidNext: row.uid_next,
       name: row.name,
@@ -592,7 +592,7 @@ export class SqlAccountStore implements AccountStore {
         }).execute();
         return { uid, uidValidity: box.uid_validity, modSeq: box.highest_modseq, name: box.name };
       });
-      this.#bus.advance(mailboxId, {
+      this.#bus.advance(mailboxId, result.modSeq - 1, {
         modSeq: result.modSeq,
         uidNext: result.uid + 1,
         name: result.name,
@@ -737,7 +737,7 @@ export class SqlAccountStore implements AccountStore {
       modSeq: result.modSeq,
     }));
     if (changes.length) {
-      this.#bus.advance(mailboxId, {
+      this.#bus.advance(mailboxId, result.box.highest_modseq, {
         modSeq: result.modSeq,
         uidNext: result.box.uid_next,
         name: result.box.name,
@@ -797,7 +797,7 @@ export class SqlAccountStore implements AccountStore {
     });
     if (!result) return [];
     await this.#store.options.files?.remove(result.hashes);
-    this.#bus.advance(mailboxId, {
+    this.#bus.advance(mailboxId, result.box.highest_modseq, {
       modSeq: result.modSeq,
       uidNext: result.box.uid_next,
       name: result.box.name,
@@ -911,7 +911,7 @@ export class SqlAccountStore implements AccountStore {
     }
     const sourceUids = result.rows.map((r) => r.uid);
     const destUids = sourceUids.map((_, i) => result.first + i);
-    this.#bus.advance(destMailboxId, {
+    this.#bus.advance(destMailboxId, result.dst.highest_modseq, {
       modSeq: result.dstModSeq,
       uidNext: result.first + sourceUids.length,
       name: result.dst.name,
@@ -919,13 +919,17 @@ export class SqlAccountStore implements AccountStore {
     this.#bus.emit({ type: "append", mailboxId: destMailboxId, uids: destUids });
     if (move) {
       await this.#store.options.files?.remove(result.hashes);
-      this.#bus.advance(mailboxId, {
-        modSeq: result.srcModSeq,
-        uidNext: mailboxId === destMailboxId
-          ? result.first + sourceUids.length
-          : result.src.uid_next,
-        name: result.src.name,
-      });
+      this.#bus.advance(
+        mailboxId,
+        mailboxId === destMailboxId ? result.dstModSeq : result.src.highest_modseq,
+        {
+          modSeq: result.srcModSeq,
+          uidNext: mailboxId === destMailboxId
+            ? result.first + sourceUids.length
+            : result.src.uid_next,
+          name: result.src.name,
+        },
+      );
       this.#bus.emit({ type: "expunge", mailboxId, uids: sourceUids });
     }
     return { uidValidity: result.dst.uid_validity, sourceUids, destUids };
@@ -1038,7 +1042,7 @@ export class SqlAccountStore implements AccountStore {
     }
     this.#owned.add(mailboxId);
     if (!known) {
-      this.#bus.advance(mailboxId, {
+      this.#bus.init(mailboxId, {
         modSeq: row.highest_modseq,
         uidNext: row.uid_next,
         name: row.name,
@@ -1058,7 +1062,7 @@ export class SqlAccountStore implements AccountStore {
     const gone = await this.#db.selectFrom("expunged").select("uid")
       .where("mailbox_id", "=", mailboxId).where("modseq", ">", since)
       .where("uid", "<", oldNext).orderBy("uid").execute();
-    this.#bus.advance(mailboxId, {
+    this.#bus.sync(mailboxId, {
       modSeq: row.highest_modseq,
       uidNext: row.uid_next,
       name: row.name,

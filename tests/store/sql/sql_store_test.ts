@@ -456,6 +456,14 @@ Deno.test("poll() delivers changes made by another process's store on the same f
     assert.deepEqual(ev.type === "flags" && ev.changes.map((c) => [c.uid, c.flags]), [
       [2, ["\\Seen"]],
     ]);
+    // Another process changes the mailbox, then this process does: the gap
+    // is not skipped, the next poll() still reports the other's append.
+    events.length = 0;
+    await cli.append(box.id, { content: message(4) });
+    await acct.storeFlags(box.id, [{ from: 2, to: 2 }], "add", ["\\Flagged"]);
+    await acct.poll(box.id);
+    const appended = events.filter((e) => e.type === "append");
+    assert.deepEqual(appended.flatMap((e) => e.type === "append" ? e.uids : []), [4]);
   } finally {
     await other.cleanup();
     await t.cleanup();
