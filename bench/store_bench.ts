@@ -77,6 +77,16 @@ try {
   }
   console.log(`fetch 1:* (UID FLAGS) of ${n} messages: ${(performance.now() - t0).toFixed(0)} ms`);
   t0 = performance.now();
+  let bytes = 0;
+  for await (const r of acct2.fetch(big.id, [{ from: 1, to: 0xffffffff }], { header: true })) {
+    bytes += r.header!.length;
+  }
+  console.log(
+    `fetch 1:* (BODY.PEEK[HEADER]) of ${n} messages, ${mb(bytes)}: ${
+      (performance.now() - t0).toFixed(0)
+    } ms`,
+  );
+  t0 = performance.now();
   const unseen = await acct2.search(big.id, { type: "flag", flag: "\\Seen", present: false });
   console.log(
     `search UNSEEN over ${n}: ${unseen.length} hits in ${(performance.now() - t0).toFixed(0)} ms`,

@@ -94,9 +94,15 @@ function prepare(db: LibsqlDatabase, sql: string): Prepared {
   return { kind: "json", stmt: db.prepare(wrapped), names, blobs };
 }
 
+// Value of an upper-case hex digit by char code (SQLite's hex() writes upper case).
+const HEX = new Uint8Array(128);
+for (let i = 0; i < 16; i++) HEX["0123456789ABCDEF".charCodeAt(i)] = i;
+
 function hexToBytes(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length >> 1);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
+  for (let i = 0, j = 0; i < out.length; i++, j += 2) {
+    out[i] = (HEX[hex.charCodeAt(j)] << 4) | HEX[hex.charCodeAt(j + 1)];
+  }
   return out;
 }
 
