@@ -45,6 +45,23 @@ try {
     } ms = ${(APPENDS / ms * 1000).toFixed(0)} msgs/s`,
   );
 
+  // 1b. The same from 8 concurrent sessions: appends that meet commit together.
+  const sessions = await Promise.all(
+    Array.from({ length: 8 }, () => store.openAccount("bench")),
+  );
+  t0 = performance.now();
+  await Promise.all(sessions.map(async (session, k) => {
+    for (let i = k; i < APPENDS; i += 8) {
+      await session!.append(inbox.id, { content: message(APPENDS + i + 1) });
+    }
+  }));
+  ms = performance.now() - t0;
+  console.log(
+    `append (durable, 8 concurrent sessions, group commit): ${APPENDS} msgs in ${
+      ms.toFixed(0)
+    } ms = ${(APPENDS / ms * 1000).toFixed(0)} msgs/s`,
+  );
+
   // 2. Build a 100,000-message mailbox by COPY (bodies shared), then open it.
   const big = await acct.createMailbox("Big");
   t0 = performance.now();

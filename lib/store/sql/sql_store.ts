@@ -213,12 +213,131 @@ export class SqlMailStore implements MailStore {
     }
   }
 
+  #appendQueue: AppendJob[] = [];
+  #flushing = false;
+
+  /**
+   * Commits a prepared APPEND. Appends that arrive while a commit is under
+   * way are committed together in the next transaction (group commit): one
+   * fsync for many sessions' messages. Each caller's promise settles after
+   * the transaction holding its message has committed, so an OK still means
+   * durable. A job whose mailbox is gone fails alone; a database error fails
+   * its whole batch (nothing of it was committed).
+   */
+  commitAppend(job: AppendJobInput): Promise<AppendCommitted> {
+    return new Promise((resolve, reject) => {
+      this.#appendQueue.push({ ...job, resolve, reject });
+      if (!this.#flushing) void this.#flushAppends();
+    });
+  }
+
+  async #flushAppends(): Promise<void> {
+    this.#flushing = true;
+    try {
+      while (this.#appendQueue.length > 0) {
+        let batch: AppendJob[] = [];
+        try {
+          const results = await this.db.transaction().execute(async (trx) => {
+            // Taken once the connection is ours: everything queued meanwhile rides along.
+            batch = this.#appendQueue.splice(0, 256);
+            const out: (AppendCommitted | StoreError)[] = [];
+            for (const job of batch) {
+              out.push(await insertAppend(trx, job, this.options.disableRecent));
+            }
+            return out;
+          });
+          batch.forEach((job, i) => {
+            const r = results[i];
+            if (r instanceof StoreError) job.reject(r);
+            else job.resolve(r);
+          });
+        } catch (e) {
+          // Failed before taking its batch (closed database...): fail what waits.
+          const failed = batch.length > 0 ? batch : this.#appendQueue.splice(0);
+          for (const job of failed) job.reject(e);
+        }
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.db.destroy();
     await this.options.onClose?.();
   }
+}
+
+export interface AppendJobInput {
+  accountId: number;
+  mailboxId: number;
+  hash: string;
+  size: number;
+  header: Uint8Array;
+  body: Uint8Array | null;
+  compression: string;
+  envelope: string;
+  bodyStructure: string;
+  bits: number;
+  keywords: string;
+  internalDate: number;
+  sentDay: string | null;
+}
+
+export interface AppendCommitted {
+  uid: number;
+  uidValidity: number;
+  modSeq: number;
+  name: string;
+}
+
+interface AppendJob extends AppendJobInput {
+  resolve: (r: AppendCommitted) => void;
+  reject: (e: unknown) => void;
+}
+
+/** One APPEND inside a group-commit transaction; a missing mailbox is returned, not thrown. */
+async function insertAppend(
+  trx: Transaction<Db>,
+  job: AppendJob,
+  disableRecent: boolean,
+): Promise<AppendCommitted | StoreError> {
+  // The mailbox first: if it is gone, nothing of this job is written.
+  const box = await trx.updateTable("mailboxes")
+    .set((eb) => ({
+      uid_next: eb("uid_next", "+", 1),
+      highest_modseq: eb("highest_modseq", "+", 1),
+    }))
+    .where("id", "=", job.mailboxId).where("account_id", "=", job.accountId)
+    .returning(["uid_next", "highest_modseq", "uid_validity", "name"]).executeTakeFirst();
+  if (!box) return new StoreError("NONEXISTENT", `No mailbox with id ${job.mailboxId}`);
+  const existing = await trx.selectFrom("bodies").select("id").where("hash", "=", job.hash)
+    .executeTakeFirst();
+  const bodyId = existing?.id ?? (await trx.insertInto("bodies").values({
+    hash: job.hash,
+    size: job.size,
+    header: job.header,
+    body: job.body,
+    compression: job.compression,
+    envelope: job.envelope,
+    body_structure: job.bodyStructure,
+  }).returning("id").executeTakeFirstOrThrow()).id;
+  const uid = box.uid_next - 1;
+  await trx.insertInto("messages").values({
+    mailbox_id: job.mailboxId,
+    uid,
+    body_id: bodyId,
+    internal_date: job.internalDate,
+    size: job.size,
+    system_flags: job.bits,
+    keywords: job.keywords,
+    modseq: box.highest_modseq,
+    recent: disableRecent ? 0 : 1,
+    sent_day: job.sentDay,
+  }).execute();
+  return { uid, uidValidity: box.uid_validity, modSeq: box.highest_modseq, name: box.name };
 }
 
 /** Deletes bodies among `ids` that no message names any more; returns their hashes. */
@@ -557,40 +676,20 @@ export class SqlAccountStore implements AccountStore {
     files?.hold(hash);
     try {
       if (files) await files.write(hash, packed.data);
-      const result = await this.#db.transaction().execute(async (trx) => {
-        const existing = await trx.selectFrom("bodies").select("id").where("hash", "=", hash)
-          .executeTakeFirst();
-        const bodyId = existing?.id ?? (await trx.insertInto("bodies").values({
-          hash,
-          size: content.length,
-          header,
-          body: files ? null : packed.data,
-          compression: packed.algorithm,
-          envelope: JSON.stringify(parsed.envelope),
-          body_structure: JSON.stringify(parsed.body),
-        }).returning("id").executeTakeFirstOrThrow()).id;
-        const box = await trx.updateTable("mailboxes")
-          .set((eb) => ({
-            uid_next: eb("uid_next", "+", 1),
-            highest_modseq: eb("highest_modseq", "+", 1),
-          }))
-          .where("id", "=", mailboxId).where("account_id", "=", this.#accountId)
-          .returning(["uid_next", "highest_modseq", "uid_validity", "name"]).executeTakeFirst();
-        if (!box) throw new StoreError("NONEXISTENT", `No mailbox with id ${mailboxId}`);
-        const uid = box.uid_next - 1;
-        await trx.insertInto("messages").values({
-          mailbox_id: mailboxId,
-          uid,
-          body_id: bodyId,
-          internal_date: internalDate,
-          size: content.length,
-          system_flags: flags.bits,
-          keywords: JSON.stringify(flags.keywords),
-          modseq: box.highest_modseq,
-          recent: options.disableRecent ? 0 : 1,
-          sent_day: sentDay(parsed.envelope.date),
-        }).execute();
-        return { uid, uidValidity: box.uid_validity, modSeq: box.highest_modseq, name: box.name };
+      const result = await this.#store.commitAppend({
+        accountId: this.#accountId,
+        mailboxId,
+        hash,
+        size: content.length,
+        header,
+        body: files ? null : packed.data,
+        compression: packed.algorithm,
+        envelope: JSON.stringify(parsed.envelope),
+        bodyStructure: JSON.stringify(parsed.body),
+        bits: flags.bits,
+        keywords: JSON.stringify(flags.keywords),
+        internalDate,
+        sentDay: sentDay(parsed.envelope.date),
       });
       this.#bus.advance(mailboxId, result.modSeq - 1, {
         modSeq: result.modSeq,

@@ -470,6 +470,43 @@ Deno.test("poll() delivers changes made by another process's store on the same f
   }
 });
 
+Deno.test("appends committed together fail alone when their mailbox is not theirs", async () => {
+  const t = await openTestStore("file");
+  try {
+    const a = (await t.store.openAccount("a", { create: true }))!;
+    const b = (await t.store.openAccount("b", { create: true }))!;
+    const aInbox = (await a.getMailbox("INBOX"))!;
+    const bInbox = (await b.getMailbox("INBOX"))!;
+    const gone = await a.createMailbox("Gone");
+    const jobs = Array.from(
+      { length: 12 },
+      (_, i) =>
+        i === 5
+          ? b.append(aInbox.id, { content: message(i) }) // another account's mailbox
+          : i === 7
+          ? a.deleteMailbox("Gone").then(() => a.append(gone.id, { content: message(i) }))
+          : a.append(aInbox.id, { content: message(i) }),
+    );
+    const settled = await Promise.allSettled(jobs);
+    const failed = settled.flatMap((r, i) => (r.status === "rejected" ? [i] : []));
+    assert.deepEqual(failed, [5, 7]);
+    assert.equal((await a.status(aInbox.id)).messages, 10);
+    assert.equal((await b.status(bInbox.id)).messages, 0);
+    // Closing with nothing queued leaves no pending work behind.
+    await t.store.close();
+    await assert.rejects(a.append(aInbox.id, { content: message(99) }));
+    t.store = await (await import("../../../lib/store/imapsql.ts")).openSqlStore(
+      (await import("../../../lib/store/config.ts")).parseImapSqlConfig(
+        { dsn: "file:mail.db" },
+        "s",
+        { stateDir: t.dir },
+      ),
+    );
+  } finally {
+    await t.cleanup();
+  }
+});
+
 Deno.test("new accounts get their \\Junk mailbox under the junk_mailbox name", async () => {
   const t = await openTestStore("memory", { junk_mailbox: "Spam" });
   try {
