@@ -214,7 +214,7 @@ export class SqlMailStore implements MailStore {
   }
 
   #appendQueue: AppendJob[] = [];
-  #flushing = false;
+  #flushing: Promise<void> | null = null;
 
   /**
    * Commits a prepared APPEND. Appends that arrive while a commit is under
@@ -227,12 +227,11 @@ export class SqlMailStore implements MailStore {
   commitAppend(job: AppendJobInput): Promise<AppendCommitted> {
     return new Promise((resolve, reject) => {
       this.#appendQueue.push({ ...job, resolve, reject });
-      if (!this.#flushing) void this.#flushAppends();
+      this.#flushing ??= this.#flushAppends();
     });
   }
 
   async #flushAppends(): Promise<void> {
-    this.#flushing = true;
     try {
       while (this.#appendQueue.length > 0) {
         let batch: AppendJob[] = [];
@@ -258,13 +257,15 @@ export class SqlMailStore implements MailStore {
         }
       }
     } finally {
-      this.#flushing = false;
+      this.#flushing = null;
     }
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Appends already queued commit before the database goes.
+    await this.#flushing;
     await this.db.destroy();
     await this.options.onClose?.();
   }
