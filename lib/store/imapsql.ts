@@ -21,6 +21,7 @@ export async function openImapSqlStore(options: ImapSqlOptions): Promise<MailSto
 export async function openSqlStore(options: ImapSqlOptions): Promise<SqlMailStore> {
   const dsn = options.dsn;
   let dialect;
+  let preparedStatements: (() => number) | undefined;
   if (dsn.kind === "remote") dialect = new RemoteLibsqlDialect(dsn.url);
   else {
     if (dsn.kind === "file") {
@@ -32,6 +33,8 @@ export async function openSqlStore(options: ImapSqlOptions): Promise<SqlMailStor
       busyTimeoutMs: options.sqliteBusyTimeoutMs,
       cacheSize: options.sqliteCacheSize,
     });
+    const driver = dialect.driver;
+    preparedStatements = () => driver.statements?.prepared ?? 0;
   }
   const db = new Kysely<Db>({ dialect });
   try {
@@ -51,6 +54,7 @@ export async function openSqlStore(options: ImapSqlOptions): Promise<SqlMailStor
       compression: options.compression,
       junkMailbox: options.junkMailbox,
       files,
+      preparedStatements,
     });
   } catch (e) {
     await db.destroy();

@@ -103,7 +103,12 @@ export class BodyFiles {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     }
     const sub = `${this.dir}/${hash.slice(0, 2)}`;
-    await Deno.mkdir(sub, { recursive: true });
+    try {
+      await Deno.mkdir(sub);
+      await syncDir(this.dir); // the new subdirectory's entry must be durable too
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    }
     const tmp = `${sub}/.tmp-${hash}-${crypto.randomUUID()}`;
     const file = await Deno.open(tmp, { write: true, createNew: true });
     try {

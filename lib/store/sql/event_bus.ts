@@ -49,16 +49,37 @@ export class EventBus {
     return this.#known.get(mailboxId);
   }
 
-  /** Raises what watchers know of a mailbox (never lowers it: commits may be seen out of order). */
-  advance(mailboxId: number, state: KnownState): void {
-    const old = this.#known.get(mailboxId);
-    if (!old) {
+  /** Records the state a session saw on SELECT, unless the bus already tracks the mailbox. */
+  init(mailboxId: number, state: KnownState): void {
+    if (!this.#known.has(mailboxId)) this.#known.set(mailboxId, { ...state });
+  }
+
+  /**
+   * Records an in-process change from `base` to `state.modSeq`, only when
+   * it follows what the bus knows without a gap. A gap means another
+   * process (or a commit whose events are still on their way) changed the
+   * mailbox in between: the bus then keeps the older state, so the next
+   * poll() reads the gap from the database (and may repeat some events,
+   * which sessions tolerate) instead of skipping it.
+   */
+  advance(mailboxId: number, base: number, state: KnownState): void {
+    const known = this.#known.get(mailboxId);
+    if (!known || known.modSeq !== base) return;
+    known.modSeq = state.modSeq;
+    known.uidNext = Math.max(known.uidNext, state.uidNext);
+    known.name = state.name;
+  }
+
+  /** Records what poll() read from the database. */
+  sync(mailboxId: number, state: KnownState): void {
+    const known = this.#known.get(mailboxId);
+    if (!known) {
       this.#known.set(mailboxId, { ...state });
       return;
     }
-    old.modSeq = Math.max(old.modSeq, state.modSeq);
-    old.uidNext = Math.max(old.uidNext, state.uidNext);
-    old.name = state.name;
+    known.modSeq = Math.max(known.modSeq, state.modSeq);
+    known.uidNext = Math.max(known.uidNext, state.uidNext);
+    known.name = state.name;
   }
 
   forget(mailboxId: number): void {

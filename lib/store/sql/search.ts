@@ -5,14 +5,14 @@
  * candidate row, reading headers and bodies only when a text key needs them.
  * The prefilter is implied by the key, so the JS pass alone decides.
  *
- * Text keys match decoded text (RFC 3501 §6.4.4): header values with their
- * encoded words decoded (RFC 2047), bodies of text parts with their
- * transfer encoding and charset decoded, both folded with NFKC and Unicode
- * lower case, as a case-insensitive substring.
+ * Text keys match case-insensitively on decoded text (encoded words in
+ * headers, transfer encodings and charsets of text parts; search_text.ts),
+ * or on the raw bytes with ASCII case folding; RFC 3501 §6.4.4 leaves the
+ * matching method to the server.
  */
 import type { SearchKey } from "../mail_store.ts";
-import { headerText, messageText, parseMessage } from "../../mime/mod.ts";
 import { SEEN, systemFlagBit } from "./flags.ts";
+import { decodeHeaderValue } from "./search_text.ts";
 import { normalizeUidSet, uidSetHas } from "./uid_ranges.ts";
 
 export interface SearchRow {
@@ -135,36 +135,25 @@ export function needs(key: SearchKey): { header: boolean; body: boolean } {
   }
 }
 
-/** Case-insensitive comparison form: compatibility-normalized, lower case. */
+const latin1 = new TextDecoder("latin1");
+const utf8 = new TextEncoder();
+
+/** ASCII-only lower case: keeps the bytes of 8-bit text as they are. */
 function fold(s: string): string {
-  return s.normalize("NFKC").toLowerCase();
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
-/** A search string in comparison form. */
+/** A search string as the raw bytes it would appear as (UTF-8), folded. */
 export function needle(value: string): string {
-  return fold(value);
+  return fold(latin1.decode(utf8.encode(value)));
 }
 
-/**
- * The decoded, folded text of a message for text keys: the header block
- * ("Name: value" lines, encoded words decoded) and, when `body` is given,
- * the decoded text of every text part (and embedded message headers).
- */
-export function searchText(
-  header: Uint8Array,
-  body: Uint8Array | null,
-): { header: string; body?: string } {
-  const out: { header: string; body?: string } = { header: fold(headerText(header)) };
-  if (body) {
-    const whole = new Uint8Array(header.length + body.length);
-    whole.set(header);
-    whole.set(body, header.length);
-    out.body = fold(messageText(whole, parseMessage(whole)).bodies.join("\n"));
-  }
-  return out;
+/** Raw bytes as a folded one-byte-per-char string. */
+export function haystack(bytes: Uint8Array): string {
+  return fold(latin1.decode(bytes));
 }
 
-/** Unfolded header fields, names lower-cased, values folded. */
+/** Unfolded header fields as [name, raw value]. */
 export function headerFields(header: string): [string, string][] {
   const out: [string, string][] = [];
   for (const line of header.replace(/\r?\n[ \t]/g, " ").split(/\r?\n/)) {
@@ -176,10 +165,21 @@ export function headerFields(header: string): [string, string][] {
 
 export interface EvalContext {
   disableRecent: boolean;
-  /** Decoded, folded header block (see searchText()), when needed. */
+  /** The header block as raw bytes held one per char (latin1), when needed. */
   header?: string;
-  /** Decoded, folded text of the body parts, when needed. */
+  /** The body after the header block, folded raw bytes (see haystack()), when needed. */
   body?: string;
+  /** Decoded text parts, lower-cased (see decodedText()), when needed. */
+  bodyText?: string;
+}
+
+/**
+ * Whether `text` contains `value`, case-insensitively: in decoded Unicode, or
+ * failing that in the raw bytes (ASCII folding), so undecodable mail still
+ * matches what it literally contains.
+ */
+function contains(decoded: string, raw: string, value: string): boolean {
+  return decoded.includes(value.toLowerCase()) || raw.includes(needle(value));
 }
 
 export function evaluate(key: SearchKey, row: SearchRow, ctx: EvalContext): boolean {
@@ -221,16 +221,16 @@ export function evaluate(key: SearchKey, row: SearchRow, ctx: EvalContext): bool
       return row.modseq >= key.min;
     case "header": {
       const name = key.name.toLowerCase();
-      const value = needle(key.value);
       return headerFields(ctx.header ?? "").some(([n, v]) =>
-        n.toLowerCase() === name && v.includes(value)
+        n.toLowerCase() === name && contains(decodeHeaderValue(v).toLowerCase(), fold(v), key.value)
       );
     }
     case "body":
-      return (ctx.body ?? "").includes(needle(key.value));
+      return contains(ctx.bodyText ?? "", ctx.body ?? "", key.value);
     case "text": {
-      const v = needle(key.value);
-      return (ctx.header ?? "").includes(v) || (ctx.body ?? "").includes(v);
+      const header = ctx.header ?? "";
+      return contains(decodeHeaderValue(header).toLowerCase(), fold(header), key.value) ||
+        contains(ctx.bodyText ?? "", ctx.body ?? "", key.value);
     }
     case "and":
       return key.keys.every((k) => evaluate(k, row, ctx));

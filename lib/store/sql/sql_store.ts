@@ -35,14 +35,17 @@ import type { Db } from "./schema.ts";
 import {
   type EvalContext,
   evaluate,
+  haystack,
   needs,
   prefilter,
   type SearchRow,
-  searchText,
   sentDay,
 } from "./search.ts";
+import { decodedText } from "./search_text.ts";
 import { inJsonArray, jsonRows, keywordsInUse } from "./sqlite_sql.ts";
 import { normalizeUidSet, uidSteps } from "./uid_ranges.ts";
+
+const latin1 = new TextDecoder("latin1");
 
 /** Rows per query when streaming FETCH and SEARCH. */
 export const CHUNK = 500;
@@ -54,6 +57,8 @@ export interface SqlStoreOptions {
   junkMailbox: string;
   /** Set for `msg_store fs`. */
   files: BodyFiles | null;
+  /** Statements the dialect has prepared so far (a figure for benchmarks), when known. */
+  preparedStatements?: () => number;
   /** Called by close() after the database is destroyed. */
   onClose?: () => Promise<void> | void;
 }
@@ -151,7 +156,9 @@ export class SqlMailStore implements MailStore {
         append_limit: null,
       })
         .returning("id").executeTakeFirstOrThrow();
-      for (const [mailbox, specialUse] of DEFAULT_MAILBOXES) {
+      for (const [defaultName, specialUse] of DEFAULT_MAILBOXES) {
+        // junk_mailbox names the \Junk mailbox new accounts get (maddy's directive).
+        const mailbox = specialUse === "\\Junk" ? this.options.junkMailbox : defaultName;
         await trx.insertInto("mailboxes").values({
           account_id: id,
           name: mailbox,
@@ -206,12 +213,132 @@ export class SqlMailStore implements MailStore {
     }
   }
 
+  #appendQueue: AppendJob[] = [];
+  #flushing: Promise<void> | null = null;
+
+  /**
+   * Commits a prepared APPEND. Appends that arrive while a commit is under
+   * way are committed together in the next transaction (group commit): one
+   * fsync for many sessions' messages. Each caller's promise settles after
+   * the transaction holding its message has committed, so an OK still means
+   * durable. A job whose mailbox is gone fails alone; a database error fails
+   * its whole batch (nothing of it was committed).
+   */
+  commitAppend(job: AppendJobInput): Promise<AppendCommitted> {
+    return new Promise((resolve, reject) => {
+      this.#appendQueue.push({ ...job, resolve, reject });
+      this.#flushing ??= this.#flushAppends();
+    });
+  }
+
+  async #flushAppends(): Promise<void> {
+    try {
+      while (this.#appendQueue.length > 0) {
+        let batch: AppendJob[] = [];
+        try {
+          const results = await this.db.transaction().execute(async (trx) => {
+            // Taken once the connection is ours: everything queued meanwhile rides along.
+            batch = this.#appendQueue.splice(0, 256);
+            const out: (AppendCommitted | StoreError)[] = [];
+            for (const job of batch) {
+              out.push(await insertAppend(trx, job, this.options.disableRecent));
+            }
+            return out;
+          });
+          batch.forEach((job, i) => {
+            const r = results[i];
+            if (r instanceof StoreError) job.reject(r);
+            else job.resolve(r);
+          });
+        } catch (e) {
+          // Failed before taking its batch (closed database...): fail what waits.
+          const failed = batch.length > 0 ? batch : this.#appendQueue.splice(0);
+          for (const job of failed) job.reject(e);
+        }
+      }
+    } finally {
+      this.#flushing = null;
+    }
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Appends already queued commit before the database goes.
+    await this.#flushing;
     await this.db.destroy();
     await this.options.onClose?.();
   }
+}
+
+export interface AppendJobInput {
+  accountId: number;
+  mailboxId: number;
+  hash: string;
+  size: number;
+  header: Uint8Array;
+  body: Uint8Array | null;
+  compression: string;
+  envelope: string;
+  bodyStructure: string;
+  bits: number;
+  keywords: string;
+  internalDate: number;
+  sentDay: string | null;
+}
+
+export interface AppendCommitted {
+  uid: number;
+  uidValidity: number;
+  modSeq: number;
+  name: string;
+}
+
+interface AppendJob extends AppendJobInput {
+  resolve: (r: AppendCommitted) => void;
+  reject: (e: unknown) => void;
+}
+
+/** One APPEND inside a group-commit transaction; a missing mailbox is returned, not thrown. */
+async function insertAppend(
+  trx: Transaction<Db>,
+  job: AppendJob,
+  disableRecent: boolean,
+): Promise<AppendCommitted | StoreError> {
+  // The mailbox first: if it is gone, nothing of this job is written.
+  const box = await trx.updateTable("mailboxes")
+    .set((eb) => ({
+      uid_next: eb("uid_next", "+", 1),
+      highest_modseq: eb("highest_modseq", "+", 1),
+    }))
+    .where("id", "=", job.mailboxId).where("account_id", "=", job.accountId)
+    .returning(["uid_next", "highest_modseq", "uid_validity", "name"]).executeTakeFirst();
+  if (!box) return new StoreError("NONEXISTENT", `No mailbox with id ${job.mailboxId}`);
+  const existing = await trx.selectFrom("bodies").select("id").where("hash", "=", job.hash)
+    .executeTakeFirst();
+  const bodyId = existing?.id ?? (await trx.insertInto("bodies").values({
+    hash: job.hash,
+    size: job.size,
+    header: job.header,
+    body: job.body,
+    compression: job.compression,
+    envelope: job.envelope,
+    body_structure: job.bodyStructure,
+  }).returning("id").executeTakeFirstOrThrow()).id;
+  const uid = box.uid_next - 1;
+  await trx.insertInto("messages").values({
+    mailbox_id: job.mailboxId,
+    uid,
+    body_id: bodyId,
+    internal_date: job.internalDate,
+    size: job.size,
+    system_flags: job.bits,
+    keywords: job.keywords,
+    modseq: box.highest_modseq,
+    recent: disableRecent ? 0 : 1,
+    sent_day: job.sentDay,
+  }).execute();
+  return { uid, uidValidity: box.uid_validity, modSeq: box.highest_modseq, name: box.name };
 }
 
 /** Deletes bodies among `ids` that no message names any more; returns their hashes. */
@@ -219,15 +346,18 @@ async function collectBodies(trx: Transaction<Db>, ids: readonly number[]): Prom
   const hashes: string[] = [];
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
-    const rows = await trx.deleteFrom("bodies")
+    // SELECT then DELETE, not DELETE ... RETURNING: the dialect reads at most
+    // one row from RETURNING (see libsql_dialect.ts).
+    const gone = await trx.selectFrom("bodies").select(["id", "hash"])
       .where(inJsonArray("id", chunk))
       .where((eb) =>
         eb.not(eb.exists(
           eb.selectFrom("messages").select("uid").whereRef("messages.body_id", "=", "bodies.id"),
         ))
-      )
-      .returning("hash").execute();
-    hashes.push(...rows.map((r) => r.hash));
+      ).execute();
+    if (gone.length === 0) continue;
+    await trx.deleteFrom("bodies").where(inJsonArray("id", gone.map((g) => g.id))).execute();
+    hashes.push(...gone.map((g) => g.hash));
   }
   return hashes;
 }
@@ -507,7 +637,7 @@ export class SqlAccountStore implements AccountStore {
           .where("mailbox_id", "=", mailboxId).where("recent", "=", 1).execute();
       }
     }
-    this.#bus.advance(mailboxId, {
+    this.#bus.init(mailboxId, {
       modSeq: row.highest_modseq,
       uidNext: row.uid_next,
       name: row.name,
@@ -547,42 +677,22 @@ export class SqlAccountStore implements AccountStore {
     files?.hold(hash);
     try {
       if (files) await files.write(hash, packed.data);
-      const result = await this.#db.transaction().execute(async (trx) => {
-        const existing = await trx.selectFrom("bodies").select("id").where("hash", "=", hash)
-          .executeTakeFirst();
-        const bodyId = existing?.id ?? (await trx.insertInto("bodies").values({
-          hash,
-          size: content.length,
-          header,
-          body: files ? null : packed.data,
-          compression: packed.algorithm,
-          envelope: JSON.stringify(parsed.envelope),
-          body_structure: JSON.stringify(parsed.body),
-        }).returning("id").executeTakeFirstOrThrow()).id;
-        const box = await trx.updateTable("mailboxes")
-          .set((eb) => ({
-            uid_next: eb("uid_next", "+", 1),
-            highest_modseq: eb("highest_modseq", "+", 1),
-          }))
-          .where("id", "=", mailboxId).where("account_id", "=", this.#accountId)
-          .returning(["uid_next", "highest_modseq", "uid_validity", "name"]).executeTakeFirst();
-        if (!box) throw new StoreError("NONEXISTENT", `No mailbox with id ${mailboxId}`);
-        const uid = box.uid_next - 1;
-        await trx.insertInto("messages").values({
-          mailbox_id: mailboxId,
-          uid,
-          body_id: bodyId,
-          internal_date: internalDate,
-          size: content.length,
-          system_flags: flags.bits,
-          keywords: JSON.stringify(flags.keywords),
-          modseq: box.highest_modseq,
-          recent: options.disableRecent ? 0 : 1,
-          sent_day: sentDay(parsed.envelope.date),
-        }).execute();
-        return { uid, uidValidity: box.uid_validity, modSeq: box.highest_modseq, name: box.name };
+      const result = await this.#store.commitAppend({
+        accountId: this.#accountId,
+        mailboxId,
+        hash,
+        size: content.length,
+        header,
+        body: files ? null : packed.data,
+        compression: packed.algorithm,
+        envelope: JSON.stringify(parsed.envelope),
+        bodyStructure: JSON.stringify(parsed.body),
+        bits: flags.bits,
+        keywords: JSON.stringify(flags.keywords),
+        internalDate,
+        sentDay: sentDay(parsed.envelope.date),
       });
-      this.#bus.advance(mailboxId, {
+      this.#bus.advance(mailboxId, result.modSeq - 1, {
         modSeq: result.modSeq,
         uidNext: result.uid + 1,
         name: result.name,
@@ -630,7 +740,9 @@ export class SqlAccountStore implements AccountStore {
             .orderBy("m.uid").limit(CHUNK).execute()
           : await q.orderBy("m.uid").limit(CHUNK).execute();
         for (const row of rows as (MessageRow & Record<string, unknown>)[]) {
-          yield await this.#record(row, fields);
+          // Only content may need a file read: skip the await otherwise.
+          const rec = this.#record(row, fields);
+          yield fields.content ? await this.#content(rec, row) : rec;
         }
         if (step.kind === "list" || rows.length < CHUNK) break;
         cursor = rows[rows.length - 1].uid + 1;
@@ -638,12 +750,11 @@ export class SqlAccountStore implements AccountStore {
     }
   }
 
-  async #record(
-    row: MessageRow & Record<string, unknown>,
-    fields: MessageFields,
-  ): Promise<MessageRecord> {
+  #record(row: MessageRow & Record<string, unknown>, fields: MessageFields): MessageRecord {
     const rec: MessageRecord = { uid: row.uid };
-    if (fields.flags) rec.flags = flagList(row.system_flags, JSON.parse(row.keywords));
+    if (fields.flags) {
+      rec.flags = flagList(row.system_flags, row.keywords === "[]" ? [] : JSON.parse(row.keywords));
+    }
     if (fields.internalDate) rec.internalDate = new Date(row.internal_date);
     if (fields.size) rec.size = row.size;
     if (fields.modSeq) rec.modSeq = row.modseq;
@@ -651,17 +762,19 @@ export class SqlAccountStore implements AccountStore {
     if (fields.bodyStructure) {
       rec.bodyStructure = JSON.parse(row.body_structure as string) as BodyStructure;
     }
-    if (fields.header || fields.content) {
-      const header = toBytes(row.header);
-      if (fields.header) rec.header = header;
-      if (fields.content) {
-        const files = this.#store.options.files;
-        const stored = row.body === null && files
-          ? await files.read(row.hash as string)
-          : toBytes(row.body);
-        rec.content = concat(header, decompress(stored, row.compression as string));
-      }
-    }
+    if (fields.header) rec.header = toBytes(row.header);
+    return rec;
+  }
+
+  async #content(
+    rec: MessageRecord,
+    row: MessageRow & Record<string, unknown>,
+  ): Promise<MessageRecord> {
+    const files = this.#store.options.files;
+    const stored = row.body === null && files
+      ? await files.read(row.hash as string)
+      : toBytes(row.body);
+    rec.content = concat(toBytes(row.header), decompress(stored, row.compression as string));
     return rec;
   }
 
@@ -695,19 +808,26 @@ export class SqlAccountStore implements AccountStore {
       const modSeq = box.highest_modseq + 1;
       await trx.updateTable("mailboxes").set({ highest_modseq: modSeq }).where("id", "=", mailboxId)
         .execute();
-      for (let i = 0; i < changed.length; i += CHUNK) {
-        const part = changed.slice(i, i + CHUNK)
-          .map((c) => [c.uid, c.bits, JSON.stringify(c.keywords)]);
-        await trx.updateTable("messages")
-          .from(jsonRows<{ c0: number; c1: number; c2: string }>(part, 3).as("c"))
-          .set((eb) => ({
-            system_flags: eb.ref("c.c1"),
-            keywords: eb.ref("c.c2"),
-            modseq: modSeq,
-          }))
-          .where("messages.mailbox_id", "=", mailboxId)
-          .whereRef("messages.uid", "=", "c.c0")
-          .execute();
+      // One UPDATE per distinct resulting flag set (usually one: "+FLAGS \Seen" on
+      // messages that had the same flags), each over a JSON list of UIDs looked up
+      // by primary key. (UPDATE ... FROM json_each made SQLite scan the mailbox
+      // once per changed message.)
+      const groups = new Map<string, { bits: number; keywords: string; uids: number[] }>();
+      for (const c of changed) {
+        const keywords = JSON.stringify(c.keywords);
+        const key = `${c.bits} ${keywords}`;
+        let g = groups.get(key);
+        if (!g) groups.set(key, g = { bits: c.bits, keywords, uids: [] });
+        g.uids.push(c.uid);
+      }
+      for (const g of groups.values()) {
+        for (let i = 0; i < g.uids.length; i += CHUNK) {
+          await trx.updateTable("messages")
+            .set({ system_flags: g.bits, keywords: g.keywords, modseq: modSeq })
+            .where("mailbox_id", "=", mailboxId)
+            .where(inJsonArray("uid", g.uids.slice(i, i + CHUNK)))
+            .execute();
+        }
       }
       return { changed, modified, modSeq, box };
     });
@@ -717,7 +837,7 @@ export class SqlAccountStore implements AccountStore {
       modSeq: result.modSeq,
     }));
     if (changes.length) {
-      this.#bus.advance(mailboxId, {
+      this.#bus.advance(mailboxId, result.box.highest_modseq, {
         modSeq: result.modSeq,
         uidNext: result.box.uid_next,
         name: result.box.name,
@@ -777,7 +897,7 @@ export class SqlAccountStore implements AccountStore {
     });
     if (!result) return [];
     await this.#store.options.files?.remove(result.hashes);
-    this.#bus.advance(mailboxId, {
+    this.#bus.advance(mailboxId, result.box.highest_modseq, {
       modSeq: result.modSeq,
       uidNext: result.box.uid_next,
       name: result.box.name,
@@ -891,7 +1011,7 @@ export class SqlAccountStore implements AccountStore {
     }
     const sourceUids = result.rows.map((r) => r.uid);
     const destUids = sourceUids.map((_, i) => result.first + i);
-    this.#bus.advance(destMailboxId, {
+    this.#bus.advance(destMailboxId, result.dst.highest_modseq, {
       modSeq: result.dstModSeq,
       uidNext: result.first + sourceUids.length,
       name: result.dst.name,
@@ -899,13 +1019,17 @@ export class SqlAccountStore implements AccountStore {
     this.#bus.emit({ type: "append", mailboxId: destMailboxId, uids: destUids });
     if (move) {
       await this.#store.options.files?.remove(result.hashes);
-      this.#bus.advance(mailboxId, {
-        modSeq: result.srcModSeq,
-        uidNext: mailboxId === destMailboxId
-          ? result.first + sourceUids.length
-          : result.src.uid_next,
-        name: result.src.name,
-      });
+      this.#bus.advance(
+        mailboxId,
+        mailboxId === destMailboxId ? result.dstModSeq : result.src.highest_modseq,
+        {
+          modSeq: result.srcModSeq,
+          uidNext: mailboxId === destMailboxId
+            ? result.first + sourceUids.length
+            : result.src.uid_next,
+          name: result.src.name,
+        },
+      );
       this.#bus.emit({ type: "expunge", mailboxId, uids: sourceUids });
     }
     return { uidValidity: result.dst.uid_validity, sourceUids, destUids };
@@ -949,12 +1073,14 @@ export class SqlAccountStore implements AccountStore {
         : null;
       for (const row of rows) {
         const ctx: EvalContext = { ...ctxBase };
-        if (headers) {
-          const header = headers.get(row.body_id) ?? new Uint8Array();
-          Object.assign(
-            ctx,
-            searchText(header, need.body ? await this.#bodyOf(row.body_id) : null),
-          );
+        const header = headers?.get(row.body_id) ?? new Uint8Array();
+        if (headers) ctx.header = latin1.decode(header);
+        if (need.body) {
+          const { body, structure } = await this.#bodyOf(row.body_id);
+          ctx.body = haystack(body);
+          ctx.bodyText = structure
+            ? decodedText(concat(header, body), structure).toLowerCase()
+            : "";
         }
         if (evaluate(key, row, ctx)) out.push(row.uid);
       }
@@ -970,13 +1096,19 @@ export class SqlAccountStore implements AccountStore {
     return new Map(rows.map((r) => [r.id, toBytes(r.header)]));
   }
 
-  async #bodyOf(bodyId: number): Promise<Uint8Array> {
-    const row = await this.#db.selectFrom("bodies").select(["body", "compression", "hash"])
+  async #bodyOf(
+    bodyId: number,
+  ): Promise<{ body: Uint8Array; structure: BodyStructure | null }> {
+    const row = await this.#db.selectFrom("bodies")
+      .select(["body", "compression", "hash", "body_structure"])
       .where("id", "=", bodyId).executeTakeFirst();
-    if (!row) return new Uint8Array();
+    if (!row) return { body: new Uint8Array(), structure: null };
     const files = this.#store.options.files;
     const stored = row.body === null && files ? await files.read(row.hash) : toBytes(row.body);
-    return decompress(stored, row.compression);
+    return {
+      body: decompress(stored, row.compression),
+      structure: JSON.parse(row.body_structure) as BodyStructure,
+    };
   }
 
   // ---- change notification ---------------------------------------------
@@ -1010,7 +1142,7 @@ export class SqlAccountStore implements AccountStore {
     }
     this.#owned.add(mailboxId);
     if (!known) {
-      this.#bus.advance(mailboxId, {
+      this.#bus.init(mailboxId, {
         modSeq: row.highest_modseq,
         uidNext: row.uid_next,
         name: row.name,
@@ -1030,7 +1162,7 @@ export class SqlAccountStore implements AccountStore {
     const gone = await this.#db.selectFrom("expunged").select("uid")
       .where("mailbox_id", "=", mailboxId).where("modseq", ">", since)
       .where("uid", "<", oldNext).orderBy("uid").execute();
-    this.#bus.advance(mailboxId, {
+    this.#bus.sync(mailboxId, {
       modSeq: row.highest_modseq,
       uidNext: row.uid_next,
       name: row.name,

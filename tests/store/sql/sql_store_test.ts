@@ -456,8 +456,64 @@ Deno.test("poll() delivers changes made by another process's store on the same f
     assert.deepEqual(ev.type === "flags" && ev.changes.map((c) => [c.uid, c.flags]), [
       [2, ["\\Seen"]],
     ]);
+    // Another process changes the mailbox, then this process does: the gap
+    // is not skipped, the next poll() still reports the other's append.
+    events.length = 0;
+    await cli.append(box.id, { content: message(4) });
+    await acct.storeFlags(box.id, [{ from: 2, to: 2 }], "add", ["\\Flagged"]);
+    await acct.poll(box.id);
+    const appended = events.filter((e) => e.type === "append");
+    assert.deepEqual(appended.flatMap((e) => e.type === "append" ? e.uids : []), [4]);
   } finally {
     await other.cleanup();
+    await t.cleanup();
+  }
+});
+
+Deno.test("appends committed together fail alone when their mailbox is not theirs", async () => {
+  const t = await openTestStore("file");
+  try {
+    const a = (await t.store.openAccount("a", { create: true }))!;
+    const b = (await t.store.openAccount("b", { create: true }))!;
+    const aInbox = (await a.getMailbox("INBOX"))!;
+    const bInbox = (await b.getMailbox("INBOX"))!;
+    const gone = await a.createMailbox("Gone");
+    const jobs = Array.from(
+      { length: 12 },
+      (_, i) =>
+        i === 5
+          ? b.append(aInbox.id, { content: message(i) }) // another account's mailbox
+          : i === 7
+          ? a.deleteMailbox("Gone").then(() => a.append(gone.id, { content: message(i) }))
+          : a.append(aInbox.id, { content: message(i) }),
+    );
+    const settled = await Promise.allSettled(jobs);
+    const failed = settled.flatMap((r, i) => (r.status === "rejected" ? [i] : []));
+    assert.deepEqual(failed, [5, 7]);
+    assert.equal((await a.status(aInbox.id)).messages, 10);
+    assert.equal((await b.status(bInbox.id)).messages, 0);
+    // Closing with nothing queued leaves no pending work behind.
+    await t.store.close();
+    await assert.rejects(a.append(aInbox.id, { content: message(99) }));
+    t.store = await (await import("../../../lib/store/imapsql.ts")).openSqlStore(
+      (await import("../../../lib/store/config.ts")).parseImapSqlConfig(
+        { dsn: "file:mail.db" },
+        "s",
+        { stateDir: t.dir },
+      ),
+    );
+  } finally {
+    await t.cleanup();
+  }
+});
+
+Deno.test("new accounts get their \\Junk mailbox under the junk_mailbox name", async () => {
+  const t = await openTestStore("memory", { junk_mailbox: "Spam" });
+  try {
+    const acct = (await t.store.openAccount("a", { create: true }))!;
+    assert.equal((await acct.getMailbox("Spam"))?.specialUse, "\\Junk");
+    assert.equal(await acct.getMailbox("Junk"), null);
+  } finally {
     await t.cleanup();
   }
 });
@@ -475,6 +531,30 @@ Deno.test("the store rejects invalid mailbox names", async () => {
       (e) => e instanceof StoreError && e.code === "CANNOT",
     );
     assert.equal((await acct.createMailbox("inbox/Sub")).name, "INBOX/Sub");
+  } finally {
+    await t.cleanup();
+  }
+});
+
+Deno.test("concurrent sessions' appends, flag changes and fetches never collide", async () => {
+  const t = await openTestStore("file");
+  try {
+    const sessions = await Promise.all(
+      Array.from({ length: 4 }, () => t.store.openAccount("a", { create: true })),
+    );
+    const box = (await sessions[0]!.getMailbox("INBOX"))!;
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => {
+        const s = sessions[i % 4]!;
+        if (i % 5 === 4) return s.storeFlags(box.id, ALL, "add", [`k${i}`]).then(() => 0);
+        if (i % 7 === 6) return collect(s.fetch(box.id, ALL, { content: true })).then(() => 0);
+        return s.append(box.id, { content: message(i) }).then((r) => r.uid);
+      }),
+    );
+    const uids = results.filter((u) => u > 0).sort((a, b) => a - b);
+    assert.deepEqual(uids, Array.from({ length: uids.length }, (_, i) => i + 1));
+    const snap = await sessions[1]!.select(box.id);
+    assert.deepEqual([...snap.uids], uids);
   } finally {
     await t.cleanup();
   }

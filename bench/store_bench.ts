@@ -1,0 +1,141 @@
+/**
+ * Store benchmark (called by `make bench` through bench/main.ts; `--quick`
+ * or BENCH_QUICK=1 shrinks it). Prints:
+ *   - durable APPEND throughput (file database, WAL, synchronous=FULL),
+ *   - opening (select) a 100,000-message mailbox,
+ *   - listing the UIDs and flags of all of them (fetch 1:* FLAGS),
+ *   - RSS before and after one million store queries, with the count of
+ *     statements prepared (flat RSS and a constant count mean no leak).
+ */
+import { parseImapSqlConfig } from "../lib/store/config.ts";
+import { openSqlStore } from "../lib/store/imapsql.ts";
+
+const quick = Deno.args.includes("--quick") || Deno.env.get("BENCH_QUICK") === "1";
+const APPENDS = quick ? 300 : 2000;
+const MAILBOX = 100_000;
+const QUERIES = quick ? 100_000 : 1_000_000;
+
+const enc = new TextEncoder();
+function message(n: number): Uint8Array {
+  return enc.encode(
+    `From: Bench <bench@example.org>\r\nTo: user@example.org\r\nSubject: bench ${n}\r\n` +
+      `Date: Mon, 7 Feb 1994 21:52:25 -0800\r\nMessage-ID: <b${n}@example.org>\r\n\r\n` +
+      `${"Lorem ipsum dolor sit amet, consectetur adipiscing elit.\r\n".repeat(30)}${n}\r\n`,
+  );
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+const dir = await Deno.makeTempDir({ prefix: "store-bench-" });
+try {
+  const options = parseImapSqlConfig({ dsn: "file:bench.db" }, "bench", { stateDir: dir });
+  const store = await openSqlStore(options);
+  const acct = (await store.openAccount("bench", { create: true }))!;
+  const inbox = (await acct.getMailbox("INBOX"))!;
+
+  // 1. Durable APPEND throughput, one message per transaction, sequential.
+  let t0 = performance.now();
+  for (let i = 1; i <= APPENDS; i++) await acct.append(inbox.id, { content: message(i) });
+  let ms = performance.now() - t0;
+  console.log(
+    `append (durable, ${message(1).length} B, sequential): ${APPENDS} msgs in ${
+      ms.toFixed(0)
+    } ms = ${(APPENDS / ms * 1000).toFixed(0)} msgs/s`,
+  );
+
+  // 1b. The same from 8 concurrent sessions: appends that meet commit together.
+  const sessions = await Promise.all(
+    Array.from({ length: 8 }, () => store.openAccount("bench")),
+  );
+  t0 = performance.now();
+  await Promise.all(sessions.map(async (session, k) => {
+    for (let i = k; i < APPENDS; i += 8) {
+      await session!.append(inbox.id, { content: message(APPENDS + i + 1) });
+    }
+  }));
+  ms = performance.now() - t0;
+  console.log(
+    `append (durable, 8 concurrent sessions, group commit): ${APPENDS} msgs in ${
+      ms.toFixed(0)
+    } ms = ${(APPENDS / ms * 1000).toFixed(0)} msgs/s`,
+  );
+
+  // 2. Build a 100,000-message mailbox by COPY (bodies shared), then open it.
+  const big = await acct.createMailbox("Big");
+  t0 = performance.now();
+  await acct.copy(inbox.id, [{ from: 1, to: 0xffffffff }], big.id);
+  while ((await acct.status(big.id)).messages < MAILBOX) {
+    const have = (await acct.status(big.id)).messages;
+    await acct.copy(big.id, [{ from: 1, to: Math.min(have, MAILBOX - have) }], big.id);
+  }
+  await acct.storeFlags(big.id, [{ from: 1, to: 50_000 }], "add", ["\\Seen"]);
+  console.log(`build ${MAILBOX} messages by copy: ${(performance.now() - t0).toFixed(0)} ms`);
+
+  await store.close();
+  const store2 = await openSqlStore(options);
+  const acct2 = (await store2.openAccount("bench"))!;
+  t0 = performance.now();
+  const snap = await acct2.select(big.id);
+  ms = performance.now() - t0;
+  console.log(
+    `select ${snap.uids.length}-message mailbox (cold process cache): ${ms.toFixed(0)} ms`,
+  );
+  t0 = performance.now();
+  await acct2.select(big.id);
+  console.log(`select again (warm): ${(performance.now() - t0).toFixed(0)} ms`);
+
+  // 3. UIDs and flags of all.
+  t0 = performance.now();
+  let n = 0;
+  for await (const r of acct2.fetch(big.id, [{ from: 1, to: 0xffffffff }], { flags: true })) {
+    if (r.flags) n++;
+  }
+  console.log(`fetch 1:* (UID FLAGS) of ${n} messages: ${(performance.now() - t0).toFixed(0)} ms`);
+  t0 = performance.now();
+  let bytes = 0;
+  for await (const r of acct2.fetch(big.id, [{ from: 1, to: 0xffffffff }], { header: true })) {
+    bytes += r.header!.length;
+  }
+  console.log(
+    `fetch 1:* (BODY.PEEK[HEADER]) of ${n} messages, ${mb(bytes)}: ${
+      (performance.now() - t0).toFixed(0)
+    } ms`,
+  );
+  t0 = performance.now();
+  const unseen = await acct2.search(big.id, { type: "flag", flag: "\\Seen", present: false });
+  console.log(
+    `search UNSEEN over ${n}: ${unseen.length} hits in ${(performance.now() - t0).toFixed(0)} ms`,
+  );
+
+  // 4. RSS over many store queries: getMailbox() is 2 queries.
+  const prepared = () => store2.options.preparedStatements?.() ?? NaN;
+  const warm = 1000;
+  for (let i = 0; i < warm; i++) await acct2.getMailbox(i % 2 ? "INBOX" : "Big");
+  // deno-lint-ignore no-explicit-any
+  (globalThis as any).gc?.();
+  const rss0 = Deno.memoryUsage().rss;
+  const prepared0 = prepared();
+  t0 = performance.now();
+  const marks: string[] = [];
+  for (let q = 0; q < QUERIES; q += 2) {
+    await acct2.getMailbox(q % 4 ? "INBOX" : "Big");
+    if (q % (QUERIES / 4) === 0 && q > 0) marks.push(mb(Deno.memoryUsage().rss));
+  }
+  ms = performance.now() - t0;
+  // deno-lint-ignore no-explicit-any
+  (globalThis as any).gc?.();
+  const rss1 = Deno.memoryUsage().rss;
+  console.log(
+    `${QUERIES} store queries in ${(ms / 1000).toFixed(1)} s (${
+      (ms * 1000 / QUERIES).toFixed(1)
+    } µs/query): ` +
+      `RSS ${mb(rss0)} -> ${mb(rss1)} (along the way: ${
+        marks.join(", ")
+      }); statements prepared during: ${prepared() - prepared0}`,
+  );
+  await store2.close();
+} finally {
+  await Deno.remove(dir, { recursive: true });
+}

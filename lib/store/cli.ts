@@ -1,0 +1,467 @@
+/**
+ * Admin commands of the store, after maddy's `maddy imap-acct`,
+ * `imap-mboxes` and `imap-msgs`, plus `import` (mbox file or Maildir).
+ * The lead wires them into main.ts; they act through `MailStore` only, and
+ * run in a process of their own: a running server learns of their changes
+ * through `AccountStore.poll()`.
+ */
+import { parseArgs } from "node:util";
+import type { AccountStore, MailStore, SpecialUse, UidSet } from "./mail_store.ts";
+import { StoreError } from "./mail_store.ts";
+import { parseSize } from "../config/values.ts";
+
+export type StoreCommand = "imap-acct" | "imap-mboxes" | "imap-msgs" | "import";
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  isTerminal: boolean;
+}
+
+class UsageError extends Error {}
+
+const SPECIAL_USES: readonly SpecialUse[] = [
+  "\\All",
+  "\\Archive",
+  "\\Drafts",
+  "\\Flagged",
+  "\\Junk",
+  "\\Sent",
+  "\\Trash",
+];
+
+/** Runs one command; returns the process exit code (0 ok, 1 failure, 2 usage). */
+export async function runStoreCli(
+  command: StoreCommand,
+  args: string[],
+  store: MailStore,
+  io: CliIo,
+): Promise<number> {
+  try {
+    switch (command) {
+      case "imap-acct":
+        return await acct(args, store, io);
+      case "imap-mboxes":
+        return await mboxes(args, store, io);
+      case "imap-msgs":
+        return await msgs(args, store, io);
+      case "import":
+        return await importCmd(args, store, io);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`${command}: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof StoreError) {
+      io.stderr(`${command}: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof TypeError && /parseArgs|option|argument/i.test(e.message)) {
+      io.stderr(`${command}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function need(list: string[], n: number, usage: string): void {
+  if (list.length !== n) throw new UsageError(`usage: ${usage}`);
+}
+
+async function account(store: MailStore, name: string): Promise<AccountStore> {
+  const a = await store.openAccount(name);
+  if (!a) throw new StoreError("NONEXISTENT", `No account ${JSON.stringify(name)}`);
+  return a;
+}
+
+async function mailboxId(a: AccountStore, name: string): Promise<number> {
+  const m = await a.getMailbox(name);
+  if (!m) throw new StoreError("NONEXISTENT", `No mailbox ${JSON.stringify(name)}`);
+  return m.id;
+}
+
+/** A UID set as the CLI takes it: "1:5,7,10:*" ("*" is the largest UID). */
+export function parseUidSet(text: string): UidSet {
+  const ranges = text.split(",").map((part) => {
+    const m = /^(\d+|\*)(?::(\d+|\*))?$/.exec(part.trim());
+    if (!m) throw new UsageError(`invalid UID set ${JSON.stringify(text)}`);
+    const n = (s: string) => (s === "*" ? 0xffffffff : Number(s));
+    const a = n(m[1]);
+    const b = m[2] === undefined ? a : n(m[2]);
+    if (a === 0 || b === 0) throw new UsageError(`invalid UID set ${JSON.stringify(text)}`);
+    return { from: Math.min(a, b), to: Math.max(a, b) };
+  });
+  return ranges.sort((x, y) => x.from - y.from);
+}
+
+// ---- imap-acct ------------------------------------------------------------
+
+async function acct(args: string[], store: MailStore, io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { yes: { type: "boolean", short: "y" }, value: { type: "string", short: "v" } },
+  });
+  switch (sub) {
+    case "list":
+      need(positionals, 0, "imap-acct list");
+      for (const name of await store.listAccounts()) io.stdout(`${name}\n`);
+      return 0;
+    case "create": {
+      need(positionals, 1, "imap-acct create USERNAME");
+      if (await store.openAccount(positionals[0])) {
+        throw new StoreError(
+          "ALREADYEXISTS",
+          `Account ${JSON.stringify(positionals[0])} already exists`,
+        );
+      }
+      await store.openAccount(positionals[0], { create: true });
+      return 0;
+    }
+    case "remove":
+      need(positionals, 1, "imap-acct remove [-y] USERNAME");
+      await store.deleteAccount(positionals[0]);
+      return 0;
+    case "appendlimit": {
+      const usage = "imap-acct appendlimit USERNAME [SIZE|default]";
+      if (positionals.length < 1 || positionals.length > 2) throw new UsageError(`usage: ${usage}`);
+      const a = await account(store, positionals[0]);
+      const value = positionals[1] ?? values.value;
+      if (value === undefined) {
+        const limit = await a.getAppendLimit();
+        io.stdout(limit === null ? `default (${store.appendLimit})\n` : `${limit}\n`);
+        return 0;
+      }
+      if (value === "default") await a.setAppendLimit(null);
+      else {
+        let bytes: number;
+        try {
+          bytes = parseSize(value, "appendlimit");
+        } catch {
+          throw new UsageError(`invalid size ${JSON.stringify(value)} (expected e.g. "32M")`);
+        }
+        await a.setAppendLimit(bytes);
+      }
+      return 0;
+    }
+    default:
+      throw new UsageError("usage: imap-acct list|create|remove|appendlimit ...");
+  }
+}
+
+// ---- imap-mboxes ----------------------------------------------------------
+
+async function mboxes(args: string[], store: MailStore, io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { special: { type: "string" }, subscribed: { type: "boolean", short: "s" } },
+  });
+  switch (sub) {
+    case "list": {
+      need(positionals, 1, "imap-mboxes list [--subscribed] USERNAME");
+      const a = await account(store, positionals[0]);
+      for (const m of await a.listMailboxes()) {
+        if (values.subscribed && !m.subscribed) continue;
+        io.stdout(`${m.name}${m.specialUse ? ` [${m.specialUse}]` : ""}\n`);
+      }
+      return 0;
+    }
+    case "create": {
+      need(positionals, 2, "imap-mboxes create [--special ATTR] USERNAME NAME");
+      let specialUse: SpecialUse | undefined;
+      if (values.special !== undefined) {
+        const want = values.special.startsWith("\\") ? values.special : `\\${values.special}`;
+        specialUse = SPECIAL_USES.find((s) => s.toLowerCase() === want.toLowerCase());
+        if (!specialUse) {
+          throw new UsageError(
+            `unknown special-use attribute ${JSON.stringify(values.special)} (expected ${
+              SPECIAL_USES.join(", ")
+            })`,
+          );
+        }
+      }
+      const a = await account(store, positionals[0]);
+      await a.createMailbox(positionals[1], specialUse ? { specialUse } : undefined);
+      return 0;
+    }
+    case "remove": {
+      need(positionals, 2, "imap-mboxes remove USERNAME NAME");
+      await (await account(store, positionals[0])).deleteMailbox(positionals[1]);
+      return 0;
+    }
+    case "rename": {
+      need(positionals, 3, "imap-mboxes rename USERNAME OLD NEW");
+      await (await account(store, positionals[0])).renameMailbox(positionals[1], positionals[2]);
+      return 0;
+    }
+    default:
+      throw new UsageError("usage: imap-mboxes list|create|remove|rename ...");
+  }
+}
+
+// ---- imap-msgs ------------------------------------------------------------
+
+const latin1 = new TextDecoder("latin1");
+
+function subjectOf(header: Uint8Array | undefined): string {
+  const text = latin1.decode(header ?? new Uint8Array()).replace(/\r?\n[ \t]/g, " ");
+  return /^subject:[ \t]*(.*)$/im.exec(text)?.[1].trim() ?? "";
+}
+
+async function readAllStdin(): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer());
+}
+
+async function msgs(args: string[], store: MailStore, io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      flag: { type: "string", short: "f", multiple: true },
+      date: { type: "string", short: "d" },
+      file: { type: "string" },
+      out: { type: "string", short: "o" },
+      uid: { type: "string", short: "u" },
+    },
+  });
+  switch (sub) {
+    case "add": {
+      need(
+        positionals,
+        2,
+        "imap-msgs add [--flag F]... [--date DATE] [--file PATH] USERNAME MAILBOX",
+      );
+      const a = await account(store, positionals[0]);
+      const id = await mailboxId(a, positionals[1]);
+      const content = values.file ? await Deno.readFile(values.file) : await readAllStdin();
+      let internalDate: Date | undefined;
+      if (values.date !== undefined) {
+        internalDate = new Date(values.date);
+        if (isNaN(internalDate.getTime())) {
+          throw new UsageError(`invalid date ${JSON.stringify(values.date)}`);
+        }
+      }
+      const r = await a.append(id, { content, flags: values.flag ?? [], internalDate });
+      io.stdout(`${r.uid}\n`);
+      return 0;
+    }
+    case "list": {
+      need(positionals, 2, "imap-msgs list [--uid SET] USERNAME MAILBOX");
+      const a = await account(store, positionals[0]);
+      const id = await mailboxId(a, positionals[1]);
+      const set = values.uid ? parseUidSet(values.uid) : [{ from: 1, to: 0xffffffff }];
+      for await (
+        const r of a.fetch(id, set, { flags: true, size: true, internalDate: true, header: true })
+      ) {
+        io.stdout(
+          `${r.uid}\t${r.internalDate?.toISOString()}\t${r.size}\t${(r.flags ?? []).join(" ")}\t${
+            subjectOf(r.header)
+          }\n`,
+        );
+      }
+      return 0;
+    }
+    case "remove": {
+      need(positionals, 3, "imap-msgs remove USERNAME MAILBOX UIDS");
+      const a = await account(store, positionals[0]);
+      const id = await mailboxId(a, positionals[1]);
+      const set = parseUidSet(positionals[2]);
+      await a.storeFlags(id, set, "add", ["\\Deleted"]);
+      const gone = await a.expunge(id, set);
+      io.stdout(`${gone.length} removed\n`);
+      return 0;
+    }
+    case "flags": {
+      const usage = "imap-msgs flags USERNAME MAILBOX add|remove|set UIDS FLAG...";
+      if (positionals.length < 4) throw new UsageError(`usage: ${usage}`);
+      const [user, mbox, mode, uids, ...flags] = positionals;
+      const m = mode === "rem" ? "remove" : mode;
+      if (m !== "add" && m !== "remove" && m !== "set") throw new UsageError(`usage: ${usage}`);
+      const a = await account(store, user);
+      const id = await mailboxId(a, mbox);
+      const r = await a.storeFlags(id, parseUidSet(uids), m, flags);
+      io.stdout(`${r.changed.length} changed\n`);
+      return 0;
+    }
+    case "copy":
+    case "move": {
+      need(positionals, 4, `imap-msgs ${sub} USERNAME SOURCE UIDS DESTINATION`);
+      const a = await account(store, positionals[0]);
+      const src = await mailboxId(a, positionals[1]);
+      const dst = await mailboxId(a, positionals[3]);
+      const set = parseUidSet(positionals[2]);
+      const r = sub === "copy" ? await a.copy(src, set, dst) : await a.move(src, set, dst);
+      for (let i = 0; i < r.sourceUids.length; i++) {
+        io.stdout(`${r.sourceUids[i]} -> ${r.destUids[i]}\n`);
+      }
+      return 0;
+    }
+    case "dump": {
+      need(positionals, 3, "imap-msgs dump [--out FILE] USERNAME MAILBOX UID");
+      const a = await account(store, positionals[0]);
+      const id = await mailboxId(a, positionals[1]);
+      const uid = Number(positionals[2]);
+      if (!Number.isInteger(uid) || uid < 1) {
+        throw new UsageError(`invalid UID ${JSON.stringify(positionals[2])}`);
+      }
+      for await (const r of a.fetch(id, [{ from: uid, to: uid }], { content: true })) {
+        // Bytes go to a file untouched; stdout takes text (8-bit bytes may not survive).
+        if (values.out) await Deno.writeFile(values.out, r.content!);
+        else io.stdout(new TextDecoder().decode(r.content));
+        return 0;
+      }
+      throw new StoreError("NONEXISTENT", `No message with UID ${uid}`);
+    }
+    default:
+      throw new UsageError("usage: imap-msgs add|list|remove|flags|copy|move|dump ...");
+  }
+}
+
+// ---- import -----------------------------------------------------------------
+
+interface Incoming {
+  content: Uint8Array;
+  flags: string[];
+  internalDate?: Date;
+}
+
+/** Bare LF line ends become CRLF (IMAP messages are CRLF, RFC 3501 §2.2). */
+export function toCrlf(bytes: Uint8Array): Uint8Array {
+  let extra = 0;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10 && bytes[i - 1] !== 13) extra++;
+  if (extra === 0) return bytes;
+  const out = new Uint8Array(bytes.length + extra);
+  let j = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === 10 && bytes[i - 1] !== 13) out[j++] = 13;
+    out[j++] = bytes[i];
+  }
+  return out;
+}
+
+const MONTHS = "janfebmaraprmayjunjulaugsepoctnovdec";
+
+/** The date of an mbox "From " line ("From a@b Mon Jan  1 00:00:00 2024"), or undefined. */
+function fromLineDate(line: string): Date | undefined {
+  const m = /([A-Za-z]{3})\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})\s+(\d{4})/.exec(line);
+  if (!m) return undefined;
+  const month = MONTHS.indexOf(m[1].toLowerCase()) / 3;
+  if (month < 0 || !Number.isInteger(month)) return undefined;
+  return new Date(Date.UTC(+m[6], month, +m[2], +m[3], +m[4], +m[5]));
+}
+
+/**
+ * Messages of an mbox file (mboxrd: ">From " lines lose one ">"). Status
+ * and X-Status headers give \Seen, \Answered, \Flagged, \Deleted, \Draft.
+ */
+export function* readMbox(bytes: Uint8Array): Generator<Incoming> {
+  const text = latin1.decode(bytes);
+  const starts: number[] = [];
+  const re = /^From [^\n]*\n/gm;
+  for (const m of text.matchAll(re)) {
+    if (m.index === 0 || text[m.index - 1] === "\n") starts.push(m.index);
+  }
+  for (let k = 0; k < starts.length; k++) {
+    const lineEnd = text.indexOf("\n", starts[k]) + 1;
+    const end = k + 1 < starts.length ? starts[k + 1] : text.length;
+    let msg = text.slice(lineEnd, end);
+    // The blank line that separates messages belongs to the mbox, not the message.
+    if (msg.endsWith("\n\n")) msg = msg.slice(0, -1);
+    else if (msg.endsWith("\r\n\r\n")) msg = msg.slice(0, -2);
+    msg = msg.replace(/^>(>*From )/gm, "$1");
+    const headerEnd = msg.search(/\r?\n\r?\n/);
+    const header = headerEnd >= 0 ? msg.slice(0, headerEnd) : msg;
+    const status = (/^status:\s*(.*)$/im.exec(header)?.[1] ?? "") +
+      (/^x-status:\s*(.*)$/im.exec(header)?.[1] ?? "");
+    const flags: string[] = [];
+    if (status.includes("R")) flags.push("\\Seen");
+    if (status.includes("A")) flags.push("\\Answered");
+    if (status.includes("F")) flags.push("\\Flagged");
+    if (status.includes("D")) flags.push("\\Deleted");
+    if (status.includes("T")) flags.push("\\Draft");
+    const bytesOut = new Uint8Array(msg.length);
+    for (let i = 0; i < msg.length; i++) bytesOut[i] = msg.charCodeAt(i);
+    yield {
+      content: toCrlf(bytesOut),
+      flags,
+      internalDate: fromLineDate(text.slice(starts[k], lineEnd)),
+    };
+  }
+}
+
+/** Maildir info flags (":2,FRS") to IMAP flags. */
+function maildirFlags(name: string): string[] {
+  const info = /:2,([A-Za-z]*)$/.exec(name)?.[1] ?? "";
+  const map: Record<string, string> = {
+    D: "\\Draft",
+    F: "\\Flagged",
+    R: "\\Answered",
+    S: "\\Seen",
+    T: "\\Deleted",
+  };
+  return [...info].map((c) => map[c]).filter((f): f is string => f !== undefined);
+}
+
+async function* readMaildir(dir: string): AsyncGenerator<Incoming> {
+  const files: { path: string; name: string; mtime?: Date }[] = [];
+  for (const sub of ["new", "cur"]) {
+    try {
+      for await (const e of Deno.readDir(`${dir}/${sub}`)) {
+        if (!e.isFile || e.name.startsWith(".")) continue;
+        const path = `${dir}/${sub}/${e.name}`;
+        files.push({ path, name: e.name, mtime: (await Deno.stat(path)).mtime ?? undefined });
+      }
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+  // Delivery order: Maildir names begin with the delivery time in seconds.
+  files.sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
+  for (const f of files) {
+    yield {
+      content: toCrlf(await Deno.readFile(f.path)),
+      flags: maildirFlags(f.name),
+      internalDate: f.mtime,
+    };
+  }
+}
+
+async function importCmd(args: string[], store: MailStore, io: CliIo): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  need(positionals, 3, "import USERNAME MAILBOX MBOX-FILE|MAILDIR");
+  const [user, mbox, source] = positionals;
+  const a = await account(store, user);
+  const existing = await a.getMailbox(mbox);
+  const id = existing?.id ?? (await a.createMailbox(mbox)).id;
+  const info = await Deno.stat(source);
+  const messages: AsyncIterable<Incoming> | Iterable<Incoming> = info.isDirectory
+    ? readMaildir(source)
+    : readMbox(await Deno.readFile(source));
+  let imported = 0;
+  let failed = 0;
+  for await (const m of messages) {
+    try {
+      await a.append(id, m);
+      imported++;
+    } catch (e) {
+      if (!(e instanceof StoreError)) throw e;
+      failed++;
+      io.stderr(`${io.isTerminal ? "\n" : ""}skipped message ${imported + failed}: ${e.message}\n`);
+    }
+    if (io.isTerminal && (imported + failed) % 100 === 0) {
+      io.stderr(`\rimported ${imported} messages`);
+    }
+  }
+  if (io.isTerminal) io.stderr("\r");
+  io.stdout(
+    `Imported ${imported} messages into ${JSON.stringify(mbox)}${
+      failed ? `, ${failed} skipped` : ""
+    }\n`,
+  );
+  return failed ? 1 : 0;
+}

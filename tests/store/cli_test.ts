@@ -1,0 +1,140 @@
+import assert from "node:assert/strict";
+import { parseUidSet, readMbox, runStoreCli, type StoreCommand } from "../../lib/store/cli.ts";
+import { openTestStore } from "./sql/_helpers.ts";
+import type { SqlMailStore } from "../../lib/store/sql/sql_store.ts";
+
+async function run(store: SqlMailStore, command: StoreCommand, ...args: string[]) {
+  let out = "";
+  let err = "";
+  const code = await runStoreCli(command, args, store, {
+    stdout: (s) => (out += s),
+    stderr: (s) => (err += s),
+    isTerminal: false,
+  });
+  return { code, out, err };
+}
+
+Deno.test("`runStoreCli()` manages accounts, mailboxes and messages", async () => {
+  const t = await openTestStore("memory");
+  try {
+    const s = t.store;
+    assert.equal((await run(s, "imap-acct", "create", "alice")).code, 0);
+    const dup = await run(s, "imap-acct", "create", "ALICE");
+    assert.equal(dup.code, 1);
+    assert.match(dup.err, /already exists/);
+    assert.equal((await run(s, "imap-acct", "list")).out, "alice\n");
+    assert.equal((await run(s, "imap-acct", "appendlimit", "alice", "1M")).code, 0);
+    assert.equal((await run(s, "imap-acct", "appendlimit", "alice")).out, "1048576\n");
+    assert.equal((await run(s, "imap-acct", "appendlimit", "alice", "lots")).code, 2);
+
+    assert.equal(
+      (await run(s, "imap-mboxes", "create", "--special", "flagged", "alice", "Stars")).code,
+      0,
+    );
+    assert.equal(
+      (await run(s, "imap-mboxes", "create", "--special", "bogus", "alice", "X")).code,
+      2,
+    );
+    assert.match((await run(s, "imap-mboxes", "list", "alice")).out, /^Stars \[\\Flagged\]$/m);
+    assert.equal((await run(s, "imap-mboxes", "rename", "alice", "Stars", "Starred")).code, 0);
+
+    const file = `${t.dir}/m.eml`;
+    await Deno.writeTextFile(file, "Subject: hello\r\n\r\nbody\r\n");
+    const add = await run(
+      s,
+      "imap-msgs",
+      "add",
+      "--file",
+      file,
+      "--flag",
+      "\\Seen",
+      "alice",
+      "Starred",
+    );
+    assert.equal(add.out, "1\n");
+    await run(s, "imap-msgs", "add", "--file", file, "alice", "Starred");
+    const list = await run(s, "imap-msgs", "list", "alice", "Starred");
+    assert.match(list.out, /^1\t\S+\t24\t\\Seen\thello$/m);
+    assert.match(list.out, /^2\t\S+\t24\t\thello$/m);
+    assert.equal(
+      (await run(s, "imap-msgs", "flags", "alice", "Starred", "add", "2", "$Work")).out,
+      "1 changed\n",
+    );
+    assert.equal(
+      (await run(s, "imap-msgs", "copy", "alice", "Starred", "1:*", "INBOX")).out,
+      "1 -> 1\n2 -> 2\n",
+    );
+    assert.equal(
+      (await run(s, "imap-msgs", "move", "alice", "INBOX", "2", "Trash")).out,
+      "2 -> 1\n",
+    );
+    assert.equal((await run(s, "imap-msgs", "remove", "alice", "Starred", "1")).out, "1 removed\n");
+    const out = `${t.dir}/dump.eml`;
+    assert.equal((await run(s, "imap-msgs", "dump", "--out", out, "alice", "Trash", "1")).code, 0);
+    assert.equal(await Deno.readTextFile(out), "Subject: hello\r\n\r\nbody\r\n");
+    assert.equal((await run(s, "imap-msgs", "dump", "alice", "Trash", "9")).code, 1);
+    assert.equal((await run(s, "imap-msgs", "list", "alice", "Nope")).code, 1);
+    assert.equal((await run(s, "imap-msgs", "frobnicate")).code, 2);
+
+    assert.equal((await run(s, "imap-mboxes", "remove", "alice", "Starred")).code, 0);
+    assert.equal((await run(s, "imap-acct", "remove", "-y", "alice")).code, 0);
+    assert.equal((await run(s, "imap-acct", "list")).out, "");
+  } finally {
+    await t.cleanup();
+  }
+});
+
+Deno.test("`runStoreCli()` imports an mbox file and a Maildir", async () => {
+  const t = await openTestStore("memory");
+  try {
+    const s = t.store;
+    await run(s, "imap-acct", "create", "bob");
+    const mbox = `${t.dir}/in.mbox`;
+    await Deno.writeTextFile(
+      mbox,
+      "From a@example.org Mon Jan  1 10:00:00 2024\nSubject: one\nStatus: RO\n\nHi\n>From the start\n\n" +
+        "From b@example.org Tue Jan  2 10:00:00 2024\nSubject: two\n\nBye\n",
+    );
+    const r = await run(s, "import", "bob", "Old", mbox);
+    assert.equal(r.out, 'Imported 2 messages into "Old"\n');
+    const md = `${t.dir}/Maildir`;
+    await Deno.mkdir(`${md}/cur`, { recursive: true });
+    await Deno.mkdir(`${md}/new`, { recursive: true });
+    await Deno.writeTextFile(`${md}/cur/1700000000.1.host:2,FS`, "Subject: three\n\nx\n");
+    await Deno.writeTextFile(`${md}/new/1700000001.2.host`, "Subject: four\n\ny\n");
+    assert.equal(
+      (await run(s, "import", "bob", "Old", md)).out,
+      'Imported 2 messages into "Old"\n',
+    );
+    const list = (await run(s, "imap-msgs", "list", "bob", "Old")).out.trim().split("\n");
+    assert.equal(list.length, 4);
+    assert.match(list[0], /^1\t2024-01-01T10:00:00.000Z\t\d+\t\\Seen\tone$/);
+    assert.match(list[2], /^3\t\S+\t\d+\t\\Flagged \\Seen\tthree$/);
+    const dump = `${t.dir}/d.eml`;
+    await run(s, "imap-msgs", "dump", "--out", dump, "bob", "Old", "1");
+    assert.equal(
+      await Deno.readTextFile(dump),
+      "Subject: one\r\nStatus: RO\r\n\r\nHi\r\nFrom the start\r\n",
+    );
+  } finally {
+    await t.cleanup();
+  }
+});
+
+Deno.test("`parseUidSet()` reads ranges and stars and rejects zero", () => {
+  assert.deepEqual(parseUidSet("5,1:3,9:*"), [
+    { from: 1, to: 3 },
+    { from: 5, to: 5 },
+    { from: 9, to: 0xffffffff },
+  ]);
+  assert.throws(() => parseUidSet("0:4"));
+  assert.throws(() => parseUidSet("a"));
+});
+
+Deno.test("`readMbox()` splits only on From lines at message starts", () => {
+  const bytes = new TextEncoder().encode(
+    "From x Mon Jan  1 00:00:00 2024\nSubject: a\n\nline\nFrom inside body is not escaped\n",
+  );
+  const msgs = [...readMbox(bytes)];
+  assert.equal(msgs.length, 2);
+});

@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { Kysely } from "kysely";
+import { LibsqlDialect } from "../../../lib/store/sql/libsql_dialect.ts";
+import { migrate } from "../../../lib/store/sql/migrate.ts";
+import type { Db } from "../../../lib/store/sql/schema.ts";
+
+Deno.test("`LibsqlDialect` prepares each SQL text once and serializes transactions", async () => {
+  const dialect = new LibsqlDialect({ path: ":memory:", busyTimeoutMs: 0, cacheSize: -2000 });
+  const db = new Kysely<Db>({ dialect });
+  try {
+    await migrate(db);
+    const before = dialect.driver.statements!.prepared;
+    for (let i = 0; i < 200; i++) {
+      await db.selectFrom("accounts").select("id").where("name_key", "=", `n${i}`).execute();
+    }
+    assert.equal(dialect.driver.statements!.prepared - before, 1);
+    // Two interleaved transactions: the second waits for the first, no SQLITE_BUSY.
+    const order: string[] = [];
+    await Promise.all([
+      db.transaction().execute(async (trx) => {
+        order.push("a1");
+        await trx.insertInto("accounts").values({ name: "x", name_key: "x", append_limit: null })
+          .execute();
+        await new Promise((r) => setTimeout(r, 5));
+        order.push("a2");
+      }),
+      db.transaction().execute(async (trx) => {
+        order.push("b1");
+        await trx.insertInto("accounts").values({ name: "y", name_key: "y", append_limit: null })
+          .execute();
+        order.push("b2");
+      }),
+    ]);
+    assert.deepEqual(order, ["a1", "a2", "b1", "b2"]);
+  } finally {
+    await db.destroy();
+  }
+});
+
+Deno.test("`LibsqlDialect` reads rows in order with BLOBs, NULLs and text intact", async () => {
+  const db = new Kysely<Db>({
+    dialect: new LibsqlDialect({ path: ":memory:", busyTimeoutMs: 0, cacheSize: 0 }),
+  });
+  try {
+    await migrate(db);
+    const blob = new Uint8Array([0, 255, 13, 10, 128]);
+    for (let i = 3; i >= 1; i--) {
+      await db.insertInto("bodies").values({
+        hash: `h${i}`,
+        size: i,
+        header: i === 2 ? new Uint8Array() : blob,
+        body: i === 3 ? null : blob,
+        compression: "off",
+        envelope: `{"n":"caf\u00e9 ${i}"}`,
+        body_structure: "{}",
+      }).execute();
+    }
+    const rows = await db.selectFrom("bodies").select(["size", "header", "body", "envelope"])
+      .orderBy("size").execute();
+    assert.deepEqual(rows.map((r) => r.size), [1, 2, 3]);
+    assert.deepEqual(rows[0].header, blob);
+    assert.deepEqual(rows[1].header, new Uint8Array());
+    assert.equal(rows[2].body, null);
+    assert.equal(rows[2].envelope, '{"n":"caf\u00e9 3"}');
+    const none = await db.selectFrom("bodies").select("id").where("size", ">", 9).execute();
+    assert.deepEqual(none, []);
+    const ret = await db.updateTable("bodies").set({ size: 7 }).where("hash", "=", "h1")
+      .returning(["hash", "size"]).executeTakeFirst();
+    assert.deepEqual(ret, { hash: "h1", size: 7 });
+  } finally {
+    await db.destroy();
+  }
+});
