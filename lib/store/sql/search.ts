@@ -5,14 +5,16 @@
  * candidate row, reading headers and bodies only when a text key needs them.
  * The prefilter is implied by the key, so the JS pass alone decides.
  *
- * Text keys match case-insensitively on decoded text (encoded words in
- * headers, transfer encodings and charsets of text parts; search_text.ts),
- * or on the raw bytes with ASCII case folding; RFC 3501 §6.4.4 leaves the
- * matching method to the server.
+ * Text keys match decoded text (RFC 3501 §6.4.4): header values with their
+ * encoded words decoded (RFC 2047), bodies of text parts with their
+ * transfer encoding and charset decoded (lib/mime), both folded with NFKC
+ * and Unicode lower case, as a case-insensitive substring. Raw encoded
+ * bytes ("=E9") do not match.
  */
 import type { SearchKey } from "../mail_store.ts";
 import { SEEN, systemFlagBit } from "./flags.ts";
-import { decodeHeaderValue } from "./search_text.ts";
+import { headerText, messageText, parseMessage } from "../../mime/mod.ts";
+import type { BodyStructure } from "../../mime/types.ts";
 import { normalizeUidSet, uidSetHas } from "./uid_ranges.ts";
 
 export interface SearchRow {
@@ -135,22 +137,38 @@ export function needs(key: SearchKey): { header: boolean; body: boolean } {
   }
 }
 
-const latin1 = new TextDecoder("latin1");
-const utf8 = new TextEncoder();
-
-/** ASCII-only lower case: keeps the bytes of 8-bit text as they are. */
+/** Case-insensitive comparison form: compatibility-normalized, lower case. */
 function fold(s: string): string {
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  return s.normalize("NFKC").toLowerCase();
 }
 
-/** A search string as the raw bytes it would appear as (UTF-8), folded. */
+/** A search string in comparison form. */
 export function needle(value: string): string {
-  return fold(latin1.decode(utf8.encode(value)));
+  return fold(value);
 }
 
-/** Raw bytes as a folded one-byte-per-char string. */
-export function haystack(bytes: Uint8Array): string {
-  return fold(latin1.decode(bytes));
+/**
+ * The decoded, folded text of a message for text keys: the header block
+ * ("Name: value" lines, encoded words decoded) and, when `body` is given,
+ * the decoded text of every text part (and embedded message headers),
+ * found through the structure cached at APPEND (parsed again if absent).
+ */
+export function searchText(
+  header: Uint8Array,
+  body: Uint8Array | null,
+  structure: BodyStructure | null = null,
+): { header: string; body?: string } {
+  const out: { header: string; body?: string } = { header: fold(headerText(header)) };
+  if (body) {
+    const whole = new Uint8Array(header.length + body.length);
+    whole.set(header);
+    whole.set(body, header.length);
+    const parsed = structure
+      ? { headerSize: header.length, body: structure, envelope: parseMessage(header).envelope }
+      : parseMessage(whole);
+    out.body = fold(messageText(whole, parsed).bodies.join("\n"));
+  }
+  return out;
 }
 
 /** Unfolded header fields as [name, raw value]. */
@@ -165,21 +183,10 @@ export function headerFields(header: string): [string, string][] {
 
 export interface EvalContext {
   disableRecent: boolean;
-  /** The header block as raw bytes held one per char (latin1), when needed. */
+  /** Decoded, folded header block (see searchText()), when needed. */
   header?: string;
-  /** The body after the header block, folded raw bytes (see haystack()), when needed. */
+  /** Decoded, folded text of the body parts, when needed. */
   body?: string;
-  /** Decoded text parts, lower-cased (see decodedText()), when needed. */
-  bodyText?: string;
-}
-
-/**
- * Whether `text` contains `value`, case-insensitively: in decoded Unicode, or
- * failing that in the raw bytes (ASCII folding), so undecodable mail still
- * matches what it literally contains.
- */
-function contains(decoded: string, raw: string, value: string): boolean {
-  return decoded.includes(value.toLowerCase()) || raw.includes(needle(value));
 }
 
 export function evaluate(key: SearchKey, row: SearchRow, ctx: EvalContext): boolean {
@@ -221,16 +228,14 @@ export function evaluate(key: SearchKey, row: SearchRow, ctx: EvalContext): bool
       return row.modseq >= key.min;
     case "header": {
       const name = key.name.toLowerCase();
-      return headerFields(ctx.header ?? "").some(([n, v]) =>
-        n.toLowerCase() === name && contains(decodeHeaderValue(v).toLowerCase(), fold(v), key.value)
-      );
+      const value = needle(key.value);
+      return headerFields(ctx.header ?? "").some(([n, v]) => n === name && v.includes(value));
     }
     case "body":
-      return contains(ctx.bodyText ?? "", ctx.body ?? "", key.value);
+      return (ctx.body ?? "").includes(needle(key.value));
     case "text": {
-      const header = ctx.header ?? "";
-      return contains(decodeHeaderValue(header).toLowerCase(), fold(header), key.value) ||
-        contains(ctx.bodyText ?? "", ctx.body ?? "", key.value);
+      const v = needle(key.value);
+      return (ctx.header ?? "").includes(v) || (ctx.body ?? "").includes(v);
     }
     case "and":
       return key.keys.every((k) => evaluate(k, row, ctx));

@@ -35,17 +35,14 @@ import type { Db } from "./schema.ts";
 import {
   type EvalContext,
   evaluate,
-  haystack,
   needs,
   prefilter,
   type SearchRow,
+  searchText,
   sentDay,
 } from "./search.ts";
-import { decodedText } from "./search_text.ts";
 import { inJsonArray, jsonRows, keywordsInUse } from "./sqlite_sql.ts";
 import { normalizeUidSet, uidSteps } from "./uid_ranges.ts";
-
-const latin1 = new TextDecoder("latin1");
 
 /** Rows per query when streaming FETCH and SEARCH. */
 export const CHUNK = 500;
@@ -1073,14 +1070,10 @@ export class SqlAccountStore implements AccountStore {
         : null;
       for (const row of rows) {
         const ctx: EvalContext = { ...ctxBase };
-        const header = headers?.get(row.body_id) ?? new Uint8Array();
-        if (headers) ctx.header = latin1.decode(header);
-        if (need.body) {
-          const { body, structure } = await this.#bodyOf(row.body_id);
-          ctx.body = haystack(body);
-          ctx.bodyText = structure
-            ? decodedText(concat(header, body), structure).toLowerCase()
-            : "";
+        if (headers) {
+          const header = headers.get(row.body_id) ?? new Uint8Array();
+          const body = need.body ? await this.#bodyOf(row.body_id) : null;
+          Object.assign(ctx, searchText(header, body?.body ?? null, body?.structure));
         }
         if (evaluate(key, row, ctx)) out.push(row.uid);
       }
