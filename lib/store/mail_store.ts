@@ -205,8 +205,23 @@ export interface AccountStore {
   move(mailboxId: number, uids: UidSet, destMailboxId: number): Promise<CopyResult>;
   /** UIDs matching `key`, ascending. */
   search(mailboxId: number, key: SearchKey): Promise<number[]>;
-  /** Subscribes to changes of one mailbox, from any session or the CLI; returns the unsubscribe. */
+  /**
+   * Subscribes to changes of one mailbox made in this process; returns the
+   * unsubscribe. Changes made by another process (the admin CLI) arrive too,
+   * once `poll()` has found them. Events may repeat (a UID already known, a
+   * flag change already seen): sessions ignore what they already have.
+   */
   watch(mailboxId: number, listener: (event: MailboxEvent) => void): () => void;
+  /**
+   * Looks for changes made by other processes since the last look and
+   * delivers them to every watcher of the mailbox as events. Cheap when
+   * nothing changed (one row read of the mailbox's HIGHESTMODSEQ): the server
+   * calls it on NOOP, CHECK and on an IDLE timer.
+   */
+  poll(mailboxId: number): Promise<void>;
+  /** The account's own APPEND limit in bytes, or null to use the store-wide one. */
+  getAppendLimit(): Promise<number | null>;
+  setAppendLimit(bytes: number | null): Promise<void>;
 }
 
 export interface MailStore {

@@ -1,0 +1,46 @@
+/**
+ * IP networks for `proxy_protocol.trust`: "127.0.0.1", "::1",
+ * "192.168.0.1/24", "fd00::/8". A bare address is a /32 or /128 network.
+ */
+import { isIPv4, parseIPv6 } from "../wire/proxy_protocol.ts";
+
+export interface Cidr {
+  readonly text: string;
+  readonly bytes: Uint8Array;
+  readonly prefix: number;
+}
+
+/** Address bytes; IPv4-mapped IPv6 (::ffff:a.b.c.d) is read as IPv4. */
+export function addressBytes(address: string): Uint8Array | null {
+  const bare = address.startsWith("[") && address.endsWith("]") ? address.slice(1, -1) : address;
+  if (isIPv4(bare)) return Uint8Array.from(bare.split(".").map(Number));
+  const v6 = parseIPv6(bare.replace(/%.*$/, ""));
+  if (!v6) return null;
+  const mapped = v6.subarray(0, 10).every((b) => b === 0) && v6[10] === 0xff && v6[11] === 0xff;
+  return mapped ? v6.slice(12) : v6;
+}
+
+export function parseCidr(text: string): Cidr | null {
+  const [addr, len, extra] = text.split("/");
+  if (extra !== undefined) return null;
+  const bytes = addressBytes(addr);
+  if (!bytes) return null;
+  const max = bytes.length * 8;
+  let prefix = max;
+  if (len !== undefined) {
+    if (!/^\d{1,3}$/.test(len) || Number(len) > max) return null;
+    prefix = Number(len);
+  }
+  return { text, bytes, prefix };
+}
+
+export function cidrContains(cidr: Cidr, address: string): boolean {
+  const bytes = addressBytes(address);
+  if (!bytes || bytes.length !== cidr.bytes.length) return false;
+  let bits = cidr.prefix;
+  for (let i = 0; bits > 0; i++, bits -= 8) {
+    const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
+    if ((bytes[i] & mask) !== (cidr.bytes[i] & mask)) return false;
+  }
+  return true;
+}

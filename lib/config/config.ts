@@ -1,0 +1,628 @@
+/**
+ * Translates the TOML configuration (../shared/CONFIG.md rules) into one
+ * frozen, typed object. Subsystems get their slice and never see TOML;
+ * the auth and storage modules validate their own module tables (they are
+ * kept here as raw tables with their key paths).
+ */
+import { parse as parseToml } from "smol-toml";
+import { ConfigError } from "./errors.ts";
+import { type Cidr, parseCidr } from "./cidr.ts";
+import {
+  describe,
+  expectBoolean,
+  expectString,
+  expectStringList,
+  expectTable,
+  isTable,
+  parseDuration,
+  parseSize,
+  rejectUnknownKeys,
+  type Table,
+} from "./values.ts";
+
+export type ListenAddress =
+  | { scheme: "tcp" | "tls"; hostname: string; port: number; text: string }
+  | { scheme: "unix"; path: string; text: string };
+
+export type TlsVersion = "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
+
+export interface TlsCertificate {
+  cert: string;
+  key: string;
+}
+
+export interface TlsConfig {
+  /** The first is the default; others are chosen by SNI. */
+  certificates: TlsCertificate[];
+  minVersion: TlsVersion;
+  maxVersion: TlsVersion;
+}
+
+export interface ProxyProtocolConfig {
+  /** Empty means every source is trusted (maddy's behaviour with no list). */
+  trust: Cidr[];
+  tls: TlsConfig | null;
+}
+
+export interface LogTarget {
+  kind: "stderr" | "off" | "file";
+  path?: string;
+}
+
+/** A named module table `[TYPE.NAME]`, kept raw for its module to validate. */
+export interface ModuleDefinition {
+  type: string;
+  name: string;
+  body: Table;
+  path: string;
+}
+
+export interface ImapEndpointConfig {
+  path: string;
+  listen: ListenAddress[];
+  tls: TlsConfig | null;
+  proxyProtocol: ProxyProtocolConfig | null;
+  ioDebug: boolean;
+  ioErrors: boolean;
+  debug: boolean;
+  insecureAuth: boolean;
+  /** True when insecure_auth was not set and defaulted to true for lack of TLS. */
+  insecureAuthDefaulted: boolean;
+  saslLogin: boolean;
+  /** Auth spec: "&ref", an inline module name, an inline table, or a list of those. */
+  auth: unknown;
+  /** Storage spec: "&ref" or an inline table. */
+  storage: unknown;
+  authMap: unknown;
+  authMapNormalize: string;
+  storageMap: unknown;
+  storageMapNormalize: string;
+  /** Auto-logout of an authenticated idle session (RFC 3501 §5.4: at least 30 minutes). */
+  autologoutMs: number;
+  /** Time a client has to log in after connecting. */
+  loginTimeoutMs: number;
+  /** How long one IDLE may last before the server ends the connection. */
+  idleTimeoutMs: number;
+  /** How long shutdown waits for in-flight commands. */
+  shutdownTimeoutMs: number;
+  maxLineLength: number;
+}
+
+export interface Config {
+  file: string;
+  hostname: string;
+  stateDir: string;
+  debug: boolean;
+  log: LogTarget[];
+  endpoints: ImapEndpointConfig[];
+  modules: ReadonlyMap<string, ModuleDefinition>;
+}
+
+const TOP_KEYS = [
+  "hostname",
+  "state_dir",
+  "tls",
+  "debug",
+  "log",
+  "auth_map",
+  "auth_map_normalize",
+  "imap",
+  "storage",
+  "auth",
+  "table",
+];
+
+const IMAP_KEYS = [
+  "listen",
+  "tls",
+  "proxy_protocol",
+  "io_debug",
+  "io_errors",
+  "debug",
+  "insecure_auth",
+  "sasl_login",
+  "auth",
+  "storage",
+  "auth_map",
+  "auth_map_normalize",
+  "storage_map",
+  "storage_map_normalize",
+  "autologout",
+  "login_timeout",
+  "idle_timeout",
+  "shutdown_timeout",
+  "max_line_length",
+];
+
+/** Module namespaces and the module types each may hold. */
+export const MODULE_TYPES: Record<string, readonly string[]> = {
+  storage: ["imapsql"],
+  auth: ["pass_table", "external", "pam"],
+  table: [
+    "static",
+    "regexp",
+    "file",
+    "sql_query",
+    "sql_table",
+    "chain",
+    "identity",
+    "email_localpart",
+    "email_localpart_optional",
+    "email_with_domain",
+  ],
+};
+
+export const NORMALIZERS = [
+  "auto",
+  "precis_casefold_email",
+  "precis_casefold",
+  "precis_email",
+  "precis",
+  "casefold",
+  "noop",
+];
+
+const TLS_VERSIONS: Record<string, TlsVersion> = {
+  "tls1.0": "TLSv1",
+  "tls1.1": "TLSv1.1",
+  "tls1.2": "TLSv1.2",
+  "tls1.3": "TLSv1.3",
+};
+/** What Deno's TLS stack (rustls) can offer. */
+const RUNTIME_TLS: readonly TlsVersion[] = ["TLSv1.2", "TLSv1.3"];
+const VERSION_ORDER: readonly TlsVersion[] = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+
+/** The environment variable naming the config file when --config is not given. */
+export const CONFIG_ENV = "IMAPD_CONFIG";
+
+/** Reads and translates a config file; errors carry the file and, where found, the line. */
+export async function loadConfig(file: string): Promise<Config> {
+  let source: string;
+  try {
+    source = await Deno.readTextFile(file);
+  } catch (err) {
+    throw new ConfigError("", `cannot read the config file: ${(err as Error).message}`, file);
+  }
+  return parseConfig(source, file);
+}
+
+export function parseConfig(source: string, file: string): Config {
+  let doc: Table;
+  try {
+    doc = parseToml(source) as Table;
+  } catch (err) {
+    const e = err as { line?: number; message: string };
+    const first = e.message.split("\n")[0];
+    throw new ConfigError("", `invalid TOML: ${first}`, file, e.line);
+  }
+  try {
+    return translate(doc, file);
+  } catch (err) {
+    if (err instanceof ConfigError && !err.file) {
+      throw err.inFile(file, locateKey(source, err.keyPath));
+    }
+    throw err;
+  }
+}
+
+function dirOf(file: string): string {
+  const i = file.lastIndexOf("/");
+  return i < 0 ? "." : i === 0 ? "/" : file.slice(0, i);
+}
+
+export function resolvePath(base: string, path: string): string {
+  return path.startsWith("/") ? path : `${base}/${path}`.replace(/\/\.\//g, "/");
+}
+
+function translate(doc: Table, file: string): Config {
+  rejectUnknownKeys(doc, TOP_KEYS, "");
+  const baseDir = dirOf(file);
+  const stateDir = resolvePath(
+    baseDir,
+    doc.state_dir === undefined ? "data" : expectString(doc.state_dir, "state_dir"),
+  );
+  const hostname = doc.hostname === undefined
+    ? Deno.hostname()
+    : expectString(doc.hostname, "hostname");
+  const debug = doc.debug === undefined ? false : expectBoolean(doc.debug, "debug");
+  const log = parseLog(doc.log, baseDir);
+  const globalTls = doc.tls === undefined ? null : parseTls(doc.tls, "tls", baseDir);
+  const globalAuthMap = doc.auth_map ?? "identity";
+  const globalAuthNormalize = doc.auth_map_normalize === undefined
+    ? "auto"
+    : parseNormalizer(doc.auth_map_normalize, "auth_map_normalize");
+
+  const modules = collectModules(doc);
+
+  let imapTables: { table: Table; path: string }[];
+  if (doc.imap === undefined) {
+    throw new ConfigError("imap", "missing: at least one [imap] endpoint is required");
+  } else if (Array.isArray(doc.imap)) {
+    imapTables = doc.imap.map((t, i) => ({
+      table: expectTable(t, `imap[${i}]`),
+      path: `imap[${i}]`,
+    }));
+    if (imapTables.length === 0) throw new ConfigError("imap", "at least one endpoint is required");
+  } else {
+    imapTables = [{ table: expectTable(doc.imap, "imap"), path: "imap" }];
+  }
+
+  const endpoints = imapTables.map(({ table, path }) =>
+    parseEndpoint(table, path, {
+      baseDir,
+      globalTls,
+      globalDebug: debug,
+      globalAuthMap,
+      globalAuthNormalize,
+      modules,
+    })
+  );
+
+  const seen = new Map<string, string>();
+  for (const ep of endpoints) {
+    for (const addr of ep.listen) {
+      const other = seen.get(addr.text);
+      if (other) {
+        throw new ConfigError(`${ep.path}.listen`, `${addr.text} is already used by ${other}`);
+      }
+      seen.set(addr.text, ep.path);
+    }
+  }
+
+  return deepFreeze({ file, hostname, stateDir, debug, log, endpoints, modules });
+}
+
+interface EndpointContext {
+  baseDir: string;
+  globalTls: TlsConfig | "off" | null;
+  globalDebug: boolean;
+  globalAuthMap: unknown;
+  globalAuthNormalize: string;
+  modules: Map<string, ModuleDefinition>;
+}
+
+function parseEndpoint(t: Table, path: string, ctx: EndpointContext): ImapEndpointConfig {
+  rejectUnknownKeys(t, IMAP_KEYS, path);
+  if (t.listen === undefined) {
+    throw new ConfigError(`${path}.listen`, "missing: a listen address is required");
+  }
+  const listen = expectStringList(t.listen, `${path}.listen`).map((a, i) =>
+    parseListenAddress(a, Array.isArray(t.listen) ? `${path}.listen[${i}]` : `${path}.listen`)
+  );
+  if (listen.length === 0) {
+    throw new ConfigError(`${path}.listen`, "at least one address is required");
+  }
+
+  const ownTls = t.tls === undefined ? undefined : parseTls(t.tls, `${path}.tls`, ctx.baseDir);
+  const tlsSetting = ownTls === undefined ? ctx.globalTls : ownTls;
+  const tls = tlsSetting === "off" ? null : tlsSetting;
+  const tlsListener = listen.find((l) => l.scheme === "tls");
+  if (tlsListener && !tls) {
+    throw new ConfigError(
+      `${path}.tls`,
+      `${tlsListener.text} needs a TLS certificate: set [${path}.tls] or a global tls`,
+    );
+  }
+
+  const bool = (key: string, fallback: boolean) =>
+    t[key] === undefined ? fallback : expectBoolean(t[key], `${path}.${key}`);
+
+  const insecureAuthDefaulted = t.insecure_auth === undefined && !tls;
+  const insecureAuth = bool("insecure_auth", !tls);
+
+  for (const key of ["auth", "storage"]) {
+    if (t[key] === undefined) {
+      throw new ConfigError(`${path}.${key}`, `missing: ${key} is required`);
+    }
+  }
+  checkRefs(t.auth, `${path}.auth`, ctx.modules, "auth");
+  checkRefs(t.storage, `${path}.storage`, ctx.modules, "storage");
+  const authMap = t.auth_map ?? ctx.globalAuthMap;
+  const storageMap = t.storage_map ?? "identity";
+  checkRefs(authMap, `${path}.auth_map`, ctx.modules, "table");
+  checkRefs(storageMap, `${path}.storage_map`, ctx.modules, "table");
+
+  const duration = (key: string, fallback: number, min = 0) => {
+    if (t[key] === undefined) return fallback;
+    const ms = parseDuration(t[key], `${path}.${key}`);
+    if (ms < min) {
+      throw new ConfigError(`${path}.${key}`, `must be at least ${min / 60000} minutes`);
+    }
+    return ms;
+  };
+
+  return {
+    path,
+    listen,
+    tls,
+    proxyProtocol: t.proxy_protocol === undefined
+      ? null
+      : parseProxyProtocol(t.proxy_protocol, `${path}.proxy_protocol`, ctx.baseDir),
+    ioDebug: bool("io_debug", false),
+    ioErrors: bool("io_errors", false),
+    debug: bool("debug", ctx.globalDebug),
+    insecureAuth,
+    insecureAuthDefaulted,
+    saslLogin: bool("sasl_login", false),
+    auth: t.auth,
+    storage: t.storage,
+    authMap,
+    authMapNormalize: t.auth_map_normalize === undefined
+      ? ctx.globalAuthNormalize
+      : parseNormalizer(t.auth_map_normalize, `${path}.auth_map_normalize`),
+    storageMap,
+    storageMapNormalize: t.storage_map_normalize === undefined
+      ? "auto"
+      : parseNormalizer(t.storage_map_normalize, `${path}.storage_map_normalize`),
+    // RFC 3501 §5.4: the autologout timer of an authenticated session is at least 30 minutes.
+    autologoutMs: duration("autologout", 30 * 60_000, 30 * 60_000),
+    loginTimeoutMs: duration("login_timeout", 60_000),
+    idleTimeoutMs: duration("idle_timeout", 60 * 60_000, 30 * 60_000),
+    shutdownTimeoutMs: duration("shutdown_timeout", 10_000),
+    maxLineLength: t.max_line_length === undefined
+      ? 64 * 1024
+      : parseSize(t.max_line_length, `${path}.max_line_length`),
+  };
+}
+
+export function parseListenAddress(text: string, path: string): ListenAddress {
+  const m = /^(tcp|tls|unix):\/\/(.*)$/.exec(text);
+  if (!m) {
+    throw new ConfigError(
+      path,
+      `invalid address ${
+        JSON.stringify(text)
+      } (expected tcp://host:port, tls://host:port or unix:///path)`,
+    );
+  }
+  const [, scheme, rest] = m;
+  if (scheme === "unix") {
+    if (!rest.startsWith("/")) {
+      throw new ConfigError(
+        path,
+        `invalid address ${JSON.stringify(text)}: a unix path must be absolute`,
+      );
+    }
+    return { scheme: "unix", path: rest, text };
+  }
+  const hp = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\[\]/]*)):(\d{1,5})$/.exec(rest);
+  const port = hp ? Number(hp[3]) : NaN;
+  if (!hp || port > 65535) {
+    throw new ConfigError(path, `invalid address ${JSON.stringify(text)} (expected host:port)`);
+  }
+  const hostname = hp[1] ?? (hp[2] === "" ? "0.0.0.0" : hp[2]);
+  return { scheme: scheme as "tcp" | "tls", hostname, port, text };
+}
+
+const TLS_KEYS = ["cert", "key", "certificates", "protocols"];
+
+function parseTls(value: unknown, path: string, baseDir: string): TlsConfig | "off" {
+  if (value === "off") return "off";
+  if (typeof value === "string") {
+    throw new ConfigError(
+      path,
+      `expected "off" or a table with cert and key, got ${describe(value)}`,
+    );
+  }
+  const t = expectTable(value, path);
+  rejectUnknownKeys(t, TLS_KEYS, path);
+  const certificates: TlsCertificate[] = [];
+  if (t.cert !== undefined || t.key !== undefined) {
+    if (t.cert === undefined) {
+      throw new ConfigError(`${path}.cert`, "missing: key is set without cert");
+    }
+    if (t.key === undefined) {
+      throw new ConfigError(`${path}.key`, "missing: cert is set without key");
+    }
+    certificates.push({
+      cert: resolvePath(baseDir, expectString(t.cert, `${path}.cert`)),
+      key: resolvePath(baseDir, expectString(t.key, `${path}.key`)),
+    });
+  }
+  if (t.certificates !== undefined) {
+    if (!Array.isArray(t.certificates)) {
+      throw new ConfigError(
+        `${path}.certificates`,
+        `expected an array of tables, got ${describe(t.certificates)}`,
+      );
+    }
+    t.certificates.forEach((c, i) => {
+      const p = `${path}.certificates[${i}]`;
+      const ct = expectTable(c, p);
+      rejectUnknownKeys(ct, ["cert", "key"], p);
+      certificates.push({
+        cert: resolvePath(baseDir, expectString(ct.cert, `${p}.cert`)),
+        key: resolvePath(baseDir, expectString(ct.key, `${p}.key`)),
+      });
+    });
+  }
+  if (certificates.length === 0) {
+    throw new ConfigError(
+      path,
+      'no certificate: set cert and key (or certificates), or tls = "off"',
+    );
+  }
+  let minVersion: TlsVersion = "TLSv1.2";
+  let maxVersion: TlsVersion = "TLSv1.3";
+  if (t.protocols !== undefined) {
+    const list = expectStringList(t.protocols, `${path}.protocols`);
+    if (list.length < 1 || list.length > 2) {
+      throw new ConfigError(
+        `${path}.protocols`,
+        "expected one version, or a minimum and a maximum",
+      );
+    }
+    const versions = list.map((v, i) => {
+      const p = Array.isArray(t.protocols) ? `${path}.protocols[${i}]` : `${path}.protocols`;
+      const version = TLS_VERSIONS[v];
+      if (!version) {
+        throw new ConfigError(
+          p,
+          `unknown TLS version ${JSON.stringify(v)} (known: tls1.0, tls1.1, tls1.2, tls1.3)`,
+        );
+      }
+      if (!RUNTIME_TLS.includes(version)) {
+        throw new ConfigError(
+          p,
+          `TLS version ${
+            JSON.stringify(v)
+          } is not available in this runtime (only tls1.2 and tls1.3)`,
+        );
+      }
+      return version;
+    });
+    minVersion = versions[0];
+    maxVersion = versions[versions.length - 1];
+    if (VERSION_ORDER.indexOf(minVersion) > VERSION_ORDER.indexOf(maxVersion)) {
+      throw new ConfigError(`${path}.protocols`, "the minimum version is above the maximum");
+    }
+  }
+  return { certificates, minVersion, maxVersion };
+}
+
+function parseProxyProtocol(value: unknown, path: string, baseDir: string): ProxyProtocolConfig {
+  // `proxy_protocol = true` enables it for every source, like a bare `proxy_protocol` directive.
+  if (value === true) return { trust: [], tls: null };
+  const t = expectTable(value, path);
+  rejectUnknownKeys(t, ["trust", "tls"], path);
+  const trust = t.trust === undefined
+    ? []
+    : expectStringList(t.trust, `${path}.trust`).map((s, i) => {
+      const cidr = parseCidr(s);
+      if (!cidr) {
+        throw new ConfigError(
+          Array.isArray(t.trust) ? `${path}.trust[${i}]` : `${path}.trust`,
+          `invalid address or network ${JSON.stringify(s)}`,
+        );
+      }
+      return cidr;
+    });
+  // The top-level tls is not inherited here (the seed says so).
+  const tls = t.tls === undefined ? null : parseTls(t.tls, `${path}.tls`, baseDir);
+  return { trust, tls: tls === "off" ? null : tls };
+}
+
+function parseLog(value: unknown, baseDir: string): LogTarget[] {
+  if (value === undefined) return [{ kind: "stderr" }];
+  const list = expectStringList(value, "log");
+  return list.map((v) => {
+    if (v === "stderr" || v === "off") return { kind: v };
+    if (v === "") throw new ConfigError("log", 'expected "stderr", "off" or a file path');
+    return { kind: "file", path: resolvePath(baseDir, v) };
+  });
+}
+
+function parseNormalizer(value: unknown, path: string): string {
+  const name = expectString(value, path);
+  if (!NORMALIZERS.includes(name)) {
+    throw new ConfigError(
+      path,
+      `unknown normalization function ${JSON.stringify(name)} (known: ${NORMALIZERS.join(", ")})`,
+    );
+  }
+  return name;
+}
+
+/** Collects `[storage.imapsql.NAME]`, `[auth.pass_table.NAME]`, `[table.static.NAME]` ... */
+function collectModules(doc: Table): Map<string, ModuleDefinition> {
+  const modules = new Map<string, ModuleDefinition>();
+  for (const [ns, types] of Object.entries(MODULE_TYPES)) {
+    const nsTable = doc[ns];
+    if (nsTable === undefined) continue;
+    const t = expectTable(nsTable, ns);
+    for (const [type, instances] of Object.entries(t)) {
+      if (!types.includes(type)) {
+        throw new ConfigError(
+          `${ns}.${type}`,
+          `unknown module "${ns}.${type}" (known: ${types.map((x) => `${ns}.${x}`).join(", ")})`,
+        );
+      }
+      const it = expectTable(instances, `${ns}.${type}`);
+      for (const [name, body] of Object.entries(it)) {
+        const path = `${ns}.${type}.${name}`;
+        if (!isTable(body)) {
+          throw new ConfigError(path, `expected a module table [${path}], got ${describe(body)}`);
+        }
+        const previous = modules.get(name);
+        if (previous) {
+          throw new ConfigError(path, `module name "${name}" is already used by ${previous.path}`);
+        }
+        modules.set(name, { type: `${ns}.${type}`, name, body, path });
+      }
+    }
+  }
+  return modules;
+}
+
+/** Checks that every "&name" in a spec names a module of the namespace. */
+function checkRefs(
+  spec: unknown,
+  path: string,
+  modules: Map<string, ModuleDefinition>,
+  ns: string,
+): void {
+  if (Array.isArray(spec)) {
+    spec.forEach((s, i) => checkRefs(s, `${path}[${i}]`, modules, ns));
+    return;
+  }
+  if (typeof spec === "string" && spec.startsWith("&")) {
+    const mod = modules.get(spec.slice(1));
+    if (!mod) throw new ConfigError(path, `unknown module reference ${JSON.stringify(spec)}`);
+    if (!mod.type.startsWith(`${ns}.`)) {
+      throw new ConfigError(
+        path,
+        `${JSON.stringify(spec)} is a ${mod.type} module, expected a ${ns} module`,
+      );
+    }
+    return;
+  }
+  if (typeof spec !== "string" && !isTable(spec)) {
+    throw new ConfigError(
+      path,
+      `expected a module reference ("&name"), a module name or a table, got ${describe(spec)}`,
+    );
+  }
+}
+
+/**
+ * Finds the line of a key path in the source, best effort: the line of its
+ * table header, then of the key within it.
+ */
+export function locateKey(source: string, keyPath: string): number | undefined {
+  if (!keyPath) return undefined;
+  const segments = keyPath.replace(/\[\d+\]/g, "").split(".");
+  const lines = source.split("\n");
+  for (let cut = segments.length - 1; cut >= 0; cut--) {
+    const table = segments.slice(0, cut).join(".");
+    const key = segments[cut];
+    let inTable = table === "";
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i].trim();
+      const header = /^\[\[?\s*([^\]]+?)\s*\]\]?/.exec(line);
+      if (header) {
+        inTable = header[1] === table;
+        if (header[1] === `${table}${table ? "." : ""}${key}`) return i + 1;
+        continue;
+      }
+      if (inTable && new RegExp(`^"?${escapeRegExp(key)}"?\\s*=`).test(line)) return i + 1;
+    }
+  }
+  return undefined;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function deepFreeze<T>(value: T): T {
+  if (ArrayBuffer.isView(value)) return value;
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    if (value instanceof Map) {
+      for (const v of value.values()) deepFreeze(v);
+    } else {
+      for (const v of Object.values(value)) deepFreeze(v);
+    }
+  }
+  return value;
+}

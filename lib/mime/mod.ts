@@ -1,0 +1,27 @@
+/**
+ * The MIME parser: ENVELOPE and BODYSTRUCTURE with part offsets at APPEND,
+ * header slices for FETCH, decoded text and dates for SEARCH, base subjects
+ * for SORT/THREAD. Pure: no `Deno.*`, no store.
+ */
+export type * from "./types.ts";
+export { findPart, MAX_DEPTH, parseMessage } from "./parse.ts";
+export { MISSING_DOMAIN, MISSING_MAILBOX, parseAddressList } from "./address.ts";
+export {
+  fieldValue,
+  type HeaderField,
+  headerFields,
+  headerText,
+  headerValues,
+  parseHeaderFields,
+} from "./header.ts";
+export { decodeEncodedWords } from "./encoded_words.ts";
+export { decodeBody, type MessageText, messageText } from "./text.ts";
+export {
+  type ContentType,
+  decodeRfc2231,
+  paramValue,
+  parseContentType,
+  parseDisposition,
+} from "./params.ts";
+export { sentDate, sentDay } from "./date.ts";
+export { baseSubject } from "./subject.ts";

@@ -1,0 +1,35 @@
+import { type CommandParser, ParseError } from "../../wire/parser.ts";
+
+/**
+ * id = "ID" SP id-params-list (RFC 2971 §4)
+ * id-params-list = "(" *(string SP nstring) ")" / nil
+ */
+export interface IdArgs {
+  /** Field names and values the client sent; null for NIL. */
+  params: [string, string | null][] | null;
+}
+
+export function parseId(p: CommandParser): IdArgs {
+  p.sp();
+  if (p.peek() !== 0x28) {
+    const nil = p.atom();
+    if (nil.toUpperCase() !== "NIL") throw new ParseError("Expected a parameter list or NIL");
+    p.end();
+    return { params: null };
+  }
+  p.expect("(");
+  const params: [string, string | null][] = [];
+  while (!p.maybe(")")) {
+    if (params.length > 0) p.sp();
+    const key = p.string();
+    p.sp();
+    const value = p.nstring();
+    if (key.length > 30) {
+      throw new ParseError("ID field names are at most 30 octets (RFC 2971 §3.3)");
+    }
+    if (params.length >= 30) throw new ParseError("At most 30 ID fields (RFC 2971 §3.3)");
+    params.push([key, value]);
+  }
+  p.end();
+  return { params };
+}

@@ -1,0 +1,382 @@
+/**
+ * One client connection: the greeting, the read loop over the incremental
+ * command reader, dispatch through the command table (state check before
+ * parsing, parsing before semantics), pending mailbox updates before each
+ * tagged reply, batched writes, timeouts, STARTTLS and shutdown.
+ */
+import { CommandReader } from "../wire/command_reader.ts";
+import { CommandParser, decodeUtf8, ParseError } from "../wire/parser.ts";
+import { ResponseEncoder } from "../wire/encoder.ts";
+import { nameOf, parseCommandHead, tagOf } from "../protocol/command.ts";
+import { ImapError } from "../protocol/errors.ts";
+import { StoreError } from "../store/mail_store.ts";
+import type { Transport } from "./transport.ts";
+import type { Logger } from "./log.ts";
+import type { SessionState } from "./session.ts";
+import { COMMANDS, type Completion } from "./command_table.ts";
+import type { Endpoint } from "./endpoint.ts";
+import { capabilities } from "./capabilities.ts";
+
+/** Flush the encoder to the socket once this much is buffered (streaming FETCH). */
+const FLUSH_AT = 256 * 1024;
+
+let nextConnectionId = 1;
+
+export class Connection {
+  readonly id = nextConnectionId++;
+  readonly endpoint: Endpoint;
+  readonly clientAddress: string;
+  readonly log: Logger;
+  transport: Transport;
+  state: SessionState = { kind: "not-authenticated" };
+  readonly enc = new ResponseEncoder();
+  readonly reader: CommandReader;
+  /** Extensions turned on with ENABLE (RFC 5161). */
+  readonly enabled = new Set<string>();
+  /** Failed login attempts on this connection. */
+  authFailures = 0;
+  #busy = false;
+  #closing = false;
+  #closed = false;
+  #readPending: Promise<Uint8Array | null> | null = null;
+  /** Set while IDLE runs: the timeout to use instead of autologout. */
+  idling = false;
+  /** Resolves when `run()` ends. */
+  readonly done: Promise<void>;
+  #resolveDone!: () => void;
+
+  constructor(endpoint: Endpoint, transport: Transport, clientAddress: string) {
+    this.endpoint = endpoint;
+    this.transport = transport;
+    this.clientAddress = clientAddress;
+    this.log = endpoint.log.child({ conn: this.id, client: clientAddress });
+    this.reader = new CommandReader({
+      maxLine: endpoint.config.maxLineLength,
+      maxLiteral: Math.max(endpoint.store.appendLimit, endpoint.config.maxLineLength),
+    });
+    this.done = new Promise((resolve) => (this.#resolveDone = resolve));
+  }
+
+  get secure(): boolean {
+    return this.transport.secure;
+  }
+
+  /** Whether plain-text credentials may be sent now (insecure_auth or TLS). */
+  get cleartextAllowed(): boolean {
+    return this.secure || this.endpoint.config.insecureAuth;
+  }
+
+  async run(): Promise<void> {
+    this.log.debug("connected", { secure: this.secure });
+    try {
+      this.enc.untagged().atom("OK [CAPABILITY ").atom(capabilities(this).join(" "))
+        .atom("] IMAP4rev1 server ready").crlf();
+      await this.flush();
+      await this.#loop();
+    } catch (err) {
+      if (this.endpoint.config.ioErrors || this.log.debugEnabled) {
+        this.log.error("I/O error", { reason: (err as Error).message });
+      }
+    } finally {
+      this.#cleanup();
+      this.log.debug("disconnected");
+      this.#resolveDone();
+    }
+  }
+
+  /** Starts a graceful stop: BYE now when idle, else after the command in flight. */
+  shutdown(): void {
+    if (this.#closed) return;
+    this.#closing = true;
+    if (!this.#busy || this.idling) this.#sayByeAndClose("Server shutting down");
+  }
+
+  /** Ends the connection at once. */
+  abort(): void {
+    this.#closing = true;
+    this.transport.close();
+  }
+
+  async flush(): Promise<void> {
+    const chunks = this.enc.take();
+    if (chunks.length === 0 || this.#closed) return;
+    if (this.endpoint.config.ioDebug) {
+      for (const c of chunks) this.#trace("S", c);
+    }
+    await this.transport.write(chunks);
+  }
+
+  /** Flushes when enough output has accumulated (for long responses). */
+  async maybeFlush(): Promise<void> {
+    if (this.enc.size >= FLUSH_AT) await this.flush();
+  }
+
+  /**
+   * Picks up changes other processes (the admin CLI) made to the selected
+   * mailbox; in-process changes arrive through the store's watch() already.
+   */
+  async pollMailbox(): Promise<void> {
+    if (this.state.kind !== "selected") return;
+    await this.state.user.account.poll(this.state.mailbox.info.id);
+  }
+
+  /** Sends a continuation request "+ text" and flushes. */
+  async continuation(text: string): Promise<void> {
+    this.enc.raw("+ ").raw(text).crlf();
+    await this.flush();
+  }
+
+  /**
+   * Reads one more line from the client inside a command (AUTHENTICATE
+   * responses, IDLE's DONE). Null at end of stream.
+   */
+  async readLine(timeoutMs?: number): Promise<Uint8Array | null> {
+    for (;;) {
+      const r = this.reader.next();
+      if (r.kind === "command") return r.bytes;
+      if (r.kind === "continue") {
+        // A literal inside a SASL exchange is not valid; refuse it.
+        this.reader.rejectLiteral();
+        throw new ImapError("BAD", "Literals are not allowed here");
+      }
+      if (r.kind === "line-too-long" || r.kind === "literal-too-big") {
+        throw new ImapError("BAD", "Line too long", "TOOBIG");
+      }
+      await this.flush();
+      const chunk = await this.#read(timeoutMs);
+      if (chunk === null) return null;
+      this.reader.push(chunk);
+    }
+  }
+
+  /** Waits for the next input chunk or `signal`, whichever comes first (IDLE). */
+  async waitInput(signal: Promise<void>, timeoutMs: number): Promise<"input" | "signal" | "eof"> {
+    if (this.reader.buffered > 0) return "input";
+    const read = this.#readOnce(timeoutMs);
+    const which = await Promise.race([read.then((c) => c), signal.then(() => "signal" as const)]);
+    if (which === "signal") return "signal";
+    this.#readPending = null;
+    if (which === null) return "eof";
+    this.reader.push(which as Uint8Array);
+    return "input";
+  }
+
+  #readOnce(timeoutMs?: number): Promise<Uint8Array | null> {
+    if (!this.#readPending) this.#readPending = this.#readWithTimeout(timeoutMs);
+    return this.#readPending;
+  }
+
+  async #read(timeoutMs?: number): Promise<Uint8Array | null> {
+    const chunk = await this.#readOnce(timeoutMs);
+    this.#readPending = null;
+    return chunk;
+  }
+
+  async #readWithTimeout(timeoutMs?: number): Promise<Uint8Array | null> {
+    const cfg = this.endpoint.config;
+    const ms = timeoutMs ??
+      (this.state.kind === "not-authenticated" ? cfg.loginTimeoutMs : cfg.autologoutMs);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), ms);
+    });
+    try {
+      const result = await Promise.race([this.transport.read(), timeout]);
+      if (result === "timeout") {
+        this.log.info("autologout: idle for too long");
+        this.#sayByeAndClose("Autologout; idle for too long");
+        return null;
+      }
+      // The transport reuses its buffer: copy before the next read.
+      return result === null ? null : result.slice();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#closing) {
+      const r = this.reader.next();
+      switch (r.kind) {
+        case "need-more": {
+          await this.flush();
+          const chunk = await this.#read();
+          if (chunk === null) return;
+          this.reader.push(chunk);
+          break;
+        }
+        case "command":
+          await this.#execute(r.bytes);
+          break;
+        case "continue": {
+          const name = nameOf(r.prefix);
+          const limit = name === "APPEND"
+            ? this.endpoint.store.appendLimit
+            : this.endpoint.config.maxLineLength;
+          if (r.size > limit) {
+            this.reader.rejectLiteral();
+            this.#tooBig(tagOf(r.prefix), name, r.size);
+          } else {
+            this.reader.acceptLiteral();
+            await this.continuation("Ready for literal data");
+          }
+          break;
+        }
+        case "line-too-long":
+          this.enc.tagged(tagOf(r.prefix)).atom("BAD [TOOBIG] Command line too long").crlf();
+          break;
+        case "literal-too-big":
+          this.#tooBig(tagOf(r.prefix), nameOf(r.prefix), r.size);
+          break;
+      }
+    }
+    if (!this.#closed) this.#sayByeAndClose("Server shutting down");
+  }
+
+  #tooBig(tag: string, name: string, size: number): void {
+    // RFC 7889: an APPEND over the limit gets NO [TOOBIG]; elsewhere the literal is a protocol error.
+    if (name === "APPEND") {
+      this.enc.tagged(tag).atom(`NO [TOOBIG] Message of ${size} bytes exceeds the APPENDLIMIT`)
+        .crlf();
+    } else {
+      this.enc.tagged(tag).atom(`BAD [TOOBIG] Literal of ${size} bytes is too big`).crlf();
+    }
+  }
+
+  async #execute(bytes: Uint8Array): Promise<void> {
+    const p = new CommandParser(bytes);
+    let tag = "*";
+    let name = "";
+    try {
+      const head = parseCommandHead(p);
+      tag = head.tag;
+      name = head.name;
+    } catch (err) {
+      if (this.endpoint.config.ioDebug) this.log.trace("C", maskCredentials(bytes));
+      const t = tagOf(bytes);
+      this.enc.tagged(t).atom("BAD ").atom(t === "*" ? "Invalid tag" : (err as Error).message)
+        .crlf();
+      return;
+    }
+    if (this.endpoint.config.ioDebug) this.log.trace("C", maskCredentials(bytes));
+    const spec = COMMANDS.get(name);
+    if (!spec) {
+      this.enc.tagged(tag).atom("BAD Unknown command ").atom(sanitize(name)).crlf();
+      return;
+    }
+    if (!spec.states.includes(this.state.kind)) {
+      this.enc.tagged(tag).atom("BAD ").atom(stateMessage(this.state.kind, spec.states, name))
+        .crlf();
+      return;
+    }
+    this.#busy = true;
+    let completion: Completion | void = undefined;
+    try {
+      const args = spec.parse(p);
+      completion = await spec.handle(this, args, tag);
+      this.#writeUpdates(!spec.holdExpunge);
+      const code = completion?.code ? `[${completion.code}] ` : "";
+      this.enc.tagged(tag).atom("OK ").atom(code).atom(completion?.text ?? `${name} completed`)
+        .crlf();
+    } catch (err) {
+      this.#writeUpdates(!spec.holdExpunge);
+      this.#writeError(tag, name, err);
+      completion = undefined;
+    } finally {
+      this.#busy = false;
+    }
+    if (completion?.after) {
+      await this.flush();
+      await completion.after();
+    }
+    if (this.#closing && !this.#closed) this.#sayByeAndClose("Server shutting down");
+  }
+
+  /** Sends what other sessions changed in the selected mailbox. */
+  #writeUpdates(allowExpunge: boolean): void {
+    if (this.state.kind !== "selected") return;
+    this.state.mailbox.writeUpdates(this.enc, allowExpunge);
+  }
+
+  #writeError(tag: string, name: string, err: unknown): void {
+    if (err instanceof ImapError) {
+      const code = err.code ? `[${err.code}] ` : "";
+      this.enc.tagged(tag).atom(err.status).sp().atom(code).atom(oneLine(err.message)).crlf();
+    } else if (err instanceof ParseError) {
+      this.enc.tagged(tag).atom("BAD ").atom(oneLine(`${name}: ${err.message}`)).crlf();
+    } else if (err instanceof StoreError) {
+      this.enc.tagged(tag).atom(`NO [${err.code}] `).atom(oneLine(err.message)).crlf();
+    } else {
+      this.log.error("command failed", {
+        command: name,
+        reason: (err as Error)?.stack ?? String(err),
+      });
+      this.enc.tagged(tag).atom("NO [SERVERBUG] Internal error; the command was not completed")
+        .crlf();
+    }
+  }
+
+  #sayByeAndClose(text: string): void {
+    if (this.#closed) return;
+    this.enc.untagged().atom("BYE ").atom(text).crlf();
+    const chunks = this.enc.take();
+    this.#closed = true;
+    this.#closing = true;
+    this.transport.write(chunks).catch(() => {}).finally(() => this.transport.close());
+  }
+
+  /** Marks the session as ending after the current command (LOGOUT). */
+  closeAfterReply(): void {
+    this.#closing = true;
+  }
+
+  #trace(direction: "C" | "S", bytes: Uint8Array): void {
+    const text = decodeUtf8(bytes.length > 4096 ? bytes.subarray(0, 4096) : bytes);
+    for (const line of text.split("\r\n")) if (line) this.log.trace(direction, line);
+  }
+
+  #cleanup(): void {
+    if (this.state.kind === "selected") this.state.mailbox.close();
+    this.state = { kind: "logout" };
+    this.#closed = true;
+    this.transport.close();
+  }
+}
+
+function stateMessage(
+  kind: SessionState["kind"],
+  allowed: readonly SessionState["kind"][],
+  name: string,
+): string {
+  if (kind === "not-authenticated") return `${name} is not allowed before authentication`;
+  if (kind === "authenticated" && allowed.includes("selected")) {
+    return `${name} needs a selected mailbox`;
+  }
+  if (allowed.length === 1 && allowed[0] === "not-authenticated") {
+    return `${name} is not allowed: already authenticated`;
+  }
+  return `${name} is not allowed in this state`;
+}
+
+/** Keeps a client's text safe to echo in a response line. */
+function sanitize(text: string): string {
+  return text.replace(/[^\x21-\x7e]/g, "?").slice(0, 40);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, " ");
+}
+
+/** For io_debug: LOGIN and AUTHENTICATE arguments are replaced by "***". */
+export function maskCredentials(bytes: Uint8Array): string {
+  const text = decodeUtf8(bytes.length > 4096 ? bytes.subarray(0, 4096) : bytes);
+  const m = /^(\S+ (?:LOGIN|AUTHENTICATE)) /i.exec(text);
+  if (m) {
+    if (/ AUTHENTICATE$/i.test(m[1])) {
+      const mech = /^\S+ \S+ (\S+)/.exec(text)?.[1] ?? "";
+      return `${m[1]} ${mech}${text.split(" ").length > 3 ? " ***" : ""}`;
+    }
+    return `${m[1]} ***`;
+  }
+  return text.replace(/\r\n/g, "\\r\\n");
+}

@@ -1,0 +1,47 @@
+import type { Connection } from "../connection.ts";
+import type { Completion } from "../command_table.ts";
+import {
+  type AuthenticateArgs,
+  decodeSaslLine,
+  encodeSaslChallenge,
+} from "../../protocol/commands/authenticate.ts";
+import { bad, no } from "../../protocol/errors.ts";
+import { completeLogin } from "./login.ts";
+import { decodeUtf8 } from "../../wire/parser.ts";
+
+/** RFC 3501 §6.2.2 with SASL-IR (RFC 4959). */
+export async function handleAuthenticate(
+  conn: Connection,
+  args: AuthenticateArgs,
+): Promise<Completion> {
+  const cfg = conn.endpoint.config;
+  const allowed = args.mechanism === "PLAIN" || (args.mechanism === "LOGIN" && cfg.saslLogin);
+  const mech = allowed ? conn.endpoint.sasl(args.mechanism) : null;
+  if (!mech) throw no(`Unsupported authentication mechanism ${args.mechanism}`, "CANNOT");
+  if (!conn.cleartextAllowed) {
+    throw no(
+      "Plain-text authentication is disabled on an unencrypted connection; use STARTTLS",
+      "PRIVACYREQUIRED",
+    );
+  }
+  let response = args.initialResponse;
+  for (;;) {
+    const step = mech.step(response);
+    if (step.kind === "error") throw no(step.message, "AUTHENTICATIONFAILED");
+    if (step.kind === "done") {
+      // We act only as ourselves: an authorization identity must name the same user.
+      if (step.authzid !== "" && step.authzid !== step.username) {
+        throw no("Acting as another user is not supported", "AUTHORIZATIONFAILED");
+      }
+      return await completeLogin(conn, step.username, step.password);
+    }
+    await conn.continuation(encodeSaslChallenge(step.data));
+    const line = await conn.readLine();
+    if (line === null) throw bad("Connection closed during authentication");
+    if (cfg.ioDebug) conn.log.trace("C", "***");
+    const text = decodeUtf8(line);
+    if (text === "*") throw bad("Authentication cancelled");
+    response = decodeSaslLine(text);
+    if (response === null) throw bad("Invalid base64 in the authentication response");
+  }
+}

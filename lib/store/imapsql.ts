@@ -1,0 +1,59 @@
+/** Opens `storage.imapsql`: the database, its migrations, the body files. */
+import { Kysely } from "kysely";
+import type { MailStore } from "./mail_store.ts";
+import type { ImapSqlOptions } from "./config.ts";
+import { BodyFiles } from "./sql/body_files.ts";
+import { LibsqlDialect } from "./sql/libsql_dialect.ts";
+import { migrate } from "./sql/migrate.ts";
+import { RemoteLibsqlDialect } from "./sql/remote_dialect.ts";
+import type { Db } from "./sql/schema.ts";
+import { SqlMailStore } from "./sql/sql_store.ts";
+
+export type { ImapSqlOptions } from "./config.ts";
+export { parseImapSqlConfig } from "./config.ts";
+
+/** Opens the store described by `options`; the caller closes it. */
+export async function openImapSqlStore(options: ImapSqlOptions): Promise<MailStore> {
+  return await openSqlStore(options);
+}
+
+/** The same, typed as the SQL implementation (for the CLI, tests and benchmarks). */
+export async function openSqlStore(options: ImapSqlOptions): Promise<SqlMailStore> {
+  const dsn = options.dsn;
+  let dialect;
+  if (dsn.kind === "remote") dialect = new RemoteLibsqlDialect(dsn.url);
+  else {
+    if (dsn.kind === "file") {
+      const dir = dsn.path.replace(/\/[^/]*$/, "");
+      if (dir && dir !== dsn.path) await Deno.mkdir(dir, { recursive: true });
+    }
+    dialect = new LibsqlDialect({
+      path: dsn.kind === "memory" ? ":memory:" : dsn.path,
+      busyTimeoutMs: options.sqliteBusyTimeoutMs,
+      cacheSize: options.sqliteCacheSize,
+    });
+  }
+  const db = new Kysely<Db>({ dialect });
+  try {
+    await migrate(db);
+    let files: BodyFiles | null = null;
+    if (options.msgStore.kind === "fs") {
+      files = new BodyFiles(options.msgStore.dir);
+      await files.init();
+      await files.removeOrphans(async (hash) =>
+        (await db.selectFrom("bodies").select("id").where("hash", "=", hash).executeTakeFirst()) !==
+          undefined
+      );
+    }
+    return new SqlMailStore(db, {
+      appendLimit: options.appendLimit,
+      disableRecent: options.disableRecent,
+      compression: options.compression,
+      junkMailbox: options.junkMailbox,
+      files,
+    });
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+}

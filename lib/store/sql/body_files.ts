@@ -1,0 +1,186 @@
+/**
+ * Message bodies: compression, and `msg_store fs` files.
+ *
+ * Files are content-addressed (`DIR/ab/<sha-256>`), so copies and identical
+ * messages share one file. Crash safety: a file is written to a temp name,
+ * fsynced, renamed into place and the directory fsynced BEFORE the row that
+ * names it commits; a crash in between leaves an orphan file, never a row
+ * without its file. Orphans are removed at open.
+ */
+import zlib from "node:zlib";
+import type { Compression } from "../config.ts";
+
+export function compress(
+  data: Uint8Array,
+  c: Compression,
+): { data: Uint8Array; algorithm: string } {
+  if (c.algorithm === "off" || data.length < 64) return { data, algorithm: "off" };
+  let out: Uint8Array;
+  const level = c.level ?? undefined;
+  switch (c.algorithm) {
+    case "zstd":
+      out = zlib.zstdCompressSync(
+        data,
+        level === undefined ? {} : { params: { [zlib.constants.ZSTD_c_compressionLevel]: level } },
+      );
+      break;
+    case "deflate":
+      out = zlib.deflateRawSync(data, level === undefined ? {} : { level });
+      break;
+    case "gzip":
+      out = zlib.gzipSync(data, level === undefined ? {} : { level });
+      break;
+    case "brotli":
+      out = zlib.brotliCompressSync(
+        data,
+        level === undefined ? {} : { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: level } },
+      );
+      break;
+  }
+  // Keep the raw bytes when compression does not pay.
+  if (out.length >= data.length) return { data, algorithm: "off" };
+  return { data: new Uint8Array(out.buffer, out.byteOffset, out.length), algorithm: c.algorithm };
+}
+
+export function decompress(data: Uint8Array, algorithm: string): Uint8Array {
+  let out: Uint8Array;
+  switch (algorithm) {
+    case "off":
+      return data;
+    case "zstd":
+      out = zlib.zstdDecompressSync(data);
+      break;
+    case "deflate":
+      out = zlib.inflateRawSync(data);
+      break;
+    case "gzip":
+      out = zlib.gunzipSync(data);
+      break;
+    case "brotli":
+      out = zlib.brotliDecompressSync(data);
+      break;
+    default:
+      throw new Error(`Unknown body compression ${JSON.stringify(algorithm)}`);
+  }
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+export async function sha256Hex(data: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>),
+  );
+  let hex = "";
+  for (const b of digest) hex += b.toString(16).padStart(2, "0");
+  return hex;
+}
+
+const HASH_RE = /^[0-9a-f]{64}$/;
+
+export class BodyFiles {
+  readonly dir: string;
+  /** Hashes being appended in this process: their files must not be removed. */
+  readonly pending = new Map<string, number>();
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  pathOf(hash: string): string {
+    return `${this.dir}/${hash.slice(0, 2)}/${hash}`;
+  }
+
+  async init(): Promise<void> {
+    await Deno.mkdir(this.dir, { recursive: true });
+  }
+
+  /** Writes the file for `hash` durably, unless it already exists. */
+  async write(hash: string, data: Uint8Array): Promise<void> {
+    const path = this.pathOf(hash);
+    try {
+      await Deno.stat(path);
+      return;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    const sub = `${this.dir}/${hash.slice(0, 2)}`;
+    await Deno.mkdir(sub, { recursive: true });
+    const tmp = `${sub}/.tmp-${hash}-${crypto.randomUUID()}`;
+    const file = await Deno.open(tmp, { write: true, createNew: true });
+    try {
+      let off = 0;
+      while (off < data.length) off += await file.write(data.subarray(off));
+      await file.sync();
+    } finally {
+      file.close();
+    }
+    await Deno.rename(tmp, path);
+    await syncDir(sub);
+  }
+
+  async read(hash: string): Promise<Uint8Array> {
+    return await Deno.readFile(this.pathOf(hash));
+  }
+
+  hold(hash: string): void {
+    this.pending.set(hash, (this.pending.get(hash) ?? 0) + 1);
+  }
+
+  unhold(hash: string): void {
+    const n = (this.pending.get(hash) ?? 1) - 1;
+    if (n <= 0) this.pending.delete(hash);
+    else this.pending.set(hash, n);
+  }
+
+  /** Removes files whose rows are gone (called after the deleting transaction commits). */
+  async remove(hashes: readonly string[]): Promise<void> {
+    for (const hash of hashes) {
+      if (this.pending.has(hash)) continue; // an APPEND of the same content is in flight
+      try {
+        await Deno.remove(this.pathOf(hash));
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+    }
+  }
+
+  /**
+   * Removes temp files and files no row names. Files younger than `graceMs`
+   * are kept: another process (the CLI) may be between its file write and
+   * its commit. Returns how many files were removed.
+   */
+  async removeOrphans(
+    isKnown: (hash: string) => Promise<boolean>,
+    graceMs = 60_000,
+  ): Promise<number> {
+    let removed = 0;
+    const now = Date.now();
+    for await (const sub of Deno.readDir(this.dir)) {
+      if (!sub.isDirectory || !/^[0-9a-f]{2}$/.test(sub.name)) continue;
+      const subPath = `${this.dir}/${sub.name}`;
+      for await (const entry of Deno.readDir(subPath)) {
+        const path = `${subPath}/${entry.name}`;
+        const info = await Deno.stat(path);
+        if (now - (info.mtime?.getTime() ?? 0) < graceMs) continue;
+        const orphan = entry.name.startsWith(".tmp-") ||
+          (HASH_RE.test(entry.name) && !this.pending.has(entry.name) &&
+            !(await isKnown(entry.name)));
+        if (orphan) {
+          await Deno.remove(path);
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+}
+
+async function syncDir(path: string): Promise<void> {
+  // fsync of a directory makes the rename durable (POSIX); Deno opens
+  // directories read-only on Linux.
+  const dir = await Deno.open(path, { read: true });
+  try {
+    await dir.sync();
+  } finally {
+    dir.close();
+  }
+}

@@ -1,0 +1,83 @@
+/** Kysely table types of the imapsql schema (see migrations/0001_initial.ts). */
+import type { Generated } from "kysely";
+
+export interface AccountsTable {
+  id: Generated<number>;
+  /** The name as first given. */
+  name: string;
+  /** Lower-cased name: accounts are case-insensitive. */
+  name_key: string;
+  /** Per-account APPEND limit in bytes, or null for the store-wide one. */
+  append_limit: number | null;
+}
+
+export interface MailboxesTable {
+  id: Generated<number>;
+  account_id: number;
+  /** Full name with "/" as delimiter; INBOX is stored as "INBOX". */
+  name: string;
+  uid_validity: number;
+  uid_next: number;
+  highest_modseq: number;
+  special_use: string | null;
+  append_limit: number | null;
+}
+
+export interface SubscriptionsTable {
+  account_id: number;
+  name: string;
+}
+
+export interface BodiesTable {
+  id: Generated<number>;
+  /** Hex SHA-256 of the whole message: content address, shared by copies. */
+  hash: string;
+  size: number;
+  /** The top-level header block, including the blank line that ends it. */
+  header: Uint8Array;
+  /** The rest of the message (possibly compressed); null when kept in msg_store fs. */
+  body: Uint8Array | null;
+  /** "off" or the algorithm `body` (or its file) is compressed with. */
+  compression: string;
+  envelope: string;
+  body_structure: string;
+}
+
+export interface MessagesTable {
+  mailbox_id: number;
+  uid: number;
+  body_id: number;
+  /** Milliseconds since the epoch. */
+  internal_date: number;
+  size: number;
+  /** Bit set of system flags, see SYSTEM_FLAG_BITS. */
+  system_flags: number;
+  /** JSON array of keywords. */
+  keywords: string;
+  modseq: number;
+  recent: number;
+  /** "YYYY-MM-DD" of the Date header in its own zone, or null (SENTBEFORE etc.). */
+  sent_day: string | null;
+}
+
+export interface ExpungedTable {
+  mailbox_id: number;
+  uid: number;
+  modseq: number;
+}
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  applied_at: number;
+}
+
+export interface Db {
+  accounts: AccountsTable;
+  mailboxes: MailboxesTable;
+  subscriptions: SubscriptionsTable;
+  bodies: BodiesTable;
+  messages: MessagesTable;
+  expunged: ExpungedTable;
+  schema_migrations: SchemaMigrationsTable;
+}

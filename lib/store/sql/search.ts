@@ -1,0 +1,247 @@
+/**
+ * SEARCH in two stages. SQL answers what it can with ONE fixed query shape
+ * (bounds on UID, system flags, internal date, size and MODSEQ taken from
+ * the top-level conjunction), then the whole key is evaluated in JS on each
+ * candidate row, reading headers and bodies only when a text key needs them.
+ * The prefilter is implied by the key, so the JS pass alone decides.
+ *
+ * Text keys match raw bytes case-insensitively (ASCII case folding) until
+ * lib/mime offers decoders for encoded words and transfer encodings; RFC 3501
+ * §6.4.4 leaves the matching method to the server.
+ */
+import type { SearchKey } from "../mail_store.ts";
+import { SEEN, systemFlagBit } from "./flags.ts";
+import { normalizeUidSet, uidSetHas } from "./uid_ranges.ts";
+
+export interface SearchRow {
+  uid: number;
+  system_flags: number;
+  keywords: string;
+  internal_date: number;
+  size: number;
+  modseq: number;
+  recent: number;
+  sent_day: string | null;
+  body_id: number;
+}
+
+export interface Prefilter {
+  uidMin: number;
+  uidMax: number;
+  mustHave: number;
+  mustNot: number;
+  dateMin: number;
+  /** Exclusive. */
+  dateMax: number;
+  sizeMin: number;
+  sizeMax: number;
+  modSeqMin: number;
+}
+
+const DAY = 86_400_000;
+
+export function dayStart(date: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) throw new RangeError(`Invalid date ${JSON.stringify(date)} (expected YYYY-MM-DD)`);
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+}
+
+export function prefilter(key: SearchKey): Prefilter {
+  const p: Prefilter = {
+    uidMin: 1,
+    uidMax: Number.MAX_SAFE_INTEGER,
+    mustHave: 0,
+    mustNot: 0,
+    dateMin: -Number.MAX_SAFE_INTEGER,
+    dateMax: Number.MAX_SAFE_INTEGER,
+    sizeMin: 0,
+    sizeMax: Number.MAX_SAFE_INTEGER,
+    modSeqMin: 0,
+  };
+  const visit = (k: SearchKey): void => {
+    switch (k.type) {
+      case "and":
+        k.keys.forEach(visit);
+        return;
+      case "uid": {
+        const set = normalizeUidSet(k.set);
+        if (set.length === 0) {
+          p.uidMax = 0;
+          return;
+        }
+        p.uidMin = Math.max(p.uidMin, set[0].from);
+        p.uidMax = Math.min(p.uidMax, set[set.length - 1].to);
+        return;
+      }
+      case "flag": {
+        const bit = systemFlagBit(k.flag);
+        if (!bit) return;
+        if (k.present) p.mustHave |= bit;
+        else p.mustNot |= bit;
+        return;
+      }
+      case "new":
+        p.mustNot |= SEEN;
+        return;
+      case "internalDate": {
+        const start = dayStart(k.date);
+        if (k.op === "before") p.dateMax = Math.min(p.dateMax, start);
+        else if (k.op === "since") p.dateMin = Math.max(p.dateMin, start);
+        else {
+          p.dateMin = Math.max(p.dateMin, start);
+          p.dateMax = Math.min(p.dateMax, start + DAY);
+        }
+        return;
+      }
+      case "size":
+        if (k.op === "larger") p.sizeMin = Math.max(p.sizeMin, k.bytes + 1);
+        else p.sizeMax = Math.min(p.sizeMax, k.bytes - 1);
+        return;
+      case "modSeq":
+        p.modSeqMin = Math.max(p.modSeqMin, k.min);
+        return;
+      default:
+        return;
+    }
+  };
+  visit(key);
+  return p;
+}
+
+/** Which parts of the message the JS pass must read. */
+export function needs(key: SearchKey): { header: boolean; body: boolean } {
+  switch (key.type) {
+    case "header":
+      return { header: true, body: false };
+    case "body":
+      return { header: false, body: true };
+    case "text":
+      return { header: true, body: true };
+    case "and": {
+      const n = key.keys.map(needs);
+      return { header: n.some((x) => x.header), body: n.some((x) => x.body) };
+    }
+    case "or": {
+      const a = needs(key.left);
+      const b = needs(key.right);
+      return { header: a.header || b.header, body: a.body || b.body };
+    }
+    case "not":
+      return needs(key.key);
+    default:
+      return { header: false, body: false };
+  }
+}
+
+const latin1 = new TextDecoder("latin1");
+const utf8 = new TextEncoder();
+
+/** ASCII-only lower case: keeps the bytes of 8-bit text as they are. */
+function fold(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
+/** A search string as the raw bytes it would appear as (UTF-8), folded. */
+export function needle(value: string): string {
+  return fold(latin1.decode(utf8.encode(value)));
+}
+
+/** Raw bytes as a folded one-byte-per-char string. */
+export function haystack(bytes: Uint8Array): string {
+  return fold(latin1.decode(bytes));
+}
+
+/** Unfolded header fields, names lower-cased, values folded. */
+export function headerFields(header: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const line of header.replace(/\r?\n[ \t]/g, " ").split(/\r?\n/)) {
+    const colon = line.indexOf(":");
+    if (colon > 0) out.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+  }
+  return out;
+}
+
+export interface EvalContext {
+  disableRecent: boolean;
+  /** Folded header block (see haystack()), when needed. */
+  header?: string;
+  /** Folded body (after the header block), when needed. */
+  body?: string;
+}
+
+export function evaluate(key: SearchKey, row: SearchRow, ctx: EvalContext): boolean {
+  switch (key.type) {
+    case "all":
+      return true;
+    case "uid":
+      return uidSetHas(normalizeUidSet(key.set), row.uid);
+    case "flag": {
+      const bit = systemFlagBit(key.flag);
+      let has: boolean;
+      if (bit) has = (row.system_flags & bit) !== 0;
+      else if (key.flag.startsWith("\\")) has = false;
+      else {
+        const want = key.flag.toLowerCase();
+        has = (JSON.parse(row.keywords) as string[]).some((k) => k.toLowerCase() === want);
+      }
+      return has === key.present;
+    }
+    case "recent":
+      return (!ctx.disableRecent && row.recent !== 0) === key.present;
+    case "new":
+      return !ctx.disableRecent && row.recent !== 0 && (row.system_flags & SEEN) === 0;
+    case "internalDate": {
+      const start = dayStart(key.date);
+      if (key.op === "before") return row.internal_date < start;
+      if (key.op === "since") return row.internal_date >= start;
+      return row.internal_date >= start && row.internal_date < start + DAY;
+    }
+    case "sentDate": {
+      if (row.sent_day === null) return false;
+      if (key.op === "before") return row.sent_day < key.date;
+      if (key.op === "since") return row.sent_day >= key.date;
+      return row.sent_day === key.date;
+    }
+    case "size":
+      return key.op === "larger" ? row.size > key.bytes : row.size < key.bytes;
+    case "modSeq":
+      return row.modseq >= key.min;
+    case "header": {
+      const name = key.name.toLowerCase();
+      const value = needle(key.value);
+      return headerFields(ctx.header ?? "").some(([n, v]) =>
+        n.toLowerCase() === name && v.includes(value)
+      );
+    }
+    case "body":
+      return (ctx.body ?? "").includes(needle(key.value));
+    case "text": {
+      const v = needle(key.value);
+      return (ctx.header ?? "").includes(v) || (ctx.body ?? "").includes(v);
+    }
+    case "and":
+      return key.keys.every((k) => evaluate(k, row, ctx));
+    case "or":
+      return evaluate(key.left, row, ctx) || evaluate(key.right, row, ctx);
+    case "not":
+      return !evaluate(key.key, row, ctx);
+  }
+}
+
+/** "YYYY-MM-DD" of an RFC 5322 date as written (its own zone), or null. */
+export function sentDay(date: string | null): string | null {
+  if (!date) return null;
+  const m = /(\d{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+(\d{2,4})/i
+    .exec(date);
+  if (!m) return null;
+  const month = "janfebmaraprmayjunjulaugsepoctnovdec".indexOf(m[2].toLowerCase()) / 3 + 1;
+  let year = Number(m[3]);
+  // RFC 5322 §4.3: two-digit years below 50 are 20xx, others 19xx.
+  if (m[3].length === 2) year += year < 50 ? 2000 : 1900;
+  else if (m[3].length === 3) year += 1900;
+  const day = Number(m[1]);
+  if (day < 1 || day > 31) return null;
+  return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${
+    String(day).padStart(2, "0")
+  }`;
+}

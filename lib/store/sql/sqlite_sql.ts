@@ -1,0 +1,30 @@
+/**
+ * The SQLite-specific SQL of the store, in one place (a PostgreSQL port
+ * replaces this file): sets travel as one JSON parameter read by
+ * `json_each`, so the SQL text does not vary with the size of the set.
+ */
+import { type RawBuilder, sql } from "kysely";
+
+/** `column IN (the JSON array param)`. */
+export function inJsonArray(column: string, values: readonly number[]): RawBuilder<boolean> {
+  return sql<boolean>`${sql.ref(column)} in (select value from json_each(${
+    JSON.stringify(values)
+  }))`;
+}
+
+/** Rows of a JSON array of arrays, as a derived table with columns c0..c(n-1). */
+export function jsonRows<T>(rows: readonly unknown[][], columns: number): RawBuilder<T> {
+  const cols = Array.from(
+    { length: columns },
+    (_, i) => sql`value ->> ${sql.lit(i)} as ${sql.ref(`c${i}`)}`,
+  );
+  return sql<T>`(select ${sql.join(cols)} from json_each(${JSON.stringify(rows)}))`;
+}
+
+/** Distinct keywords in use in a mailbox. */
+export function keywordsInUse(mailboxId: number): RawBuilder<{ value: string }> {
+  return sql<
+    { value: string }
+  >`select distinct j.value as value from messages m, json_each(m.keywords) j
+    where m.mailbox_id = ${mailboxId} and m.keywords <> '[]'`;
+}

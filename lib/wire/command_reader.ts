@@ -1,0 +1,277 @@
+/**
+ * Incremental reader of IMAP commands (RFC 3501 §2.2.1, literals §4.3,
+ * LITERAL+/LITERAL- RFC 7888). Bytes go in with `push()`; `next()` says what
+ * is known so far:
+ *
+ * - `command`: one whole command as sent, literal data inline, the final
+ *   CRLF removed. The parser reads literals from it by their `{N}` headers.
+ * - `need-more`: nothing complete yet.
+ * - `continue`: the client announced a synchronizing literal and waits for
+ *   "+". The caller answers with `acceptLiteral()` (then writes "+ ...") or
+ *   `rejectLiteral()` (then writes a tagged NO/BAD; the client will not send
+ *   the data, RFC 3501 §7.5).
+ * - `line-too-long`: a line passed `maxLine` bytes; the command is dropped up
+ *   to the end of that line and the connection can go on.
+ * - `literal-too-big`: a literal passed `maxLiteral`. A synchronizing one is
+ *   refused before the client sends it; a non-synchronizing one (whose bytes
+ *   are coming regardless) is read and thrown away with the rest of the
+ *   command (RFC 7888 §4 allows answering it after).
+ *
+ * The reader never holds more than one command (plus read-ahead) in memory.
+ */
+
+export type ReadResult =
+  | { kind: "command"; bytes: Uint8Array }
+  | { kind: "need-more" }
+  | { kind: "continue"; size: number; prefix: Uint8Array }
+  | { kind: "line-too-long"; prefix: Uint8Array }
+  | { kind: "literal-too-big"; size: number; sync: boolean; prefix: Uint8Array };
+
+export interface CommandReaderLimits {
+  /** Longest line (text between literals) in bytes. */
+  maxLine: number;
+  /** Largest literal in bytes. */
+  maxLiteral: number;
+}
+
+export const DEFAULT_LIMITS: CommandReaderLimits = {
+  maxLine: 64 * 1024,
+  maxLiteral: 64 * 1024 * 1024,
+};
+
+const LF = 0x0a;
+const CR = 0x0d;
+/** How much of a dropped command is kept to find its tag for the answer. */
+const PREFIX_KEEP = 128;
+
+type Mode =
+  | { kind: "scan" } // reading line text
+  | { kind: "literal"; remaining: number } // copying literal data into the command
+  | { kind: "await-continue"; size: number } // waiting for accept/reject
+  | { kind: "skip-line" } // dropping through the next LF
+  | { kind: "skip-literal"; remaining: number }; // dropping literal data, then the line
+
+export class CommandReader {
+  readonly #limits: CommandReaderLimits;
+  #buf = new Uint8Array(4096);
+  /** Start of unconsumed data (and of the current command). */
+  #start = 0;
+  /** End of valid data. */
+  #end = 0;
+  /** Where scanning resumes, relative to the buffer. */
+  #pos = 0;
+  /** Start of the current line (after the last literal), for the line limit. */
+  #lineStart = 0;
+  #mode: Mode = { kind: "scan" };
+  /** First bytes of a command being dropped, to answer it with its tag. */
+  #droppedPrefix: Uint8Array | null = null;
+
+  constructor(limits: Partial<CommandReaderLimits> = {}) {
+    this.#limits = { ...DEFAULT_LIMITS, ...limits };
+  }
+
+  /** Bytes buffered but not yet returned. */
+  get buffered(): number {
+    return this.#end - this.#start;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.#reserve(chunk.length);
+    this.#buf.set(chunk, this.#end);
+    this.#end += chunk.length;
+  }
+
+  /** Takes (and forgets) unread bytes: used when the stream switches to TLS or compression. */
+  takeBuffered(): Uint8Array {
+    const rest = this.#buf.slice(this.#start, this.#end);
+    this.#start =
+      this.#end =
+      this.#pos =
+      this.#lineStart =
+        0;
+    this.#mode = { kind: "scan" };
+    return rest;
+  }
+
+  acceptLiteral(): void {
+    if (this.#mode.kind !== "await-continue") throw new Error("No literal awaits acceptance");
+    this.#mode = { kind: "literal", remaining: this.#mode.size };
+  }
+
+  rejectLiteral(): void {
+    if (this.#mode.kind !== "await-continue") throw new Error("No literal awaits acceptance");
+    // The client sends nothing more for this command (RFC 3501 §7.5).
+    this.#consumeTo(this.#pos);
+    this.#mode = { kind: "scan" };
+  }
+
+  next(): ReadResult {
+    for (;;) {
+      const mode = this.#mode;
+      switch (mode.kind) {
+        case "await-continue":
+          return { kind: "need-more" };
+        case "literal": {
+          const available = this.#end - this.#pos;
+          if (available < mode.remaining) {
+            mode.remaining -= available;
+            this.#pos = this.#end;
+            return { kind: "need-more" };
+          }
+          this.#pos += mode.remaining;
+          this.#lineStart = this.#pos;
+          this.#mode = { kind: "scan" };
+          continue;
+        }
+        case "skip-literal": {
+          const available = this.#end - this.#pos;
+          if (available < mode.remaining) {
+            mode.remaining -= available;
+            this.#consumeTo(this.#end);
+            return { kind: "need-more" };
+          }
+          this.#consumeTo(this.#pos + mode.remaining);
+          this.#mode = { kind: "skip-line" };
+          continue;
+        }
+        case "skip-line": {
+          const lf = this.#buf.subarray(this.#pos, this.#end).indexOf(LF);
+          if (lf < 0) {
+            this.#consumeTo(this.#end);
+            return { kind: "need-more" };
+          }
+          const lineEnd = this.#pos + lf + 1;
+          const literal = parseLiteralHeader(this.#buf, this.#pos, this.#pos + lf);
+          this.#consumeTo(lineEnd);
+          if (literal && literal.nonSync) {
+            this.#mode = { kind: "skip-literal", remaining: literal.size };
+            continue;
+          }
+          this.#mode = { kind: "scan" };
+          const prefix = this.#droppedPrefix;
+          this.#droppedPrefix = null;
+          if (prefix) return { kind: "line-too-long", prefix };
+          continue;
+        }
+        case "scan": {
+          const lf = this.#buf.subarray(this.#pos, this.#end).indexOf(LF);
+          if (lf < 0) {
+            this.#pos = this.#end;
+            if (this.#pos - this.#lineStart > this.#limits.maxLine) {
+              this.#droppedPrefix = this.#prefix();
+              this.#consumeTo(this.#end);
+              this.#mode = { kind: "skip-line" };
+            }
+            return { kind: "need-more" };
+          }
+          const lineEnd = this.#pos + lf; // index of LF
+          if (lineEnd - this.#lineStart > this.#limits.maxLine) {
+            const prefix = this.#prefix();
+            this.#consumeTo(lineEnd + 1);
+            return { kind: "line-too-long", prefix };
+          }
+          const literal = parseLiteralHeader(this.#buf, this.#lineStart, lineEnd);
+          if (!literal) {
+            // End of the command. Strip CRLF (or a bare LF, tolerated).
+            const textEnd = lineEnd > this.#start && this.#buf[lineEnd - 1] === CR
+              ? lineEnd - 1
+              : lineEnd;
+            const bytes = this.#buf.slice(this.#start, textEnd);
+            this.#consumeTo(lineEnd + 1);
+            return { kind: "command", bytes };
+          }
+          this.#pos = lineEnd + 1;
+          if (literal.size > this.#limits.maxLiteral) {
+            const prefix = this.#prefix();
+            if (literal.nonSync) {
+              this.#consumeTo(this.#pos);
+              this.#mode = { kind: "skip-literal", remaining: literal.size };
+            } else {
+              this.#consumeTo(this.#pos);
+              this.#mode = { kind: "scan" };
+            }
+            return { kind: "literal-too-big", size: literal.size, sync: !literal.nonSync, prefix };
+          }
+          if (literal.nonSync) {
+            this.#mode = { kind: "literal", remaining: literal.size };
+            continue;
+          }
+          this.#mode = { kind: "await-continue", size: literal.size };
+          return { kind: "continue", size: literal.size, prefix: this.#prefix() };
+        }
+      }
+    }
+  }
+
+  #prefix(): Uint8Array {
+    return this.#buf.slice(this.#start, Math.min(this.#end, this.#start + PREFIX_KEEP));
+  }
+
+  /** Forgets everything before `offset`. */
+  #consumeTo(offset: number): void {
+    this.#start = offset;
+    this.#pos = Math.max(this.#pos, offset);
+    this.#lineStart = this.#pos;
+    if (this.#start === this.#end) {
+      this.#start =
+        this.#end =
+        this.#pos =
+        this.#lineStart =
+          0;
+    }
+  }
+
+  #reserve(extra: number): void {
+    if (this.#end + extra <= this.#buf.length) return;
+    const live = this.#end - this.#start;
+    // Compact first: the command in progress moves to the front.
+    if (live + extra <= this.#buf.length && this.#start > 0) {
+      this.#buf.copyWithin(0, this.#start, this.#end);
+    } else {
+      let size = this.#buf.length * 2;
+      while (size < live + extra) size *= 2;
+      const next = new Uint8Array(size);
+      next.set(this.#buf.subarray(this.#start, this.#end));
+      this.#buf = next;
+    }
+    this.#pos -= this.#start;
+    this.#lineStart -= this.#start;
+    this.#end = live;
+    this.#start = 0;
+  }
+}
+
+/**
+ * Recognises a literal header at the end of a line: `{N}` or `{N+}` before
+ * CRLF (or bare LF). `end` is the index of the LF.
+ */
+function parseLiteralHeader(
+  buf: Uint8Array,
+  from: number,
+  end: number,
+): { size: number; nonSync: boolean } | null {
+  let i = end - 1;
+  if (i >= from && buf[i] === CR) i--;
+  if (i < from || buf[i] !== 0x7d /* } */) return null;
+  i--;
+  let nonSync = false;
+  if (i >= from && (buf[i] === 0x2b /* + */ || buf[i] === 0x2d /* - */)) {
+    // "{N-}" is not valid syntax; only "+" marks LITERAL+ (RFC 7888 §3).
+    if (buf[i] === 0x2d) return null;
+    nonSync = true;
+    i--;
+  }
+  let size = 0;
+  let digits = 0;
+  let scale = 1;
+  while (i >= from && buf[i] >= 0x30 && buf[i] <= 0x39) {
+    size += (buf[i] - 0x30) * scale;
+    scale *= 10;
+    digits++;
+    i--;
+  }
+  if (digits === 0 || digits > 12 || i < from || buf[i] !== 0x7b /* { */) return null;
+  // A literal8 "~{N}" (RFC 3516) has the same framing.
+  return { size, nonSync };
+}

@@ -1,0 +1,79 @@
+/**
+ * Entry point of `deno run -A main.ts` and of the compiled binary: reads the
+ * command line and the config, then starts the server or runs an admin
+ * command. Wiring only; the pieces live in lib/.
+ */
+import { parseInvocation, USAGE } from "./lib/cli/args.ts";
+import { processIo } from "./lib/cli/io.ts";
+import { loadConfig } from "./lib/config/config.ts";
+import { ConfigError } from "./lib/config/errors.ts";
+import { Logger, openAdminCredentials, openAdminStore, startServer } from "./lib/app.ts";
+import { runCredsCli } from "./lib/auth/cli.ts";
+import { runStoreCli } from "./lib/store/cli.ts";
+import { VERSION } from "./lib/version.ts";
+
+async function main(): Promise<number> {
+  const io = processIo();
+  const inv = parseInvocation(Deno.args, (name) => Deno.env.get(name));
+  if (inv.kind === "help") {
+    io.stdout(USAGE);
+    return 0;
+  }
+  if (inv.kind === "version") {
+    io.stdout(`imapd ${VERSION}\n`);
+    return 0;
+  }
+  if (inv.kind === "usage-error") {
+    io.stderr(`imapd: ${inv.message}\n\n${USAGE}`);
+    return 2;
+  }
+
+  if (inv.command === "hash") return await runCredsCli("hash", inv.args, null, io);
+
+  const config = await loadConfig(inv.configFile);
+
+  if (inv.command === "run") {
+    const log = Logger.open(config.log, config.debug);
+    const running = await startServer(config, log);
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`received ${signal}, shutting down`);
+      running.shutdown().then(() => {
+        log.info("stopped");
+        Deno.exit(0);
+      });
+    };
+    Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
+    Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
+    return await new Promise<number>(() => {}); // runs until a signal
+  }
+
+  if (inv.command === "creds") {
+    const table = await openAdminCredentials(config);
+    try {
+      return await runCredsCli("creds", inv.args, table, io);
+    } finally {
+      await table?.close?.();
+    }
+  }
+
+  const store = await openAdminStore(config);
+  try {
+    return await runStoreCli(inv.command, inv.args, store, io);
+  } finally {
+    await store.close();
+  }
+}
+
+try {
+  Deno.exit(await main());
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`imapd: config error: ${err.message}`);
+  } else {
+    console.error(`imapd: ${(err as Error).message}`);
+  }
+  Deno.exit(1);
+}

@@ -1,0 +1,201 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ConfigError } from "../../lib/config/errors.ts";
+import { hashPassword } from "../../lib/auth/hash.ts";
+import {
+  buildAuthProvider,
+  checkDomainAuth,
+  openCredentialsTable,
+  PamProvider,
+} from "../../lib/auth/providers.ts";
+import { contextOf } from "./_context.ts";
+
+const cheap = { argon2Memory: 1024, argon2Time: 1 };
+
+Deno.test("`buildAuthProvider()` pass_table over sql_table checks maddy hashes", async () => {
+  const ctx = contextOf("/nonexistent", {
+    "auth.pass_table.local_authdb": {
+      table: { module: "sql_table", driver: "libsql", dsn: ":memory:", table_name: "passwords" },
+    },
+  });
+  const table = await openCredentialsTable(ctx);
+  assert.ok(table);
+  // openCredentialsTable() opens its own connection: use one database file.
+  await table.close?.();
+  const dir = await Deno.makeTempDir();
+  try {
+    const fileCtx = contextOf(dir, {
+      "auth.pass_table.local_authdb": {
+        table: {
+          module: "sql_table",
+          driver: "libsql",
+          dsn: "file:creds.db",
+          table_name: "passwords",
+        },
+      },
+    });
+    const creds = (await openCredentialsTable(fileCtx))!;
+    await creds.set("alice@example.org", await hashPassword("wonderland", "argon2", cheap));
+    await creds.set("bob", "bcrypt:$2y$05$rqR.klBzXqwL1hYS8wYKN.NLSvYYgDMQkYNbvs2rMg2Gcb1MAPqnS");
+    await creds.close?.();
+    const p = await buildAuthProvider("&local_authdb", "imap.auth", fileCtx);
+    assert.equal(await p.authenticate("alice@example.org", "wonderland"), "ok");
+    // pass_table keys by PRECIS UsernameCaseMapped of the whole name.
+    assert.equal(await p.authenticate("ALICE@Example.org", "wonderland"), "ok");
+    assert.equal(await p.authenticate("alice@example.org", "Wonderland"), "failed");
+    assert.equal(await p.authenticate("nobody@example.org", "wonderland"), "failed");
+    assert.equal(await p.authenticate("a b", "wonderland"), "failed");
+    assert.equal(await p.authenticate("bob", "correct horse"), "ok");
+    await p.close?.();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("`buildAuthProvider()` inline pass_table over a file table", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      join(dir, "passwd"),
+      `carol: ${await hashPassword("pw1", "bcrypt", { bcryptCost: 4 })}\n`,
+    );
+    const p = await buildAuthProvider(
+      { module: "pass_table", table: { module: "file", file: "passwd" } },
+      "imap.auth",
+      contextOf(dir),
+    );
+    assert.equal(await p.authenticate("Carol", "pw1"), "ok");
+    assert.equal(await p.authenticate("carol", "pw2"), "failed");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("`buildAuthProvider()` external helper protocol and exit codes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const helper = join(dir, "helper.sh");
+    await Deno.writeTextFile(
+      helper,
+      `#!/bin/sh
+read -r user
+read -r pass
+[ "$user" = "crash" ] && exit 2
+[ "$user" = "dave" ] && [ "$pass" = "s3cret pw" ] && exit 0
+exit 1
+`,
+    );
+    await Deno.chmod(helper, 0o755);
+    const p = await buildAuthProvider({ module: "external", helper }, "imap.auth", contextOf(dir));
+    assert.equal(await p.authenticate("dave", "s3cret pw"), "ok");
+    assert.equal(await p.authenticate("dave", "wrong"), "failed");
+    assert.equal(await p.authenticate("crash", "x"), "unavailable");
+    // Without "domains", a username with a domain is refused (maddy).
+    assert.equal(await p.authenticate("dave@example.org", "s3cret pw"), "failed");
+    const d = await buildAuthProvider(
+      { module: "external", helper, domains: ["example.org"] },
+      "imap.auth",
+      contextOf(dir),
+    );
+    assert.equal(await d.authenticate("dave@EXAMPLE.org", "s3cret pw"), "ok");
+    assert.equal(await d.authenticate("dave@example.com", "s3cret pw"), "failed");
+    await assert.rejects(
+      () =>
+        buildAuthProvider(
+          { module: "external", helper: join(dir, "missing") },
+          "imap.auth",
+          contextOf(dir),
+        ),
+      (e: unknown) => e instanceof ConfigError && e.keyPath === "imap.auth.helper",
+    );
+    await assert.rejects(
+      () =>
+        buildAuthProvider(
+          { module: "external", helper, perdomain: true },
+          "imap.auth",
+          contextOf(dir),
+        ),
+      /"domains" must be set/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("`checkDomainAuth()` follows maddy's perdomain rules", () => {
+  assert.equal(checkDomainAuth("u", false, null), "u");
+  assert.equal(checkDomainAuth("u@a.org", false, ["a.org"]), "u");
+  assert.equal(checkDomainAuth("u@a.org", true, ["a.org"]), "u@a.org");
+  assert.equal(checkDomainAuth("u", true, ["a.org"]), null);
+  assert.equal(checkDomainAuth("u@b.org", true, ["a.org"]), null);
+});
+
+Deno.test("`buildAuthProvider()` a list is a chain tried in order", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      join(dir, "a"),
+      `erin: ${await hashPassword("one", "argon2", cheap)}\n`,
+    );
+    await Deno.writeTextFile(
+      join(dir, "b"),
+      `erin: ${await hashPassword("two", "argon2", cheap)}\n`,
+    );
+    const p = await buildAuthProvider(
+      [
+        { module: "pass_table", table: { module: "file", file: "a" } },
+        { module: "pass_table", table: { module: "file", file: "b" } },
+      ],
+      "imap.auth",
+      contextOf(dir),
+    );
+    assert.equal(await p.authenticate("erin", "one"), "ok");
+    assert.equal(await p.authenticate("erin", "two"), "ok");
+    assert.equal(await p.authenticate("erin", "three"), "failed");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("`buildAuthProvider()` rejects unknown modules, refs and keys", async () => {
+  const ctx = contextOf("/nonexistent", { "table.static.t": {} });
+  await assert.rejects(
+    () => buildAuthProvider("ldap", "imap.auth", ctx),
+    /unknown auth module "ldap"/,
+  );
+  await assert.rejects(() => buildAuthProvider("&t", "imap.auth", ctx), /not an auth module/);
+  await assert.rejects(
+    () => buildAuthProvider({ module: "pam", service: "x" }, "imap.auth", ctx),
+    (e: unknown) => e instanceof ConfigError && e.keyPath === "imap.auth.service",
+  );
+  await assert.rejects(() => buildAuthProvider([], "imap.auth", ctx), /at least one/);
+});
+
+Deno.test("`PamProvider` fails cleanly for an unknown system user", async () => {
+  const p = await buildAuthProvider("pam", "imap.auth", contextOf("/nonexistent"));
+  assert.equal(await p.authenticate("no-such-user-imap-test", "pw"), "failed");
+});
+
+Deno.test("`PamProvider` runs the conversation with a private PAM config", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const check = join(dir, "check.sh");
+    await Deno.writeTextFile(
+      check,
+      `#!/bin/sh\nread -r pw\n[ "$pw" = "open sesame" ] && [ "$PAM_USER" = "tester" ]\n`,
+    );
+    await Deno.chmod(check, 0o755);
+    await Deno.writeTextFile(
+      join(dir, "imaptest"),
+      `auth required pam_exec.so expose_authtok quiet ${check}\n`,
+    );
+    await Deno.writeTextFile(join(dir, "denyall"), "auth required pam_deny.so\n");
+    const p = new PamProvider({ service: "imaptest", confdir: dir });
+    assert.equal(await p.authenticate("tester", "open sesame"), "ok");
+    assert.notEqual(await p.authenticate("tester", "wrong"), "ok");
+    const deny = new PamProvider({ service: "denyall", confdir: dir });
+    assert.equal(await deny.authenticate("tester", "open sesame"), "failed");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import {
+  fieldValue,
+  headerFields,
+  headerText,
+  headerValues,
+  parseHeaderFields,
+} from "../../lib/mime/header.ts";
+import { bytes, crlf, slice } from "./fixtures/messages.ts";
+
+const HEADER = bytes(crlf(`Received: from a
+\tby b; Mon, 1 Jan 2024 10:00:00 +0000
+Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=
+ aus Bern
+To: a@example.com
+from : b@example.com
+X-Empty:
+received: second
+
+`));
+
+Deno.test("`parseHeaderFields()` gives each field's name and byte range with its folding", () => {
+  const fields = parseHeaderFields(HEADER);
+  assert.deepEqual(fields.map((f) => f.name), [
+    "Received",
+    "Subject",
+    "To",
+    "from",
+    "X-Empty",
+    "received",
+  ]);
+  assert.equal(
+    slice(HEADER, fields[0].start, fields[0].end),
+    "Received: from a\r\n\tby b; Mon, 1 Jan 2024 10:00:00 +0000\r\n",
+  );
+  assert.equal(fieldValue(HEADER, fields[0]), "from a\tby b; Mon, 1 Jan 2024 10:00:00 +0000");
+  assert.equal(fieldValue(HEADER, fields[4]), "");
+});
+
+Deno.test("`headerFields()` returns matching fields, folding kept, then the blank line", () => {
+  const out = new TextDecoder().decode(headerFields(HEADER, ["SUBJECT", "From"]));
+  assert.equal(
+    out,
+    "Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\r\n aus Bern\r\nfrom : b@example.com\r\n\r\n",
+  );
+  assert.equal(new TextDecoder().decode(headerFields(HEADER, ["x-none"])), "\r\n");
+});
+
+Deno.test("`headerFields()` with exclude returns the other fields", () => {
+  const out = new TextDecoder().decode(
+    headerFields(HEADER, ["received", "subject", "x-empty"], true),
+  );
+  assert.equal(out, "To: a@example.com\r\nfrom : b@example.com\r\n\r\n");
+});
+
+Deno.test("`headerFields()` ends a last field that lacks a line end", () => {
+  const out = new TextDecoder().decode(headerFields(bytes("A: 1\nB: 2"), ["b", "a"]));
+  assert.equal(out, "A: 1\nB: 2\r\n\r\n");
+});
+
+Deno.test("`headerValues()` decodes every occurrence, case-insensitively", () => {
+  assert.deepEqual(headerValues(HEADER, "subject"), ["Grüße aus Bern"]);
+  assert.deepEqual(headerValues(HEADER, "RECEIVED"), [
+    "from a\tby b; Mon, 1 Jan 2024 10:00:00 +0000",
+    "second",
+  ]);
+  assert.deepEqual(headerValues(HEADER, "cc"), []);
+});
+
+Deno.test("`headerText()` joins decoded fields one per line", () => {
+  const text = headerText(HEADER);
+  assert.equal(text.includes("Subject: Grüße aus Bern\n"), true);
+  assert.equal(text.endsWith("received: second"), true);
+});

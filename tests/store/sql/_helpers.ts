@@ -1,0 +1,56 @@
+/** Shared helpers of the store tests: real libSQL databases, in memory or in a temp file. */
+import { parseImapSqlConfig } from "../../../lib/store/config.ts";
+import { openSqlStore } from "../../../lib/store/imapsql.ts";
+import type { SqlMailStore } from "../../../lib/store/sql/sql_store.ts";
+import type { MessageRecord } from "../../../lib/store/mail_store.ts";
+
+export type Kind = "memory" | "file";
+export const KINDS: Kind[] = ["memory", "file"];
+
+export interface TestStore {
+  store: SqlMailStore;
+  dir: string;
+  reopen(): Promise<SqlMailStore>;
+  cleanup(): Promise<void>;
+}
+
+export async function openTestStore(
+  kind: Kind,
+  extra: Record<string, unknown> = {},
+): Promise<TestStore> {
+  const dir = await Deno.makeTempDir({ prefix: "imapsql-test-" });
+  const table = { dsn: kind === "memory" ? ":memory:" : "file:mail.db", ...extra };
+  const options = parseImapSqlConfig(table, "storage.imapsql.test", { stateDir: dir });
+  const t: TestStore = {
+    store: await openSqlStore(options),
+    dir,
+    async reopen() {
+      await t.store.close();
+      t.store = await openSqlStore(options);
+      return t.store;
+    },
+    async cleanup() {
+      await t.store.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+  return t;
+}
+
+const enc = new TextEncoder();
+
+export function message(n: number, extra = ""): Uint8Array {
+  return enc.encode(
+    `From: Alice <alice@example.org>\r\nTo: bob@example.net\r\nSubject: Message ${n}\r\n` +
+      `Date: Mon, 7 Feb 1994 21:52:25 -0800\r\nMessage-ID: <m${n}@example.org>\r\n${extra}\r\n` +
+      `Body of message ${n}.\r\nSecond line.\r\n`,
+  );
+}
+
+export async function collect(it: AsyncIterable<MessageRecord>): Promise<MessageRecord[]> {
+  const out: MessageRecord[] = [];
+  for await (const r of it) out.push(r);
+  return out;
+}
+
+export const ALL = [{ from: 1, to: 0xffffffff }];

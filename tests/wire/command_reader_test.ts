@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { CommandReader, type ReadResult } from "../../lib/wire/command_reader.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** Feeds `input` in pieces of `step` bytes, answering every synchronizing literal with accept. */
+function readAll(input: string, step: number, reader = new CommandReader()): ReadResult[] {
+  const bytes = enc.encode(input);
+  const out: ReadResult[] = [];
+  for (let i = 0; i < bytes.length; i += step) {
+    reader.push(bytes.subarray(i, i + step));
+    for (;;) {
+      const r = reader.next();
+      if (r.kind === "need-more") break;
+      out.push(r);
+      if (r.kind === "continue") reader.acceptLiteral();
+    }
+  }
+  return out;
+}
+
+function commands(results: ReadResult[]): string[] {
+  return results.filter((r) => r.kind === "command").map((r) =>
+    dec.decode((r as { bytes: Uint8Array }).bytes)
+  );
+}
+
+const SESSION = 'a1 NOOP\r\na2 LOGIN {5}\r\nalice "pw"\r\n' +
+  "a3 APPEND INBOX {11+}\r\nHello\r\nWorld\r\na4 LOGOUT\r\n";
+
+Deno.test("`CommandReader` reads the same commands whole, in split chunks and byte by byte", () => {
+  const expected = [
+    "a1 NOOP",
+    'a2 LOGIN {5}\r\nalice "pw"',
+    "a3 APPEND INBOX {11+}\r\nHello\r\nWorld",
+    "a4 LOGOUT",
+  ];
+  for (const step of [SESSION.length, 1, 2, 3, 7, 13]) {
+    assert.deepEqual(commands(readAll(SESSION, step)), expected, `step ${step}`);
+  }
+});
+
+Deno.test("`CommandReader` asks for a continuation before a synchronizing literal only", () => {
+  const results = readAll(SESSION, 1);
+  const continues = results.filter((r) => r.kind === "continue");
+  assert.equal(continues.length, 1);
+  assert.equal((continues[0] as { size: number }).size, 5);
+});
+
+Deno.test("`CommandReader` does not treat literal data that looks like a literal header as one", () => {
+  const input = "a1 APPEND x {6+}\r\n{99}\r\n\r\na2 NOOP\r\n";
+  assert.deepEqual(commands(readAll(input, 1)), ["a1 APPEND x {6+}\r\n{99}\r\n", "a2 NOOP"]);
+});
+
+Deno.test("`CommandReader` tolerates a bare LF line end", () => {
+  assert.deepEqual(commands(readAll("a1 NOOP\na2 NOOP\r\n", 4)), ["a1 NOOP", "a2 NOOP"]);
+});
+
+Deno.test("`CommandReader` drops a too-long line and goes on with the next command", () => {
+  const reader = new CommandReader({ maxLine: 20 });
+  const long = "a1 " + "X".repeat(100) + "\r\na2 NOOP\r\n";
+  for (const step of [1, 5, long.length]) {
+    const results = readAll(long, step, new CommandReader({ maxLine: 20 }));
+    assert.equal(results[0].kind, "line-too-long", `step ${step}`);
+    assert.ok(dec.decode((results[0] as { prefix: Uint8Array }).prefix).startsWith("a1 "));
+    assert.deepEqual(commands(results), ["a2 NOOP"], `step ${step}`);
+  }
+  assert.equal(reader.buffered, 0);
+});
+
+Deno.test("`CommandReader` refuses a too-big synchronizing literal before the data is sent", () => {
+  const reader = new CommandReader({ maxLiteral: 10 });
+  reader.push(enc.encode("a1 APPEND INBOX {100}\r\n"));
+  const r = reader.next();
+  assert.equal(r.kind, "literal-too-big");
+  assert.equal((r as { sync: boolean }).sync, true);
+  reader.push(enc.encode("a2 NOOP\r\n"));
+  const next = reader.next();
+  assert.equal(next.kind, "command");
+  assert.equal(dec.decode((next as { bytes: Uint8Array }).bytes), "a2 NOOP");
+});
+
+Deno.test("`CommandReader` skips the data of a too-big non-synchronizing literal", () => {
+  const input = "a1 APPEND INBOX {30+}\r\n" + "y".repeat(30) + " more\r\na2 NOOP\r\n";
+  for (const step of [1, 4, input.length]) {
+    const results = readAll(input, step, new CommandReader({ maxLiteral: 10 }));
+    assert.equal(results[0].kind, "literal-too-big");
+    assert.equal((results[0] as { sync: boolean }).sync, false);
+    assert.deepEqual(commands(results), ["a2 NOOP"], `step ${step}`);
+  }
+});
+
+Deno.test("`CommandReader` rejectLiteral() forgets the command", () => {
+  const reader = new CommandReader();
+  reader.push(enc.encode("a1 LOGIN {3}\r\n"));
+  assert.equal(reader.next().kind, "continue");
+  reader.rejectLiteral();
+  reader.push(enc.encode("a2 NOOP\r\n"));
+  const r = reader.next();
+  assert.equal(dec.decode((r as { bytes: Uint8Array }).bytes), "a2 NOOP");
+});
+
+Deno.test("`CommandReader` keeps a big literal intact across buffer growth", () => {
+  const body = "z".repeat(200_000);
+  const input = `a1 APPEND INBOX {${body.length}+}\r\n${body}\r\n`;
+  const [cmd] = commands(readAll(input, 4096));
+  assert.equal(cmd.length, `a1 APPEND INBOX {${body.length}+}\r\n`.length + body.length);
+  assert.ok(cmd.endsWith("zzz"));
+});
