@@ -153,7 +153,9 @@ export const SINCE_DATE = new Date(START + (SPAN_DAYS / 2) * DAY);
 
 /** Draws the metadata; the stream continues into the body in `generateMessage`. */
 function drawMeta(r: () => number, index: number, count: number): MessageMeta {
-  const from = Math.floor(r() * SENDERS.length);
+  // One frequent correspondent (3 %), the one SEARCH FROM asks for; the rest uniform.
+  const frequent = r() < 0.03;
+  const from = frequent ? FROM_TARGET : Math.floor(r() * SENDERS.length);
   const day = Math.floor((index / Math.max(1, count)) * SPAN_DAYS);
   const secs = 8 * 3600 + Math.floor(r() * 8 * 3600);
   const hasWord = r() < 0.04;

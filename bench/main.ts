@@ -167,14 +167,19 @@ async function main(): Promise<void> {
         servers.map((s) => s.name).join(" and ")
       }`,
     );
+    const timed = async (what: string, f: () => Promise<void>) => {
+      const t = Date.now();
+      await f();
+      log(`loaded ${what} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    };
     await Promise.all([
-      loadCorpus(servers, d.big, d.bigCorpus),
-      loadCorpus(servers, d.search, d.searchCorpus),
-      (async () => {
+      timed("big", () => loadCorpus(servers, d.big, d.bigCorpus)),
+      timed("search", () => loadCorpus(servers, d.search, d.searchCorpus)),
+      timed("client mailboxes", async () => {
         for (let i = 0; i < d.clients.length; i++) {
           await loadCorpus(servers, d.clients[i], d.clientCorpus(i), 16);
         }
-      })(),
+      }),
     ]);
     const loadSeconds = (Date.now() - t0) / 1000;
     log(`loaded in ${loadSeconds.toFixed(1)} s`);
@@ -286,6 +291,7 @@ async function main(): Promise<void> {
     for (const s of servers) {
       await closeSessions(s).catch(() => {});
       await s.stop();
+      log(`stopped ${s.name}`);
     }
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);
@@ -326,4 +332,11 @@ async function storeBench(quick: boolean): Promise<void> {
   if (!out.success) console.log(`store bench exited with ${out.code}`);
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) {
+  try {
+    await main();
+  } catch (e) {
+    console.error(`bench failed: ${e instanceof Error ? e.message : String(e)}`);
+    Deno.exit(1);
+  }
+}

@@ -77,22 +77,22 @@ export interface Sizes {
 
 export const QUICK: Sizes = {
   rounds: 3,
-  bigCount: 10_000,
-  searchCount: 1_500,
+  bigCount: 5_000,
+  searchCount: 1_000,
   clientUsers: 10,
   clientMessages: 30,
   maxAttachment: 1_000_000,
   loginClients: 10,
-  loginsPerClient: 2,
+  loginsPerClient: 1,
   loginRounds: 2,
   repeats: 3,
   firstSync: 2_000,
   bodyFetches: 1_000,
   appendClients: 10,
-  appendsPerClient: 30,
+  appendsPerClient: 20,
   mixedClients: 10,
-  mixedSeconds: 3,
-  idleConnections: 50,
+  mixedSeconds: 2,
+  idleConnections: 30,
   memoryRounds: 1,
 };
 
@@ -306,7 +306,12 @@ export function bigMailboxWorkload(d: Dataset): Workload {
   return {
     id: "big",
     metrics: [
-      { id: "select", title: `SELECT, ${n} messages`, unit: "ms", higherIsBetter: false },
+      {
+        id: "select",
+        title: `SELECT (first in session), ${n} messages`,
+        unit: "ms",
+        higherIsBetter: false,
+      },
       {
         id: "uid_fetch",
         title: `UID FETCH 1:* (UID FLAGS), ${n}`,
@@ -321,20 +326,19 @@ export function bigMailboxWorkload(d: Dataset): Workload {
       },
     ],
     async run(server) {
-      const c = await session(server, d.big);
-      {
-        const selects: number[] = [];
+      // A fresh session each round: its first SELECT opens the mailbox as a
+      // client that just connected would; the fetches then repeat on it.
+      const c = await login(server, d.big);
+      try {
         const fetches: number[] = [];
         const syncs: number[] = [];
-        let existsSeen = -1;
         let fetchCount = -1;
         let syncCount = -1;
         let errors = 0;
+        const s = await c.command("SELECT INBOX");
+        if (s.status !== "OK") errors++;
+        const existsSeen = lastExists(s.untagged) ?? -1;
         for (let i = 0; i < d.sizes.repeats; i++) {
-          const s = await c.command("SELECT INBOX");
-          if (s.status !== "OK") errors++;
-          selects.push(s.ms);
-          existsSeen = lastExists(s.untagged) ?? -1;
           const f = await c.command("UID FETCH 1:* (UID FLAGS)");
           if (f.status !== "OK") errors++;
           fetches.push(f.ms);
@@ -349,7 +353,7 @@ export function bigMailboxWorkload(d: Dataset): Workload {
         }
         return {
           select: {
-            value: median(selects),
+            value: s.ms,
             answer: `${existsSeen} EXISTS`,
             expected: `${n} EXISTS`,
             errors,
@@ -367,6 +371,8 @@ export function bigMailboxWorkload(d: Dataset): Workload {
             errors,
           },
         };
+      } finally {
+        await logout(c);
       }
     },
   };
