@@ -15,9 +15,11 @@
  * verifies against a dummy hash) and the same delay, and the result never
  * says which step refused.
  */
-import type { AuthProvider } from "./providers.ts";
-import type { Normalizer } from "./normalize.ts";
-import type { Table } from "./tables.ts";
+import { ConfigError } from "../config/errors.ts";
+import { verifyPassword } from "./hash.ts";
+import { getNormalizer, type Normalizer } from "./normalize.ts";
+import { type AuthProvider, buildAuthProvider, getDummyHash } from "./providers.ts";
+import { buildTable, type ModuleContext, type Table } from "./tables.ts";
 
 export type LoginResult =
   | { ok: true; authName: string; storageAccount: string }
@@ -159,7 +161,11 @@ export class Authenticator {
     } catch {
       return refuse("unavailable");
     }
-    if (authName === null) return refuse("failed");
+    if (authName === null) {
+      // Cost what a provider check costs, so a miss is not told by time.
+      await verifyPassword(password, await getDummyHash());
+      return refuse("failed");
+    }
 
     const result = await this.#o.providers.authenticate(authName, password);
     if (result !== "ok") return refuse(result);
@@ -182,4 +188,50 @@ export class Authenticator {
     await this.#o.authMap.close?.();
     if (this.#o.storageMap !== this.#o.authMap) await this.#o.storageMap.close?.();
   }
+}
+
+/** The auth directives of an endpoint, as TOML values (CONFIG.md). */
+export interface AuthDirectives {
+  auth?: unknown;
+  auth_map?: unknown;
+  auth_map_normalize?: unknown;
+  storage_map?: unknown;
+  storage_map_normalize?: unknown;
+}
+
+/**
+ * Builds the Authenticator for an endpoint from its directives, with maddy's
+ * defaults (`identity` maps, `auto` normalization). `path` is the key path of
+ * the section (e.g. "imap"); the caller puts inherited globals
+ * (`auth_map`, `auth_map_normalize`) into `directives` first.
+ */
+export async function createAuthenticator(
+  directives: AuthDirectives,
+  path: string,
+  ctx: ModuleContext,
+  limiter?: FailureLimiter,
+): Promise<Authenticator> {
+  if (directives.auth === undefined) throw new ConfigError(`${path}.auth`, "is required");
+  const normalizer = (value: unknown, key: string) => {
+    if (value === undefined) return getNormalizer("auto", `${path}.${key}`);
+    if (typeof value !== "string") throw new ConfigError(`${path}.${key}`, "expected a string");
+    return getNormalizer(value, `${path}.${key}`);
+  };
+  const authNormalize = normalizer(directives.auth_map_normalize, "auth_map_normalize");
+  const storageNormalize = normalizer(directives.storage_map_normalize, "storage_map_normalize");
+  const providers = await buildAuthProvider(directives.auth, `${path}.auth`, ctx);
+  const authMap = await buildTable(directives.auth_map ?? "identity", `${path}.auth_map`, ctx);
+  const storageMap = await buildTable(
+    directives.storage_map ?? "identity",
+    `${path}.storage_map`,
+    ctx,
+  );
+  return new Authenticator({
+    providers,
+    authMap,
+    authNormalize,
+    storageMap,
+    storageNormalize,
+    limiter,
+  });
 }

@@ -255,13 +255,19 @@ function buildRegexp(body: Record<string, unknown>, path: string): Table {
   const expand = flag("expand_placeholders");
   // Go's RE2 syntax spells named groups (?P<name>...); JavaScript (?<name>...).
   source = source.replace(/\(\?P</g, "(?<");
+  // A leading RE2 flag group "(?i)" has no JavaScript spelling: use the flag.
+  let forceInsensitive = false;
+  if (source.startsWith("(?i)")) {
+    source = source.slice(4);
+    forceInsensitive = true;
+  }
   if (fullMatch) {
     if (!source.startsWith("^")) source = "^" + source;
     if (!source.endsWith("$")) source = source + "$";
   }
   let re: RegExp;
   try {
-    re = new RegExp(source, caseInsensitive ? "iu" : "u");
+    re = new RegExp(source, caseInsensitive || forceInsensitive ? "iu" : "u");
   } catch (e) {
     throw new ConfigError(`${path}.regexp`, `invalid regular expression: ${(e as Error).message}`);
   }

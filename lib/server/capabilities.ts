@@ -11,11 +11,14 @@ const ALWAYS = ["IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE"];
 
 /** Extensions advertised once authenticated (each must be implemented in full). */
 export const AUTHENTICATED_EXTENSIONS: string[] = [
+  "IDLE",
   "NAMESPACE",
   "UNSELECT",
   "CHILDREN",
   "UIDPLUS",
   "MOVE",
+  "SPECIAL-USE",
+  "CREATE-SPECIAL-USE",
 ];
 
 export function capabilities(conn: Connection): string[] {

@@ -5,12 +5,42 @@
  */
 import type { CommandParser } from "../wire/parser.ts";
 import type { Connection } from "./connection.ts";
-import { ANY_STATE, NOT_AUTHENTICATED, type StateKind } from "./session.ts";
+import {
+  ANY_STATE,
+  AUTHENTICATED,
+  NOT_AUTHENTICATED,
+  SELECTED,
+  type StateKind,
+} from "./session.ts";
 import { parseNoArguments } from "../protocol/commands/_common.ts";
 import { parseLogin } from "../protocol/commands/login.ts";
 import { parseAuthenticate } from "../protocol/commands/authenticate.ts";
 import { parseId } from "../protocol/commands/id.ts";
 import { parseEnable } from "../protocol/commands/enable.ts";
+import { parseSelect } from "../protocol/commands/select.ts";
+import { parseCreate } from "../protocol/commands/create.ts";
+import { parseDelete } from "../protocol/commands/delete.ts";
+import { parseRename } from "../protocol/commands/rename.ts";
+import { parseSubscribe } from "../protocol/commands/subscribe.ts";
+import { parseList, parseLsub } from "../protocol/commands/list.ts";
+import { parseStatus } from "../protocol/commands/status.ts";
+import { parseAppend } from "../protocol/commands/append.ts";
+import { parseCopy } from "../protocol/commands/copy.ts";
+import { parseExpunge, parseUidExpunge } from "../protocol/commands/expunge.ts";
+import { parseIdle } from "../protocol/commands/idle.ts";
+import { handleExamine, handleSelect } from "./handlers/select.ts";
+import { handleCreate } from "./handlers/create.ts";
+import { handleDelete } from "./handlers/delete.ts";
+import { handleRename } from "./handlers/rename.ts";
+import { handleSubscribe, handleUnsubscribe } from "./handlers/subscribe.ts";
+import { handleList, handleLsub } from "./handlers/list.ts";
+import { handleStatus } from "./handlers/status.ts";
+import { handleAppend } from "./handlers/append.ts";
+import { handleCheck, handleClose, handleUnselect } from "./handlers/close.ts";
+import { handleExpunge } from "./handlers/expunge.ts";
+import { handleCopy, handleMove, handleUidCopy, handleUidMove } from "./handlers/copy.ts";
+import { handleNamespace } from "./handlers/namespace.ts";
+import { handleIdle } from "./handlers/idle.ts";
 import { handleCapability } from "./handlers/capability.ts";
 import { handleNoop } from "./handlers/noop.ts";
 import { handleLogout } from "./handlers/logout.ts";
@@ -63,4 +93,32 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec<unknown>> = new Map([
     "AUTHENTICATE",
     command({ states: NOT_AUTHENTICATED, parse: parseAuthenticate, handle: handleAuthenticate }),
   ],
+  ["SELECT", command({ states: AUTHENTICATED, parse: parseSelect, handle: handleSelect })],
+  ["EXAMINE", command({ states: AUTHENTICATED, parse: parseSelect, handle: handleExamine })],
+  ["CREATE", command({ states: AUTHENTICATED, parse: parseCreate, handle: handleCreate })],
+  ["DELETE", command({ states: AUTHENTICATED, parse: parseDelete, handle: handleDelete })],
+  ["RENAME", command({ states: AUTHENTICATED, parse: parseRename, handle: handleRename })],
+  ["SUBSCRIBE", command({ states: AUTHENTICATED, parse: parseSubscribe, handle: handleSubscribe })],
+  [
+    "UNSUBSCRIBE",
+    command({ states: AUTHENTICATED, parse: parseSubscribe, handle: handleUnsubscribe }),
+  ],
+  ["LIST", command({ states: AUTHENTICATED, parse: parseList, handle: handleList })],
+  ["LSUB", command({ states: AUTHENTICATED, parse: parseLsub, handle: handleLsub })],
+  ["STATUS", command({ states: AUTHENTICATED, parse: parseStatus, handle: handleStatus })],
+  ["APPEND", command({ states: AUTHENTICATED, parse: parseAppend, handle: handleAppend })],
+  [
+    "NAMESPACE",
+    command({ states: AUTHENTICATED, parse: parseNoArguments, handle: handleNamespace }),
+  ],
+  ["IDLE", command({ states: AUTHENTICATED, parse: parseIdle, handle: handleIdle })],
+  ["CHECK", command({ states: SELECTED, parse: parseNoArguments, handle: handleCheck })],
+  ["CLOSE", command({ states: SELECTED, parse: parseNoArguments, handle: handleClose })],
+  ["UNSELECT", command({ states: SELECTED, parse: parseNoArguments, handle: handleUnselect })],
+  ["EXPUNGE", command({ states: SELECTED, parse: parseExpunge, handle: handleExpunge })],
+  ["UID EXPUNGE", command({ states: SELECTED, parse: parseUidExpunge, handle: handleExpunge })],
+  ["COPY", command({ states: SELECTED, parse: parseCopy, handle: handleCopy, holdExpunge: true })],
+  ["UID COPY", command({ states: SELECTED, parse: parseCopy, handle: handleUidCopy })],
+  ["MOVE", command({ states: SELECTED, parse: parseCopy, handle: handleMove })],
+  ["UID MOVE", command({ states: SELECTED, parse: parseCopy, handle: handleUidMove })],
 ]);

@@ -14,7 +14,13 @@ export type LoginResult =
 
 /** Checks credentials and maps the user to a storage account (lib/auth implements it). */
 export interface LoginService {
-  login(username: string, password: string, clientAddress: string): Promise<LoginResult>;
+  /** `authzid` is SASL PLAIN's authorization identity ("" for none). */
+  login(
+    username: string,
+    password: string,
+    clientAddress: string,
+    authzid?: string,
+  ): Promise<LoginResult>;
 }
 
 /** A SASL server mechanism (lib/auth implements them). */

@@ -24,6 +24,8 @@ export class SelectedMailbox {
   /** Flag changes made elsewhere, by UID. */
   #flags = new Map<number, FlagChange>();
   #deleted = false;
+  /** Wakes an IDLE waiting for a change. */
+  #wake: (() => void) | null = null;
   #unwatch: (() => void) | null = null;
 
   constructor(info: MailboxInfo, uids: Uint32Array, readOnly: boolean) {
@@ -103,8 +105,22 @@ export class SelectedMailbox {
     return set.every((r) => (r.from <= this.#count) && (r.to <= this.#count));
   }
 
+  /** Resolves on the next change, or after `timeoutMs` (IDLE's polling tick). */
+  waitForChange(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        if (this.#wake === done) this.#wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.#wake = done;
+    });
+  }
+
   /** Records a change from the store's event bus. */
   handleEvent(event: MailboxEvent): void {
+    this.#wake?.();
     switch (event.type) {
       case "append":
         for (const uid of event.uids) {

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { Authenticator, FailureLimiter } from "../../lib/auth/authenticator.ts";
+import {
+  Authenticator,
+  createAuthenticator,
+  FailureLimiter,
+} from "../../lib/auth/authenticator.ts";
 import { hashPassword } from "../../lib/auth/hash.ts";
 import { getNormalizer } from "../../lib/auth/normalize.ts";
 import { PassTableProvider } from "../../lib/auth/providers.ts";
@@ -105,4 +109,46 @@ Deno.test("`FailureLimiter` forgets old failures and stays bounded", () => {
   assert.equal(l.delayFor("10.0.0.0", "nobody"), 0);
   l.recordSuccess("10.0.0.9", "user9");
   assert.equal(l.delayFor("10.0.0.1", "user9"), 0);
+});
+
+Deno.test("`createAuthenticator()` builds from TOML directives with maddy defaults", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const ctx = contextOf(dir, {
+      "auth.pass_table.local_authdb": {
+        table: {
+          module: "sql_table",
+          driver: "libsql",
+          dsn: "file:creds.db",
+          table_name: "passwords",
+        },
+      },
+    });
+    const creds = await buildTable(
+      { module: "sql_table", driver: "libsql", dsn: "file:creds.db", table_name: "passwords" },
+      "t",
+      ctx,
+    ) as MutableTable;
+    await creds.set("user@example.org", await hashPassword("pw", "argon2", cheap));
+    await creds.close?.();
+    const auth = await createAuthenticator(
+      { auth: "&local_authdb", storage_map: "email_localpart" },
+      "imap",
+      ctx,
+    );
+    assert.deepEqual(await auth.login("USER@example.org", "pw", "127.0.0.1"), {
+      ok: true,
+      authName: "user@example.org",
+      storageAccount: "user",
+    });
+    await auth.close();
+    await assert.rejects(() => createAuthenticator({}, "imap", ctx), /imap\.auth: is required/);
+    await assert.rejects(
+      () =>
+        createAuthenticator({ auth: "&local_authdb", storage_map_normalize: "upper" }, "imap", ctx),
+      /imap\.storage_map_normalize: unknown normalization function "upper"/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

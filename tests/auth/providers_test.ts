@@ -171,12 +171,48 @@ Deno.test("`buildAuthProvider()` rejects unknown modules, refs and keys", async 
   await assert.rejects(() => buildAuthProvider([], "imap.auth", ctx), /at least one/);
 });
 
-Deno.test("`PamProvider` fails cleanly for an unknown system user", async () => {
-  const p = await buildAuthProvider("pam", "imap.auth", contextOf("/nonexistent"));
-  assert.equal(await p.authenticate("no-such-user-imap-test", "pw"), "failed");
+/** Whether libpam loads here (a machine without libpam0g skips the PAM tests). */
+function pamAvailable(): { pam: boolean; confdir: boolean } {
+  try {
+    const lib = Deno.dlopen("libpam.so.0", {
+      pam_start_confdir: {
+        parameters: ["buffer", "buffer", "buffer", "buffer", "buffer"],
+        result: "i32",
+        optional: true,
+      },
+    });
+    const confdir = lib.symbols.pam_start_confdir !== null;
+    lib.close();
+    return { pam: true, confdir };
+  } catch {
+    return { pam: false, confdir: false };
+  }
+}
+const PAM = pamAvailable();
+
+Deno.test({
+  name: "`buildAuthProvider()` pam is a clear start-up error or a working provider",
+  ignore: PAM.pam,
+  fn: async () => {
+    await assert.rejects(
+      () => buildAuthProvider("pam", "imap.auth", contextOf("/nonexistent")),
+      /imap\.auth: Cannot load libpam\.so\.0/,
+    );
+  },
 });
 
-Deno.test("`PamProvider` runs the conversation with a private PAM config", async () => {
+Deno.test(
+  { name: "`PamProvider` fails cleanly for an unknown system user", ignore: !PAM.pam },
+  async () => {
+    const p = await buildAuthProvider("pam", "imap.auth", contextOf("/nonexistent"));
+    assert.equal(await p.authenticate("no-such-user-imap-test", "pw"), "failed");
+  },
+);
+
+Deno.test({
+  name: "`PamProvider` runs the conversation with a private PAM config",
+  ignore: !PAM.confdir,
+}, async () => {
   const dir = await Deno.makeTempDir();
   try {
     const check = join(dir, "check.sh");
@@ -195,6 +231,40 @@ Deno.test("`PamProvider` runs the conversation with a private PAM config", async
     assert.notEqual(await p.authenticate("tester", "wrong"), "ok");
     const deny = new PamProvider({ service: "denyall", confdir: dir });
     assert.equal(await deny.authenticate("tester", "open sesame"), "failed");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("`buildAuthProvider()` reads a credentials database made as maddy makes it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // maddy's table.sql_table DDL and `maddy creds create` row format.
+    const { default: Database } = await import("libsql");
+    const db = new Database(join(dir, "credentials.db"));
+    db.exec(`CREATE TABLE IF NOT EXISTS passwords (
+      key LONGTEXT PRIMARY KEY NOT NULL,
+      value LONGTEXT NOT NULL
+    )`);
+    db.prepare("INSERT INTO passwords(key, value) VALUES(?, ?)").run([
+      "alice@example.org",
+      "bcrypt:$2y$05$rqR.klBzXqwL1hYS8wYKN.NLSvYYgDMQkYNbvs2rMg2Gcb1MAPqnS",
+    ]);
+    db.close();
+    const ctx = contextOf(dir, {
+      "auth.pass_table.local_authdb": {
+        table: {
+          module: "sql_table",
+          driver: "sqlite3",
+          dsn: "credentials.db",
+          table_name: "passwords",
+        },
+      },
+    });
+    const p = await buildAuthProvider("&local_authdb", "imap.auth", ctx);
+    assert.equal(await p.authenticate("alice@example.org", "correct horse"), "ok");
+    assert.equal(await p.authenticate("alice@example.org", "wrong horse"), "failed");
+    await p.close?.();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -29,11 +29,8 @@ export async function handleAuthenticate(
     const step = mech.step(response);
     if (step.kind === "error") throw no(step.message, "AUTHENTICATIONFAILED");
     if (step.kind === "done") {
-      // We act only as ourselves: an authorization identity must name the same user.
-      if (step.authzid !== "" && step.authzid !== step.username) {
-        throw no("Acting as another user is not supported", "AUTHORIZATIONFAILED");
-      }
-      return await completeLogin(conn, step.username, step.password);
+      // Acting as another user is refused by the login service (it compares normalized names).
+      return await completeLogin(conn, step.username, step.password, step.authzid);
     }
     await conn.continuation(encodeSaslChallenge(step.data));
     const line = await conn.readLine();

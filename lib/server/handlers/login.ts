@@ -28,8 +28,9 @@ export async function completeLogin(
   conn: Connection,
   username: string,
   password: string,
+  authzid = "",
 ): Promise<Completion> {
-  const result = await conn.endpoint.auth.login(username, password, conn.clientAddress);
+  const result = await conn.endpoint.auth.login(username, password, conn.clientAddress, authzid);
   if (!result.ok) {
     conn.authFailures++;
     conn.log.info("authentication failed", { username, reason: result.reason });

@@ -1,0 +1,19 @@
+import type { CommandParser } from "../../wire/parser.ts";
+import { parseSequenceSet, type SequenceSet } from "../sequence_set.ts";
+
+/** uid-expunge = "UID EXPUNGE" SP sequence-set (RFC 4315 §2.1); plain EXPUNGE takes nothing. */
+export interface ExpungeArgs {
+  uids: SequenceSet | null;
+}
+
+export function parseExpunge(p: CommandParser): ExpungeArgs {
+  p.end();
+  return { uids: null };
+}
+
+export function parseUidExpunge(p: CommandParser): ExpungeArgs {
+  p.sp();
+  const uids = parseSequenceSet(p);
+  p.end();
+  return { uids };
+}

@@ -1,0 +1,70 @@
+import { type CommandParser, ParseError } from "../../wire/parser.ts";
+
+/**
+ * list = "LIST" [SP list-select-opts] SP mailbox SP mbox-or-pat
+ *        [SP list-return-opts]                      (RFC 3501 §6.3.8, RFC 5258 §6)
+ * lsub = "LSUB" SP mailbox SP list-mailbox           (RFC 3501 §6.3.9)
+ */
+export interface ListArgs {
+  reference: string;
+  patterns: string[];
+  /** Selection options, upper case: SUBSCRIBED, REMOTE, RECURSIVEMATCH, SPECIAL-USE. */
+  select: string[];
+  /** Return options, upper case: SUBSCRIBED, CHILDREN, SPECIAL-USE. */
+  returns: string[];
+}
+
+const SELECT_OPTIONS = ["SUBSCRIBED", "REMOTE", "RECURSIVEMATCH", "SPECIAL-USE"];
+const RETURN_OPTIONS = ["SUBSCRIBED", "CHILDREN", "SPECIAL-USE"];
+
+export function parseList(p: CommandParser): ListArgs {
+  p.sp();
+  let select: string[] = [];
+  if (p.peek() === 0x28) {
+    select = p.list(() => {
+      const opt = p.atom().toUpperCase();
+      if (!SELECT_OPTIONS.includes(opt)) {
+        throw new ParseError(`Unknown LIST selection option ${opt}`);
+      }
+      return opt;
+    });
+    p.sp();
+  }
+  // RFC 5258 §3.1: RECURSIVEMATCH alone is a syntax error.
+  if (
+    select.includes("RECURSIVEMATCH") &&
+    select.every((o) => o === "RECURSIVEMATCH" || o === "REMOTE")
+  ) {
+    throw new ParseError("RECURSIVEMATCH needs another selection option");
+  }
+  const reference = p.astring();
+  p.sp();
+  const patterns = p.peek() === 0x28 ? p.list(() => p.listMailbox(), false) : [p.listMailbox()];
+  let returns: string[] = [];
+  if (p.maybeSp()) {
+    const word = p.atom().toUpperCase();
+    if (word !== "RETURN") throw new ParseError(`Expected RETURN, got ${word}`);
+    p.sp();
+    returns = p.list(() => {
+      const opt = p.atom().toUpperCase();
+      if (!RETURN_OPTIONS.includes(opt)) throw new ParseError(`Unknown LIST return option ${opt}`);
+      return opt;
+    });
+  }
+  p.end();
+  return { reference, patterns, select, returns };
+}
+
+export interface LsubArgs {
+  reference: string;
+  pattern: string;
+}
+
+export function parseLsub(p: CommandParser): LsubArgs {
+  p.sp();
+  const reference = p.astring();
+  p.sp();
+  const pattern = p.listMailbox();
+  p.end();
+  return { reference, pattern };
+}

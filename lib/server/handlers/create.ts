@@ -1,0 +1,37 @@
+import type { Connection } from "../connection.ts";
+import type { CreateArgs } from "../../protocol/commands/create.ts";
+import { newMailboxFromWire } from "../../protocol/mailbox_name.ts";
+import { no } from "../../protocol/errors.ts";
+import type { SpecialUse } from "../../store/mail_store.ts";
+import { userOf, utf8Names } from "./_mailbox.ts";
+
+const SPECIAL_USES: readonly string[] = [
+  "\\All",
+  "\\Archive",
+  "\\Drafts",
+  "\\Flagged",
+  "\\Junk",
+  "\\Sent",
+  "\\Trash",
+];
+
+/** CREATE (RFC 3501 §6.3.3) with CREATE-SPECIAL-USE's USE parameter (RFC 6154 §3). */
+export async function handleCreate(conn: Connection, args: CreateArgs): Promise<void> {
+  const name = newMailboxFromWire(args.mailbox, utf8Names(conn));
+  if (name === "INBOX") throw no("INBOX already exists", "ALREADYEXISTS");
+  if (args.use.length > 1) throw no("Only one special use per mailbox", "USEATTR");
+  let specialUse: SpecialUse | undefined;
+  if (args.use.length === 1) {
+    const use = SPECIAL_USES.find((u) => u.toLowerCase() === args.use[0].toLowerCase());
+    // RFC 6154 §3: an attribute the server does not support gets NO [USEATTR].
+    if (!use || use === "\\All" || use === "\\Flagged") {
+      throw no(`Special use ${args.use[0]} is not supported`, "USEATTR");
+    }
+    specialUse = use as SpecialUse;
+  }
+  const account = userOf(conn).account;
+  if (await account.getMailbox(name)) {
+    throw no(`Mailbox "${args.mailbox}" already exists`, "ALREADYEXISTS");
+  }
+  await account.createMailbox(name, specialUse ? { specialUse } : undefined);
+}

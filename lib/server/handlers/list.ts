@@ -1,0 +1,137 @@
+import type { Connection } from "../connection.ts";
+import type { ListArgs, LsubArgs } from "../../protocol/commands/list.ts";
+import {
+  canonicalInbox,
+  decodeMailboxName,
+  listMatcher,
+  mailboxToWire,
+} from "../../protocol/mailbox_name.ts";
+import { HIERARCHY_DELIMITER, type MailboxInfo } from "../../store/mail_store.ts";
+import { userOf, utf8Names } from "./_mailbox.ts";
+
+interface Entry {
+  name: string;
+  info: MailboxInfo | null;
+}
+
+/** Every existing name plus the parents they imply (absent parents are \Noselect). */
+function withParents(mailboxes: MailboxInfo[]): Map<string, Entry> {
+  const entries = new Map<string, Entry>();
+  for (const info of mailboxes) entries.set(info.name, { name: info.name, info });
+  for (const info of mailboxes) {
+    const levels = info.name.split(HIERARCHY_DELIMITER);
+    for (let i = 1; i < levels.length; i++) {
+      const parent = levels.slice(0, i).join(HIERARCHY_DELIMITER);
+      if (!entries.has(parent)) entries.set(parent, { name: parent, info: null });
+    }
+  }
+  return entries;
+}
+
+function hasChildren(name: string, names: Iterable<string>): boolean {
+  const prefix = name + HIERARCHY_DELIMITER;
+  for (const n of names) if (n.startsWith(prefix)) return true;
+  return false;
+}
+
+function sortNames(a: string, b: string): number {
+  if (a === "INBOX") return -1;
+  if (b === "INBOX") return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The reference joined with the pattern, decoded, INBOX canonical (RFC 3501 §6.3.8). */
+function fullPattern(reference: string, pattern: string, utf8: boolean): string | null {
+  const ref = utf8 ? reference : decodeMailboxName(reference);
+  const pat = utf8 ? pattern : decodeMailboxName(pattern);
+  if (ref === null || pat === null) return null;
+  if (pat.startsWith(HIERARCHY_DELIMITER) || ref === "") return canonicalInbox(pat);
+  const joined = ref.endsWith(HIERARCHY_DELIMITER)
+    ? ref + pat
+    : `${ref}${HIERARCHY_DELIMITER}${pat}`;
+  return canonicalInbox(joined);
+}
+
+/**
+ * LIST (RFC 3501 §6.3.8) with CHILDREN (RFC 3348) attributes, SPECIAL-USE
+ * (RFC 6154) attributes and the RFC 5258 selection/return options
+ * SUBSCRIBED, SPECIAL-USE, CHILDREN, RECURSIVEMATCH.
+ */
+export async function handleList(conn: Connection, args: ListArgs): Promise<void> {
+  const utf8 = utf8Names(conn);
+  const enc = conn.enc;
+  if (args.patterns.length === 1 && args.patterns[0] === "" && args.select.length === 0) {
+    // The empty pattern asks for the delimiter and the root of the reference.
+    enc.untagged().atom(`LIST (\\Noselect) "${HIERARCHY_DELIMITER}" `).string("").crlf();
+    return;
+  }
+  const account = userOf(conn).account;
+  const mailboxes = await account.listMailboxes();
+  const entries = withParents(mailboxes);
+  const wantSubscribed = args.select.includes("SUBSCRIBED") || args.returns.includes("SUBSCRIBED");
+  const subscriptions = new Set(wantSubscribed ? await account.listSubscriptions() : []);
+  if (args.select.includes("SUBSCRIBED")) {
+    // Subscribed names that no longer exist are listed with \NonExistent (RFC 5258 §3).
+    for (const s of subscriptions) if (!entries.has(s)) entries.set(s, { name: s, info: null });
+  }
+  const matchers = args.patterns
+    .map((p) => fullPattern(args.reference, p, utf8))
+    .filter((p): p is string => p !== null)
+    .map(listMatcher);
+  const names = [...entries.keys()];
+  const onlySpecial = args.select.includes("SPECIAL-USE");
+  const showSpecial = true; // RFC 6154 §2: attributes appear in every LIST once SPECIAL-USE is advertised
+  for (const name of names.sort(sortNames)) {
+    if (!matchers.some((m) => m(name))) continue;
+    const entry = entries.get(name)!;
+    const subscribed = subscriptions.has(name);
+    if (args.select.includes("SUBSCRIBED") && !subscribed) continue;
+    if (onlySpecial && !entry.info?.specialUse) continue;
+    const attrs: string[] = [];
+    const exists = entry.info !== null;
+    if (!exists) {
+      attrs.push(hasChildren(name, mailboxes.map((m) => m.name)) ? "\\Noselect" : "\\NonExistent");
+    }
+    attrs.push(hasChildren(name, names) ? "\\HasChildren" : "\\HasNoChildren");
+    if (wantSubscribed && subscribed) attrs.push("\\Subscribed");
+    if (showSpecial && entry.info?.specialUse) attrs.push(entry.info.specialUse);
+    enc.untagged().atom(`LIST (${attrs.join(" ")}) "${HIERARCHY_DELIMITER}" `)
+      .astring(mailboxToWire(name, utf8)).crlf();
+    await conn.maybeFlush();
+  }
+}
+
+/** LSUB (RFC 3501 §6.3.9): subscribed names; a parent implied by "%" shows as \Noselect. */
+export async function handleLsub(conn: Connection, args: LsubArgs): Promise<void> {
+  const utf8 = utf8Names(conn);
+  const pattern = fullPattern(args.reference, args.pattern, utf8);
+  if (pattern === null) return;
+  if (pattern === "") {
+    conn.enc.untagged().atom(`LSUB (\\Noselect) "${HIERARCHY_DELIMITER}" `).string("").crlf();
+    return;
+  }
+  const account = userOf(conn).account;
+  const subs = await account.listSubscriptions();
+  const existing = new Set((await account.listMailboxes()).map((m) => m.name));
+  const match = listMatcher(pattern);
+  const out = new Map<string, string[]>();
+  for (const s of subs) {
+    if (match(s)) {
+      out.set(s, existing.has(s) ? [] : ["\\Noselect"]);
+      continue;
+    }
+    // A subscribed child under an unsubscribed parent that "%" matches.
+    const levels = s.split(HIERARCHY_DELIMITER);
+    for (let i = levels.length - 1; i >= 1; i--) {
+      const parent = levels.slice(0, i).join(HIERARCHY_DELIMITER);
+      if (match(parent) && !out.has(parent)) {
+        out.set(parent, subs.includes(parent) ? [] : ["\\Noselect"]);
+        break;
+      }
+    }
+  }
+  for (const name of [...out.keys()].sort(sortNames)) {
+    conn.enc.untagged().atom(`LSUB (${out.get(name)!.join(" ")}) "${HIERARCHY_DELIMITER}" `)
+      .astring(mailboxToWire(name, utf8)).crlf();
+  }
+}

@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { type CliIo, readLine, runCredsCli } from "../../lib/auth/cli.ts";
+import { verifyPassword } from "../../lib/auth/hash.ts";
+import { PassTableProvider } from "../../lib/auth/providers.ts";
+import { buildTable, type MutableTable } from "../../lib/auth/tables.ts";
+import { contextOf } from "./_context.ts";
+
+function captureIo(passwords: string[] = [], confirm?: boolean) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = {
+    stdout: (s) => out.push(s),
+    stderr: (s) => err.push(s),
+    readPassword: () => Promise.resolve(passwords.shift() ?? ""),
+  };
+  if (confirm !== undefined) io.confirm = () => Promise.resolve(confirm);
+  return { io, out, err };
+}
+
+async function withTable(fn: (t: MutableTable, dir: string) => Promise<void>) {
+  const dir = await Deno.makeTempDir();
+  const spec = {
+    module: "sql_table",
+    driver: "libsql",
+    dsn: "file:creds.db",
+    table_name: "passwords",
+  };
+  const table = await buildTable(spec, "t", contextOf(dir)) as MutableTable;
+  try {
+    await fn(table, dir);
+  } finally {
+    await table.close?.();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const cheap = ["--argon2-memory", "1024"];
+
+Deno.test("`runCredsCli()` creds create, list, password and remove", async () => {
+  await withTable(async (table) => {
+    let c = captureIo();
+    assert.equal(
+      await runCredsCli(
+        "creds",
+        ["create", "--password", "pass1", "Alice@Example.org"],
+        table,
+        c.io,
+      ),
+      0,
+    );
+    const stored = await table.lookup("alice@example.org");
+    assert.match(stored ?? "", /^argon2:3:65536:1:/);
+    assert.equal(
+      await new PassTableProvider(table).authenticate("alice@example.org", "pass1"),
+      "ok",
+    );
+
+    c = captureIo(["from-prompt"]);
+    assert.equal(
+      await runCredsCli(
+        "creds",
+        ["create", "--hash", "bcrypt", "--bcrypt-cost", "4", "bob"],
+        table,
+        c.io,
+      ),
+      0,
+    );
+    assert.equal(await verifyPassword("from-prompt", (await table.lookup("bob"))!), true);
+
+    c = captureIo();
+    assert.equal(await runCredsCli("creds", ["create", "-p", "x", "bob"], table, c.io), 1);
+    assert.match(c.err.join(""), /credentials for bob already exist/);
+
+    c = captureIo();
+    assert.equal(await runCredsCli("creds", ["list"], table, c.io), 0);
+    assert.equal(c.out.join(""), "alice@example.org\nbob\n");
+
+    c = captureIo();
+    assert.equal(await runCredsCli("creds", ["password", "-p", "pass2", "BOB"], table, c.io), 0);
+    assert.equal(await verifyPassword("pass2", (await table.lookup("bob"))!), true);
+    assert.equal(await runCredsCli("creds", ["password", "-p", "x", "carol"], table, c.io), 1);
+
+    c = captureIo([], false);
+    assert.equal(await runCredsCli("creds", ["remove", "bob"], table, c.io), 1);
+    assert.match(c.err.join(""), /cancelled/);
+    assert.notEqual(await table.lookup("bob"), null);
+    c = captureIo([], true);
+    assert.equal(await runCredsCli("creds", ["remove", "bob"], table, c.io), 0);
+    assert.equal(await table.lookup("bob"), null);
+    assert.equal(await runCredsCli("creds", ["remove", "--yes", "bob"], table, captureIo().io), 1);
+    assert.equal(
+      await runCredsCli("creds", ["remove", "-y", "alice@example.org"], table, captureIo().io),
+      0,
+    );
+
+    c = captureIo();
+    assert.equal(await runCredsCli("creds", ["list"], table, c.io), 0);
+    assert.equal(c.err.join(""), "No users.\n");
+  });
+});
+
+Deno.test("`runCredsCli()` exits 2 on usage errors", async () => {
+  await withTable(async (table) => {
+    const cases: string[][] = [
+      [],
+      ["frobnicate"],
+      ["create"],
+      ["create", "--nope", "a"],
+      ["create", "--hash", "md5", "-p", "x", "a"],
+      ["create", "-p", "x", "a b"],
+      ["create", "-p", "x", "a", "extra"],
+      ["list", "extra"],
+      ["list", "--yes"],
+    ];
+    for (const args of cases) {
+      const c = captureIo();
+      assert.equal(await runCredsCli("creds", args, table, c.io), 2, args.join(" "));
+      assert.match(c.err.join(""), /^Error: /);
+    }
+  });
+});
+
+Deno.test("`runCredsCli()` creds needs a mutable table", async () => {
+  const c = captureIo();
+  assert.equal(await runCredsCli("creds", ["list"], null, c.io), 1);
+  assert.match(c.err.join(""), /not mutable/);
+});
+
+Deno.test("`runCredsCli()` hash prints a maddy-format hash", async () => {
+  let c = captureIo();
+  assert.equal(
+    await runCredsCli("hash", ["--password", "pw", ...cheap, "--argon2-time", "1"], null, c.io),
+    0,
+  );
+  const line = c.out.join("");
+  assert.match(line, /^argon2:1:1024:1:\S+\n$/);
+  assert.equal(await verifyPassword("pw", line.trim()), true);
+
+  c = captureIo([" spaced "]);
+  assert.equal(
+    await runCredsCli("hash", ["--hash", "bcrypt", "--bcrypt-cost", "4"], null, c.io),
+    0,
+  );
+  assert.match(c.out.join(""), /^bcrypt:\$2/);
+  assert.match(c.err.join(""), /leading\/trailing whitespace/);
+  assert.equal(
+    await runCredsCli("hash", ["--bcrypt-cost", "99", "-p", "x"], null, captureIo().io),
+    2,
+  );
+});
+
+Deno.test("`readLine()` takes the first line and edits in raw mode", async () => {
+  const stream = (s: string) => ReadableStream.from([new TextEncoder().encode(s)]);
+  assert.equal(await readLine(stream("secret\r\nnext\n"), false), "secret");
+  assert.equal(await readLine(stream("no newline"), false), "no newline");
+  assert.equal(await readLine(stream("sex\x7fcret\r"), true), "secret");
+  await assert.rejects(() => readLine(stream("ab\x03"), true), /interrupted/);
+});
+
+Deno.test("`readPasswordFromStdin()` reads a piped line in a real process", async () => {
+  const cli = fileURLToPath(new URL("../../lib/auth/cli.ts", import.meta.url));
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `import { readPasswordFromStdin } from ${
+        JSON.stringify(cli)
+      }; console.log(JSON.stringify(await readPasswordFromStdin()));`,
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const w = child.stdin.getWriter();
+  await w.write(new TextEncoder().encode("päss word\nignored\n"));
+  await w.close();
+  const { code, stdout } = await child.output();
+  assert.equal(code, 0);
+  assert.equal(new TextDecoder().decode(stdout).trim(), '"päss word"');
+});
