@@ -12,7 +12,7 @@
 import { parseArgs } from "node:util";
 import { expectedSearches } from "./corpus.ts";
 import { type BenchServer, ensureDovecot, startDovecot, startOurs } from "./servers.ts";
-import { costRatio, fmt, median, spreadPercent, table } from "./stats.ts";
+import { check, costRatio, fmt, median, spreadPercent, table } from "./stats.ts";
 import {
   allUsers,
   appendWorkload,
@@ -91,30 +91,6 @@ interface Row {
   unit: string;
   higherIsBetter: boolean;
   runs: Record<string, Measure[]>;
-}
-
-/** The check column: do answers agree across rounds, servers and the corpus? */
-export function check(runs: Record<string, Measure[]>): string {
-  const notes: string[] = [];
-  const answers: Record<string, string> = {};
-  let expected: string | undefined;
-  for (const [name, ms] of Object.entries(runs)) {
-    const errors = ms.reduce((a, m) => a + (m.errors ?? 0), 0);
-    if (errors) notes.push(`${name}: ${errors} errors`);
-    const seen = [...new Set(ms.map((m) => m.answer).filter((a) => a !== undefined))];
-    if (seen.length > 1) notes.push(`${name} varies: ${seen.join(" / ")}`);
-    if (seen.length) answers[name] = seen[0]!;
-    expected ??= ms.find((m) => m.expected)?.expected;
-  }
-  const names = Object.keys(answers);
-  if (names.length === 2 && answers[names[0]] !== answers[names[1]]) {
-    notes.push(`DIFFER: ${names.map((n) => `${n} ${answers[n]}`).join(", ")}`);
-  }
-  for (const n of names) {
-    if (expected && answers[n] !== expected) notes.push(`${n} ${answers[n]}, want ${expected}`);
-  }
-  if (notes.length) return notes.join("; ");
-  return names.length ? `ok (${answers[names[0]]})` : "ok";
 }
 
 async function main(): Promise<void> {

@@ -56,3 +56,34 @@ export function table(header: string[], rows: string[][]): string {
       .trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
+
+/** What `check()` needs of a measure (see `Measure` in workloads.ts). */
+export interface Answered {
+  answer?: string;
+  expected?: string;
+  errors?: number;
+}
+
+/** The check column: do answers agree across rounds, servers and the corpus? */
+export function check(runs: Record<string, Answered[]>): string {
+  const notes: string[] = [];
+  const answers: Record<string, string> = {};
+  let expected: string | undefined;
+  for (const [name, ms] of Object.entries(runs)) {
+    const errors = ms.reduce((a, m) => a + (m.errors ?? 0), 0);
+    if (errors) notes.push(`${name}: ${errors} errors`);
+    const seen = [...new Set(ms.map((m) => m.answer).filter((a) => a !== undefined))];
+    if (seen.length > 1) notes.push(`${name} varies: ${seen.join(" / ")}`);
+    if (seen.length) answers[name] = seen[0]!;
+    expected ??= ms.find((m) => m.expected)?.expected;
+  }
+  const names = Object.keys(answers);
+  if (names.length === 2 && answers[names[0]] !== answers[names[1]]) {
+    notes.push(`DIFFER: ${names.map((n) => `${n} ${answers[n]}`).join(", ")}`);
+  }
+  for (const n of names) {
+    if (expected && answers[n] !== expected) notes.push(`${n} ${answers[n]}, want ${expected}`);
+  }
+  if (notes.length) return notes.join("; ");
+  return names.length ? `ok (${answers[names[0]]})` : "ok";
+}

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   classify,
   countNumbered,
+  ImapClient,
   lastExists,
   quote,
   type Response,
@@ -121,4 +122,82 @@ Deno.test("`searchResults()` reads empty and split SEARCH responses", () => {
 
 Deno.test("`quote()` escapes backslash and double quote", () => {
   assert.equal(quote('a"b\\c'), '"a\\"b\\\\c"');
+});
+
+/**
+ * A scripted IMAP peer on a loopback socket: enough of a server to drive the
+ * client's pipelining, LITERAL+ APPEND and IDLE through a real connection.
+ */
+async function scriptedServer(listener: Deno.Listener, appended: Uint8Array[]): Promise<void> {
+  const conn = await listener.accept();
+  const w = (s: string) => conn.write(enc.encode(s));
+  await w("* OK [CAPABILITY IMAP4rev1 LITERAL+ IDLE] ready\r\n");
+  let buf = new Uint8Array(0);
+  const buffer = new Uint8Array(65536);
+  const more = async () => {
+    const n = await conn.read(buffer);
+    if (n === null) return false;
+    const next = new Uint8Array(buf.length + n);
+    next.set(buf);
+    next.set(buffer.subarray(0, n), buf.length);
+    buf = next;
+    return true;
+  };
+  const line = async () => {
+    while (buf.indexOf(10) < 0) if (!(await more())) return null;
+    const i = buf.indexOf(10);
+    const text = new TextDecoder().decode(buf.subarray(0, i)).replace(/\r$/, "");
+    buf = buf.subarray(i + 1);
+    return text;
+  };
+  for (let l = await line(); l !== null; l = await line()) {
+    const [tag, cmd, ...rest] = l.split(" ");
+    const verb = cmd?.toUpperCase();
+    if (verb === "FETCH") {
+      await w(`* ${rest[0]} FETCH (BODY[] {5}\r\nhello)\r\n${tag} OK done\r\n`);
+    } else if (verb === "APPEND") {
+      const size = Number(/\{(\d+)\+\}$/.exec(l)![1]);
+      while (buf.length < size + 2) await more();
+      appended.push(buf.slice(0, size));
+      buf = buf.subarray(size + 2);
+      await w(`* 1 EXISTS\r\n${tag} OK [APPENDUID 1 ${appended.length}] done\r\n`);
+    } else if (verb === "IDLE") {
+      await w("+ idling\r\n");
+      const done = await line();
+      await w(`${tag} ${done === "DONE" ? "OK" : "BAD"} idle over\r\n`);
+    } else if (verb === "LOGOUT") {
+      await w(`* BYE\r\n${tag} OK bye\r\n`);
+      conn.close();
+      return;
+    } else {
+      await w(`${tag} OK ${verb} done\r\n`);
+    }
+  }
+  conn.close();
+}
+
+Deno.test("`ImapClient` pipelines, appends with LITERAL+ and idles over a real socket", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const appended: Uint8Array[] = [];
+  const served = scriptedServer(listener, appended);
+  const c = await ImapClient.connect((listener.addr as Deno.NetAddr).port);
+  try {
+    assert.ok(c.capabilities.has("LITERAL+"));
+    const rs = await c.pipeline(["FETCH 1 BODY.PEEK[]", "FETCH 2 BODY.PEEK[]", "NOOP"]);
+    assert.deepEqual(rs.map((r) => r.status), ["OK", "OK", "OK"]);
+    assert.deepEqual(rs.map((r) => countNumbered(r.untagged, "FETCH")), [1, 1, 0]);
+    assert.equal(c.literalBytes, 10);
+    const message = enc.encode("Subject: x\r\n\r\nline one\r\n{3}\r\nA9 OK not a reply\r\n");
+    const a = await c.append("INBOX", message, "\\Seen", "01-Jan-2025 12:00:00 +0000");
+    assert.equal(a.status, "OK");
+    assert.equal(lastExists(a.untagged), 1);
+    assert.deepEqual(appended[0], message);
+    const idle = await c.idle();
+    assert.equal((await idle.done()).status, "OK");
+    assert.equal((await c.command("LOGOUT")).status, "OK");
+  } finally {
+    c.close();
+    await served;
+    listener.close();
+  }
 });

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { costRatio, fmt, median, quantile, spreadPercent, table } from "../../bench/stats.ts";
+import {
+  check,
+  costRatio,
+  fmt,
+  median,
+  quantile,
+  spreadPercent,
+  table,
+} from "../../bench/stats.ts";
 
 Deno.test("`median()` takes the middle, or the mean of the middle two", () => {
   assert.equal(median([3, 1, 2]), 2);
@@ -44,4 +52,28 @@ Deno.test("`table()` puts figures right and the first and last columns left", ()
   assert.equal(t[1], "------  ---  ------");
   assert.equal(t[2], "select  1.5  ok");
   assert.equal(t[3], "x       100  DIFFER");
+});
+
+Deno.test("`check()` says ok when both servers and the corpus agree", () => {
+  const m = { answer: "42 found", expected: "42 found" };
+  assert.equal(check({ ours: [m, m], dovecot: [m, m] }), "ok (42 found)");
+});
+
+Deno.test("`check()` names a difference between servers and from the corpus", () => {
+  const v = check({
+    ours: [{ answer: "40 found", expected: "42 found" }],
+    dovecot: [{ answer: "42 found", expected: "42 found" }],
+  });
+  assert.match(v, /DIFFER: ours 40 found, dovecot 42 found/);
+  assert.match(v, /ours 40 found, want 42 found/);
+  assert.doesNotMatch(v, /dovecot 42 found, want/);
+});
+
+Deno.test("`check()` reports errors and answers that vary between rounds", () => {
+  const v = check({
+    ours: [{ answer: "1", errors: 2 }, { answer: "2" }],
+    dovecot: [{ answer: "1" }],
+  });
+  assert.match(v, /ours: 2 errors/);
+  assert.match(v, /ours varies: 1 \/ 2/);
 });
