@@ -188,6 +188,16 @@ export function searchResults(untagged: Response[]): number[] {
   return out;
 }
 
+/**
+ * Marks a command's promise as handled: when the connection drops, commands in
+ * flight reject, and one the caller has not awaited yet must not end the
+ * process as an unhandled rejection. Awaiting it still throws.
+ */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
 interface Pending {
   tag: string;
   start: number;
@@ -259,9 +269,11 @@ export class ImapClient {
     const bytes = encoder.encode(texts.map((t, i) => `${tags[i]} ${t}\r\n`).join(""));
     const start = performance.now();
     const results = tags.map((tag) =>
-      new Promise<CommandResult>((resolve, reject) => {
-        this.#pending.push({ tag, start, resolve, reject });
-      })
+      handled(
+        new Promise<CommandResult>((resolve, reject) => {
+          this.#pending.push({ tag, start, resolve, reject });
+        }),
+      )
     );
     this.#write(bytes);
     return Promise.all(results);
@@ -290,6 +302,7 @@ export class ImapClient {
     const done = new Promise<CommandResult>((resolve, reject) => {
       this.#pending.push({ tag, start, resolve, reject });
     });
+    handled(done);
     this.#continuations.push(() => {
       this.#write(message);
       this.#write(new Uint8Array([CR, LF]));
@@ -335,6 +348,7 @@ export class ImapClient {
     const done = new Promise<CommandResult>((resolve, reject) => {
       this.#pending.push({ tag: t, start, resolve, reject });
     });
+    handled(done);
     for (const c of chunks) this.#write(c);
     return done;
   }
