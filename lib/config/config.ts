@@ -261,6 +261,7 @@ function translate(doc: Table, file: string): Config {
   const seen = new Map<string, string>();
   for (const ep of endpoints) {
     for (const addr of ep.listen) {
+      if (addr.scheme !== "unix" && addr.port === 0) continue; // each gets its own port
       const other = seen.get(addr.text);
       if (other) {
         throw new ConfigError(`${ep.path}.listen`, `${addr.text} is already used by ${other}`);

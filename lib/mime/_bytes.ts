@@ -109,20 +109,16 @@ export function findHeaderEnd(bytes: Uint8Array, start: number, end: number): nu
 }
 
 /**
- * Lines in a body: the number of LFs, plus one for a last line without a
- * line end (a part body ends before the CRLF that precedes its boundary).
+ * Lines in a body: the number of LFs in it. A part's body ends before the
+ * CRLF that precedes its boundary, so "hello" before a delimiter has 0
+ * lines, as Dovecot counts them (the LF belongs to the delimiter,
+ * RFC 2046 §5.1.1).
  */
 export function countLines(bytes: Uint8Array, start: number, end: number): number {
-  if (start >= end) return 0;
+  // A plain loop: measured faster than `indexOf` per line on 5 MB of text.
   let lines = 0;
-  let pos = start;
-  while (true) {
-    const lf = bytes.indexOf(LF, pos);
-    if (lf < 0 || lf >= end) break;
-    lines++;
-    pos = lf + 1;
-  }
-  return bytes[end - 1] === LF ? lines : lines + 1;
+  for (let i = start; i < end; i++) if (bytes[i] === LF) lines++;
+  return lines;
 }
 
 const BASE64_VALUES = (() => {

@@ -47,6 +47,8 @@ function tokenize(s: string): Token[] {
     const c = s[i];
     if (c === " " || c === "\t" || c === "\r" || c === "\n") {
       i++;
+    } else if (c === ")") {
+      i++; // a stray ")" closes no comment: dropped
     } else if (c === "(") {
       let value: string;
       [value, i] = readComment(s, i);

@@ -53,7 +53,33 @@ function monthOf(token: string): number | undefined {
   return m !== undefined && /^[a-z]+$/.test(token) && token.length <= 9 ? m : undefined;
 }
 
+// Not RFC 5322, but sent by some scripts: 2024-01-15T10:00:00Z, 2024-01-15 10:00:00 +01:00.
+const ISO =
+  /^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?\s*$/i;
+
+function parseIso(value: string): DateFields | null {
+  const m = ISO.exec(value);
+  if (!m) return null;
+  let offset = 0;
+  if (m[7] && m[7].toUpperCase() !== "Z") {
+    const digits = m[7].replace(":", "");
+    offset = (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5))) *
+      (digits[0] === "-" ? -1 : 1);
+  }
+  return {
+    year: Number(m[1]),
+    month: Number(m[2]) - 1,
+    day: Number(m[3]),
+    hour: Number(m[4] ?? 0),
+    minute: Number(m[5] ?? 0),
+    second: Number(m[6] ?? 0),
+    offset,
+  };
+}
+
 function parseFields(value: string): DateFields | null {
+  const iso = parseIso(value);
+  if (iso) return iso.month > 11 || iso.hour > 23 || iso.minute > 59 ? null : iso;
   // Comments are CFWS (RFC 5322 §3.2.2): drop them, and any day name.
   const text = value.replace(/\([^()]*\)/g, " ").toLowerCase();
   const tokens = text.split(/[\s,]+/).flatMap((t) =>

@@ -27,6 +27,8 @@ export interface HeaderField {
  */
 export function parseHeaderFields(bytes: Uint8Array, start = 0, end = bytes.length): HeaderField[] {
   const fields: HeaderField[] = [];
+  // One decode of the block; names are ASCII, so latin1 offsets are byte offsets.
+  const text = latin1(bytes.subarray(start, end));
   let pos = start;
   let current: HeaderField | null = null;
   while (pos < end) {
@@ -41,7 +43,7 @@ export function parseHeaderFields(bytes: Uint8Array, start = 0, end = bytes.leng
       while (colon < lineEnd && bytes[colon] !== 0x3a) colon++;
       const nameEnd = colon < lineEnd ? colon : lineEnd;
       current = {
-        name: latin1(bytes.subarray(pos, nameEnd)).trim(),
+        name: text.slice(pos - start, nameEnd - start).trim(),
         start: pos,
         valueStart: colon < lineEnd ? colon + 1 : lineEnd,
         end: lineEnd,
@@ -55,8 +57,12 @@ export function parseHeaderFields(bytes: Uint8Array, start = 0, end = bytes.leng
 
 /** The unfolded value of a field (line ends removed, RFC 5322 §2.2.3), trimmed, encoded words kept. */
 export function fieldValue(bytes: Uint8Array, field: HeaderField): string {
-  const raw = decodeHeaderBytes(bytes.subarray(field.valueStart, field.end));
-  return raw.replace(/\r?\n/g, "").replace(/\r/g, "").trim();
+  return unfold(decodeHeaderBytes(bytes.subarray(field.valueStart, field.end)));
+}
+
+/** Removes line ends (RFC 5322 §2.2.3 unfolding) and surrounding whitespace. */
+export function unfold(raw: string): string {
+  return (raw.includes("\n") || raw.includes("\r") ? raw.replace(/[\r\n]/g, "") : raw).trim();
 }
 
 /**

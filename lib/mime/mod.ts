@@ -4,7 +4,7 @@
  * for SORT/THREAD. Pure: no `Deno.*`, no store.
  */
 export type * from "./types.ts";
-export { findPart, MAX_DEPTH, parseMessage } from "./parse.ts";
+export { findPart, MAX_DEPTH, MAX_PARTS, parseMessage } from "./parse.ts";
 export { MISSING_DOMAIN, MISSING_MAILBOX, parseAddressList } from "./address.ts";
 export {
   fieldValue,
@@ -23,5 +23,7 @@ export {
   parseContentType,
   parseDisposition,
 } from "./params.ts";
+export { sectionRange, type SectionText } from "./section.ts";
 export { sentDate, sentDay } from "./date.ts";
+export { toCrlf } from "./line_ends.ts";
 export { baseSubject } from "./subject.ts";

@@ -3,9 +3,20 @@
  * ENVELOPE, the BODYSTRUCTURE and the byte offsets of every part, so FETCH
  * never parses a body again. Pure: no I/O.
  */
-import { countLines, CR, findHeaderEnd, HT, HYPHEN, LF, SP, utf8Bytes } from "./_bytes.ts";
+import {
+  countLines,
+  CR,
+  decodeHeaderBytes,
+  findHeaderEnd,
+  HT,
+  HYPHEN,
+  latin1,
+  LF,
+  SP,
+  utf8Bytes,
+} from "./_bytes.ts";
 import { parseAddressList } from "./address.ts";
-import { fieldValue, type HeaderField, parseHeaderFields } from "./header.ts";
+import { type HeaderField, parseHeaderFields, unfold } from "./header.ts";
 import {
   paramValue,
   parseContentType,
@@ -26,9 +37,22 @@ import type {
 /**
  * Nesting deeper than this (multiparts and message/rfc822 together) is not
  * parsed further: the part is reported as a leaf. Guards the stack against
- * hostile messages; real mail rarely nests beyond 10.
+ * hostile messages; real mail rarely nests beyond 10. Dovecot's default.
  */
-export const MAX_DEPTH = 64;
+export const MAX_DEPTH = 100;
+
+/**
+ * Parts in one message beyond this are not split out: the last part
+ * allowed runs to the end of its multipart, and a multipart met after the
+ * budget is spent is a leaf. Bounds the cached BODYSTRUCTURE of a hostile
+ * message ("--b" repeated a million times). Dovecot's default.
+ */
+export const MAX_PARTS = 10_000;
+
+/** What one parse may still spend. */
+interface Budget {
+  parts: number;
+}
 
 /** The header fields of one entity, first occurrence of each name. */
 class EntityHeader {
@@ -36,6 +60,8 @@ class EntityHeader {
   readonly start: number;
   readonly bodyStart: number;
   readonly #first = new Map<string, HeaderField>();
+  /** The header block as latin1 text, made on the first ASCII value asked for. */
+  #text: string | undefined;
 
   constructor(bytes: Uint8Array, start: number, end: number) {
     this.bytes = bytes;
@@ -50,7 +76,15 @@ class EntityHeader {
   /** The unfolded, trimmed value of the first field named `name` (lower case), or null. */
   get(name: string): string | null {
     const field = this.#first.get(name);
-    return field ? fieldValue(this.bytes, field) : null;
+    if (!field) return null;
+    const { bytes } = this;
+    for (let i = field.valueStart; i < field.end; i++) {
+      if (bytes[i] >= 0x80) {
+        return unfold(decodeHeaderBytes(bytes.subarray(field.valueStart, field.end)));
+      }
+    }
+    this.#text ??= latin1(bytes.subarray(this.start, this.bodyStart));
+    return unfold(this.#text.slice(field.valueStart - this.start, field.end - this.start));
   }
 }
 
@@ -88,6 +122,7 @@ function splitMultipart(
   start: number,
   end: number,
   boundary: Uint8Array,
+  limit: number,
 ): [number, number][] {
   const parts: [number, number][] = [];
   const blen = boundary.length;
@@ -96,7 +131,9 @@ function splitMultipart(
   search: while (pos < end) {
     const i = bytes.indexOf(HYPHEN, pos);
     if (i < 0 || i + 2 + blen > end) break;
-    pos = i + 1;
+    // Delimiters start lines: on any mismatch, resume at the next line.
+    const lf = bytes.indexOf(LF, i);
+    pos = lf < 0 ? end : lf + 1;
     if (bytes[i + 1] !== HYPHEN || (i > start && bytes[i - 1] !== LF)) continue;
     for (let k = 0; k < blen; k++) {
       if (bytes[i + 2 + k] !== boundary[k]) continue search;
@@ -125,9 +162,21 @@ function splitMultipart(
     if (close) return parts;
     partStart = lineEnd;
     pos = lineEnd;
+    if (parts.length + 1 >= limit) break; // the last part allowed takes the rest
   }
   if (partStart >= 0) parts.push([partStart, end]);
   return parts;
+}
+
+/** The boundary as bytes; most are ASCII, which skips a `TextEncoder` call. */
+function boundaryBytes(boundary: string): Uint8Array {
+  const out = new Uint8Array(boundary.length);
+  for (let i = 0; i < boundary.length; i++) {
+    const c = boundary.charCodeAt(i);
+    if (c >= 0x80) return utf8Bytes(boundary);
+    out[i] = c;
+  }
+  return out;
 }
 
 function baseOf(header: EntityHeader, end: number): BodyPartBase {
@@ -152,6 +201,7 @@ function parseEntity(
   end: number,
   defaultType: "text" | "message",
   depth: number,
+  budget: Budget,
 ): BodyStructure {
   const base = baseOf(header, end);
   const rawType = header.get("content-type");
@@ -162,13 +212,21 @@ function parseEntity(
     ? { type: "message", subtype: "rfc822", params: [] }
     : { type: "text", subtype: "plain", params: US_ASCII.map(([k, v]) => [k, v]) };
 
-  if (ct.type === "multipart" && depth < MAX_DEPTH) {
+  if (ct.type === "multipart" && depth < MAX_DEPTH && budget.parts > 0) {
     // A boundary ends with no space (RFC 2046 §5.1.1 bcharsnospace): trailing blanks are dropped.
     const boundary = paramValue(ct.params, "boundary")?.replace(/[ \t]+$/, "") ?? "";
     if (boundary !== "") {
       const childDefault = ct.subtype === "digest" ? "message" : "text";
-      const parts = splitMultipart(bytes, header.bodyStart, end, utf8Bytes(boundary)).map(
-        ([s, e]) => parseEntity(bytes, new EntityHeader(bytes, s, e), e, childDefault, depth + 1),
+      const ranges = splitMultipart(
+        bytes,
+        header.bodyStart,
+        end,
+        boundaryBytes(boundary),
+        budget.parts,
+      );
+      budget.parts -= ranges.length;
+      const parts = ranges.map(([s, e]) =>
+        parseEntity(bytes, new EntityHeader(bytes, s, e), e, childDefault, depth + 1, budget)
       );
       // IMAP needs at least one part (RFC 3501 §9 body-type-mpart): a multipart without
       // any delimiter gets one empty text/plain part at its end, as Dovecot reports it.
@@ -186,6 +244,13 @@ function parseEntity(
     ct = { type: "text", subtype: "plain", params: US_ASCII.map(([k, v]) => [k, v]) };
   }
 
+  // Dovecot's BODYSTRUCTURE gives a text part without charset the RFC 2045 §5.2 default.
+  if (
+    ct.type === "text" &&
+    !ct.params.some(([k]) => k.toLowerCase() === "charset" || k.toLowerCase() === "charset*")
+  ) {
+    ct = { ...ct, params: [...ct.params, ["charset", "us-ascii"]] };
+  }
   const encoding = parseEncoding(header.get("content-transfer-encoding"));
   const isMessage = ct.type === "message" && ct.subtype === "rfc822";
   const single: BodySinglePart = {
@@ -208,7 +273,7 @@ function parseEntity(
       ...single,
       kind: "message",
       envelope: envelopeOf(inner),
-      body: parseEntity(bytes, inner, end, "text", depth + 1),
+      body: parseEntity(bytes, inner, end, "text", depth + 1, budget),
     };
   }
   return single;
@@ -238,14 +303,22 @@ function emptyPart(at: number): BodySinglePart {
 /**
  * Parses a whole message. Never throws: malformed input gives the most
  * sensible structure it can (see the leniencies beside each step). Lines
- * may end in CRLF or bare LF; offsets and sizes count the bytes as given.
+ * may end in CRLF or bare LF; offsets and sizes count the bytes as given
+ * (see `toCrlf()`).
+ *
+ * Two deliberate differences from Dovecot: Content-* fields count without
+ * a MIME-Version field (RFC 2045 §4 requires it, but mail without it that
+ * declares a multipart is still meant as one), and a delimiter line must be
+ * the boundary followed only by "--" and whitespace (RFC 2046 §5.1.1 also
+ * allows a mere prefix match, which would cut nested parts whose boundary
+ * extends the outer one, since parts are split level by level here).
  */
 export function parseMessage(bytes: Uint8Array): ParsedMessage {
   const header = new EntityHeader(bytes, 0, bytes.length);
   return {
     headerSize: header.bodyStart,
     envelope: envelopeOf(header),
-    body: parseEntity(bytes, header, bytes.length, "text", 0),
+    body: parseEntity(bytes, header, bytes.length, "text", 0, { parts: MAX_PARTS }),
   };
 }
 

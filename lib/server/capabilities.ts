@@ -19,6 +19,10 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "MOVE",
   "SPECIAL-USE",
   "CREATE-SPECIAL-USE",
+  "COMPRESS=DEFLATE",
+  "SORT",
+  "THREAD=ORDEREDSUBJECT",
+  "THREAD=REFERENCES",
 ];
 
 export function capabilities(conn: Connection): string[] {

@@ -28,6 +28,9 @@ import { parseAppend } from "../protocol/commands/append.ts";
 import { parseCopy } from "../protocol/commands/copy.ts";
 import { parseExpunge, parseUidExpunge } from "../protocol/commands/expunge.ts";
 import { parseIdle } from "../protocol/commands/idle.ts";
+import { parseSearch } from "../protocol/commands/search.ts";
+import { parseSort } from "../protocol/commands/sort.ts";
+import { parseThread } from "../protocol/commands/thread.ts";
 import { handleExamine, handleSelect } from "./handlers/select.ts";
 import { handleCreate } from "./handlers/create.ts";
 import { handleDelete } from "./handlers/delete.ts";
@@ -41,6 +44,11 @@ import { handleExpunge } from "./handlers/expunge.ts";
 import { handleCopy, handleMove, handleUidCopy, handleUidMove } from "./handlers/copy.ts";
 import { handleNamespace } from "./handlers/namespace.ts";
 import { handleIdle } from "./handlers/idle.ts";
+import { parseCompress } from "../protocol/commands/compress.ts";
+import { handleCompress } from "./handlers/compress.ts";
+import { handleSearch, handleUidSearch } from "./handlers/search.ts";
+import { handleSort, handleUidSort } from "./handlers/sort.ts";
+import { handleThread, handleUidThread } from "./handlers/thread.ts";
 import { handleCapability } from "./handlers/capability.ts";
 import { handleNoop } from "./handlers/noop.ts";
 import { handleLogout } from "./handlers/logout.ts";
@@ -49,6 +57,10 @@ import { handleLogin } from "./handlers/login.ts";
 import { handleAuthenticate } from "./handlers/authenticate.ts";
 import { handleId } from "./handlers/id.ts";
 import { handleEnable } from "./handlers/enable.ts";
+import { parseFetch } from "../protocol/commands/fetch.ts";
+import { parseStore } from "../protocol/commands/store.ts";
+import { handleFetch, handleUidFetch } from "./handlers/fetch.ts";
+import { handleStore, handleUidStore } from "./handlers/store.ts";
 
 /** What a handler may add to its tagged OK. */
 export interface Completion {
@@ -112,6 +124,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec<unknown>> = new Map([
     command({ states: AUTHENTICATED, parse: parseNoArguments, handle: handleNamespace }),
   ],
   ["IDLE", command({ states: AUTHENTICATED, parse: parseIdle, handle: handleIdle })],
+  ["COMPRESS", command({ states: AUTHENTICATED, parse: parseCompress, handle: handleCompress })],
   ["CHECK", command({ states: SELECTED, parse: parseNoArguments, handle: handleCheck })],
   ["CLOSE", command({ states: SELECTED, parse: parseNoArguments, handle: handleClose })],
   ["UNSELECT", command({ states: SELECTED, parse: parseNoArguments, handle: handleUnselect })],
@@ -121,4 +134,29 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec<unknown>> = new Map([
   ["UID COPY", command({ states: SELECTED, parse: parseCopy, handle: handleUidCopy })],
   ["MOVE", command({ states: SELECTED, parse: parseCopy, handle: handleMove })],
   ["UID MOVE", command({ states: SELECTED, parse: parseCopy, handle: handleUidMove })],
+  // RFC 3501 §7.4.1: FETCH and STORE hold EXPUNGE back; their UID forms need not.
+  [
+    "FETCH",
+    command({ states: SELECTED, parse: parseFetch, handle: handleFetch, holdExpunge: true }),
+  ],
+  ["UID FETCH", command({ states: SELECTED, parse: parseFetch, handle: handleUidFetch })],
+  [
+    "STORE",
+    command({ states: SELECTED, parse: parseStore, handle: handleStore, holdExpunge: true }),
+  ],
+  ["UID STORE", command({ states: SELECTED, parse: parseStore, handle: handleUidStore })],
+  // SEARCH, SORT and THREAD answer with sequence numbers: no EXPUNGE until they are done
+  // (RFC 3501 §7.4.1); their UID forms may see EXPUNGE.
+  [
+    "SEARCH",
+    command({ states: SELECTED, parse: parseSearch, handle: handleSearch, holdExpunge: true }),
+  ],
+  ["UID SEARCH", command({ states: SELECTED, parse: parseSearch, handle: handleUidSearch })],
+  ["SORT", command({ states: SELECTED, parse: parseSort, handle: handleSort, holdExpunge: true })],
+  ["UID SORT", command({ states: SELECTED, parse: parseSort, handle: handleUidSort })],
+  [
+    "THREAD",
+    command({ states: SELECTED, parse: parseThread, handle: handleThread, holdExpunge: true }),
+  ],
+  ["UID THREAD", command({ states: SELECTED, parse: parseThread, handle: handleUidThread })],
 ]);

@@ -36,6 +36,10 @@ export class Connection {
   /** Failed login attempts on this connection. */
   authFailures = 0;
   #busy = false;
+  #logout = false;
+  /** The last write (a BYE) that must reach the client before the close. */
+  #finalWrite: Promise<void> | null = null;
+  #commands = 0;
   #closing = false;
   #closed = false;
   #readPending: Promise<Uint8Array | null> | null = null;
@@ -78,6 +82,7 @@ export class Connection {
         this.log.error("I/O error", { reason: (err as Error).message });
       }
     } finally {
+      await this.#finalWrite;
       this.#cleanup();
       this.log.debug("disconnected");
       this.#resolveDone();
@@ -244,6 +249,12 @@ export class Connection {
   }
 
   async #execute(bytes: Uint8Array): Promise<void> {
+    if (this.#commands++ === 0 && this.endpoint.config.proxyProtocol && startsWithProxy(bytes)) {
+      // A PROXY header from a source we do not trust (see server.ts): refuse it.
+      this.log.info("closing connection: PROXY header from an untrusted source");
+      this.#sayByeAndClose("PROXY header from an untrusted source");
+      return;
+    }
     const p = new CommandParser(bytes);
     let tag = "*";
     let name = "";
@@ -289,6 +300,12 @@ export class Connection {
       await this.flush();
       await completion.after();
     }
+    if (this.#logout) {
+      // LOGOUT (or a refusal that ends the session): the BYE is already written.
+      await this.flush().catch(() => {});
+      this.#closed = true;
+      return;
+    }
     if (this.#closing && !this.#closed) this.#sayByeAndClose("Server shutting down");
   }
 
@@ -322,12 +339,14 @@ export class Connection {
     const chunks = this.enc.take();
     this.#closed = true;
     this.#closing = true;
-    this.transport.write(chunks).catch(() => {}).finally(() => this.transport.close());
+    const transport = this.transport;
+    this.#finalWrite = transport.write(chunks).catch(() => {}).finally(() => transport.close());
   }
 
-  /** Marks the session as ending after the current command (LOGOUT). */
+  /** Ends the session after the current command's reply (LOGOUT; the caller wrote the BYE). */
   closeAfterReply(): void {
     this.#closing = true;
+    this.#logout = true;
   }
 
   #trace(direction: "C" | "S", bytes: Uint8Array): void {
@@ -341,6 +360,10 @@ export class Connection {
     this.#closed = true;
     this.transport.close();
   }
+}
+
+function startsWithProxy(bytes: Uint8Array): boolean {
+  return bytes.length >= 6 && new TextDecoder().decode(bytes.subarray(0, 6)) === "PROXY ";
 }
 
 function stateMessage(

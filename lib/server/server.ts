@@ -7,9 +7,9 @@
  * v2 header before anything else (at most HEADER_WAIT_MS; a TLS
  * ClientHello or an IMAP byte means "no header"), and the header's source
  * address becomes the client address. An untrusted source is never waited
- * on and its header is never honoured: on tcp:// it reaches the command
- * reader as a "PROXY ..." line, which gets BAD and the connection is closed;
- * on tls:// it fails the TLS handshake. A header that is malformed closes
+ * on and its header is never honoured: on tcp:// it reaches the session as
+ * its first line, which gets "* BYE" and the connection is closed; on
+ * tls:// it fails the TLS handshake. A header that is malformed closes
  * the connection.
  */
 import type { ListenAddress } from "../config/config.ts";
@@ -62,6 +62,7 @@ export class ImapServer {
         const pp = endpoint.config.proxyProtocol;
         if (pp?.tls) this.#proxyTls.set(endpoint, await TlsManager.create(pp.tls, endpoint.log));
         for (const address of endpoint.config.listen) {
+          if (address.scheme === "unix") await removeStaleSocket(address.path);
           const listener = address.scheme === "unix"
             ? Deno.listen({ transport: "unix", path: address.path })
             : Deno.listen({ hostname: address.hostname, port: address.port, transport: "tcp" });
@@ -219,6 +220,14 @@ class PendingReadTransport implements Transport {
     }
     return this.#inner.startTls(options, first);
   }
+}
+
+/** A socket file left by a previous run would make listen() fail; other files are left alone. */
+async function removeStaleSocket(path: string): Promise<void> {
+  try {
+    const info = await Deno.lstat(path);
+    if (info.isSocket) await Deno.remove(path);
+  } catch { /* nothing there */ }
 }
 
 function peerAddress(addr: Deno.Addr): string {

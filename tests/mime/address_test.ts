@@ -80,3 +80,7 @@ Deno.test("`parseAddressList()` returns null for an empty list and skips empty m
   assert.equal(parseAddressList("<>"), null);
   assert.deepEqual(parseAddressList("a@b,,c@d"), [addr(null, "a", "b"), addr(null, "c", "d")]);
 });
+
+Deno.test("`parseAddressList()` drops a stray closing parenthesis", () => {
+  assert.deepEqual(parseAddressList("on)@example.com"), [addr(null, "on", "example.com")]);
+});

@@ -27,6 +27,9 @@ Deno.test("`sentDate()` reads asctime order, dashes and a missing zone", () => {
   assert.equal(iso("Mon Jan  2 15:04:05 2006"), "2006-01-02T15:04:05.000Z");
   assert.equal(iso("2-Jan-2006 15:04:05 +0000"), "2006-01-02T15:04:05.000Z");
   assert.equal(iso("Sat, 05 September 2020 1:02:03 +02:00"), "2020-09-04T23:02:03.000Z");
+  assert.equal(iso("2024-01-15T10:00:00Z"), "2024-01-15T10:00:00.000Z");
+  assert.equal(iso("2024-01-15 10:00:00 +0130"), "2024-01-15T08:30:00.000Z");
+  assert.equal(iso("2024-13-15"), undefined);
 });
 
 Deno.test("`sentDate()` rejects what is not a date", () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { findPart, parseMessage } from "../../lib/mime/parse.ts";
+import { findPart, MAX_DEPTH, MAX_PARTS, parseMessage } from "../../lib/mime/parse.ts";
+import { toCrlf } from "../../lib/mime/line_ends.ts";
 import { MISSING_DOMAIN } from "../../lib/mime/address.ts";
 import type {
   BodyMessagePart,
@@ -78,7 +79,8 @@ Deno.test("`parseMessage()` gives multipart/alternative inside multipart/mixed",
   assert.equal(plain.encoding, "7BIT");
   assert.equal(slice(data, plain.bodyStart, plain.bodyEnd), "Plain version.");
   assert.equal(plain.size, "Plain version.".length);
-  assert.equal(plain.lines, 1);
+  // The CRLF before the delimiter belongs to the delimiter: no LF, no line (as Dovecot counts).
+  assert.equal(plain.lines, 0);
 
   const html = single(findPart(root, [1, 2]));
   assert.equal(html.subtype, "html");
@@ -126,7 +128,7 @@ Deno.test("`parseMessage()` nests a multipart message/rfc822 inside a multipart"
   assert.equal(embedded.startsWith("From: Carol"), true);
   assert.equal(embedded.endsWith("--inner--"), true);
   assert.equal(fwd.size, fwd.bodyEnd - fwd.bodyStart);
-  assert.equal(fwd.lines, embedded.split("\r\n").length);
+  assert.equal(fwd.lines, embedded.split("\r\n").length - 1);
 
   // BODY[2.HEADER] and BODY[2.TEXT] are the embedded message's header and body.
   const inner = multi(fwd.body);
@@ -141,9 +143,10 @@ Deno.test("`parseMessage()` nests a multipart message/rfc822 inside a multipart"
   assert.equal(slice(data, report.bodyStart, report.bodyEnd), "Report body.");
   const csv = single(findPart(root, [2, 2]));
   assert.equal(csv.subtype, "csv");
-  assert.deepEqual(csv.params, []);
+  // A text part without charset gets the RFC 2045 default, as Dovecot reports it.
+  assert.deepEqual(csv.params, [["charset", "us-ascii"]]);
   assert.equal(slice(data, csv.bodyStart, csv.bodyEnd), "a,b\r\n1,2");
-  assert.equal(csv.lines, 2);
+  assert.equal(csv.lines, 1);
   assert.equal(slice(data, csv.headerStart, csv.bodyStart), "Content-Type: text/csv\r\n\r\n");
   assert.equal(findPart(root, [2, 3]), null);
 });
@@ -309,7 +312,7 @@ x --ab in the middle
 
 Deno.test("`parseMessage()` stops nesting at MAX_DEPTH without overflowing", () => {
   let text = "Subject: deep\r\n\r\n";
-  for (let i = 0; i < 200; i++) text = "Content-Type: message/rfc822\r\n\r\n" + text;
+  for (let i = 0; i < MAX_DEPTH + 50; i++) text = "Content-Type: message/rfc822\r\n\r\n" + text;
   const parsed = parseMessage(bytes(text));
   let depth = 0;
   let part: BodyStructure = parsed.body;
@@ -317,7 +320,19 @@ Deno.test("`parseMessage()` stops nesting at MAX_DEPTH without overflowing", () 
     part = part.body;
     depth++;
   }
-  assert.equal(depth, 64);
+  assert.equal(depth, MAX_DEPTH);
+});
+
+Deno.test("`parseMessage()` splits at most MAX_PARTS parts, the last taking the rest", () => {
+  const text = "Content-Type: multipart/mixed; boundary=b\r\n\r\n" +
+    "--b\r\n\r\nx\r\n".repeat(MAX_PARTS + 5) + "--b--\r\n";
+  const data = bytes(text);
+  const root = multi(parseMessage(data).body);
+  assert.equal(root.parts.length, MAX_PARTS);
+  assert.equal(slice(data, root.parts[0].bodyStart, root.parts[0].bodyEnd), "x");
+  const last = root.parts[MAX_PARTS - 1];
+  assert.equal(last.bodyEnd, data.length);
+  assert.equal(slice(data, last.headerStart, last.headerStart + 12), "\r\nx\r\n--b\r\n\r\n");
 });
 
 Deno.test("`parseMessage()` parses a 5 MB base64 attachment with exact offsets", () => {
@@ -340,7 +355,7 @@ Content-Transfer-Encoding: base64
   const pdf = single(root.parts[1]);
   assert.equal(pdf.size, payload.length - 2);
   assert.equal(slice(data, pdf.bodyEnd - 10, pdf.bodyEnd + 2), line.slice(-12, -2) + "\r\n");
-  assert.equal(single(root.parts[0]).lines, 1);
+  assert.equal(single(root.parts[0]).lines, 0);
 });
 
 Deno.test("`findPart()` rejects paths that do not exist", () => {
@@ -351,4 +366,67 @@ Deno.test("`findPart()` rejects paths that do not exist", () => {
   assert.equal(findPart(root, [1, 3]), null);
   assert.equal(findPart(root, [2, 1]), null);
   assert.equal(findPart(root, [1.5]), null);
+});
+
+Deno.test("`toCrlf()` turns bare LF and CR into CRLF and keeps clean input as is", () => {
+  const clean = bytes("a\r\nb\r\n");
+  assert.equal(toCrlf(clean), clean);
+  assert.equal(slice(toCrlf(bytes("a\nb\r\nc\rd\n")), 0, 13), "a\r\nb\r\nc\r\nd\r\n");
+  const parsed = parseMessage(toCrlf(bytes(BARE_LF_8BIT)));
+  assert.equal(single(parsed.body).size, "Line one\r\nLine two\r\n".length);
+});
+
+Deno.test("`parseMessage()` gives the whole expected structure of a truncated multipart", () => {
+  const at = (needle: string) => NO_FINAL_BOUNDARY.indexOf(needle);
+  const firstHeader = at("--b1 \t\r\n") + "--b1 \t\r\n".length;
+  const secondHeader = at("--b1\r\n") + "--b1\r\n".length;
+  const text = (headerStart: number, bodyStart: number, bodyEnd: number, lines: number) => ({
+    kind: "single",
+    headerStart,
+    bodyStart,
+    bodyEnd,
+    md5: null,
+    disposition: null,
+    language: null,
+    location: null,
+    type: "text",
+    subtype: "plain",
+    params: [["charset", "us-ascii"]],
+    id: null,
+    description: null,
+    encoding: "7BIT",
+    size: bodyEnd - bodyStart,
+    lines,
+  });
+  assert.deepEqual(parseMessage(bytes(NO_FINAL_BOUNDARY)), {
+    headerSize: at("--b1"),
+    envelope: {
+      date: null,
+      subject: "truncated",
+      from: null,
+      sender: null,
+      replyTo: null,
+      to: null,
+      cc: null,
+      bcc: null,
+      inReplyTo: null,
+      messageId: null,
+    },
+    body: {
+      kind: "multipart",
+      headerStart: 0,
+      bodyStart: at("--b1"),
+      bodyEnd: NO_FINAL_BOUNDARY.length,
+      md5: null,
+      disposition: null,
+      language: null,
+      location: null,
+      subtype: "mixed",
+      params: [["boundary", "b1"]],
+      parts: [
+        text(firstHeader, at("first"), at("first") + 5, 0),
+        text(secondHeader, at("second"), NO_FINAL_BOUNDARY.length, 1),
+      ],
+    },
+  });
 });

@@ -5,11 +5,13 @@
  * candidate row, reading headers and bodies only when a text key needs them.
  * The prefilter is implied by the key, so the JS pass alone decides.
  *
- * Text keys match raw bytes case-insensitively (ASCII case folding) until
- * lib/mime offers decoders for encoded words and transfer encodings; RFC 3501
- * §6.4.4 leaves the matching method to the server.
+ * Text keys match decoded text (RFC 3501 §6.4.4): header values with their
+ * encoded words decoded (RFC 2047), bodies of text parts with their
+ * transfer encoding and charset decoded, both folded with NFKC and Unicode
+ * lower case, as a case-insensitive substring.
  */
 import type { SearchKey } from "../mail_store.ts";
+import { headerText, messageText, parseMessage } from "../../mime/mod.ts";
 import { SEEN, systemFlagBit } from "./flags.ts";
 import { normalizeUidSet, uidSetHas } from "./uid_ranges.ts";
 
@@ -133,22 +135,33 @@ export function needs(key: SearchKey): { header: boolean; body: boolean } {
   }
 }
 
-const latin1 = new TextDecoder("latin1");
-const utf8 = new TextEncoder();
-
-/** ASCII-only lower case: keeps the bytes of 8-bit text as they are. */
+/** Case-insensitive comparison form: compatibility-normalized, lower case. */
 function fold(s: string): string {
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  return s.normalize("NFKC").toLowerCase();
 }
 
-/** A search string as the raw bytes it would appear as (UTF-8), folded. */
+/** A search string in comparison form. */
 export function needle(value: string): string {
-  return fold(latin1.decode(utf8.encode(value)));
+  return fold(value);
 }
 
-/** Raw bytes as a folded one-byte-per-char string. */
-export function haystack(bytes: Uint8Array): string {
-  return fold(latin1.decode(bytes));
+/**
+ * The decoded, folded text of a message for text keys: the header block
+ * ("Name: value" lines, encoded words decoded) and, when `body` is given,
+ * the decoded text of every text part (and embedded message headers).
+ */
+export function searchText(
+  header: Uint8Array,
+  body: Uint8Array | null,
+): { header: string; body?: string } {
+  const out: { header: string; body?: string } = { header: fold(headerText(header)) };
+  if (body) {
+    const whole = new Uint8Array(header.length + body.length);
+    whole.set(header);
+    whole.set(body, header.length);
+    out.body = fold(messageText(whole, parseMessage(whole)).bodies.join("\n"));
+  }
+  return out;
 }
 
 /** Unfolded header fields, names lower-cased, values folded. */
@@ -163,9 +176,9 @@ export function headerFields(header: string): [string, string][] {
 
 export interface EvalContext {
   disableRecent: boolean;
-  /** Folded header block (see haystack()), when needed. */
+  /** Decoded, folded header block (see searchText()), when needed. */
   header?: string;
-  /** Folded body (after the header block), when needed. */
+  /** Decoded, folded text of the body parts, when needed. */
   body?: string;
 }
 

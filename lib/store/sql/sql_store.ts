@@ -35,10 +35,10 @@ import type { Db } from "./schema.ts";
 import {
   type EvalContext,
   evaluate,
-  haystack,
   needs,
   prefilter,
   type SearchRow,
+  searchText,
   sentDay,
 } from "./search.ts";
 import { inJsonArray, jsonRows, keywordsInUse } from "./sqlite_sql.ts";
@@ -949,8 +949,13 @@ export class SqlAccountStore implements AccountStore {
         : null;
       for (const row of rows) {
         const ctx: EvalContext = { ...ctxBase };
-        if (headers) ctx.header = haystack(headers.get(row.body_id) ?? new Uint8Array());
-        if (need.body) ctx.body = haystack(await this.#bodyOf(row.body_id));
+        if (headers) {
+          const header = headers.get(row.body_id) ?? new Uint8Array();
+          Object.assign(
+            ctx,
+            searchText(header, need.body ? await this.#bodyOf(row.body_id) : null),
+          );
+        }
         if (evaluate(key, row, ctx)) out.push(row.uid);
       }
       if (rows.length < CHUNK) break;

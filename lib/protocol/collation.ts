@@ -1,0 +1,78 @@
+/**
+ * The i;unicode-casemap collation (RFC 5051), which I18NLEVEL=1 (RFC 5255
+ * §4.3) requires for SORT, THREAD and SEARCH: each character is mapped to
+ * its titlecase, the string is normalized to NFKD, and the results are
+ * compared as code points (i;octet over UTF-8 orders the same way).
+ */
+
+/**
+ * Titlecase digraphs whose titlecase differs from their uppercase
+ * (UnicodeData.txt: U+01C4..U+01CC, U+01F1..U+01F3).
+ */
+const TITLECASE_DIGRAPHS: Record<number, number> = {
+  0x01c4: 0x01c5,
+  0x01c5: 0x01c5,
+  0x01c6: 0x01c5,
+  0x01c7: 0x01c8,
+  0x01c8: 0x01c8,
+  0x01c9: 0x01c8,
+  0x01ca: 0x01cb,
+  0x01cb: 0x01cb,
+  0x01cc: 0x01cb,
+  0x01f1: 0x01f2,
+  0x01f2: 0x01f2,
+  0x01f3: 0x01f2,
+};
+
+/**
+ * The casemapped form of `text`: equal forms compare equal, and comparing
+ * forms with `compareCodePoints` is the collation's order.
+ *
+ * JavaScript has no simple titlecase mapping, so each code point takes its
+ * uppercase when that is one code point (simple mappings are one to one:
+ * "ß" stays "ß", not "SS"), except the digraphs above. The string is
+ * decomposed (NFKD) before the mapping as well as after, so a precomposed
+ * letter and its decomposed spelling, and a letter whose only uppercase is
+ * a sequence ("ᾳ"), map alike.
+ */
+export function casemap(text: string): string {
+  // deno-lint-ignore no-control-regex
+  if (/^[\x00-\x7f]*$/.test(text)) return text.toUpperCase();
+  let out = "";
+  for (const ch of text.normalize("NFKD")) {
+    const cp = ch.codePointAt(0)!;
+    const digraph = TITLECASE_DIGRAPHS[cp];
+    if (digraph !== undefined) {
+      out += String.fromCodePoint(digraph);
+      continue;
+    }
+    const upper = ch.toUpperCase();
+    out += [...upper].length === 1 ? upper : ch;
+  }
+  return out.normalize("NFKD");
+}
+
+/**
+ * Compares two strings by code point (not by UTF-16 unit, which would put
+ * U+10000 and above before U+E000..U+FFFF). Negative, zero or positive.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (D800-DFFF) stand for code points above FFFF: move them past E000-FFFF.
+    if (x >= 0xe000) x -= 0x800;
+    else if (x >= 0xd800) x += 0x2000;
+    if (y >= 0xe000) y -= 0x800;
+    else if (y >= 0xd800) y += 0x2000;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** Orders `a` and `b` by i;unicode-casemap. */
+export function compareCasemap(a: string, b: string): number {
+  return compareCodePoints(casemap(a), casemap(b));
+}

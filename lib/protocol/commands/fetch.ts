@@ -1,0 +1,226 @@
+/**
+ * FETCH and UID FETCH arguments (RFC 3501 §6.4.5, §9):
+ *
+ *   fetch     = "FETCH" SP sequence-set SP ("ALL" / "FULL" / "FAST" /
+ *               fetch-att / "(" fetch-att *(SP fetch-att) ")")
+ *   fetch-att = "ENVELOPE" / "FLAGS" / "INTERNALDATE" /
+ *               "RFC822" [".HEADER" / ".SIZE" / ".TEXT"] /
+ *               "BODY" ["STRUCTURE"] / "UID" /
+ *               "BODY" section ["<" number "." nz-number ">"] /
+ *               "BODY.PEEK" section ["<" number "." nz-number ">"]
+ *
+ * The same parser serves UID FETCH: the set is then read as UIDs by the
+ * handler.
+ */
+import { type CommandParser, ParseError } from "../../wire/parser.ts";
+import { parseSequenceSet, type SequenceSet } from "../sequence_set.ts";
+
+/**
+ * section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"
+ * section-text    = section-msgtext / "MIME"
+ */
+export type SectionText = "HEADER" | "HEADER.FIELDS" | "HEADER.FIELDS.NOT" | "TEXT" | "MIME";
+
+/** section = "[" [section-spec] "]"; `[]` is `{ part: [], text: null }`. */
+export interface Section {
+  /** section-part: part numbers, outermost first; empty for the whole message. */
+  part: number[];
+  text: SectionText | null;
+  /** header-list of HEADER.FIELDS(.NOT), the names as the client sent them. */
+  fields: string[];
+}
+
+/** "<" number "." nz-number ">" */
+export interface Partial {
+  origin: number;
+  count: number;
+}
+
+/**
+ * One fetch-att. CONDSTORE (RFC 7162) will add `{ kind: "modSeq" }` here and
+ * CHANGEDSINCE to `FetchArgs`; neither is implemented yet.
+ */
+export type FetchItem =
+  | { kind: "flags" }
+  | { kind: "internalDate" }
+  | { kind: "rfc822Size" }
+  | { kind: "envelope" }
+  /** BODY: the body structure without extension data. */
+  | { kind: "body" }
+  | { kind: "bodyStructure" }
+  | { kind: "uid" }
+  /** RFC822: BODY[] with the \Seen side effect, named "RFC822" in the response. */
+  | { kind: "rfc822" }
+  /** RFC822.HEADER: BODY.PEEK[HEADER], named "RFC822.HEADER". */
+  | { kind: "rfc822Header" }
+  /** RFC822.TEXT: BODY[TEXT], named "RFC822.TEXT". */
+  | { kind: "rfc822Text" }
+  | { kind: "section"; peek: boolean; section: Section; partial: Partial | null };
+
+export interface FetchArgs {
+  set: SequenceSet;
+  /** Attributes in the order requested; macros expanded. */
+  items: FetchItem[];
+}
+
+const SIMPLE: Record<string, FetchItem> = {
+  FLAGS: { kind: "flags" },
+  INTERNALDATE: { kind: "internalDate" },
+  "RFC822.SIZE": { kind: "rfc822Size" },
+  ENVELOPE: { kind: "envelope" },
+  BODY: { kind: "body" },
+  BODYSTRUCTURE: { kind: "bodyStructure" },
+  UID: { kind: "uid" },
+  RFC822: { kind: "rfc822" },
+  "RFC822.HEADER": { kind: "rfc822Header" },
+  "RFC822.TEXT": { kind: "rfc822Text" },
+};
+
+/** RFC 3501 §6.4.5: the macros, valid only on their own (not inside a list). */
+const MACROS: Record<string, FetchItem[]> = {
+  ALL: [SIMPLE.FLAGS, SIMPLE.INTERNALDATE, SIMPLE["RFC822.SIZE"], SIMPLE.ENVELOPE],
+  FAST: [SIMPLE.FLAGS, SIMPLE.INTERNALDATE, SIMPLE["RFC822.SIZE"]],
+  FULL: [SIMPLE.FLAGS, SIMPLE.INTERNALDATE, SIMPLE["RFC822.SIZE"], SIMPLE.ENVELOPE, SIMPLE.BODY],
+};
+
+/** Letters, digits and "." : the characters of a fetch-att name and of section keywords. */
+function isNameChar(b: number): boolean {
+  return (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) ||
+    b === 0x2e;
+}
+
+function isDigit(b: number): boolean {
+  return b >= 0x30 && b <= 0x39;
+}
+
+export function parseFetch(p: CommandParser): FetchArgs {
+  p.sp();
+  const set = parseSequenceSet(p);
+  p.sp();
+  const items: FetchItem[] = [];
+  if (p.maybe("(")) {
+    for (;;) {
+      items.push(parseFetchItem(p));
+      if (p.maybe(")")) break;
+      if (p.done) throw new ParseError('Expected ")" at the end of the fetch items');
+      p.sp();
+    }
+  } else {
+    const start = p.pos;
+    const name = p.takeWhile(isNameChar, "a fetch item").toUpperCase();
+    const macro = MACROS[name];
+    if (macro) items.push(...macro);
+    else {
+      p.pos = start;
+      items.push(parseFetchItem(p));
+    }
+  }
+  // Hook: CONDSTORE's fetch-modifiers (SP "(" CHANGEDSINCE ... ")") go here.
+  p.end();
+  return { set, items };
+}
+
+/** Reads one fetch-att; the error names the item at fault. */
+export function parseFetchItem(p: CommandParser): FetchItem {
+  const start = p.pos;
+  try {
+    return readFetchItem(p);
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    throw new ParseError(`Invalid fetch item "${itemText(p, start)}": ${err.message}`);
+  }
+}
+
+function readFetchItem(p: CommandParser): FetchItem {
+  const raw = p.takeWhile(isNameChar, "a fetch item");
+  const name = raw.toUpperCase();
+  if (name === "BODY" || name === "BODY.PEEK") {
+    if (p.peek() === 0x5b /* [ */) {
+      const section = parseSection(p);
+      const partial = parsePartial(p);
+      return { kind: "section", peek: name === "BODY.PEEK", section, partial };
+    }
+    if (name === "BODY.PEEK") throw new ParseError('Expected "[" after BODY.PEEK');
+  }
+  const item = SIMPLE[name];
+  if (!item) {
+    if (MACROS[name]) throw new ParseError(`Macro ${name} may only stand alone`);
+    throw new ParseError("Unknown item");
+  }
+  return item;
+}
+
+/**
+ * section-spec = section-msgtext / (section-part ["." section-text])
+ * section-part = nz-number *("." nz-number)
+ */
+export function parseSection(p: CommandParser): Section {
+  p.expect("[");
+  const section: Section = { part: [], text: null, fields: [] };
+  if (p.maybe("]")) return section;
+  while (isDigit(p.peek())) {
+    const n = p.number();
+    if (n === 0) throw new ParseError("Part numbers start at 1");
+    section.part.push(n);
+    if (!p.maybe(".")) break;
+    if (!isDigit(p.peek())) {
+      section.text = sectionText(p, true);
+      break;
+    }
+  }
+  if (section.part.length === 0) section.text = sectionText(p, false);
+  if (section.text === "HEADER.FIELDS" || section.text === "HEADER.FIELDS.NOT") {
+    p.sp();
+    // header-list = "(" header-fld-name *(SP header-fld-name) ")"; header-fld-name = astring
+    section.fields = p.list(() => p.astring(), false);
+  }
+  p.expect("]");
+  return section;
+}
+
+function sectionText(p: CommandParser, afterPart: boolean): SectionText {
+  const word = p.takeWhile(isNameChar, "a section").toUpperCase();
+  switch (word) {
+    case "HEADER":
+    case "HEADER.FIELDS":
+    case "HEADER.FIELDS.NOT":
+    case "TEXT":
+      return word;
+    case "MIME":
+      if (afterPart) return word;
+      throw new ParseError("MIME needs a part number");
+  }
+  throw new ParseError(`Unknown section "${word}"`);
+}
+
+/** ["<" number "." nz-number ">"] */
+function parsePartial(p: CommandParser): Partial | null {
+  if (!p.maybe("<")) return null;
+  const origin = p.number();
+  p.expect(".");
+  const count = p.number();
+  if (count === 0) throw new ParseError("A partial fetch needs a count above zero");
+  p.expect(">");
+  return { origin, count };
+}
+
+/** The item as written, for error messages: up to its end, or 40 characters. */
+function itemText(p: CommandParser, start: number): string {
+  const bytes = p.bytes;
+  let depth = 0;
+  let end = start;
+  for (; end < bytes.length && end - start < 40; end++) {
+    const b = bytes[end];
+    if (b === 0x5b) depth++;
+    else if (b === 0x5d) depth--;
+    else if (depth <= 0 && (b === 0x20 || b === 0x29)) break;
+  }
+  return new TextDecoder().decode(bytes.subarray(start, end)).replace(/[\r\n]/g, " ");
+}
+
+/** Whether fetching `items` sets \Seen (RFC 3501 §6.4.5: BODY[...] but not BODY.PEEK, RFC822, RFC822.TEXT). */
+export function setsSeen(items: readonly FetchItem[]): boolean {
+  return items.some((i) =>
+    i.kind === "rfc822" || i.kind === "rfc822Text" || (i.kind === "section" && !i.peek)
+  );
+}

@@ -1,0 +1,497 @@
+/**
+ * Rendering of FETCH response data (RFC 3501 §7.4.2, grammar in §9):
+ * ENVELOPE, BODYSTRUCTURE and BODY from the structures cached at APPEND,
+ * section data sliced from the raw message by the part offsets (§6.4.5),
+ * INTERNALDATE, and which stored fields a set of fetch items needs.
+ *
+ * Pure: the message comes in as a plain record (the store's MessageRecord
+ * fits it), the bytes go out through the ResponseEncoder.
+ */
+import type { ResponseEncoder } from "../wire/encoder.ts";
+import { findPart, headerFields } from "../mime/mod.ts";
+import type {
+  BodyDisposition,
+  BodyParams,
+  BodySinglePart,
+  BodyStructure,
+  Envelope,
+  EnvelopeAddress,
+} from "../mime/types.ts";
+import type { FetchItem, Section } from "./commands/fetch.ts";
+
+/** What a message brings to rendering: only the fields asked for are present. */
+export interface FetchedMessage {
+  uid: number;
+  flags?: readonly string[];
+  internalDate?: Date;
+  size?: number;
+  envelope?: Envelope;
+  bodyStructure?: BodyStructure;
+  /** The top-level header block, blank line included. */
+  header?: Uint8Array;
+  /** The whole message. */
+  content?: Uint8Array;
+}
+
+/** The stored fields `items` need (the shape of the store's MessageFields). */
+export interface NeededFields {
+  flags?: boolean;
+  internalDate?: boolean;
+  size?: boolean;
+  envelope?: boolean;
+  bodyStructure?: boolean;
+  header?: boolean;
+  content?: boolean;
+}
+
+/**
+ * The least the store must load for `items`: the header block alone when
+ * only top-level header sections are asked for, the whole message (and the
+ * body structure, for its offsets) when a body section is.
+ */
+export function neededFields(items: readonly FetchItem[]): NeededFields {
+  const need: NeededFields = {};
+  for (const item of items) {
+    switch (item.kind) {
+      case "flags":
+        need.flags = true;
+        break;
+      case "internalDate":
+        need.internalDate = true;
+        break;
+      case "rfc822Size":
+        need.size = true;
+        break;
+      case "envelope":
+        need.envelope = true;
+        break;
+      case "body":
+      case "bodyStructure":
+        need.bodyStructure = true;
+        break;
+      case "uid":
+        break;
+      case "rfc822":
+        need.content = true;
+        break;
+      case "rfc822Header":
+        need.header = true;
+        break;
+      case "rfc822Text":
+        need.content = true;
+        need.bodyStructure = true;
+        break;
+      case "section": {
+        const { part, text } = item.section;
+        if (part.length === 0 && text !== null && text !== "TEXT") {
+          need.header = true;
+        } else {
+          need.content = true;
+          if (part.length > 0 || text === "TEXT") need.bodyStructure = true;
+        }
+        break;
+      }
+    }
+  }
+  return need;
+}
+
+/** The name a response item carries: "RFC822.TEXT", "BODY[1.HEADER.FIELDS (From)]<0>" ... */
+export function responseName(item: FetchItem): string {
+  switch (item.kind) {
+    case "flags":
+      return "FLAGS";
+    case "internalDate":
+      return "INTERNALDATE";
+    case "rfc822Size":
+      return "RFC822.SIZE";
+    case "envelope":
+      return "ENVELOPE";
+    case "body":
+      return "BODY";
+    case "bodyStructure":
+      return "BODYSTRUCTURE";
+    case "uid":
+      return "UID";
+    case "rfc822":
+      return "RFC822";
+    case "rfc822Header":
+      return "RFC822.HEADER";
+    case "rfc822Text":
+      return "RFC822.TEXT";
+    case "section":
+      // RFC 3501 §7.4.2: BODY.PEEK is answered as BODY, and a partial
+      // fetch names only its origin ("BODY[]<0>").
+      return `BODY[${sectionSpec(item.section)}]` +
+        (item.partial ? `<${item.partial.origin}>` : "");
+  }
+}
+
+/**
+ * section-spec as the response echoes it: keywords upper-cased, the
+ * header-list names as the client sent them (RFC 3501 gives no rule to
+ * change them, and clients match the response to their request).
+ */
+export function sectionSpec(section: Section): string {
+  let out = section.part.join(".");
+  if (section.text !== null) {
+    if (out !== "") out += ".";
+    out += section.text;
+    if (section.text === "HEADER.FIELDS" || section.text === "HEADER.FIELDS.NOT") {
+      out += " (" + section.fields.map(astringText).join(" ") + ")";
+    }
+  }
+  return out;
+}
+
+/** An astring as it goes on the wire inside a section name: an atom when it can be one. */
+function astringText(name: string): string {
+  let atom = name.length > 0 && name.toUpperCase() !== "NIL";
+  for (let i = 0; atom && i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    // ATOM-CHAR; "]" too, though an ASTRING-CHAR, would end the section early for a reader.
+    atom = c > 0x20 && c < 0x7f && !'(){%*"\\]'.includes(name[i]);
+  }
+  return atom ? name : `"${name.replace(/["\\]/g, (m) => "\\" + m)}"`;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The data of a section (RFC 3501 §6.4.5), before any partial range. A part
+ * that does not exist, or HEADER/TEXT of a part that is not message/rfc822,
+ * gives an empty string. Needs `content` (and `bodyStructure` for part
+ * numbers and TEXT) or, for top-level header sections, `header`.
+ */
+export function sectionData(msg: FetchedMessage, section: Section): Uint8Array {
+  const { part, text } = section;
+  if (part.length === 0) {
+    switch (text) {
+      case null:
+        return required(msg.content, "content");
+      case "TEXT": {
+        const content = required(msg.content, "content");
+        return content.subarray(required(msg.bodyStructure, "bodyStructure").bodyStart);
+      }
+      case "HEADER":
+        return msg.header ?? topHeader(msg);
+      case "HEADER.FIELDS":
+      case "HEADER.FIELDS.NOT":
+        return headerFields(
+          msg.header ?? topHeader(msg),
+          section.fields,
+          text === "HEADER.FIELDS.NOT",
+        );
+      case "MIME":
+        return EMPTY; // the parser rejects MIME without a part number
+    }
+  }
+  const content = required(msg.content, "content");
+  const found = findPart(required(msg.bodyStructure, "bodyStructure"), part);
+  if (!found) return EMPTY;
+  switch (text) {
+    case null:
+      return content.subarray(found.bodyStart, found.bodyEnd);
+    case "MIME":
+      return content.subarray(found.headerStart, found.bodyStart);
+  }
+  // HEADER, HEADER.FIELDS(.NOT) and TEXT of a part name the message a
+  // message/rfc822 part carries; other parts have none.
+  if (found.kind !== "message") return EMPTY;
+  const inner = found.body;
+  switch (text) {
+    case "TEXT":
+      return content.subarray(inner.bodyStart, inner.bodyEnd);
+    case "HEADER":
+      return content.subarray(inner.headerStart, inner.bodyStart);
+    default:
+      return headerFields(
+        content.subarray(inner.headerStart, inner.bodyStart),
+        section.fields,
+        text === "HEADER.FIELDS.NOT",
+      );
+  }
+}
+
+function topHeader(msg: FetchedMessage): Uint8Array {
+  const content = required(msg.content, "content");
+  return content.subarray(0, required(msg.bodyStructure, "bodyStructure").bodyStart);
+}
+
+function required<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`The message record lacks "${name}"`);
+  return value;
+}
+
+/** Applies "<origin.count>": bytes past the end give an empty string (RFC 3501 §6.4.5). */
+export function partialData(
+  data: Uint8Array,
+  partial: { origin: number; count: number } | null,
+): Uint8Array {
+  if (!partial) return data;
+  if (partial.origin >= data.length) return EMPTY;
+  return data.subarray(partial.origin, Math.min(data.length, partial.origin + partial.count));
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+function pad2(n: number): string {
+  return n < 10 ? "0" + n : String(n);
+}
+
+/**
+ * date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE,
+ * without the quotes, in UTC ("+0000"): the store keeps the instant, not
+ * the zone it was given in.
+ */
+export function formatInternalDate(date: Date): string {
+  return `${pad2(date.getUTCDate())}-${MONTHS[date.getUTCMonth()]}-${date.getUTCFullYear()} ` +
+    `${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())} +0000`;
+}
+
+/** flag-list = "(" [flag *(SP flag)] ")" */
+export function writeFlags(enc: ResponseEncoder, flags: readonly string[]): void {
+  enc.open().atom(flags.join(" ")).close();
+}
+
+/**
+ * envelope = "(" env-date SP env-subject SP env-from SP env-sender SP
+ *            env-reply-to SP env-to SP env-cc SP env-bcc SP
+ *            env-in-reply-to SP env-message-id ")"
+ */
+export function writeEnvelope(enc: ResponseEncoder, env: Envelope): void {
+  enc.open().nstring(env.date).sp().nstring(env.subject).sp();
+  writeAddresses(enc, env.from);
+  enc.sp();
+  writeAddresses(enc, env.sender);
+  enc.sp();
+  writeAddresses(enc, env.replyTo);
+  enc.sp();
+  writeAddresses(enc, env.to);
+  enc.sp();
+  writeAddresses(enc, env.cc);
+  enc.sp();
+  writeAddresses(enc, env.bcc);
+  enc.sp().nstring(env.inReplyTo).sp().nstring(env.messageId).close();
+}
+
+/**
+ * env-from = "(" 1*address ")" / nil (an empty list is NIL)
+ * address  = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"
+ */
+function writeAddresses(enc: ResponseEncoder, list: readonly EnvelopeAddress[] | null): void {
+  if (!list || list.length === 0) {
+    enc.nil();
+    return;
+  }
+  enc.open();
+  for (const a of list) {
+    enc.open().nstring(a.name).sp().nstring(a.adl).sp().nstring(a.mailbox).sp().nstring(a.host)
+      .close();
+  }
+  enc.close();
+}
+
+const EMPTY_ENVELOPE: Envelope = {
+  date: null,
+  subject: null,
+  from: null,
+  sender: null,
+  replyTo: null,
+  to: null,
+  cc: null,
+  bcc: null,
+  inReplyTo: null,
+  messageId: null,
+};
+
+/**
+ * body = "(" (body-type-1part / body-type-mpart) ")". With `extensible`,
+ * BODYSTRUCTURE: every part carries its extension data (body-ext-1part:
+ * md5, dsp, lang, loc; body-ext-mpart: params, dsp, lang, loc); without,
+ * BODY.
+ */
+export function writeBodyStructure(
+  enc: ResponseEncoder,
+  body: BodyStructure,
+  extensible: boolean,
+): void {
+  enc.open();
+  if (body.kind === "multipart") {
+    // body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]: no space between parts.
+    for (const part of body.parts) writeBodyStructure(enc, part, extensible);
+    enc.sp().string(body.subtype.toUpperCase());
+    if (extensible) {
+      enc.sp();
+      writeParams(enc, body.params);
+      enc.sp();
+      writeExtensionTail(enc, body);
+    }
+    enc.close();
+    return;
+  }
+  const isMessage = body.type === "message" && body.subtype === "rfc822";
+  enc.string(body.type.toUpperCase()).sp().string(body.subtype.toUpperCase()).sp();
+  writeBodyFields(enc, body);
+  if (isMessage) {
+    // body-type-msg = media-message SP body-fields SP envelope SP body SP body-fld-lines.
+    // A message/rfc822 part whose encoding kept it from being parsed (RFC 2046
+    // §5.2.1 allows only 7bit, 8bit, binary) still needs an envelope and a
+    // body for the grammar: an empty envelope and an empty text/plain body.
+    enc.sp();
+    if (body.kind === "message") {
+      writeEnvelope(enc, body.envelope);
+      enc.sp();
+      writeBodyStructure(enc, body.body, extensible);
+    } else {
+      writeEnvelope(enc, EMPTY_ENVELOPE);
+      enc.sp().atom('("TEXT" "PLAIN" NIL NIL NIL "7BIT" 0 0)');
+    }
+    enc.sp().number(body.lines ?? 0);
+  } else if (body.type === "text") {
+    // body-type-text = media-text SP body-fields SP body-fld-lines
+    enc.sp().number(body.lines ?? 0);
+  }
+  if (extensible) {
+    enc.sp().nstring(body.md5).sp();
+    writeExtensionTail(enc, body);
+  }
+  enc.close();
+}
+
+/** body-fields = body-fld-param SP body-fld-id SP body-fld-desc SP body-fld-enc SP body-fld-octets */
+function writeBodyFields(enc: ResponseEncoder, part: Omit<BodySinglePart, "kind">): void {
+  writeParams(enc, part.params);
+  enc.sp().nstring(part.id).sp().nstring(part.description).sp().string(part.encoding).sp()
+    .number(part.size);
+}
+
+/** body-fld-param = "(" string SP string *(SP string SP string) ")" / nil */
+function writeParams(enc: ResponseEncoder, params: BodyParams): void {
+  if (params.length === 0) {
+    enc.nil();
+    return;
+  }
+  enc.open();
+  params.forEach(([name, value], i) => {
+    if (i > 0) enc.sp();
+    enc.string(name).sp().string(value);
+  });
+  enc.close();
+}
+
+/** body-fld-dsp SP body-fld-lang SP body-fld-loc */
+function writeExtensionTail(
+  enc: ResponseEncoder,
+  part: {
+    disposition: BodyDisposition | null;
+    language: string[] | null;
+    location: string | null;
+  },
+): void {
+  // body-fld-dsp = "(" string SP body-fld-param ")" / nil
+  if (part.disposition) {
+    enc.open().string(part.disposition.type).sp();
+    writeParams(enc, part.disposition.params);
+    enc.close();
+  } else {
+    enc.nil();
+  }
+  enc.sp();
+  // body-fld-lang = nstring / "(" string *(SP string) ")"
+  const lang = part.language;
+  if (!lang || lang.length === 0) enc.nil();
+  else if (lang.length === 1) enc.string(lang[0]);
+  else {
+    enc.open();
+    lang.forEach((l, i) => {
+      if (i > 0) enc.sp();
+      enc.string(l);
+    });
+    enc.close();
+  }
+  // body-fld-loc = nstring
+  enc.sp().nstring(part.location);
+}
+
+export interface FetchResponseOptions {
+  /** Put UID first even when not asked for (UID FETCH, UID STORE). */
+  uid?: boolean;
+  /** Add FLAGS even when not asked for (\Seen was set by this fetch). */
+  flags?: boolean;
+}
+
+/**
+ * Writes "* seq FETCH (...)" for one message: UID first when requested or
+ * forced, then the items in request order, each response name once, then
+ * FLAGS when forced and not already there.
+ */
+export function writeFetchResponse(
+  enc: ResponseEncoder,
+  seq: number,
+  msg: FetchedMessage,
+  items: readonly FetchItem[],
+  options: FetchResponseOptions = {},
+): void {
+  enc.untagged().number(seq).atom(" FETCH (");
+  const written = new Set<string>();
+  let first = true;
+  const next = () => {
+    if (!first) enc.sp();
+    first = false;
+  };
+  if (options.uid || items.some((i) => i.kind === "uid")) {
+    next();
+    enc.atom("UID ").number(msg.uid);
+    written.add("UID");
+  }
+  for (const item of items) {
+    const name = responseName(item);
+    if (written.has(name)) continue;
+    written.add(name);
+    next();
+    writeItem(enc, name, item, msg);
+  }
+  if (options.flags && !written.has("FLAGS")) {
+    next();
+    writeItem(enc, "FLAGS", { kind: "flags" }, msg);
+  }
+  enc.close().crlf();
+}
+
+function writeItem(enc: ResponseEncoder, name: string, item: FetchItem, msg: FetchedMessage): void {
+  enc.atom(name).sp();
+  switch (item.kind) {
+    case "flags":
+      writeFlags(enc, required(msg.flags, "flags"));
+      return;
+    case "internalDate":
+      enc.atom('"').atom(formatInternalDate(required(msg.internalDate, "internalDate"))).atom('"');
+      return;
+    case "rfc822Size":
+      enc.number(required(msg.size, "size"));
+      return;
+    case "envelope":
+      writeEnvelope(enc, required(msg.envelope, "envelope"));
+      return;
+    case "body":
+    case "bodyStructure":
+      writeBodyStructure(enc, required(msg.bodyStructure, "bodyStructure"), item.kind !== "body");
+      return;
+    case "uid":
+      enc.number(msg.uid);
+      return;
+    case "rfc822":
+      enc.nbytes(required(msg.content, "content"));
+      return;
+    case "rfc822Header":
+      enc.nbytes(sectionData(msg, { part: [], text: "HEADER", fields: [] }));
+      return;
+    case "rfc822Text":
+      enc.nbytes(sectionData(msg, { part: [], text: "TEXT", fields: [] }));
+      return;
+    case "section":
+      enc.nbytes(partialData(sectionData(msg, item.section), item.partial));
+      return;
+  }
+}

@@ -1,0 +1,154 @@
+import assert from "node:assert/strict";
+import { locateKey, parseConfig, parseListenAddress } from "../../lib/config/config.ts";
+import { ConfigError } from "../../lib/config/errors.ts";
+import { baseConfig, runMain } from "../_support/server.ts";
+
+const BASE = baseConfig("/tmp/imapd-config-test");
+
+function errorOf(text: string): ConfigError {
+  try {
+    parseConfig(text, "/etc/imapd/config.toml");
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error("the config was accepted");
+}
+
+Deno.test("`parseConfig()` translates the seed's directives into a frozen object", () => {
+  const config = parseConfig(
+    BASE.replace(
+      'listen = ["tcp://127.0.0.1:0"]',
+      'listen = ["tcp://0.0.0.0:143", "tls://[::1]:993"]\nsasl_login = true\nio_debug = true',
+    ) + '\n[imap.tls]\ncert = "cert.pem"\nkey = "key.pem"\nprotocols = ["tls1.2", "tls1.3"]\n',
+    "/etc/imapd/config.toml",
+  );
+  const ep = config.endpoints[0];
+  assert.deepEqual(ep.listen.map((l) => l.text), ["tcp://0.0.0.0:143", "tls://[::1]:993"]);
+  assert.equal(ep.listen[1].scheme === "tls" && ep.listen[1].hostname, "::1");
+  assert.equal(ep.saslLogin, true);
+  assert.equal(ep.ioDebug, true);
+  assert.equal(ep.insecureAuth, false, "TLS is on, so insecure_auth defaults to false");
+  assert.equal(ep.tls?.certificates[0].cert, "/etc/imapd/cert.pem");
+  assert.equal(ep.tls?.minVersion, "TLSv1.2");
+  assert.equal(ep.auth, "&local_authdb");
+  assert.equal(config.modules.get("local_mailboxes")?.type, "storage.imapsql");
+  assert.ok(Object.isFrozen(config) && Object.isFrozen(ep) && Object.isFrozen(ep.listen));
+});
+
+Deno.test("`parseConfig()` defaults insecure_auth to true without TLS", () => {
+  const ep = parseConfig(BASE, "/x/config.toml").endpoints[0];
+  assert.equal(ep.insecureAuth, true);
+  assert.equal(ep.insecureAuthDefaulted, true);
+  assert.equal(ep.autologoutMs, 30 * 60_000);
+});
+
+Deno.test("`parseConfig()` names the key, file and line of each error", () => {
+  const dangling = errorOf(BASE.replace('storage = "&local_mailboxes"', 'storage = "&nowhere"'));
+  assert.equal(dangling.keyPath, "imap.storage");
+  assert.match(
+    dangling.message,
+    /^\/etc\/imapd\/config\.toml:\d+: imap\.storage: unknown module reference "&nowhere"/,
+  );
+  assert.equal(dangling.line, 7);
+
+  const unknown = errorOf(BASE.replace("[imap]", "[imap]\nlisten_backlog = 5"));
+  assert.equal(unknown.keyPath, "imap.listen_backlog");
+  assert.match(unknown.message, /unknown key/);
+
+  const address = errorOf(BASE.replace("tcp://127.0.0.1:0", "udp://127.0.0.1:0"));
+  assert.equal(address.keyPath, "imap.listen[0]");
+  assert.match(address.message, /invalid address "udp:\/\/127\.0\.0\.1:0"/);
+
+  const tls = errorOf(
+    BASE + '\n[imap.tls]\ncert = "c"\nkey = "k"\nprotocols = ["tls1.0", "tls1.3"]\n',
+  );
+  assert.equal(tls.keyPath, "imap.tls.protocols[0]");
+  assert.match(tls.message, /"tls1\.0" is not available in this runtime/);
+
+  const unknownTls = errorOf(
+    BASE + '\n[imap.tls]\ncert = "c"\nkey = "k"\nprotocols = ["tls1.2", "tls1.4"]\n',
+  );
+  assert.equal(unknownTls.keyPath, "imap.tls.protocols[1]");
+  assert.match(unknownTls.message, /unknown TLS version "tls1\.4"/);
+
+  const wrongType = errorOf(BASE.replace("[imap]", '[imap]\nio_debug = "no"'));
+  assert.equal(wrongType.keyPath, "imap.io_debug");
+  assert.match(wrongType.message, /expected true or false/);
+
+  const wrongModule = errorOf(
+    BASE.replace('storage = "&local_mailboxes"', 'storage = "&local_authdb"'),
+  );
+  assert.match(wrongModule.message, /is a auth\.pass_table module, expected a storage module/);
+
+  const tlsListener = errorOf(BASE.replace("tcp://127.0.0.1:0", "tls://127.0.0.1:0"));
+  assert.equal(tlsListener.keyPath, "imap.tls");
+
+  const badToml = errorOf("[imap\nlisten = 1");
+  assert.match(badToml.message, /invalid TOML/);
+
+  const trust = errorOf(
+    BASE.replace("[imap]", '[imap]\nproxy_protocol = { trust = ["10.0.0.0/40"] }'),
+  );
+  assert.equal(trust.keyPath, "imap.proxy_protocol.trust[0]");
+
+  const short = errorOf(BASE.replace("[imap]", '[imap]\nautologout = "5m"'));
+  assert.match(short.message, /imap\.autologout: must be at least 30 minutes/);
+
+  const norm = errorOf(BASE.replace("[imap]", '[imap]\nstorage_map_normalize = "upper"'));
+  assert.match(norm.message, /imap\.storage_map_normalize: unknown normalization function "upper"/);
+});
+
+Deno.test("`parseListenAddress()` reads IPv6, default hosts and unix paths", () => {
+  assert.deepEqual(parseListenAddress("tcp://[::1]:143", "x"), {
+    scheme: "tcp",
+    hostname: "::1",
+    port: 143,
+    text: "tcp://[::1]:143",
+  });
+  assert.equal((parseListenAddress("tcp://:143", "x") as { hostname: string }).hostname, "0.0.0.0");
+  assert.equal(parseListenAddress("unix:///run/imapd.sock", "x").scheme, "unix");
+  assert.throws(
+    () => parseListenAddress("tcp://host:99999", "imap.listen"),
+    /imap\.listen: invalid address/,
+  );
+  assert.throws(() => parseListenAddress("tcp://host", "x"), /expected host:port/);
+});
+
+Deno.test("`locateKey()` finds keys in tables and array items", () => {
+  const text = "a = 1\n[imap]\nlisten = []\n[imap.tls]\nprotocols = []\n";
+  assert.equal(locateKey(text, "imap.listen"), 3);
+  assert.equal(locateKey(text, "imap.tls.protocols[1]"), 5);
+  assert.equal(locateKey(text, "imap.tls"), 4);
+});
+
+Deno.test("the server refuses to start on a bad config, naming the key, and exits non-zero", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/config.toml`;
+    await Deno.writeTextFile(
+      file,
+      baseConfig(dir).replace('auth = "&local_authdb"', 'auth = "&missing"'),
+    );
+    const out = await runMain(["--config", file, "run"]);
+    assert.equal(out.code, 1);
+    assert.match(
+      out.stderr,
+      /config error: .*config\.toml:\d+: imap\.auth: unknown module reference "&missing"/,
+    );
+    assert.doesNotMatch(out.stderr, /listening/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("--help, --version and an unknown command", async () => {
+  const help = await runMain(["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage: imapd \[--config FILE\]/);
+  const version = await runMain(["--version"]);
+  assert.match(version.stdout, /^imapd \d+\.\d+\.\d+/);
+  const unknown = await runMain(["frobnicate"]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /Unknown command "frobnicate"/);
+});

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { casemap, compareCasemap, compareCodePoints } from "../../lib/protocol/collation.ts";
+
+Deno.test("`casemap()` folds case in ASCII and beyond", () => {
+  assert.equal(casemap("Hello, World"), "HELLO, WORLD");
+  assert.equal(casemap("straße"), casemap("STRAßE"));
+  assert.equal(casemap("Ωμέγα"), casemap("ΩΜΈΓΑ"));
+  assert.equal(casemap("σ"), casemap("ς"));
+  assert.notEqual(casemap("a"), casemap("b"));
+});
+
+Deno.test("`casemap()` decomposes: precomposed and combining spellings map alike", () => {
+  assert.equal(casemap("café"), casemap("cafe\u0301"));
+  assert.equal(casemap("CAFÉ"), casemap("cafe\u0301"));
+  assert.equal(casemap("ﬁle"), casemap("FILE"));
+  assert.equal(casemap("ᾳ"), casemap("ᾼ"));
+});
+
+Deno.test("`casemap()` uses titlecase for the DŽ digraphs", () => {
+  assert.equal(casemap("\u01c6"), casemap("\u01c4"));
+  assert.equal(casemap("\u01c6"), casemap("\u01c5"));
+});
+
+Deno.test("`compareCodePoints()` orders astral characters after U+FFFD", () => {
+  assert.ok(compareCodePoints("\ufffd", "\u{1f600}") < 0);
+  assert.ok(compareCodePoints("\u{1f600}", "\ue000") > 0);
+  assert.ok(compareCodePoints("a", "b") < 0);
+  assert.ok(compareCodePoints("ab", "a") > 0);
+  assert.equal(compareCodePoints("x", "x"), 0);
+});
+
+Deno.test("`compareCasemap()` ignores case and orders by code point", () => {
+  assert.equal(compareCasemap("apple", "APPLE"), 0);
+  assert.ok(compareCasemap("apple", "Banana") < 0);
+  assert.ok(compareCasemap("Zebra", "apple") > 0);
+});

@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { startTestServer, type TestServer } from "../_support/server.ts";
+import { TestClient } from "../_support/imap_client.ts";
+import type { AccountStore } from "../../lib/store/mail_store.ts";
+
+const te = new TextEncoder();
+
+interface Fixture {
+  srv: TestServer;
+  account: AccountStore;
+  inbox: number;
+  uids: number[];
+  client: TestClient;
+}
+
+const DATE = new Date(Date.UTC(2024, 0, 5, 3, 4, 5));
+
+function message(n: number, body = `Body of message ${n}.\r\n`): string {
+  return `From: "Sender ${n}" <s${n}@example.com>\r\nTo: rcpt@example.org\r\n` +
+    `Subject: Message ${n}\r\nMessage-ID: <m${n}@example.com>\r\n\r\n${body}`;
+}
+
+/** A server with alice's INBOX holding `messages`, and a client logged in with INBOX selected. */
+async function setup(
+  messages: string[],
+  select = "SELECT",
+  body?: (f: Fixture) => Promise<void>,
+): Promise<void> {
+  const srv = await startTestServer({ users: { alice: "alice-pw" } });
+  const client = await TestClient.connect(srv.port);
+  try {
+    const account = (await srv.store.openAccount("alice", { create: true }))!;
+    const inbox = (await account.getMailbox("INBOX"))!.id;
+    const uids: number[] = [];
+    for (const m of messages) {
+      uids.push((await account.append(inbox, { content: te.encode(m), internalDate: DATE })).uid);
+    }
+    await client.login("alice", "alice-pw");
+    const sel = await client.command(`${select} INBOX`);
+    assert.match(sel.tagged, /^\S+ OK/);
+    await body?.({ srv, account, inbox, uids, client });
+  } finally {
+    client.close();
+    await srv.close();
+  }
+}
+
+Deno.test("STORE +FLAGS answers the new flags, and NOOP does not repeat them", async () => {
+  await setup([message(1), message(2)], "SELECT", async ({ client }) => {
+    const r = await client.command("STORE 1 +FLAGS (\\Flagged $Label1)");
+    assert.match(r.tagged, /^t\d+ OK STORE completed$/);
+    assert.deepEqual(r.untagged, ["* 1 FETCH (FLAGS (\\Flagged $Label1))"]);
+    assert.deepEqual((await client.command("NOOP")).untagged, []);
+    const minus = await client.command("STORE 1 -FLAGS \\Flagged");
+    assert.deepEqual(minus.untagged, ["* 1 FETCH (FLAGS ($Label1))"]);
+    const set = await client.command("STORE 1:2 FLAGS (\\draft \\SEEN)");
+    assert.deepEqual(set.untagged, [
+      "* 1 FETCH (FLAGS (\\Seen \\Draft))",
+      "* 2 FETCH (FLAGS (\\Seen \\Draft))",
+    ]);
+  });
+});
+
+Deno.test("STORE answers every message of the set, changed or not", async () => {
+  await setup([message(1), message(2), message(3)], "SELECT", async ({ client }) => {
+    await client.command("STORE 2 +FLAGS.SILENT (\\Seen)");
+    const r = await client.command("STORE 1:3 +FLAGS (\\Seen)");
+    assert.deepEqual(r.untagged, [
+      "* 1 FETCH (FLAGS (\\Seen))",
+      "* 2 FETCH (FLAGS (\\Seen))",
+      "* 3 FETCH (FLAGS (\\Seen))",
+    ]);
+  });
+});
+
+Deno.test("STORE .SILENT answers nothing, now or at the next NOOP", async () => {
+  await setup([message(1), message(2)], "SELECT", async ({ client }) => {
+    const r = await client.command("STORE 1:* +FLAGS.SILENT (\\Deleted)");
+    assert.match(r.tagged, /OK/);
+    assert.deepEqual(r.untagged, []);
+    assert.deepEqual((await client.command("NOOP")).untagged, []);
+    const flags = await client.command("FETCH 1:2 FLAGS");
+    assert.deepEqual(flags.untagged, [
+      "* 1 FETCH (FLAGS (\\Deleted))",
+      "* 2 FETCH (FLAGS (\\Deleted))",
+    ]);
+  });
+});
+
+Deno.test("UID STORE includes UID and ignores UIDs that do not exist", async () => {
+  await setup([message(1), message(2)], "SELECT", async ({ client, uids }) => {
+    const r = await client.command(`UID STORE ${uids[1]}:${uids[1] + 20} +FLAGS (\\Answered)`);
+    assert.deepEqual(r.untagged, [`* 2 FETCH (UID ${uids[1]} FLAGS (\\Answered))`]);
+    const none = await client.command(`UID STORE ${uids[1] + 30} +FLAGS (\\Answered)`);
+    assert.match(none.tagged, /OK/);
+    assert.deepEqual(none.untagged, []);
+  });
+});
+
+Deno.test("STORE in a mailbox opened with EXAMINE is refused with NO", async () => {
+  await setup([message(1)], "EXAMINE", async ({ client }) => {
+    const r = await client.command("STORE 1 +FLAGS (\\Seen)");
+    assert.match(r.tagged, /^t\d+ NO Mailbox is read-only$/);
+    assert.deepEqual((await client.command("FETCH 1 FLAGS")).untagged, ["* 1 FETCH (FLAGS ())"]);
+  });
+});
+
+Deno.test("STORE refuses \\Recent, unknown items and numbers past the end with BAD", async () => {
+  await setup([message(1)], "SELECT", async ({ client }) => {
+    assert.match((await client.command("STORE 1 +FLAGS (\\Recent)")).tagged, /^t\d+ BAD .*Recent/);
+    assert.match((await client.command("STORE 1 X-FLAGS (a)")).tagged, /^t\d+ BAD .*X-FLAGS/);
+    assert.match(
+      (await client.command("STORE 2 +FLAGS (\\Seen)")).tagged,
+      /^t\d+ BAD Invalid messageset "2"/,
+    );
+    assert.deepEqual((await client.command("FETCH 1 FLAGS")).untagged, ["* 1 FETCH (FLAGS ())"]);
+  });
+});
+
+Deno.test("STORE in one session reaches another session at its NOOP", async () => {
+  await setup([message(1), message(2)], "SELECT", async ({ srv, client, uids }) => {
+    const other = await TestClient.connect(srv.port);
+    try {
+      await other.login("alice", "alice-pw");
+      await other.command("SELECT INBOX");
+      await client.command("STORE 2 +FLAGS.SILENT (\\Flagged)");
+      const noop = await other.command("NOOP");
+      assert.deepEqual(noop.untagged, [`* 2 FETCH (UID ${uids[1]} FLAGS (\\Flagged))`]);
+    } finally {
+      other.close();
+    }
+  });
+});
