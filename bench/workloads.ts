@@ -78,10 +78,10 @@ export interface Sizes {
 export const QUICK: Sizes = {
   rounds: 3,
   bigCount: 5_000,
-  searchCount: 1_000,
+  searchCount: 800,
   clientUsers: 10,
   clientMessages: 30,
-  maxAttachment: 1_000_000,
+  maxAttachment: 500_000,
   loginClients: 10,
   loginsPerClient: 1,
   loginRounds: 2,
