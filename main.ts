@@ -9,7 +9,7 @@ import { loadConfig } from "./lib/config/config.ts";
 import { ConfigError } from "./lib/config/errors.ts";
 import { Logger, openAdminCredentials, openAdminStore, startServer } from "./lib/app.ts";
 import { runCredsCli } from "./lib/auth/cli.ts";
-import { runStoreCommand } from "./lib/cli/store_commands.ts";
+import { runStoreCli } from "./lib/store/cli.ts";
 import { VERSION } from "./lib/version.ts";
 
 async function main(): Promise<number> {
@@ -61,7 +61,7 @@ async function main(): Promise<number> {
 
   const store = await openAdminStore(config);
   try {
-    return await runStoreCommand(inv.command, inv.args, store, io);
+    return await runStoreCli(inv.command, inv.args, store, io);
   } finally {
     await store.close();
   }

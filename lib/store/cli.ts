@@ -212,6 +212,11 @@ function subjectOf(header: Uint8Array | undefined): string {
   return /^subject:[ \t]*(.*)$/im.exec(text)?.[1].trim() ?? "";
 }
 
+async function writeAll(w: { write(p: Uint8Array): Promise<number> }, data: Uint8Array) {
+  let off = 0;
+  while (off < data.length) off += await w.write(data.subarray(off));
+}
+
 async function readAllStdin(): Promise<Uint8Array> {
   return new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer());
 }
@@ -310,9 +315,9 @@ async function msgs(args: string[], store: MailStore, io: CliIo): Promise<number
         throw new UsageError(`invalid UID ${JSON.stringify(positionals[2])}`);
       }
       for await (const r of a.fetch(id, [{ from: uid, to: uid }], { content: true })) {
-        // Bytes go to a file untouched; stdout takes text (8-bit bytes may not survive).
+        // The bytes as stored, to a file or to stdout (8-bit bytes untouched).
         if (values.out) await Deno.writeFile(values.out, r.content!);
-        else io.stdout(new TextDecoder().decode(r.content));
+        else await writeAll(Deno.stdout, r.content!);
         return 0;
       }
       throw new StoreError("NONEXISTENT", `No message with UID ${uid}`);
