@@ -27,3 +27,4 @@ export { sectionRange, type SectionText } from "./section.ts";
 export { sentDate, sentDay } from "./date.ts";
 export { toCrlf } from "./line_ends.ts";
 export { baseSubject } from "./subject.ts";
+export { casemap, compareCasemap, compareCodePoints } from "./casemap.ts";

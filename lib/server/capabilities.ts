@@ -23,6 +23,7 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "SORT",
   "THREAD=ORDEREDSUBJECT",
   "THREAD=REFERENCES",
+  "I18NLEVEL=1",
 ];
 
 export function capabilities(conn: Connection): string[] {

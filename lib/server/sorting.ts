@@ -7,7 +7,7 @@
  */
 import type { Envelope, EnvelopeAddress } from "../mime/types.ts";
 import { baseSubject, decodeEncodedWords, sentDate } from "../mime/mod.ts";
-import { casemap, compareCodePoints } from "../protocol/collation.ts";
+import { casemap, compareCodePoints } from "../mime/casemap.ts";
 import type { SortCriterion, SortKey } from "../protocol/commands/sort.ts";
 
 export interface SortInput {

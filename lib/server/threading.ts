@@ -9,7 +9,7 @@
  * mailbox (sequence number) order.
  */
 import { baseSubject, decodeEncodedWords } from "../mime/mod.ts";
-import { casemap } from "../protocol/collation.ts";
+import { casemap } from "../mime/casemap.ts";
 
 export interface ThreadInput {
   /** The number to report: a sequence number, or a UID for UID THREAD. */

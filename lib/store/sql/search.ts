@@ -7,13 +7,13 @@
  *
  * Text keys match decoded text (RFC 3501 §6.4.4): header values with their
  * encoded words decoded (RFC 2047), bodies of text parts with their
- * transfer encoding and charset decoded (lib/mime), both folded with NFKC
- * and Unicode lower case, as a case-insensitive substring. Raw encoded
- * bytes ("=E9") do not match.
+ * transfer encoding and charset decoded (lib/mime), both compared in the
+ * i;unicode-casemap form (RFC 5051) as a substring. Raw encoded bytes
+ * ("=E9") do not match.
  */
 import type { SearchKey } from "../mail_store.ts";
 import { SEEN, systemFlagBit } from "./flags.ts";
-import { headerText, messageText, parseMessage } from "../../mime/mod.ts";
+import { casemap, headerText, messageText, parseMessage } from "../../mime/mod.ts";
 import type { BodyStructure } from "../../mime/types.ts";
 import { normalizeUidSet, uidSetHas } from "./uid_ranges.ts";
 
@@ -137,9 +137,9 @@ export function needs(key: SearchKey): { header: boolean; body: boolean } {
   }
 }
 
-/** Case-insensitive comparison form: compatibility-normalized, lower case. */
+/** Comparison form of the i;unicode-casemap collation (RFC 5051), as I18NLEVEL=1 asks. */
 function fold(s: string): string {
-  return s.normalize("NFKC").toLowerCase();
+  return casemap(s);
 }
 
 /** A search string in comparison form. */
@@ -229,7 +229,9 @@ export function evaluate(key: SearchKey, row: SearchRow, ctx: EvalContext): bool
     case "header": {
       const name = key.name.toLowerCase();
       const value = needle(key.value);
-      return headerFields(ctx.header ?? "").some(([n, v]) => n === name && v.includes(value));
+      return headerFields(ctx.header ?? "").some(([n, v]) =>
+        n.toLowerCase() === name && v.includes(value)
+      );
     }
     case "body":
       return (ctx.body ?? "").includes(needle(key.value));

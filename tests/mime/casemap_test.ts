@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { casemap, compareCasemap, compareCodePoints } from "../../lib/protocol/collation.ts";
+import { casemap, compareCasemap, compareCodePoints } from "../../lib/mime/casemap.ts";
 
 Deno.test("`casemap()` folds case in ASCII and beyond", () => {
   assert.equal(casemap("Hello, World"), "HELLO, WORLD");
