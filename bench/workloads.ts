@@ -659,8 +659,12 @@ export function idleMemoryWorkload(d: Dataset): Workload {
             ]);
             if (l.status !== "OK" || s.status !== "OK") throw new Error(`${l.text} ${s.text}`);
             idles.push(await c.idle());
-          } catch {
-            errors++;
+          } catch (e) {
+            if (errors++ === 0) {
+              console.error(
+                `idle on ${server.name}: first failure: ${e instanceof Error ? e.message : e}`,
+              );
+            }
           }
         }
       }));
