@@ -55,6 +55,7 @@ interface Options {
   workloads: string[] | undefined;
   keep: boolean;
   store: boolean;
+  idleConnections: number | undefined;
   seed: number;
 }
 
@@ -69,6 +70,7 @@ function options(): Options {
       workloads: { type: "string" },
       keep: { type: "boolean", default: false },
       store: { type: "boolean", default: false },
+      "idle-connections": { type: "string" },
       seed: { type: "string", default: "20260707" },
     },
   });
@@ -83,6 +85,7 @@ function options(): Options {
     workloads: values.workloads?.split(","),
     keep: values.keep,
     store: values.store,
+    idleConnections: values["idle-connections"] ? Number(values["idle-connections"]) : undefined,
     seed: Number(values.seed),
   };
 }
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
   const opts = options();
   const sizes = { ...(opts.quick ? QUICK : FULL) };
   if (opts.rounds) sizes.rounds = opts.rounds;
+  if (opts.idleConnections) sizes.idleConnections = opts.idleConnections;
   const d = dataset(opts.seed, sizes);
   const started = Date.now();
   const tmp = await Deno.makeTempDir({ prefix: "imap-bench-" });

@@ -214,7 +214,9 @@ export async function startDovecot(
     `${dir}/passwd`,
     users.map((u) => `${u.name}:${hashes.get(u.password)}::::::\n`).join(""),
   );
-  const limit = Math.max(100, maxConnections + 50);
+  // Room for the IDLE workload's connections plus the sessions the harness
+  // keeps open (one per client user) and the login processes in between.
+  const limit = Math.max(200, maxConnections + 300);
   const is24 = version.startsWith("2.4");
   const conf = `# Written by make bench; self-contained (no includes). Dovecot ${version}
 ${is24 ? "dovecot_config_version = 2.4.0\ndovecot_storage_version = 2.4.0\n" : ""}protocols = imap

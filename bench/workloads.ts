@@ -641,6 +641,10 @@ export function idleMemoryWorkload(d: Dataset): Workload {
       },
     ],
     async run(server) {
+      // Only the IDLE connections: the kept sessions of other workloads go
+      // first (with them, Dovecot refused the connections past 1,024 in all).
+      await closeSessions(server);
+      await new Promise((r) => setTimeout(r, 500));
       const base = await server.memory();
       const conns: ImapClient[] = [];
       const idles: { done: () => Promise<CommandResult> }[] = [];
@@ -659,8 +663,12 @@ export function idleMemoryWorkload(d: Dataset): Workload {
             ]);
             if (l.status !== "OK" || s.status !== "OK") throw new Error(`${l.text} ${s.text}`);
             idles.push(await c.idle());
-          } catch {
-            errors++;
+          } catch (e) {
+            if (errors++ === 0) {
+              console.error(
+                `idle on ${server.name}: first failure: ${e instanceof Error ? e.message : e}`,
+              );
+            }
           }
         }
       }));
