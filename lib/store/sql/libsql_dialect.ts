@@ -75,9 +75,18 @@ export type Prepared =
   | { kind: "rows"; stmt: LibsqlStatement }
   | { kind: "write"; stmt: LibsqlStatement };
 
+/**
+ * Ends a SELECT that reads at most one row (by primary key): it is read
+ * with `get()` as it is, BLOBs native, instead of through the JSON wrapper
+ * (which spells BLOBs in hex: twice the bytes, and a string a 5 MB body
+ * per row soon makes too long).
+ */
+export const ONE_ROW = "/*one-row*/";
+
 function prepare(db: LibsqlDatabase, sql: string): Prepared {
   const stmt = db.prepare(sql);
   if (!stmt.reader) return { kind: "write", stmt };
+  if (sql.trimEnd().endsWith(ONE_ROW)) return { kind: "returning", stmt };
   const head = sql.trimStart().slice(0, 6).toLowerCase();
   if (head !== "select" && !head.startsWith("with")) {
     return /^(insert|update|delete|replac)/.test(head)

@@ -4,7 +4,8 @@
  * awaits nothing but the database (parsing, hashing, compression and body
  * files happen before it begins), so no transaction waits on a socket.
  */
-import { type Kysely, type Transaction } from "kysely";
+import { ONE_ROW } from "./libsql_dialect.ts";
+import { type Kysely, sql, type Transaction } from "kysely";
 import type {
   AccountStore,
   AppendInput,
@@ -733,7 +734,7 @@ export class SqlAccountStore implements AccountStore {
             .$if(!!fields.envelope, (qb) => qb.select("b.envelope"))
             .$if(!!fields.bodyStructure, (qb) => qb.select("b.body_structure"))
             .$if(!!(fields.header || fields.content), (qb) => qb.select("b.header"))
-            .$if(!!fields.content, (qb) => qb.select(["b.body", "b.compression", "b.hash"]))
+            .$if(!!fields.content, (qb) => qb.select(["b.compression", "b.hash"]))
             .orderBy("m.uid").limit(CHUNK).execute()
           : await q.orderBy("m.uid").limit(CHUNK).execute();
         for (const row of rows as (MessageRow & Record<string, unknown>)[]) {
@@ -767,11 +768,9 @@ export class SqlAccountStore implements AccountStore {
     rec: MessageRecord,
     row: MessageRow & Record<string, unknown>,
   ): Promise<MessageRecord> {
-    const files = this.#store.options.files;
-    const stored = row.body === null && files
-      ? await files.read(row.hash as string)
-      : toBytes(row.body);
-    rec.content = concat(toBytes(row.header), decompress(stored, row.compression as string));
+    // Bodies are read one at a time (see ONE_ROW): a chunk of 5 MB bodies in one read would not fit.
+    const { body } = await this.#bodyOf(row.body_id);
+    rec.content = concat(toBytes(row.header), body);
     return rec;
   }
 
@@ -1094,7 +1093,7 @@ export class SqlAccountStore implements AccountStore {
   ): Promise<{ body: Uint8Array; structure: BodyStructure | null }> {
     const row = await this.#db.selectFrom("bodies")
       .select(["body", "compression", "hash", "body_structure"])
-      .where("id", "=", bodyId).executeTakeFirst();
+      .where("id", "=", bodyId).modifyEnd(sql.raw(ONE_ROW)).executeTakeFirst();
     if (!row) return { body: new Uint8Array(), structure: null };
     const files = this.#store.options.files;
     const stored = row.body === null && files ? await files.read(row.hash) : toBytes(row.body);
