@@ -28,6 +28,7 @@ import { NormalizeError, precisUsername } from "./normalize.ts";
 import { loadPam, pamAuthenticate, PamError } from "./pam.ts";
 import {
   buildTable,
+  inlineModule,
   isMutableTable,
   type ModuleContext,
   type MutableTable,
@@ -79,15 +80,8 @@ export async function buildAuthProvider(
     return await buildModule(spec, {}, path, ctx, true);
   }
   if (isTable(spec)) {
-    const module = spec.module;
-    if (typeof module !== "string") {
-      throw new ConfigError(
-        `${path}.module`,
-        `expected an auth module name, got ${describe(module)}`,
-      );
-    }
-    const { module: _, ...body } = spec;
-    return await buildModule(module.replace(/^auth\./, ""), body, path, ctx);
+    const { module, body } = inlineModule(spec, "auth", path);
+    return await buildModule(module, body, path, ctx);
   }
   throw new ConfigError(
     path,

@@ -48,6 +48,28 @@ export function isMutableTable(table: Table): table is MutableTable {
 }
 
 /** What a module needs from the rest of the configuration. */
+/**
+ * An inline module table (`{ module = "NAME", ... }`, CONFIG.md rule 5): its
+ * module name without the namespace prefix (`table.`/`auth.`), and the rest.
+ */
+export function inlineModule(
+  spec: Record<string, unknown>,
+  namespace: "table" | "auth",
+  path: string,
+): { module: string; body: Record<string, unknown> } {
+  const module = spec.module;
+  if (typeof module !== "string") {
+    throw new ConfigError(
+      `${path}.module`,
+      `expected ${namespace === "auth" ? "an auth" : "a table"} module name, got ${
+        describe(module)
+      }`,
+    );
+  }
+  const { module: _, ...body } = spec;
+  return { module: module.replace(new RegExp(`^${namespace}\\.`), ""), body };
+}
+
 export interface ModuleContext {
   stateDir: string;
   /**
@@ -88,15 +110,8 @@ export async function buildTable(
     return await buildModule(spec, {}, path, ctx, true);
   }
   if (isTable(spec)) {
-    const module = spec.module;
-    if (typeof module !== "string") {
-      throw new ConfigError(
-        `${path}.module`,
-        `expected a table module name, got ${describe(module)}`,
-      );
-    }
-    const { module: _, ...body } = spec;
-    return await buildModule(module.replace(/^table\./, ""), body, path, ctx);
+    const { module, body } = inlineModule(spec, "table", path);
+    return await buildModule(module, body, path, ctx);
   }
   throw new ConfigError(
     path,
