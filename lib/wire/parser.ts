@@ -21,6 +21,7 @@ const RBRACKET = 0x5d;
 
 const decoder = new TextDecoder();
 const latin1 = new TextDecoder("latin1");
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * ATOM-CHAR = <any CHAR except atom-specials>
@@ -62,7 +63,7 @@ function isTagChar(b: number): boolean {
 
 export function decodeUtf8(bytes: Uint8Array): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return strictUtf8.decode(bytes);
   } catch {
     return latin1.decode(bytes);
   }
