@@ -192,8 +192,10 @@ export class Connection {
         this.#sayByeAndClose("Autologout; idle for too long");
         return null;
       }
-      // The transport reuses its buffer: copy before the next read.
-      return result === null ? null : result.slice();
+      // The transport reuses its buffer until its next read. Every caller
+      // pushes the chunk into the reader (which copies it) before reading
+      // again, and a pending read is shared, never repeated (#readOnce).
+      return result;
     } finally {
       clearTimeout(timer);
     }
