@@ -7,7 +7,7 @@
  *   - RSS before and after one million store queries, with the count of
  *     statements prepared (flat RSS and a constant count mean no leak).
  */
-import { parseImapSqlConfig } from "../lib/store/config.ts";
+import { parseImapSqlConfig } from "../lib/config/storage.ts";
 import { openSqlStore } from "../lib/store/imapsql.ts";
 
 const quick = Deno.args.includes("--quick") || Deno.env.get("BENCH_QUICK") === "1";

@@ -56,7 +56,7 @@ export class Connection {
     this.log = endpoint.log.child({ conn: this.id, client: clientAddress });
     this.reader = new CommandReader({
       maxLine: endpoint.config.maxLineLength,
-      maxLiteral: Math.max(endpoint.store.appendLimit, endpoint.config.maxLineLength),
+      maxLiteral: Math.max(endpoint.config.appendLimit, endpoint.config.maxLineLength),
     });
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
   }
@@ -218,7 +218,7 @@ export class Connection {
         case "continue": {
           const name = nameOf(r.prefix);
           const limit = name === "APPEND"
-            ? this.endpoint.store.appendLimit
+            ? this.endpoint.config.appendLimit
             : this.endpoint.config.maxLineLength;
           if (r.size > limit) {
             this.reader.rejectLiteral();
