@@ -4,7 +4,13 @@
  * translation lives in config.ts (top level and endpoints), modules.ts
  * (auth and table module bodies) and storage.ts (`storage.imapsql`).
  */
-import type { Cidr } from "../net/cidr.ts";
+
+/** An IP network: `proxy_protocol.trust` entries (lib/net/cidr.ts parses and matches them). */
+export interface Cidr {
+  readonly text: string;
+  readonly bytes: Uint8Array;
+  readonly prefix: number;
+}
 
 export type ListenAddress =
   | { scheme: "tcp" | "tls"; hostname: string; port: number; text: string }
