@@ -184,25 +184,46 @@ function inlineModule(
 // ---------------------------------------------------------------------------
 // Tables
 
-/** The table a config value names: a built-in name, `"&ref"`, or an inline module table. */
-export function translateTable(spec: unknown, path: string, scope: ModuleScope): TableOptions {
+/**
+ * The module a spec names in `namespace`: `"&ref"` to a named block, a bare
+ * module name, or an inline table with a `module` key.
+ */
+function translateSpec<T>(
+  spec: unknown,
+  path: string,
+  scope: ModuleScope,
+  namespace: "table" | "auth",
+  build: (module: string, body: Table, bare: boolean) => T,
+  ofNamed: (found: NamedModule) => T | null,
+  expected: string,
+): T {
   if (typeof spec === "string") {
-    if (spec.startsWith("&")) {
-      const found = scope.named(spec.slice(1), path);
-      if (found.kind !== "table") {
-        throw new ConfigError(path, `${spec} refers to [${found.type}.${found.name}], not a table`);
-      }
-      return found.table;
+    if (!spec.startsWith("&")) return build(spec, {}, true);
+    const found = scope.named(spec.slice(1), path);
+    const named = ofNamed(found);
+    if (named === null) {
+      const what = namespace === "table" ? "a table" : "an auth module";
+      throw new ConfigError(path, `${spec} refers to [${found.type}.${found.name}], not ${what}`);
     }
-    return tableModule(spec, {}, path, scope, true, null);
+    return named;
   }
   if (isTable(spec)) {
-    const { module, body } = inlineModule(spec, "table", path);
-    return tableModule(module, body, path, scope, false, null);
+    const { module, body } = inlineModule(spec, namespace, path);
+    return build(module, body, false);
   }
-  throw new ConfigError(
+  throw new ConfigError(path, `expected ${expected}, got ${describe(spec)}`);
+}
+
+/** The table a config value names: a built-in name, `"&ref"`, or an inline module table. */
+export function translateTable(spec: unknown, path: string, scope: ModuleScope): TableOptions {
+  return translateSpec(
+    spec,
     path,
-    `expected a table name, "&ref" or inline table, got ${describe(spec)}`,
+    scope,
+    "table",
+    (module, body, bare) => tableModule(module, body, path, scope, bare, null),
+    (found) => (found.kind === "table" ? found.table : null),
+    'a table name, "&ref" or inline table',
   );
 }
 
@@ -396,26 +417,14 @@ export function translateAuthList(spec: unknown, path: string, scope: ModuleScop
 }
 
 function translateAuth(spec: unknown, path: string, scope: ModuleScope): AuthOptions {
-  if (typeof spec === "string") {
-    if (spec.startsWith("&")) {
-      const found = scope.named(spec.slice(1), path);
-      if (found.kind !== "auth") {
-        throw new ConfigError(
-          path,
-          `${spec} refers to [${found.type}.${found.name}], not an auth module`,
-        );
-      }
-      return found.auth;
-    }
-    return authModule(spec, {}, path, scope, true, null);
-  }
-  if (isTable(spec)) {
-    const { module, body } = inlineModule(spec, "auth", path);
-    return authModule(module, body, path, scope, false, null);
-  }
-  throw new ConfigError(
+  return translateSpec(
+    spec,
     path,
-    `expected "&name", "pam", an inline table or an array, got ${describe(spec)}`,
+    scope,
+    "auth",
+    (module, body, bare) => authModule(module, body, path, scope, bare, null),
+    (found) => (found.kind === "auth" ? found.auth : null),
+    '"&name", "pam", an inline table or an array',
   );
 }
 
