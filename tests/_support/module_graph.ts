@@ -155,6 +155,13 @@ export const LAYER_RULES: readonly LayerRule[] = [
       under("lib/server/", "lib/store/", "lib/net/")(m) || edge(m) || configTranslation(m),
   },
   {
+    name: "lib/metrics counts and serves; it knows no server, store, auth or config translation",
+    from: under("lib/metrics/"),
+    forbidden: (m) =>
+      under("lib/server/", "lib/store/", "lib/auth/", "lib/tables/")(m) || edge(m) ||
+      configTranslation(m),
+  },
+  {
     name: "lib/config translates and imports no subsystem (only net's IP/CIDR parsing)",
     from: under("lib/config/"),
     forbidden: (m) =>
@@ -175,11 +182,14 @@ export const HANDLER_EXCEPTIONS: readonly string[] = [
  * Import cycles that exist today, each named by a module in it and bounded
  * by its size now; their owners break them, and they may shrink, not grow:
  * the type-level cycle command_table → handlers → connection →
- * command_table, and the migration list ↔ its first migration.
+ * command_table (compliance work), the migration list ↔ its first
+ * migration, and the SQL store's sections ↔ store/sql/context.ts, which
+ * names the store class (store work).
  */
 export const CYCLE_EXCEPTIONS: readonly { through: string; maxSize: number }[] = [
   { through: "lib/server/connection.ts", maxSize: 31 },
   { through: "lib/store/sql/migrations/mod.ts", maxSize: 2 },
+  { through: "lib/store/sql/context.ts", maxSize: 10 },
 ];
 
 /** Every module `from` reaches, with the module it was reached from (for the report). */
