@@ -49,6 +49,8 @@ export async function startTestServer(options: {
   config?: (dir: string) => string;
   users?: Record<string, string>;
   debug?: boolean;
+  /** Receives every log line the server writes (as a file target would). */
+  logSink?: (line: string) => void;
 } = {}): Promise<TestServer> {
   const dir = await Deno.makeTempDir({ prefix: "imapd-test-" });
   const text = (options.config ?? baseConfig)(dir);
@@ -64,7 +66,9 @@ export async function startTestServer(options: {
     }
     await table.close?.();
   }
-  const log = options.debug || Deno.env.get("IMAPD_TEST_DEBUG")
+  const log = options.logSink
+    ? new Logger([options.logSink], false)
+    : options.debug || Deno.env.get("IMAPD_TEST_DEBUG")
     ? Logger.open([{ kind: "stderr" }], true)
     : new Logger([], false);
   const running = await startServer(config, log);
