@@ -205,11 +205,13 @@ Deno.test("finding 8: NUL in strings gets BAD; control bytes are escaped in resp
     assert.match(await c.readLine(), /^n3 BAD/);
     const select = await c.command('SELECT "\x1b[31mX\x7f"');
     assert.match(select.tagged, /NO/);
+    // deno-lint-ignore no-control-regex -- control characters are what must not come back
     assert.ok(!/[\x00-\x08\x0b-\x1f\x7f]/.test(select.tagged), JSON.stringify(select.tagged));
     c.close();
     await new Promise((r) => setTimeout(r, 50));
     const log = lines.join("");
     assert.match(log, /authentication failed/);
+    // deno-lint-ignore no-control-regex -- control characters are what must not reach the log
     assert.ok(!/[\x00-\x09\x0b-\x1f\x7f]/.test(log), JSON.stringify(log));
   } finally {
     await srv.close();
