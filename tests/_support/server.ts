@@ -45,13 +45,15 @@ export const DEFAULT_USERS: Record<string, string> = { alice: "alice-pw", bob: "
  * Starts a server in this process. `config` is the TOML text (default:
  * baseConfig); `users` get credentials (hashing is slow: keep it to a few).
  */
-export async function startTestServer(options: {
+export interface TestServerOptions {
   config?: (dir: string) => string;
   users?: Record<string, string>;
   debug?: boolean;
   /** Receives every log line the server writes (as a file target would). */
   logSink?: (line: string) => void;
-} = {}): Promise<TestServer> {
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dir = await Deno.makeTempDir({ prefix: "imapd-test-" });
   try {
     return await startIn(dir, options);
@@ -64,7 +66,7 @@ export async function startTestServer(options: {
 
 async function startIn(
   dir: string,
-  options: { config?: (dir: string) => string; users?: Record<string, string>; debug?: boolean },
+  options: TestServerOptions,
 ): Promise<TestServer> {
   const text = (options.config ?? baseConfig)(dir);
   const file = `${dir}/config.toml`;
