@@ -238,6 +238,18 @@ export interface ImapEndpointConfig {
   /** How long shutdown waits for in-flight commands. */
   shutdownTimeoutMs: number;
   maxLineLength: number;
+  /** Largest command, literals included, once logged in (raised to fit APPENDLIMIT). */
+  maxCommandSize: number;
+  /** Largest command, literals included, before login. */
+  maxCommandSizeBeforeLogin: number;
+  /** Most search keys in one SEARCH, SORT or THREAD. */
+  maxSearchKeys: number;
+  /** Most octets of strings in the keys of one SEARCH, SORT or THREAD. */
+  maxSearchSize: number;
+  /** Most connections open at once on this endpoint. */
+  maxConnections: number;
+  /** Most connections open at once from one client address. */
+  maxConnectionsPerIp: number;
 }
 
 export interface Config {
