@@ -12,6 +12,7 @@ import { type AccountContext, effectiveLimit, mailboxRow } from "./context.ts";
 import { parseFlags } from "./flags.ts";
 import type { Db } from "./schema.ts";
 import { sentDay } from "./search.ts";
+import { addKeywords, applySlots, slotOf } from "./uid_blocks.ts";
 
 export interface AppendJobInput {
   accountId: number;
@@ -82,6 +83,7 @@ export class AppendQueue {
             batch = this.#queue.splice(0, 256);
             const out: (AppendCommitted | StoreError)[] = [];
             for (const job of batch) out.push(await insertAppend(trx, job, this.#disableRecent));
+            await indexAppends(trx, batch, out);
             return out;
           });
           batch.forEach((job, i) => {
@@ -99,6 +101,30 @@ export class AppendQueue {
       this.#flushing = null;
     }
   }
+}
+
+/** Records a batch's new messages in the compact index (uid_blocks.ts), per mailbox. */
+async function indexAppends(
+  trx: Transaction<Db>,
+  batch: readonly AppendJobInput[],
+  results: readonly (AppendCommitted | StoreError)[],
+): Promise<void> {
+  const slots = new Map<number, Map<number, number>>();
+  const keywords = new Map<number, string[]>();
+  batch.forEach((job, i) => {
+    const r = results[i];
+    if (r instanceof StoreError) return;
+    let m = slots.get(job.mailboxId);
+    if (!m) slots.set(job.mailboxId, m = new Map());
+    const kw = job.keywords === "[]" ? [] : JSON.parse(job.keywords) as string[];
+    m.set(r.uid, slotOf(job.bits, kw.length > 0));
+    if (kw.length) {
+      const list = keywords.get(job.mailboxId) ?? [];
+      keywords.set(job.mailboxId, list.concat(kw));
+    }
+  });
+  for (const [mailboxId, m] of slots) await applySlots(trx, mailboxId, m);
+  for (const [mailboxId, kw] of keywords) await addKeywords(trx, mailboxId, kw);
 }
 
 /** One APPEND inside a group-commit transaction; a missing mailbox is returned, not thrown. */

@@ -1,5 +1,5 @@
 /** FETCH: records streamed in UID order, in chunks, loading only the fields asked for. */
-import type { MessageFields, MessageRecord, UidSet } from "../mail_store.ts";
+import type { MessageFields, MessageRecord, UidRange, UidSet } from "../mail_store.ts";
 import type { BodyStructure, Envelope } from "../../mime/types.ts";
 import {
   type AccountContext,
@@ -12,6 +12,7 @@ import {
 } from "./context.ts";
 import { flagList } from "./flags.ts";
 import { normalizeUidSet, uidSteps } from "./uid_ranges.ts";
+import { BLOCK_SHIFT, BLOCK_SIZE, FLAG_BITS, HAS_KEYWORDS, readBlocks } from "./uid_blocks.ts";
 
 type FetchRow = MessageRow & Record<string, unknown>;
 
@@ -23,6 +24,10 @@ export async function* fetchMessages(
 ): AsyncIterable<MessageRecord> {
   const box = await mailboxRow(ctx, ctx.db, mailboxId);
   const set = normalizeUidSet(uids, box.uid_next - 1);
+  if (flagsOnly(fields)) {
+    yield* fetchFlags(ctx, mailboxId, set, fields);
+    return;
+  }
   const wantBody = !!(fields.envelope || fields.bodyStructure || fields.header || fields.content);
   for (const step of uidSteps(set, CHUNK)) {
     let cursor = step.kind === "range" ? step.from : 0;
@@ -58,6 +63,67 @@ export async function* fetchMessages(
       cursor = rows[rows.length - 1].uid + 1;
     }
   }
+}
+
+function flagsOnly(fields: MessageFields): boolean {
+  for (const [k, v] of Object.entries(fields)) if (v && k !== "flags") return false;
+  return true;
+}
+
+/**
+ * UIDs and flags (FETCH 1:* (UID FLAGS), the STORE handler's reads) from the
+ * compact index: the blocks the set spans, plus the keyword lists of the
+ * messages marked as having keywords, a chunk at a time.
+ */
+async function* fetchFlags(
+  ctx: AccountContext,
+  mailboxId: number,
+  set: readonly UidRange[],
+  fields: MessageFields,
+): AsyncIterable<MessageRecord> {
+  if (set.length === 0) return;
+  const blocks = await readBlocks(
+    ctx.db,
+    mailboxId,
+    set[0].from >>> BLOCK_SHIFT,
+    set[set.length - 1].to >>> BLOCK_SHIFT,
+  );
+  const wantFlags = !!fields.flags;
+  let pending: { uid: number; slot: number }[] = [];
+  const flush = async function* (): AsyncIterable<MessageRecord> {
+    const withKeywords = !wantFlags
+      ? []
+      : pending.filter((p) => p.slot & HAS_KEYWORDS).map((p) => p.uid);
+    const keywords = new Map<number, string[]>();
+    if (withKeywords.length) {
+      const rows = await ctx.db.selectFrom("messages").select(["uid", "keywords"])
+        .where("mailbox_id", "=", mailboxId).where(ctx.sql.inSet("uid", withKeywords)).execute();
+      for (const r of rows) keywords.set(r.uid, JSON.parse(r.keywords));
+    }
+    for (const { uid, slot } of pending) {
+      const rec: MessageRecord = { uid };
+      if (wantFlags) rec.flags = flagList(slot & FLAG_BITS, keywords.get(uid) ?? []);
+      yield rec;
+    }
+    pending = [];
+  };
+  let r = 0;
+  for (const { block, slots } of blocks) {
+    const base = block * BLOCK_SIZE;
+    const end = base + slots.length - 1;
+    while (r < set.length && set[r].to < base) r++;
+    for (let k = r; k < set.length && set[k].from <= end; k++) {
+      const from = Math.max(set[k].from, base);
+      const to = Math.min(set[k].to, end);
+      for (let uid = from; uid <= to; uid++) {
+        const slot = slots[uid - base];
+        if (slot === 0) continue;
+        pending.push({ uid, slot });
+        if (pending.length >= CHUNK) yield* flush();
+      }
+    }
+  }
+  if (pending.length) yield* flush();
 }
 
 function record(row: FetchRow, fields: MessageFields): MessageRecord {

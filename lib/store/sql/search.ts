@@ -17,6 +17,7 @@ import { casemap, headerText, messageText, parseMessage } from "../../mime/mod.t
 import type { BodyStructure } from "../../mime/types.ts";
 import { normalizeUidSet, uidSetHas } from "./uid_ranges.ts";
 import { type AccountContext, bodyOf, CHUNK, mailboxRow, toBytes } from "./context.ts";
+import { BLOCK_SHIFT, BLOCK_SIZE, readBlocks } from "./uid_blocks.ts";
 
 export interface SearchRow {
   uid: number;
@@ -275,6 +276,9 @@ export async function searchMailbox(
 ): Promise<number[]> {
   const box = await mailboxRow(ctx, ctx.db, mailboxId);
   const p = prefilter(key);
+  if (onSlots(key, ctx.options.disableRecent)) {
+    return await searchSlots(ctx, mailboxId, key, p, box.uid_next - 1);
+  }
   const need = needs(key);
   const ctxBase = { disableRecent: ctx.options.disableRecent };
   const out: number[] = [];
@@ -325,4 +329,98 @@ async function headersOf(ctx: AccountContext, bodyIds: number[]): Promise<Map<nu
   const rows = await ctx.db.selectFrom("bodies").select(["id", "header"])
     .where(ctx.sql.inSet("id", [...new Set(bodyIds)])).execute();
   return new Map(rows.map((r) => [r.id, toBytes(r.header)]));
+}
+
+/**
+ * Whether the key needs nothing but UIDs and system flags, so the compact
+ * index (uid_blocks.ts) answers it without reading a message row: UNSEEN,
+ * DELETED, FLAGGED UNSEEN, UID sets, and any and/or/not of those.
+ */
+export function onSlots(key: SearchKey, disableRecent: boolean): boolean {
+  switch (key.type) {
+    case "all":
+    case "uid":
+      return true;
+    case "flag":
+      return systemFlagBit(key.flag) !== 0 || key.flag.startsWith("\\");
+    case "recent":
+    case "new":
+      return disableRecent;
+    case "and":
+      return key.keys.every((k) => onSlots(k, disableRecent));
+    case "or":
+      return onSlots(key.left, disableRecent) && onSlots(key.right, disableRecent);
+    case "not":
+      return onSlots(key.key, disableRecent);
+    default:
+      return false;
+  }
+}
+
+/** Evaluates a key accepted by onSlots() on one message's slot byte. */
+function evalSlot(key: SearchKey, uid: number, slot: number): boolean {
+  switch (key.type) {
+    case "all":
+      return true;
+    case "uid":
+      return uidSetHas(normalizeUidSet(key.set), uid);
+    case "flag": {
+      const bit = systemFlagBit(key.flag);
+      return ((slot & bit) !== 0 && bit !== 0) === key.present;
+    }
+    case "recent":
+      return !key.present;
+    case "new":
+      return false;
+    case "and":
+      return key.keys.every((k) => evalSlot(k, uid, slot));
+    case "or":
+      return evalSlot(key.left, uid, slot) || evalSlot(key.right, uid, slot);
+    case "not":
+      return !evalSlot(key.key, uid, slot);
+    default:
+      throw new Error(`Key ${key.type} cannot be answered from the index`);
+  }
+}
+
+async function searchSlots(
+  ctx: AccountContext,
+  mailboxId: number,
+  key: SearchKey,
+  p: Prefilter,
+  maxUid: number,
+): Promise<number[]> {
+  const from = Math.max(1, p.uidMin);
+  const to = Math.min(maxUid, p.uidMax);
+  if (from > to) return [];
+  // Only a top-level conjunction of flags is tested without evalSlot (the common case).
+  const simple = isFlagConjunction(key);
+  const blocks = await readBlocks(ctx.db, mailboxId, from >>> BLOCK_SHIFT, to >>> BLOCK_SHIFT);
+  const out: number[] = [];
+  for (const { block, slots } of blocks) {
+    const base = block * BLOCK_SIZE;
+    const lo = Math.max(from - base, 0);
+    const hi = Math.min(to - base, slots.length - 1);
+    for (let i = lo; i <= hi; i++) {
+      const slot = slots[i];
+      if (slot === 0) continue;
+      if ((slot & p.mustHave) !== p.mustHave || (slot & p.mustNot) !== 0) continue;
+      if (simple || evalSlot(key, base + i, slot)) out.push(base + i);
+    }
+  }
+  return out;
+}
+
+/** A key that the prefilter's mustHave/mustNot bits and UID bounds decide alone. */
+function isFlagConjunction(key: SearchKey): boolean {
+  switch (key.type) {
+    case "all":
+      return true;
+    case "flag":
+      return systemFlagBit(key.flag) !== 0;
+    case "and":
+      return key.keys.every(isFlagConjunction);
+    default:
+      return false;
+  }
 }

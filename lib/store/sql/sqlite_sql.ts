@@ -23,18 +23,9 @@ export function jsonRows<T>(rows: readonly unknown[][], columns: number): RawBui
   return sql<T>`(select ${sql.join(cols)} from json_each(${JSON.stringify(rows)}))`;
 }
 
-/** Distinct keywords in use in a mailbox. */
-export function keywordsInUse(mailboxId: number): RawBuilder<{ value: string }> {
-  return sql<
-    { value: string }
-  >`select distinct j.value as value from messages m, json_each(m.keywords) j
-    where m.mailbox_id = ${mailboxId} and m.keywords <> '[]'`;
-}
-
 export const sqliteSql: StoreSql = {
   engine: "sqlite",
   inSet: inJsonArray,
   rows: jsonRows,
-  keywordsInUse,
   oneRow: sql.raw(ONE_ROW),
 };
