@@ -12,6 +12,7 @@ import { type AccountContext, effectiveLimit, mailboxRow } from "./context.ts";
 import { parseFlags } from "./flags.ts";
 import type { Db } from "./schema.ts";
 import { sentDay } from "./search.ts";
+import { type SearchFields, searchFieldsOf } from "./search_fields.ts";
 import { addKeywords, applySlots, slotOf } from "./uid_blocks.ts";
 
 export interface AppendJobInput {
@@ -28,6 +29,7 @@ export interface AppendJobInput {
   keywords: string;
   internalDate: number;
   sentDay: string | null;
+  search: SearchFields;
 }
 
 export interface AppendCommitted {
@@ -144,15 +146,19 @@ async function insertAppend(
   if (!box) return new StoreError("NONEXISTENT", `No mailbox with id ${job.mailboxId}`);
   const existing = await trx.selectFrom("bodies").select("id").where("hash", "=", job.hash)
     .executeTakeFirst();
-  const bodyId = existing?.id ?? (await trx.insertInto("bodies").values({
-    hash: job.hash,
-    size: job.size,
-    header: job.header,
-    body: job.body,
-    compression: job.compression,
-    envelope: job.envelope,
-    body_structure: job.bodyStructure,
-  }).returning("id").executeTakeFirstOrThrow()).id;
+  let bodyId = existing?.id;
+  if (bodyId === undefined) {
+    bodyId = (await trx.insertInto("bodies").values({
+      hash: job.hash,
+      size: job.size,
+      header: job.header,
+      body: job.body,
+      compression: job.compression,
+      envelope: job.envelope,
+      body_structure: job.bodyStructure,
+    }).returning("id").executeTakeFirstOrThrow()).id;
+    await trx.insertInto("body_search").values({ body_id: bodyId, ...job.search }).execute();
+  }
   const uid = box.uid_next - 1;
   await trx.insertInto("messages").values({
     mailbox_id: job.mailboxId,
@@ -210,6 +216,7 @@ export async function appendMessage(
       keywords: JSON.stringify(flags.keywords),
       internalDate,
       sentDay: sentDay(parsed.envelope.date),
+      search: searchFieldsOf(header),
     });
     ctx.bus.advance(mailboxId, result.modSeq - 1, {
       modSeq: result.modSeq,

@@ -18,6 +18,12 @@ export interface StoreSql {
   /** A derived table of literal rows with columns c0..c(n-1), passed as one parameter. */
   rows<T>(rows: readonly unknown[][], columns: number): RawBuilder<T>;
   /**
+   * True when `column` (text) contains `needle` as a substring, compared
+   * exactly (both sides are already in comparison form); always true when
+   * `needle` is null, so one query shape serves keys with and without it.
+   */
+  contains(column: string, needle: string | null): RawBuilder<boolean>;
+  /**
    * Ends a SELECT that reads at most one row by primary key and may carry a
    * large BLOB (a message body): the driver reads it natively instead of
    * through its multi-row path (see libsql_dialect.ts). Empty where the

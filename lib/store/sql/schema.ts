@@ -81,6 +81,16 @@ export interface MailboxKeywordsTable {
   keyword: string;
 }
 
+/** Folded FROM/TO/CC/BCC/SUBJECT text of a body, for SEARCH (see search_fields.ts). */
+export interface BodySearchTable {
+  body_id: number;
+  from_text: string | null;
+  to_text: string | null;
+  cc_text: string | null;
+  bcc_text: string | null;
+  subject_text: string | null;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -96,5 +106,6 @@ export interface Db {
   expunged: ExpungedTable;
   uid_blocks: UidBlocksTable;
   mailbox_keywords: MailboxKeywordsTable;
+  body_search: BodySearchTable;
   schema_migrations: SchemaMigrationsTable;
 }

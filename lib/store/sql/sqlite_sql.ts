@@ -23,9 +23,15 @@ export function jsonRows<T>(rows: readonly unknown[][], columns: number): RawBui
   return sql<T>`(select ${sql.join(cols)} from json_each(${JSON.stringify(rows)}))`;
 }
 
+/** `instr()` counts characters of the UTF-8 text: an exact substring test. */
+export function contains(column: string, needle: string | null): RawBuilder<boolean> {
+  return sql<boolean>`(${needle} is null or instr(${sql.ref(column)}, ${needle}) > 0)`;
+}
+
 export const sqliteSql: StoreSql = {
   engine: "sqlite",
   inSet: inJsonArray,
   rows: jsonRows,
+  contains,
   oneRow: sql.raw(ONE_ROW),
 };

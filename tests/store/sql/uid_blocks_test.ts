@@ -95,7 +95,7 @@ Deno.test("the UID/flag index follows every write (append, store, expunge, copy,
   }
 });
 
-Deno.test("a database of the previous release gets its UID/flag index at open", async () => {
+Deno.test("a database of the previous release gets its UID/flag index and search fields at open", async () => {
   const t = await openTestStore("file");
   try {
     let acct = (await t.store.openAccount("a", { create: true }))!;
@@ -113,6 +113,7 @@ Deno.test("a database of the previous release gets its UID/flag index at open", 
     // Back to the schema of release 1: no index tables, migration 2 not applied.
     await sql`drop table uid_blocks`.execute(t.store.db);
     await sql`drop table mailbox_keywords`.execute(t.store.db);
+    await sql`drop table body_search`.execute(t.store.db);
     await sql`delete from schema_migrations where version >= 2`.execute(t.store.db);
     const store = await t.reopen();
     acct = (await store.openAccount("a"))!;
@@ -122,6 +123,22 @@ Deno.test("a database of the previous release gets its UID/flag index at open", 
     assert.equal(after.unseen, before.unseen);
     assert.equal(after.firstUnseenUid, before.firstUnseenUid);
     await checkIndex(store, acct, inbox.id);
+    const from = { type: "header", name: "From", value: "ALICE@example.org" } as const;
+    assert.deepEqual(await acct.search(inbox.id, from), [...after.uids]);
+    const subject = { type: "header", name: "subject", value: "message 2" } as const;
+    assert.deepEqual(await acct.search(inbox.id, subject), [
+      2,
+      20,
+      21,
+      22,
+      23,
+      24,
+      25,
+      26,
+      27,
+      28,
+      29,
+    ]);
   } finally {
     await t.cleanup();
   }
