@@ -5,6 +5,8 @@
  */
 import type { Kysely } from "kysely";
 import { initial } from "./0001_initial.ts";
+import { uidBlocks } from "./0002_uid_blocks.ts";
+import { bodySearch } from "./0003_body_search.ts";
 
 export interface Migration {
   version: number;
@@ -13,4 +15,4 @@ export interface Migration {
   up(db: Kysely<any>): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, uidBlocks, bodySearch];
