@@ -5,6 +5,7 @@
  * what a user runs.
  */
 import type { Config, ImapEndpointConfig, ModuleDefinition } from "./config/config.ts";
+import { ensurePrivateDir } from "./private_files.ts";
 import { ConfigError } from "./config/errors.ts";
 import { expectString, isTable } from "./config/values.ts";
 import type { MailStore } from "./store/mail_store.ts";
@@ -81,7 +82,7 @@ async function openStorage(
 
 /** Builds every endpoint's services and opens the listeners. */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  await Deno.mkdir(config.stateDir, { recursive: true });
+  await ensurePrivateDir(config.stateDir);
   const ctx = moduleContext(config);
   const stores = new Map<string, MailStore>();
   const authenticators: Authenticator[] = [];
@@ -172,7 +173,7 @@ export async function openAdminCredentials(
   config: Config,
   block?: string,
 ): Promise<MutableTable | null> {
-  await Deno.mkdir(config.stateDir, { recursive: true });
+  await ensurePrivateDir(config.stateDir);
   const ctx = moduleContext(config);
   if (block) return await openCredentialsTable(ctx, block);
   // Default: the first pass_table the first endpoint authenticates with.

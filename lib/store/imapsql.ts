@@ -1,5 +1,6 @@
 /** Opens `storage.imapsql`: the database, its migrations, the body files. */
 import { Kysely } from "kysely";
+import { ensurePrivateDir, ensurePrivateFile } from "../private_files.ts";
 import type { MailStore } from "./mail_store.ts";
 import type { ImapSqlOptions } from "./config.ts";
 import { BodyFiles } from "./sql/body_files.ts";
@@ -26,7 +27,8 @@ export async function openSqlStore(options: ImapSqlOptions): Promise<SqlMailStor
   else {
     if (dsn.kind === "file") {
       const dir = dsn.path.replace(/\/[^/]*$/, "");
-      if (dir && dir !== dsn.path) await Deno.mkdir(dir, { recursive: true });
+      if (dir && dir !== dsn.path) await ensurePrivateDir(dir);
+      ensurePrivateFile(dsn.path);
     }
     dialect = new LibsqlDialect({
       path: dsn.kind === "memory" ? ":memory:" : dsn.path,

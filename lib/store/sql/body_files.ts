@@ -9,6 +9,7 @@
  */
 import zlib from "node:zlib";
 import type { Compression } from "../config.ts";
+import { ensurePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../../private_files.ts";
 
 export function compress(
   data: Uint8Array,
@@ -90,7 +91,7 @@ export class BodyFiles {
   }
 
   async init(): Promise<void> {
-    await Deno.mkdir(this.dir, { recursive: true });
+    await ensurePrivateDir(this.dir);
   }
 
   /** Writes the file for `hash` durably, unless it already exists. */
@@ -104,14 +105,16 @@ export class BodyFiles {
     }
     const sub = `${this.dir}/${hash.slice(0, 2)}`;
     try {
-      await Deno.mkdir(sub);
+      await Deno.mkdir(sub, { mode: PRIVATE_DIR_MODE });
+      await Deno.chmod(sub, PRIVATE_DIR_MODE); // the umask does not decide
       await syncDir(this.dir); // the new subdirectory's entry must be durable too
     } catch (e) {
       if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
     }
     const tmp = `${sub}/.tmp-${hash}-${crypto.randomUUID()}`;
-    const file = await Deno.open(tmp, { write: true, createNew: true });
+    const file = await Deno.open(tmp, { write: true, createNew: true, mode: PRIVATE_FILE_MODE });
     try {
+      await Deno.chmod(tmp, PRIVATE_FILE_MODE);
       let off = 0;
       while (off < data.length) off += await file.write(data.subarray(off));
       await file.sync();
