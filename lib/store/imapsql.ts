@@ -43,12 +43,22 @@ export async function openSqlStore(options: ImapSqlOptions): Promise<SqlMailStor
     await migrate(db);
     let files: BodyFiles | null = null;
     if (options.msgStore.kind === "fs") {
-      files = new BodyFiles(options.msgStore.dir);
-      await files.init();
-      await files.removeOrphans(async (hash) =>
-        (await db.selectFrom("bodies").select("id").where("hash", "=", hash).executeTakeFirst()) !==
-          undefined
+      // Files are removed only under the write lock, when no row names them
+      // (see body_files.ts): BEGIN IMMEDIATE serialises this with every other
+      // process's commits.
+      files = new BodyFiles(
+        options.msgStore.dir,
+        (candidates, unlink) =>
+          db.transaction().execute(async (trx) => {
+            for (const hash of candidates) {
+              const row = await trx.selectFrom("bodies").select("id").where("hash", "=", hash)
+                .executeTakeFirst();
+              if (!row) await unlink(hash);
+            }
+          }),
       );
+      await files.init();
+      await files.removeOrphans();
     }
     return new SqlMailStore(db, {
       appendLimit: options.appendLimit,

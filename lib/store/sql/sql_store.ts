@@ -239,6 +239,11 @@ export class SqlMailStore implements MailStore {
             batch = this.#appendQueue.splice(0, 256);
             const out: (AppendCommitted | StoreError)[] = [];
             for (const job of batch) {
+              // Under the write lock no other process can remove the file: make
+              // sure it is there before the row that names it commits.
+              if (job.fileData && this.options.files) {
+                await this.options.files.write(job.hash, job.fileData);
+              }
               out.push(await insertAppend(trx, job, this.options.disableRecent));
             }
             return out;
@@ -283,6 +288,8 @@ export interface AppendJobInput {
   keywords: string;
   internalDate: number;
   sentDay: string | null;
+  /** With msg_store fs: the file's data, written again inside the transaction if it went missing. */
+  fileData?: Uint8Array;
 }
 
 export interface AppendCommitted {
@@ -682,6 +689,7 @@ export class SqlAccountStore implements AccountStore {
         size: content.length,
         header,
         body: files ? null : packed.data,
+        fileData: files ? packed.data : undefined,
         compression: packed.algorithm,
         envelope: JSON.stringify(parsed.envelope),
         bodyStructure: JSON.stringify(parsed.body),
