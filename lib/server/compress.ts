@@ -7,7 +7,7 @@
 import zlib from "node:zlib";
 import type tls from "node:tls";
 import { Buffer } from "node:buffer";
-import type { Transport } from "./transport.ts";
+import type { Transport } from "../net/transport.ts";
 
 /** The client's compressed stream is not valid deflate: the session cannot go on. */
 export class CompressionError extends Error {
