@@ -12,6 +12,8 @@ import { type AccountContext, effectiveLimit, mailboxRow } from "./context.ts";
 import { parseFlags } from "./flags.ts";
 import type { Db } from "./schema.ts";
 import { sentDay } from "./search.ts";
+import { type SearchFields, searchFieldsOf } from "./search_fields.ts";
+import { addKeywords, applySlots, slotOf } from "./uid_blocks.ts";
 
 export interface AppendJobInput {
   accountId: number;
@@ -27,6 +29,7 @@ export interface AppendJobInput {
   keywords: string;
   internalDate: number;
   sentDay: string | null;
+  search: SearchFields;
   /** With msg_store fs: the file's data, written again inside the transaction if it went missing. */
   fileData?: Uint8Array;
 }
@@ -91,6 +94,7 @@ export class AppendQueue {
               if (job.fileData && this.#files) await this.#files.write(job.hash, job.fileData);
               out.push(await insertAppend(trx, job, this.#disableRecent));
             }
+            await indexAppends(trx, batch, out);
             return out;
           });
           batch.forEach((job, i) => {
@@ -110,6 +114,30 @@ export class AppendQueue {
   }
 }
 
+/** Records a batch's new messages in the compact index (uid_blocks.ts), per mailbox. */
+async function indexAppends(
+  trx: Transaction<Db>,
+  batch: readonly AppendJobInput[],
+  results: readonly (AppendCommitted | StoreError)[],
+): Promise<void> {
+  const slots = new Map<number, Map<number, number>>();
+  const keywords = new Map<number, string[]>();
+  batch.forEach((job, i) => {
+    const r = results[i];
+    if (r instanceof StoreError) return;
+    let m = slots.get(job.mailboxId);
+    if (!m) slots.set(job.mailboxId, m = new Map());
+    const kw = job.keywords === "[]" ? [] : JSON.parse(job.keywords) as string[];
+    m.set(r.uid, slotOf(job.bits, kw.length > 0));
+    if (kw.length) {
+      const list = keywords.get(job.mailboxId) ?? [];
+      keywords.set(job.mailboxId, list.concat(kw));
+    }
+  });
+  for (const [mailboxId, m] of slots) await applySlots(trx, mailboxId, m);
+  for (const [mailboxId, kw] of keywords) await addKeywords(trx, mailboxId, kw);
+}
+
 /** One APPEND inside a group-commit transaction; a missing mailbox is returned, not thrown. */
 async function insertAppend(
   trx: Transaction<Db>,
@@ -127,15 +155,19 @@ async function insertAppend(
   if (!box) return new StoreError("NONEXISTENT", `No mailbox with id ${job.mailboxId}`);
   const existing = await trx.selectFrom("bodies").select("id").where("hash", "=", job.hash)
     .executeTakeFirst();
-  const bodyId = existing?.id ?? (await trx.insertInto("bodies").values({
-    hash: job.hash,
-    size: job.size,
-    header: job.header,
-    body: job.body,
-    compression: job.compression,
-    envelope: job.envelope,
-    body_structure: job.bodyStructure,
-  }).returning("id").executeTakeFirstOrThrow()).id;
+  let bodyId = existing?.id;
+  if (bodyId === undefined) {
+    bodyId = (await trx.insertInto("bodies").values({
+      hash: job.hash,
+      size: job.size,
+      header: job.header,
+      body: job.body,
+      compression: job.compression,
+      envelope: job.envelope,
+      body_structure: job.bodyStructure,
+    }).returning("id").executeTakeFirstOrThrow()).id;
+    await trx.insertInto("body_search").values({ body_id: bodyId, ...job.search }).execute();
+  }
   const uid = box.uid_next - 1;
   await trx.insertInto("messages").values({
     mailbox_id: job.mailboxId,
@@ -194,6 +226,7 @@ export async function appendMessage(
       keywords: JSON.stringify(flags.keywords),
       internalDate,
       sentDay: sentDay(parsed.envelope.date),
+      search: searchFieldsOf(header),
     });
     ctx.bus.advance(mailboxId, result.modSeq - 1, {
       modSeq: result.modSeq,

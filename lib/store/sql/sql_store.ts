@@ -129,11 +129,13 @@ export class SqlMailStore implements MailStore {
           trx.selectFrom("mailboxes").select("id").where("account_id", "=", account.id),
         )
         .execute();
-      await trx.deleteFrom("messages").where(
-        "mailbox_id",
-        "in",
-        trx.selectFrom("mailboxes").select("id").where("account_id", "=", account.id),
-      ).execute();
+      for (const table of ["messages", "uid_blocks", "mailbox_keywords"] as const) {
+        await trx.deleteFrom(table).where(
+          "mailbox_id",
+          "in",
+          trx.selectFrom("mailboxes").select("id").where("account_id", "=", account.id),
+        ).execute();
+      }
       await trx.deleteFrom("accounts").where("id", "=", account.id).execute();
       return await collectBodies(this.sql, trx, bodyIds.map((b) => b.body_id));
     });

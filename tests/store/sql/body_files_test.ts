@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { BodyFiles, compress, decompress } from "../../../lib/store/sql/body_files.ts";
 import { ALL, collect, message, openTestStore } from "./_helpers.ts";
-import { parseImapSqlConfig } from "../../../lib/store/config.ts";
+import { parseImapSqlConfig } from "../../../lib/config/storage.ts";
 import { openSqlStore } from "../../../lib/store/imapsql.ts";
 
 async function listFiles(dir: string): Promise<string[]> {
