@@ -47,6 +47,7 @@ async function openStorage(
   path: string,
   config: Config,
   opened: Map<string, MailStore>,
+  thread = false,
 ): Promise<{ key: string; store: MailStore }> {
   let body: Record<string, unknown>;
   let bodyPath: string;
@@ -74,7 +75,7 @@ async function openStorage(
   const existing = opened.get(key);
   if (existing) return { key, store: existing };
   const options = parseImapSqlConfig(body, bodyPath, { stateDir: config.stateDir });
-  const store = await openImapSqlStore(options);
+  const store = await openImapSqlStore(options, { thread });
   opened.set(key, store);
   return { key, store };
 }
@@ -121,7 +122,8 @@ async function buildEndpoint(
   authenticators: Authenticator[],
 ): Promise<Endpoint> {
   const epLog = log.child({}, "imap", ep.debug);
-  const { store } = await openStorage(ep.storage, `${ep.path}.storage`, config, stores);
+  // The server's store runs on a store thread; the admin commands open theirs in-process.
+  const { store } = await openStorage(ep.storage, `${ep.path}.storage`, config, stores, true);
   const authenticator = new Authenticator({
     providers: await buildAuthProvider(ep.auth, `${ep.path}.auth`, ctx),
     authMap: await buildTable(ep.authMap, `${ep.path}.auth_map`, ctx),
