@@ -17,8 +17,17 @@ function messageText(round: number, client: number, n: number): string {
     }\r\nend ${round}/${client}/${n}\r\n`;
 }
 
-/** Appends until the connection dies; returns the messages that got a tagged OK. */
-async function appendUntilKilled(port: number, round: number, client: number): Promise<string[]> {
+/**
+ * Appends until the connection dies; returns the messages that got a tagged
+ * OK. `loggedIn` settles once LOGIN is over (either way), so the kill lands
+ * among the APPENDs however slowly a loaded machine hashes the password.
+ */
+async function appendUntilKilled(
+  port: number,
+  round: number,
+  client: number,
+  loggedIn: () => void,
+): Promise<string[]> {
   const acked: string[] = [];
   let c: TestClient;
   try {
@@ -26,6 +35,8 @@ async function appendUntilKilled(port: number, round: number, client: number): P
     await c.login("alice", "pw");
   } catch {
     return acked;
+  } finally {
+    loggedIn();
   }
   for (let n = 0;; n++) {
     const text = messageText(round, client, n);
@@ -53,7 +64,13 @@ Deno.test("APPENDs answered OK survive SIGKILL of the server at random moments",
     for (let round = 0; round < 4; round++) {
       const srv = await spawnServer(file);
       const port = portOf(srv.addresses[0]);
-      const writers = [0, 1, 2].map((client) => appendUntilKilled(port, round, client));
+      const logins: Promise<void>[] = [];
+      const writers = [0, 1, 2].map((client) => {
+        let done!: () => void;
+        logins.push(new Promise((resolve) => (done = resolve)));
+        return appendUntilKilled(port, round, client, done);
+      });
+      await Promise.all(logins);
       await new Promise((r) => setTimeout(r, 300 + Math.floor(Math.random() * 700)));
       await srv.stop("SIGKILL");
       for (const w of await Promise.all(writers)) acked.push(...w);
