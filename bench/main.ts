@@ -14,6 +14,7 @@ import { expectedSearches } from "./corpus.ts";
 import { fairnessWorkload, imaplibAppendWorkload } from "./fairness.ts";
 import { type BenchServer, ensureDovecot, startDovecot, startOurs } from "./servers.ts";
 import { check, costRatio, fmt, median, spreadPercent, table } from "./stats.ts";
+import { scalingWorkload } from "./scaling.ts";
 import {
   allUsers,
   appendWorkload,
@@ -182,6 +183,7 @@ async function main(): Promise<void> {
     const all: Workload[] = [
       loginWorkload(d),
       bigMailboxWorkload(d),
+      scalingWorkload(d),
       bodyFetchWorkload(d),
       searchWorkload(d, expectedSearches(d.searchCorpus)),
       appendWorkload(d),
