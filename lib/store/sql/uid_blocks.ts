@@ -151,3 +151,34 @@ export function uidsOf(blocks: readonly Block[], count: number): Uint32Array {
   }
   return n === count ? uids : uids.subarray(0, n);
 }
+
+/** UIDs in the normalized `set` whose slot has all of `bits`, ascending. */
+export async function flaggedUids(
+  db: Runner,
+  mailboxId: number,
+  set: readonly { from: number; to: number }[],
+  bits: number,
+): Promise<number[]> {
+  if (set.length === 0) return [];
+  const blocks = await readBlocks(
+    db,
+    mailboxId,
+    set[0].from >>> BLOCK_SHIFT,
+    set[set.length - 1].to >>> BLOCK_SHIFT,
+  );
+  const out: number[] = [];
+  let r = 0;
+  for (const { block, slots } of blocks) {
+    const base = block * BLOCK_SIZE;
+    const end = base + slots.length - 1;
+    while (r < set.length && set[r].to < base) r++;
+    for (let k = r; k < set.length && set[k].from <= end; k++) {
+      const from = Math.max(set[k].from, base);
+      const to = Math.min(set[k].to, end);
+      for (let uid = from; uid <= to; uid++) {
+        if ((slots[uid - base] & bits) === bits && slots[uid - base] !== 0) out.push(uid);
+      }
+    }
+  }
+  return out;
+}
