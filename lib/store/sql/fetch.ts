@@ -12,7 +12,7 @@ import {
 } from "./context.ts";
 import { flagList } from "./flags.ts";
 import { normalizeUidSet, uidSteps } from "./uid_ranges.ts";
-import { BLOCK_SHIFT, BLOCK_SIZE, FLAG_BITS, HAS_KEYWORDS, readBlocks } from "./uid_blocks.ts";
+import { BLOCK_SHIFT, BLOCK_SIZE, HAS_KEYWORDS, readBlocks, SYSTEM_BITS } from "./uid_blocks.ts";
 
 type FetchRow = MessageRow & Record<string, unknown>;
 
@@ -111,7 +111,7 @@ function flagsOnly(fields: MessageFields): boolean {
 
 /** Flag lists of messages without keywords, one per system flag combination, shared. */
 const SYSTEM_ONLY: readonly string[][] = Array.from(
-  { length: FLAG_BITS + 1 },
+  { length: SYSTEM_BITS + 1 },
   (_, bits) => Object.freeze(flagList(bits, [])) as string[],
 );
 
@@ -151,7 +151,7 @@ async function* flagChunks(
         // A message expunged meanwhile has no row: the index's system flags stand.
         rec.flags = r
           ? flagList(r.system_flags, JSON.parse(r.keywords))
-          : SYSTEM_ONLY[(slotOf.get(rec.uid) ?? 0) & FLAG_BITS];
+          : SYSTEM_ONLY[(slotOf.get(rec.uid) ?? 0) & SYSTEM_BITS];
       }
     }
     chunk = [];
@@ -175,7 +175,7 @@ async function* flagChunks(
           chunk.push({ uid });
           keywordUids.push(uid);
           keywordSlots.push(slot);
-        } else chunk.push({ uid, flags: SYSTEM_ONLY[slot & FLAG_BITS] });
+        } else chunk.push({ uid, flags: SYSTEM_ONLY[slot & SYSTEM_BITS] });
         if (chunk.length >= CHUNK) yield await finish();
       }
     }
