@@ -11,6 +11,7 @@ import {
   toBytes,
 } from "./context.ts";
 import { flagList } from "./flags.ts";
+import { parsedJson } from "./libsql_dialect.ts";
 import { normalizeUidSet, uidSteps } from "./uid_ranges.ts";
 import { BLOCK_SHIFT, BLOCK_SIZE, HAS_KEYWORDS, readBlocks, SYSTEM_BITS } from "./uid_blocks.ts";
 
@@ -85,8 +86,8 @@ async function* fetchChunks(
         : q.where(ctx.sql.inSet("m.uid", step.uids));
       const rows = wantBody
         ? await q.innerJoin("bodies as b", "b.id", "m.body_id")
-          .$if(!!fields.envelope, (qb) => qb.select("b.envelope"))
-          .$if(!!fields.bodyStructure, (qb) => qb.select("b.body_structure"))
+          .$if(!!fields.envelope, (qb) => qb.select("b.envelope as envelope_json"))
+          .$if(!!fields.bodyStructure, (qb) => qb.select("b.body_structure as structure_json"))
           .$if(!!(fields.header || fields.content), (qb) => qb.select("b.header"))
           .$if(!!fields.content, (qb) => qb.select(["b.compression", "b.hash"]))
           .orderBy("m.uid").limit(CHUNK).execute()
@@ -191,10 +192,8 @@ function record(row: FetchRow, fields: MessageFields): MessageRecord {
   if (fields.internalDate) rec.internalDate = new Date(row.internal_date);
   if (fields.size) rec.size = row.size;
   if (fields.modSeq) rec.modSeq = row.modseq;
-  if (fields.envelope) rec.envelope = JSON.parse(row.envelope as string) as Envelope;
-  if (fields.bodyStructure) {
-    rec.bodyStructure = JSON.parse(row.body_structure as string) as BodyStructure;
-  }
+  if (fields.envelope) rec.envelope = parsedJson<Envelope>(row.envelope_json);
+  if (fields.bodyStructure) rec.bodyStructure = parsedJson<BodyStructure>(row.structure_json);
   if (fields.header) rec.header = toBytes(row.header);
   return rec;
 }
