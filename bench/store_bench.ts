@@ -10,7 +10,7 @@
  *     and SEARCH UNSEEN at 10,000, 100,000 and (full run) 1,000,000
  *     messages, half of them \Seen.
  */
-import { parseImapSqlConfig } from "../lib/store/config.ts";
+import { parseImapSqlConfig } from "../lib/config/storage.ts";
 import { openSqlStore } from "../lib/store/imapsql.ts";
 
 const quick = Deno.args.includes("--quick") || Deno.env.get("BENCH_QUICK") === "1";

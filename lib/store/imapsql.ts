@@ -10,7 +10,6 @@ import { sqliteSql } from "./sql/sqlite_sql.ts";
 import { SqlMailStore } from "./sql/sql_store.ts";
 
 export type { ImapSqlOptions } from "./config.ts";
-export { parseImapSqlConfig } from "./config.ts";
 
 /** Opens the store described by `options`; the caller closes it. */
 export async function openImapSqlStore(options: ImapSqlOptions): Promise<MailStore> {

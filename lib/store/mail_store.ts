@@ -24,15 +24,18 @@ export const FLAG_BITS = {
 /** Set in a `MailboxSnapshot.flags` byte when the message also has keywords. */
 export const FLAG_HAS_KEYWORDS = 64;
 
-/** Special-use attributes of RFC 6154. */
-export type SpecialUse =
-  | "\\All"
-  | "\\Archive"
-  | "\\Drafts"
-  | "\\Flagged"
-  | "\\Junk"
-  | "\\Sent"
-  | "\\Trash";
+/** Special-use attributes of RFC 6154 §2. */
+export const SPECIAL_USES = [
+  "\\All",
+  "\\Archive",
+  "\\Drafts",
+  "\\Flagged",
+  "\\Junk",
+  "\\Sent",
+  "\\Trash",
+] as const;
+
+export type SpecialUse = typeof SPECIAL_USES[number];
 
 /** An inclusive UID range; `to` may exceed the largest UID in use. */
 export interface UidRange {

@@ -1,11 +1,10 @@
 /**
  * Module-internal: opening an SQLite/libSQL database for the `sql_query` and
  * `sql_table` modules, with prepared statements cached per SQL text (libsql
- * 0.5.29 never frees a statement, so preparing per query leaks; DESIGN.md).
+ * 0.5.29 never frees a statement, so preparing per query leaks; docs/design.md).
  */
 import Database from "libsql";
 import { isAbsolute, join } from "node:path";
-import { ConfigError } from "../config/errors.ts";
 
 export interface SqlDb {
   /** First column of the first row, or null when there is no row. */
@@ -32,14 +31,6 @@ export function dsnToPath(dsn: string, stateDir: string): string {
   if (q !== -1) p = p.slice(0, q);
   if (p === ":memory:" || p === "") return ":memory:";
   return isAbsolute(p) ? p : join(stateDir, p);
-}
-
-export function checkDriver(driver: unknown, path: string): void {
-  if (driver === "libsql" || driver === "sqlite3") return;
-  throw new ConfigError(
-    path,
-    `unsupported driver ${JSON.stringify(driver)} (supported: "libsql", "sqlite3")`,
-  );
 }
 
 export function openSqlDb(dsn: string, stateDir: string): SqlDb {
