@@ -189,7 +189,6 @@ export const HANDLER_EXCEPTIONS: readonly string[] = [
 export const CYCLE_EXCEPTIONS: readonly { through: string; maxSize: number }[] = [
   { through: "lib/server/connection.ts", maxSize: 31 },
   { through: "lib/store/sql/migrations/mod.ts", maxSize: 2 },
-  { through: "lib/store/sql/context.ts", maxSize: 10 },
 ];
 
 /** Every module `from` reaches, with the module it was reached from (for the report). */

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Migration } from "./mod.ts";
+import type { Migration } from "./migration.ts";
 
 const BLOCK_SHIFT = 11; // uid_blocks.ts; copied so this migration never changes
 const PRESENT = 0x80;

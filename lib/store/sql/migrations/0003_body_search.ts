@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Migration } from "./mod.ts";
+import type { Migration } from "./migration.ts";
 import { searchFieldsOf } from "../search_fields.ts";
 
 /**
