@@ -1,16 +1,15 @@
-import type { Connection } from "../connection.ts";
-import type { IdArgs } from "../../protocol/commands/id.ts";
+import type { CommandContext } from "../context.ts";
+import { type IdArgs, writeId } from "../../protocol/commands/id.ts";
 
 /** RFC 2971: the client's fields are logged; ours are name and version. */
-export function handleId(conn: Connection, args: IdArgs): Promise<void> {
+export function handleId(ctx: CommandContext, args: IdArgs): Promise<void> {
   if (args.params) {
     const fields: Record<string, string> = {};
     for (const [k, v] of args.params) {
       fields[`id_${k.toLowerCase().replace(/[^a-z0-9-]/g, "_")}`] = v ?? "NIL";
     }
-    conn.log.info("client ID", fields);
+    ctx.log.info("client ID", fields);
   }
-  conn.enc.untagged().atom("ID (").string("name").sp().string("imapd").sp().string("version").sp()
-    .string(conn.endpoint.version).atom(")").crlf();
+  writeId(ctx.enc, [["name", "imapd"], ["version", ctx.endpoint.version]]);
   return Promise.resolve();
 }

@@ -21,6 +21,8 @@ export interface MailboxesTable {
   highest_modseq: number;
   special_use: string | null;
   append_limit: number | null;
+  /** Largest UID claimed as \Recent by a session (migration 2); above it, recent for the next. */
+  recent_uid: Generated<number>;
 }
 
 export interface SubscriptionsTable {

@@ -12,7 +12,7 @@
  * ("=E9") do not match.
  */
 import type { SearchKey } from "../mail_store.ts";
-import { SEEN, systemFlagBit } from "./flags.ts";
+import { systemFlagBit } from "./flags.ts";
 import { casemap, headerText, messageText, parseMessage } from "../../mime/mod.ts";
 import type { BodyStructure } from "../../mime/types.ts";
 import { normalizeUidSet, uidSetHas } from "./uid_ranges.ts";
@@ -84,9 +84,6 @@ export function prefilter(key: SearchKey): Prefilter {
         else p.mustNot |= bit;
         return;
       }
-      case "new":
-        p.mustNot |= SEEN;
-        return;
       case "internalDate": {
         const start = dayStart(k.date);
         if (k.op === "before") p.dateMax = Math.min(p.dateMax, start);
@@ -206,10 +203,6 @@ export function evaluate(key: SearchKey, row: SearchRow, ctx: EvalContext): bool
       }
       return has === key.present;
     }
-    case "recent":
-      return (!ctx.disableRecent && row.recent !== 0) === key.present;
-    case "new":
-      return !ctx.disableRecent && row.recent !== 0 && (row.system_flags & SEEN) === 0;
     case "internalDate": {
       const start = dayStart(key.date);
       if (key.op === "before") return row.internal_date < start;

@@ -23,6 +23,7 @@ import type {
   SearchKey,
   SpecialUse,
   StoreFlagsResult,
+  UidRange,
   UidSet,
 } from "../mail_store.ts";
 import { HIERARCHY_DELIMITER, StoreError, SYSTEM_FLAGS } from "../mail_store.ts";
@@ -120,6 +121,7 @@ type MailboxRow = {
   highest_modseq: number;
   special_use: string | null;
   append_limit: number | null;
+  recent_uid: number;
 };
 
 export class SqlMailStore implements MailStore {
@@ -583,7 +585,8 @@ export class SqlAccountStore implements AccountStore {
     const counts = await this.#db.selectFrom("messages")
       .select((eb) => [
         eb.fn.countAll<number>().as("messages"),
-        eb.fn.sum<number>("recent").as("recent"),
+        // \Recent: the messages above the mailbox's claim counter (migration 2).
+        eb.fn.sum<number>(eb("uid", ">", row.recent_uid).$castTo<number>()).as("recent"),
         eb.fn.sum<number>(eb("system_flags", "&", SEEN).$castTo<number>()).as("seen"),
       ])
       .where("mailbox_id", "=", mailboxId).executeTakeFirstOrThrow();
@@ -613,8 +616,7 @@ export class SqlAccountStore implements AccountStore {
 
   // ---- select ----------------------------------------------------------
 
-  async select(mailboxId: number, options?: { readOnly?: boolean }): Promise<MailboxSnapshot> {
-    const disableRecent = this.#store.options.disableRecent;
+  async select(mailboxId: number): Promise<MailboxSnapshot> {
     const row = await this.#mailbox(this.#db, mailboxId);
     const uidRows = await this.#db.selectFrom("messages").select("uid")
       .where("mailbox_id", "=", mailboxId).orderBy("uid").execute();
@@ -626,15 +628,8 @@ export class SqlAccountStore implements AccountStore {
       .orderBy("uid").limit(1).executeTakeFirst();
     const status = await this.status(mailboxId);
     const keywords = await keywordsInUse(mailboxId).execute(this.#db);
-    let recent = 0;
-    if (!disableRecent) {
-      // \Recent goes to the first session that selects (RFC 3501 §2.3.2).
-      recent = status.recent;
-      if (!options?.readOnly && recent > 0) {
-        await this.#db.updateTable("messages").set({ recent: 0 })
-          .where("mailbox_id", "=", mailboxId).where("recent", "=", 1).execute();
-      }
-    }
+    // Not claimed yet: the session claims with claimRecent() (RFC 3501 §2.3.2).
+    const recent = status.recent;
     this.#bus.init(mailboxId, {
       modSeq: row.highest_modseq,
       uidNext: row.uid_next,
@@ -648,6 +643,31 @@ export class SqlAccountStore implements AccountStore {
       recent,
       unseen: status.unseen,
     };
+  }
+
+  /**
+   * Moves the mailbox's \Recent claim counter up to `uid` in one
+   * transaction and returns the range this caller got, or null when
+   * another session got there first (or disable_recent is on). With
+   * `peek` (EXAMINE), only looks.
+   */
+  async claimRecent(
+    mailboxId: number,
+    uid: number,
+    options?: { peek?: boolean },
+  ): Promise<UidRange | null> {
+    if (this.#store.options.disableRecent) return null;
+    if (options?.peek) {
+      const row = await this.#mailbox(this.#db, mailboxId);
+      return row.recent_uid < uid ? { from: row.recent_uid + 1, to: uid } : null;
+    }
+    return await this.#db.transaction().execute(async (trx) => {
+      const row = await this.#mailbox(trx, mailboxId);
+      if (row.recent_uid >= uid) return null;
+      await trx.updateTable("mailboxes").set({ recent_uid: uid })
+        .where("id", "=", mailboxId).execute();
+      return { from: row.recent_uid + 1, to: uid };
+    });
   }
 
   // ---- append ----------------------------------------------------------

@@ -20,7 +20,7 @@ Deno.test("`migrate()` applies every migration once, in order, and records it", 
     db = open(`${dir}/m.db`);
     assert.deepEqual(await migrate(db), []);
     const rows = await db.selectFrom("schema_migrations").select(["version", "name"]).execute();
-    assert.deepEqual(rows, [{ version: 1, name: "initial" }]);
+    assert.deepEqual(rows, [{ version: 1, name: "initial" }, { version: 2, name: "recent_claim" }]);
     const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db);
     assert.equal(mode.rows[0].journal_mode, "wal");
     const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db);
@@ -35,7 +35,7 @@ Deno.test("`migrate()` rolls back a failing migration wholly and refuses a newer
   const db = open(":memory:");
   try {
     const broken = {
-      version: 2,
+      version: 99,
       name: "broken",
       // deno-lint-ignore no-explicit-any
       async up(k: Kysely<any>) {
@@ -48,10 +48,35 @@ Deno.test("`migrate()` rolls back a failing migration wholly and refuses a newer
       .execute(db);
     assert.equal(tables.rows.length, 0);
     const done = await db.selectFrom("schema_migrations").select("version").execute();
-    assert.deepEqual(done.map((r) => r.version), [1]);
-    await db.insertInto("schema_migrations").values({ version: 99, name: "future", applied_at: 0 })
+    assert.deepEqual(done.map((r) => r.version), MIGRATIONS.map((m) => m.version));
+    await db.insertInto("schema_migrations").values({ version: 100, name: "future", applied_at: 0 })
       .execute();
-    await assert.rejects(migrate(db), /migration 99, unknown/);
+    await assert.rejects(migrate(db), /migration 100, unknown/);
+  } finally {
+    await db.destroy();
+  }
+});
+
+Deno.test("`migrate()` from version 1 keeps the messages still marked recent as \\Recent", async () => {
+  const db = open(":memory:");
+  try {
+    await migrate(db, MIGRATIONS.filter((m) => m.version === 1));
+    await db.insertInto("accounts").values({ id: 1, name: "a", name_key: "a" }).execute();
+    await db.insertInto("mailboxes").values([
+      { id: 1, account_id: 1, name: "INBOX", uid_validity: 1, uid_next: 4, highest_modseq: 1 },
+      { id: 2, account_id: 1, name: "Old", uid_validity: 1, uid_next: 9, highest_modseq: 1 },
+    ]).execute();
+    await sql`insert into bodies (id, hash, size, header, envelope, body_structure)
+      values (1, 'h', 0, x'', '{}', '{}')`.execute(db);
+    for (const [uid, recent] of [[1, 0], [2, 1], [3, 1]]) {
+      await sql`insert into messages (mailbox_id, uid, body_id, recent, internal_date, size, modseq)
+        values (1, ${uid}, 1, ${recent}, 0, 0, 1)`.execute(db);
+    }
+    assert.deepEqual(await migrate(db), [2]);
+    const rows = await db.selectFrom("mailboxes").select(["id", "recent_uid"]).orderBy("id")
+      .execute();
+    // INBOX: 2 and 3 were still recent; Old: nothing was, all is claimed.
+    assert.deepEqual(rows, [{ id: 1, recent_uid: 1 }, { id: 2, recent_uid: 8 }]);
   } finally {
     await db.destroy();
   }

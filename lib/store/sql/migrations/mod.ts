@@ -5,6 +5,7 @@
  */
 import type { Kysely } from "kysely";
 import { initial } from "./0001_initial.ts";
+import { recentClaim } from "./0002_recent_claim.ts";
 
 export interface Migration {
   version: number;
@@ -13,4 +14,4 @@ export interface Migration {
   up(db: Kysely<any>): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, recentClaim];
