@@ -16,8 +16,8 @@ import { Authenticator } from "./auth/authenticator.ts";
 import { createSaslMechanism } from "./auth/sasl.ts";
 import { ImapServer } from "./server/server.ts";
 import type { Endpoint } from "./server/endpoint.ts";
-import { Logger } from "./server/log.ts";
-import { TlsManager } from "./server/tls.ts";
+import { Logger } from "./log.ts";
+import { TlsManager } from "./net/tls.ts";
 import { VERSION } from "./version.ts";
 
 export interface RunningServer {

@@ -6,7 +6,7 @@
  */
 import { parse as parseToml } from "smol-toml";
 import { ConfigError } from "./errors.ts";
-import { type Cidr, parseCidr } from "./cidr.ts";
+import { type Cidr, parseCidr } from "../net/cidr.ts";
 import {
   describe,
   expectBoolean,

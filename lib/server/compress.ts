@@ -7,7 +7,7 @@
 import zlib from "node:zlib";
 import type tls from "node:tls";
 import { Buffer } from "node:buffer";
-import type { Transport } from "./transport.ts";
+import type { Transport } from "../net/transport.ts";
 
 export class CompressTransport implements Transport {
   readonly #inner: Transport;

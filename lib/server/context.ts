@@ -8,10 +8,10 @@
  */
 import type { ResponseEncoder } from "../wire/encoder.ts";
 import type { ResponseCode } from "../protocol/response.ts";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../log.ts";
 import type { Endpoint } from "./endpoint.ts";
 import type { SessionState } from "./session.ts";
-import type { Transport } from "./transport.ts";
+import type { Transport } from "../net/transport.ts";
 
 /** What a handler may add to its tagged OK. */
 export interface Completion {

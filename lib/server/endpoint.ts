@@ -5,8 +5,8 @@
  */
 import type { ImapEndpointConfig } from "../config/config.ts";
 import type { MailStore } from "../store/mail_store.ts";
-import type { Logger } from "./log.ts";
-import type { TlsManager } from "./tls.ts";
+import type { Logger } from "../log.ts";
+import type { TlsManager } from "../net/tls.ts";
 
 export type LoginResult =
   | { ok: true; authName: string; storageAccount: string }

@@ -3,10 +3,11 @@ import { Kysely } from "kysely";
 import type { MailStore } from "./mail_store.ts";
 import type { ImapSqlOptions } from "./config.ts";
 import { BodyFiles } from "./sql/body_files.ts";
-import { LibsqlDialect } from "./sql/libsql_dialect.ts";
+import { LibsqlDialect, LibsqlDriver } from "./sql/libsql_dialect.ts";
 import { migrate } from "./sql/migrate.ts";
-import { RemoteLibsqlDialect } from "./sql/remote_dialect.ts";
+import { RemoteLibsqlDriver } from "./sql/remote_driver.ts";
 import type { Db } from "./sql/schema.ts";
+import { sqliteSql } from "./sql/sqlite_sql.ts";
 import { SqlMailStore } from "./sql/sql_store.ts";
 
 export type { ImapSqlOptions } from "./config.ts";
@@ -22,18 +23,18 @@ export async function openSqlStore(options: ImapSqlOptions): Promise<SqlMailStor
   const dsn = options.dsn;
   let dialect;
   let preparedStatements: (() => number) | undefined;
-  if (dsn.kind === "remote") dialect = new RemoteLibsqlDialect(dsn.url);
+  if (dsn.kind === "remote") dialect = new LibsqlDialect(new RemoteLibsqlDriver(dsn.url));
   else {
     if (dsn.kind === "file") {
       const dir = dsn.path.replace(/\/[^/]*$/, "");
       if (dir && dir !== dsn.path) await Deno.mkdir(dir, { recursive: true });
     }
-    dialect = new LibsqlDialect({
+    const driver = new LibsqlDriver({
       path: dsn.kind === "memory" ? ":memory:" : dsn.path,
       busyTimeoutMs: options.sqliteBusyTimeoutMs,
       cacheSize: options.sqliteCacheSize,
     });
-    const driver = dialect.driver;
+    dialect = new LibsqlDialect(driver);
     preparedStatements = () => driver.statements?.prepared ?? 0;
   }
   const db = new Kysely<Db>({ dialect });
@@ -48,7 +49,7 @@ export async function openSqlStore(options: ImapSqlOptions): Promise<SqlMailStor
           undefined
       );
     }
-    return new SqlMailStore(db, {
+    return new SqlMailStore(db, sqliteSql, {
       appendLimit: options.appendLimit,
       disableRecent: options.disableRecent,
       compression: options.compression,

@@ -7,6 +7,7 @@
  * Output accumulates until `take()`, so a burst of responses goes out in one
  * socket write (one write per line is 10-30x slower on Deno).
  */
+import { concatBytes } from "../bytes.ts";
 
 const textEncoder = new TextEncoder();
 
@@ -181,7 +182,7 @@ export class ResponseEncoder {
 
   /** Returns what was built as one array (small responses, tests). */
   takeBytes(): Uint8Array {
-    return concat(this.take());
+    return concatBytes(this.take());
   }
 
   #flushText(): void {
@@ -191,19 +192,6 @@ export class ResponseEncoder {
     this.#size += bytes.length;
     this.#text = "";
   }
-}
-
-export function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  let total = 0;
-  for (const c of chunks) total += c.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 /** QUOTED-CHAR = <any TEXT-CHAR except quoted-specials> / "\" quoted-specials */

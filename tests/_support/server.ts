@@ -51,6 +51,19 @@ export async function startTestServer(options: {
   debug?: boolean;
 } = {}): Promise<TestServer> {
   const dir = await Deno.makeTempDir({ prefix: "imapd-test-" });
+  try {
+    return await startIn(dir, options);
+  } catch (err) {
+    // A server that fails to start (a test of a bad config) leaves nothing behind.
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw err;
+  }
+}
+
+async function startIn(
+  dir: string,
+  options: { config?: (dir: string) => string; users?: Record<string, string>; debug?: boolean },
+): Promise<TestServer> {
   const text = (options.config ?? baseConfig)(dir);
   const file = `${dir}/config.toml`;
   await Deno.writeTextFile(file, text);

@@ -308,11 +308,16 @@ function rawQuery(sql: string): CompiledQuery {
   return CompiledQuery.raw(sql);
 }
 
-export class LibsqlDialect implements Dialect {
-  readonly driver: LibsqlDriver;
+/**
+ * Kysely's SQLite compiler and adapter over one of our drivers: the local
+ * `LibsqlDriver` above or the remote one (`remote_driver.ts`). The two
+ * differ only in how a statement reaches the database.
+ */
+export class LibsqlDialect<D extends Driver = Driver> implements Dialect {
+  readonly driver: D;
 
-  constructor(options: LibsqlDialectOptions) {
-    this.driver = new LibsqlDriver(options);
+  constructor(driver: D) {
+    this.driver = driver;
   }
 
   createDriver(): Driver {

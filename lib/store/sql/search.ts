@@ -16,6 +16,7 @@ import { systemFlagBit } from "./flags.ts";
 import { casemap, headerText, messageText, parseMessage } from "../../mime/mod.ts";
 import type { BodyStructure } from "../../mime/types.ts";
 import { normalizeUidSet, uidSetHas } from "./uid_ranges.ts";
+import { type AccountContext, bodyOf, CHUNK, mailboxRow, toBytes } from "./context.ts";
 
 export interface SearchRow {
   uid: number;
@@ -257,4 +258,64 @@ export function sentDay(date: string | null): string | null {
   return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${
     String(day).padStart(2, "0")
   }`;
+}
+
+/** SEARCH over one mailbox: the SQL prefilter in chunks, then the JS pass on each candidate. */
+export async function searchMailbox(
+  ctx: AccountContext,
+  mailboxId: number,
+  key: SearchKey,
+): Promise<number[]> {
+  const box = await mailboxRow(ctx, ctx.db, mailboxId);
+  const p = prefilter(key);
+  const need = needs(key);
+  const ctxBase = { disableRecent: ctx.options.disableRecent };
+  const out: number[] = [];
+  let cursor = p.uidMin;
+  const max = Math.min(p.uidMax, box.uid_next - 1);
+  while (cursor <= max) {
+    // One fixed shape whatever the key: neutral bounds when a term is absent.
+    const rows: SearchRow[] = await ctx.db.selectFrom("messages")
+      .select([
+        "uid",
+        "system_flags",
+        "keywords",
+        "internal_date",
+        "size",
+        "modseq",
+        "recent",
+        "sent_day",
+        "body_id",
+      ])
+      .where("mailbox_id", "=", mailboxId)
+      .where("uid", ">=", cursor).where("uid", "<=", max)
+      .where((eb) => eb(eb("system_flags", "&", p.mustHave), "=", p.mustHave))
+      .where((eb) => eb(eb("system_flags", "&", p.mustNot), "=", 0))
+      .where("internal_date", ">=", p.dateMin).where("internal_date", "<", p.dateMax)
+      .where("size", ">=", p.sizeMin).where("size", "<=", p.sizeMax)
+      .where("modseq", ">=", p.modSeqMin)
+      .orderBy("uid").limit(CHUNK).execute();
+    if (rows.length === 0) break;
+    const headers = need.header || need.body
+      ? await headersOf(ctx, rows.map((r) => r.body_id))
+      : null;
+    for (const row of rows) {
+      const ectx: EvalContext = { ...ctxBase };
+      if (headers) {
+        const header = headers.get(row.body_id) ?? new Uint8Array();
+        const body = need.body ? await bodyOf(ctx, row.body_id) : null;
+        Object.assign(ectx, searchText(header, body?.body ?? null, body?.structure));
+      }
+      if (evaluate(key, row, ectx)) out.push(row.uid);
+    }
+    if (rows.length < CHUNK) break;
+    cursor = rows[rows.length - 1].uid + 1;
+  }
+  return out;
+}
+
+async function headersOf(ctx: AccountContext, bodyIds: number[]): Promise<Map<number, Uint8Array>> {
+  const rows = await ctx.db.selectFrom("bodies").select(["id", "header"])
+    .where(ctx.sql.inSet("id", [...new Set(bodyIds)])).execute();
+  return new Map(rows.map((r) => [r.id, toBytes(r.header)]));
 }

@@ -1,9 +1,11 @@
 /**
- * The SQLite-specific SQL of the store, in one place (a PostgreSQL port
- * replaces this file): sets travel as one JSON parameter read by
- * `json_each`, so the SQL text does not vary with the size of the set.
+ * The SQLite (libSQL) implementation of `StoreSql`: sets travel as one JSON
+ * parameter read by `json_each`, so the SQL text does not vary with the
+ * size of the set.
  */
 import { type RawBuilder, sql } from "kysely";
+import type { StoreSql } from "./dialect.ts";
+import { ONE_ROW } from "./libsql_dialect.ts";
 
 /** `column IN (the JSON array param)`. */
 export function inJsonArray(column: string, values: readonly number[]): RawBuilder<boolean> {
@@ -28,3 +30,11 @@ export function keywordsInUse(mailboxId: number): RawBuilder<{ value: string }> 
   >`select distinct j.value as value from messages m, json_each(m.keywords) j
     where m.mailbox_id = ${mailboxId} and m.keywords <> '[]'`;
 }
+
+export const sqliteSql: StoreSql = {
+  engine: "sqlite",
+  inSet: inJsonArray,
+  rows: jsonRows,
+  keywordsInUse,
+  oneRow: sql.raw(ONE_ROW),
+};

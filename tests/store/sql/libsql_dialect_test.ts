@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { Kysely } from "kysely";
-import { LibsqlDialect } from "../../../lib/store/sql/libsql_dialect.ts";
+import { LibsqlDialect, LibsqlDriver } from "../../../lib/store/sql/libsql_dialect.ts";
 import { migrate } from "../../../lib/store/sql/migrate.ts";
 import type { Db } from "../../../lib/store/sql/schema.ts";
 
 Deno.test("`LibsqlDialect` prepares each SQL text once and serializes transactions", async () => {
-  const dialect = new LibsqlDialect({ path: ":memory:", busyTimeoutMs: 0, cacheSize: -2000 });
+  const dialect = new LibsqlDialect(
+    new LibsqlDriver({ path: ":memory:", busyTimeoutMs: 0, cacheSize: -2000 }),
+  );
   const db = new Kysely<Db>({ dialect });
   try {
     await migrate(db);
@@ -39,7 +41,9 @@ Deno.test("`LibsqlDialect` prepares each SQL text once and serializes transactio
 
 Deno.test("`LibsqlDialect` reads rows in order with BLOBs, NULLs and text intact", async () => {
   const db = new Kysely<Db>({
-    dialect: new LibsqlDialect({ path: ":memory:", busyTimeoutMs: 0, cacheSize: 0 }),
+    dialect: new LibsqlDialect(
+      new LibsqlDriver({ path: ":memory:", busyTimeoutMs: 0, cacheSize: 0 }),
+    ),
   });
   try {
     await migrate(db);

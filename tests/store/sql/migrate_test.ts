@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { Kysely, sql } from "kysely";
-import { LibsqlDialect } from "../../../lib/store/sql/libsql_dialect.ts";
+import { LibsqlDialect, LibsqlDriver } from "../../../lib/store/sql/libsql_dialect.ts";
 import { migrate } from "../../../lib/store/sql/migrate.ts";
 import { MIGRATIONS } from "../../../lib/store/sql/migrations/mod.ts";
 import type { Db } from "../../../lib/store/sql/schema.ts";
 
 function open(path: string): Kysely<Db> {
   return new Kysely<Db>({
-    dialect: new LibsqlDialect({ path, busyTimeoutMs: 1000, cacheSize: 0 }),
+    dialect: new LibsqlDialect(new LibsqlDriver({ path, busyTimeoutMs: 1000, cacheSize: 0 })),
   });
 }
 

@@ -3,7 +3,7 @@
  * (connection id and client address among them). Targets come from the
  * `log` global: stderr, off, or file paths (appended to).
  */
-import type { LogTarget } from "../config/config.ts";
+import type { LogTarget } from "./config/config.ts";
 
 export type Fields = Record<string, string | number | boolean | null | undefined>;
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { buildProxyV2, parseProxyHeader } from "../../lib/wire/proxy_protocol.ts";
+import { buildProxyV2, parseProxyHeader } from "../../lib/net/proxy_protocol.ts";
 
 const enc = new TextEncoder();
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cidrContains, parseCidr } from "../../lib/config/cidr.ts";
+import { cidrContains, parseCidr } from "../../lib/net/cidr.ts";
 
 Deno.test("`parseCidr()` treats a bare address as a single host", () => {
   const v4 = parseCidr("127.0.0.1")!;

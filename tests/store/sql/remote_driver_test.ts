@@ -1,5 +1,5 @@
 /**
- * The remote dialect over `@libsql/client`, exercised through a `file:` URL
+ * The remote driver over `@libsql/client`, exercised through a `file:` URL
  * (the client runs libsql in process for those): no sqld is reachable here,
  * so this checks our driver code (queries, transactions, rollback), not the
  * network.
@@ -10,7 +10,7 @@ import { openSqlStore } from "../../../lib/store/imapsql.ts";
 import { StoreError } from "../../../lib/store/mail_store.ts";
 import { ALL, collect, message } from "./_helpers.ts";
 
-Deno.test("`RemoteLibsqlDialect` runs the store through @libsql/client", async () => {
+Deno.test("`RemoteLibsqlDriver` runs the store through @libsql/client", async () => {
   const dir = await Deno.makeTempDir();
   const base = parseImapSqlConfig({}, "s", { stateDir: dir });
   const store = await openSqlStore({ ...base, dsn: { kind: "remote", url: `file:${dir}/r.db` } });

@@ -1,5 +1,5 @@
 /**
- * A thin Kysely dialect over `@libsql/client` for remote DSNs
+ * A thin Kysely driver over `@libsql/client` for remote DSNs
  * (`libsql://`, `http(s)://`, `ws(s)://`): statements run on the server, so
  * the client-side prepared-statement leak of local use does not apply.
  * Queries are serialized through one mutex like the local dialect; a
@@ -8,20 +8,7 @@
  * Streaming returns the whole result as one chunk.
  */
 import { createClient } from "@libsql/client";
-import {
-  type CompiledQuery,
-  type DatabaseConnection,
-  type DatabaseIntrospector,
-  type Dialect,
-  type DialectAdapter,
-  type Driver,
-  type Kysely,
-  type QueryCompiler,
-  type QueryResult,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-} from "kysely";
+import type { CompiledQuery, DatabaseConnection, Driver, QueryResult } from "kysely";
 import { Mutex } from "./libsql_dialect.ts";
 
 type Client = ReturnType<typeof createClient>;
@@ -56,7 +43,8 @@ class RemoteConnection implements DatabaseConnection {
   }
 }
 
-class RemoteDriver implements Driver {
+/** Used through `LibsqlDialect` (libsql_dialect.ts), which adds the SQLite compiler. */
+export class RemoteLibsqlDriver implements Driver {
   #url: string;
   #client: Client | null = null;
   #connection: RemoteConnection | null = null;
@@ -116,26 +104,5 @@ class RemoteDriver implements Driver {
     this.#client = null;
     this.#connection = null;
     return Promise.resolve();
-  }
-}
-
-export class RemoteLibsqlDialect implements Dialect {
-  #url: string;
-
-  constructor(url: string) {
-    this.#url = url;
-  }
-  createDriver(): Driver {
-    return new RemoteDriver(this.#url);
-  }
-  createQueryCompiler(): QueryCompiler {
-    return new SqliteQueryCompiler();
-  }
-  createAdapter(): DialectAdapter {
-    return new SqliteAdapter();
-  }
-  // deno-lint-ignore no-explicit-any
-  createIntrospector(db: Kysely<any>): DatabaseIntrospector {
-    return new SqliteIntrospector(db);
   }
 }

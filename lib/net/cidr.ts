@@ -2,22 +2,12 @@
  * IP networks for `proxy_protocol.trust`: "127.0.0.1", "::1",
  * "192.168.0.1/24", "fd00::/8". A bare address is a /32 or /128 network.
  */
-import { isIPv4, parseIPv6 } from "../wire/proxy_protocol.ts";
+import { addressBytes } from "./ip.ts";
 
 export interface Cidr {
   readonly text: string;
   readonly bytes: Uint8Array;
   readonly prefix: number;
-}
-
-/** Address bytes; IPv4-mapped IPv6 (::ffff:a.b.c.d) is read as IPv4. */
-export function addressBytes(address: string): Uint8Array | null {
-  const bare = address.startsWith("[") && address.endsWith("]") ? address.slice(1, -1) : address;
-  if (isIPv4(bare)) return Uint8Array.from(bare.split(".").map(Number));
-  const v6 = parseIPv6(bare.replace(/%.*$/, ""));
-  if (!v6) return null;
-  const mapped = v6.subarray(0, 10).every((b) => b === 0) && v6[10] === 0xff && v6[11] === 0xff;
-  return mapped ? v6.slice(12) : v6;
 }
 
 export function parseCidr(text: string): Cidr | null {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { baseConfig, portOf, spawnServer } from "../_support/server.ts";
 import { makeCa, makeLeaf } from "../_support/certs.ts";
 import { TestClient } from "../_support/imap_client.ts";
-import { buildProxyV2 } from "../../lib/wire/proxy_protocol.ts";
+import { buildProxyV2 } from "../../lib/net/proxy_protocol.ts";
 import { runMain } from "../_support/server.ts";
 
 async function serverWith(imapExtra: string, listen?: string) {

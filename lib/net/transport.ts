@@ -3,11 +3,12 @@
  * (read into a reused buffer, the fastest path we measured) or a `node:tls`
  * socket (tls:// listeners, STARTTLS, TLS after a PROXY header). Server-side
  * STARTTLS has no `Deno.*` API; `node:tls` over a Duplex wrapping the
- * Deno.Conn works (see DESIGN.md).
+ * Deno.Conn works (see docs/design.md).
  */
 import tls from "node:tls";
 import { Duplex } from "node:stream";
 import { Buffer } from "node:buffer";
+import { concatBytes } from "../bytes.ts";
 
 export interface Transport {
   /** The next chunk, or null at end of stream. Valid until the next call. */
@@ -73,18 +74,14 @@ export class ConnTransport implements Transport {
   }
 }
 
+/** Chunks up to this total go out joined in one write; larger ones one write each. */
+const JOIN_LIMIT = 1024 * 1024;
+
 /** Joins chunks into one buffer for one write, unless they are large. */
 function concatSmall(chunks: Uint8Array[]): Uint8Array | null {
   let total = 0;
   for (const c of chunks) total += c.length;
-  if (total > 1024 * 1024) return null;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return total > JOIN_LIMIT ? null : concatBytes(chunks);
 }
 
 async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {

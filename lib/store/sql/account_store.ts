@@ -1,0 +1,144 @@
+/**
+ * `AccountStore` over SQL: one account's view, each method a call into the
+ * section that implements it (mailboxes.ts, append.ts, fetch.ts,
+ * store_flags.ts, expunge.ts, search.ts, sync.ts).
+ */
+import type {
+  AccountStore,
+  AppendInput,
+  AppendResult,
+  CopyResult,
+  FlagMode,
+  MailboxEvent,
+  MailboxInfo,
+  MailboxSnapshot,
+  MailboxStatus,
+  MessageFields,
+  MessageRecord,
+  SearchKey,
+  SpecialUse,
+  StoreFlagsResult,
+  UidRange,
+  UidSet,
+} from "../mail_store.ts";
+import { appendMessage } from "./append.ts";
+import type { AccountContext } from "./context.ts";
+import { expunge, moveMessages } from "./expunge.ts";
+import { fetchMessages } from "./fetch.ts";
+import * as mailboxes from "./mailboxes.ts";
+import { searchMailbox } from "./search.ts";
+import type { SqlMailStore } from "./sql_store.ts";
+import { storeFlags } from "./store_flags.ts";
+import { claimRecent, poll, select, watch } from "./sync.ts";
+
+export class SqlAccountStore implements AccountStore {
+  readonly accountName: string;
+  #ctx: AccountContext;
+
+  constructor(store: SqlMailStore, accountId: number, accountName: string) {
+    this.accountName = accountName;
+    this.#ctx = {
+      store,
+      db: store.db,
+      sql: store.sql,
+      bus: store.bus,
+      options: store.options,
+      accountId,
+      owned: new Set(),
+    };
+  }
+
+  listMailboxes(): Promise<MailboxInfo[]> {
+    return mailboxes.listMailboxes(this.#ctx);
+  }
+
+  getMailbox(name: string): Promise<MailboxInfo | null> {
+    return mailboxes.getMailbox(this.#ctx, name);
+  }
+
+  createMailbox(name: string, options?: { specialUse?: SpecialUse }): Promise<MailboxInfo> {
+    return mailboxes.createMailbox(this.#ctx, name, options);
+  }
+
+  deleteMailbox(name: string): Promise<void> {
+    return mailboxes.deleteMailbox(this.#ctx, name);
+  }
+
+  renameMailbox(from: string, to: string): Promise<void> {
+    return mailboxes.renameMailbox(this.#ctx, from, to);
+  }
+
+  setSubscribed(name: string, subscribed: boolean): Promise<void> {
+    return mailboxes.setSubscribed(this.#ctx, name, subscribed);
+  }
+
+  listSubscriptions(): Promise<string[]> {
+    return mailboxes.listSubscriptions(this.#ctx);
+  }
+
+  status(mailboxId: number): Promise<MailboxStatus> {
+    return mailboxes.status(this.#ctx, mailboxId);
+  }
+
+  getAppendLimit(): Promise<number | null> {
+    return mailboxes.getAppendLimit(this.#ctx);
+  }
+
+  setAppendLimit(bytes: number | null): Promise<void> {
+    return mailboxes.setAppendLimit(this.#ctx, bytes);
+  }
+
+  select(mailboxId: number): Promise<MailboxSnapshot> {
+    return select(this.#ctx, mailboxId);
+  }
+
+  claimRecent(
+    mailboxId: number,
+    uid: number,
+    options?: { peek?: boolean },
+  ): Promise<UidRange | null> {
+    return claimRecent(this.#ctx, mailboxId, uid, options);
+  }
+
+  append(mailboxId: number, input: AppendInput): Promise<AppendResult> {
+    return appendMessage(this.#ctx, mailboxId, input);
+  }
+
+  fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord> {
+    return fetchMessages(this.#ctx, mailboxId, uids, fields);
+  }
+
+  storeFlags(
+    mailboxId: number,
+    uids: UidSet,
+    mode: FlagMode,
+    flags: readonly string[],
+    options?: { unchangedSince?: number },
+  ): Promise<StoreFlagsResult> {
+    return storeFlags(this.#ctx, mailboxId, uids, mode, flags, options);
+  }
+
+  expunge(mailboxId: number, uids?: UidSet): Promise<number[]> {
+    return expunge(this.#ctx, mailboxId, uids);
+  }
+
+  copy(mailboxId: number, uids: UidSet, destMailboxId: number): Promise<CopyResult> {
+    return moveMessages(this.#ctx, mailboxId, uids, destMailboxId, false);
+  }
+
+  move(mailboxId: number, uids: UidSet, destMailboxId: number): Promise<CopyResult> {
+    return moveMessages(this.#ctx, mailboxId, uids, destMailboxId, true);
+  }
+
+  search(mailboxId: number, key: SearchKey): Promise<number[]> {
+    return searchMailbox(this.#ctx, mailboxId, key);
+  }
+
+  watch(mailboxId: number, listener: (event: MailboxEvent) => void): () => void {
+    return watch(this.#ctx, mailboxId, listener);
+  }
+
+  poll(mailboxId: number): Promise<void> {
+    return poll(this.#ctx, mailboxId);
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * APPEND: the message is parsed, hashed, compressed (and its file written)
+ * before any transaction; the store-wide append queue then commits it with
+ * whatever other appends are waiting (group commit).
+ */
+import type { Kysely, Transaction } from "kysely";
+import type { AppendInput, AppendResult } from "../mail_store.ts";
+import { StoreError } from "../mail_store.ts";
+import { parseMessage } from "../../mime/parse.ts";
+import { compress, sha256Hex } from "./body_files.ts";
+import { type AccountContext, effectiveLimit, mailboxRow } from "./context.ts";
+import { parseFlags } from "./flags.ts";
+import type { Db } from "./schema.ts";
+import { sentDay } from "./search.ts";
+
+export interface AppendJobInput {
+  accountId: number;
+  mailboxId: number;
+  hash: string;
+  size: number;
+  header: Uint8Array;
+  body: Uint8Array | null;
+  compression: string;
+  envelope: string;
+  bodyStructure: string;
+  bits: number;
+  keywords: string;
+  internalDate: number;
+  sentDay: string | null;
+}
+
+export interface AppendCommitted {
+  uid: number;
+  uidValidity: number;
+  modSeq: number;
+  name: string;
+}
+
+interface AppendJob extends AppendJobInput {
+  resolve: (r: AppendCommitted) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Commits prepared APPENDs. Appends that arrive while a commit is under way
+ * are committed together in the next transaction (group commit): one fsync
+ * for many sessions' messages. Each caller's promise settles after the
+ * transaction holding its message has committed, so an OK still means
+ * durable. A job whose mailbox is gone fails alone; a database error fails
+ * its whole batch (nothing of it was committed).
+ */
+export class AppendQueue {
+  #db: Kysely<Db>;
+  #disableRecent: boolean;
+  #queue: AppendJob[] = [];
+  #flushing: Promise<void> | null = null;
+
+  constructor(db: Kysely<Db>, disableRecent: boolean) {
+    this.#db = db;
+    this.#disableRecent = disableRecent;
+  }
+
+  commit(job: AppendJobInput): Promise<AppendCommitted> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ ...job, resolve, reject });
+      this.#flushing ??= this.#flush();
+    });
+  }
+
+  /** Resolves once every append queued so far has committed or failed. */
+  async drain(): Promise<void> {
+    await this.#flushing;
+  }
+
+  async #flush(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        let batch: AppendJob[] = [];
+        try {
+          const results = await this.#db.transaction().execute(async (trx) => {
+            // Taken once the connection is ours: everything queued meanwhile rides along.
+            batch = this.#queue.splice(0, 256);
+            const out: (AppendCommitted | StoreError)[] = [];
+            for (const job of batch) out.push(await insertAppend(trx, job, this.#disableRecent));
+            return out;
+          });
+          batch.forEach((job, i) => {
+            const r = results[i];
+            if (r instanceof StoreError) job.reject(r);
+            else job.resolve(r);
+          });
+        } catch (e) {
+          // Failed before taking its batch (closed database...): fail what waits.
+          const failed = batch.length > 0 ? batch : this.#queue.splice(0);
+          for (const job of failed) job.reject(e);
+        }
+      }
+    } finally {
+      this.#flushing = null;
+    }
+  }
+}
+
+/** One APPEND inside a group-commit transaction; a missing mailbox is returned, not thrown. */
+async function insertAppend(
+  trx: Transaction<Db>,
+  job: AppendJobInput,
+  disableRecent: boolean,
+): Promise<AppendCommitted | StoreError> {
+  // The mailbox first: if it is gone, nothing of this job is written.
+  const box = await trx.updateTable("mailboxes")
+    .set((eb) => ({
+      uid_next: eb("uid_next", "+", 1),
+      highest_modseq: eb("highest_modseq", "+", 1),
+    }))
+    .where("id", "=", job.mailboxId).where("account_id", "=", job.accountId)
+    .returning(["uid_next", "highest_modseq", "uid_validity", "name"]).executeTakeFirst();
+  if (!box) return new StoreError("NONEXISTENT", `No mailbox with id ${job.mailboxId}`);
+  const existing = await trx.selectFrom("bodies").select("id").where("hash", "=", job.hash)
+    .executeTakeFirst();
+  const bodyId = existing?.id ?? (await trx.insertInto("bodies").values({
+    hash: job.hash,
+    size: job.size,
+    header: job.header,
+    body: job.body,
+    compression: job.compression,
+    envelope: job.envelope,
+    body_structure: job.bodyStructure,
+  }).returning("id").executeTakeFirstOrThrow()).id;
+  const uid = box.uid_next - 1;
+  await trx.insertInto("messages").values({
+    mailbox_id: job.mailboxId,
+    uid,
+    body_id: bodyId,
+    internal_date: job.internalDate,
+    size: job.size,
+    system_flags: job.bits,
+    keywords: job.keywords,
+    modseq: box.highest_modseq,
+    recent: disableRecent ? 0 : 1,
+    sent_day: job.sentDay,
+  }).execute();
+  return { uid, uidValidity: box.uid_validity, modSeq: box.highest_modseq, name: box.name };
+}
+
+export async function appendMessage(
+  ctx: AccountContext,
+  mailboxId: number,
+  input: AppendInput,
+): Promise<AppendResult> {
+  const { options } = ctx;
+  const content = input.content;
+  const limitRow = await mailboxRow(ctx, ctx.db, mailboxId);
+  const limit = await effectiveLimit(ctx, limitRow);
+  if (content.length > limit) {
+    throw new StoreError(
+      "TOOBIG",
+      `Message of ${content.length} bytes exceeds the limit of ${limit}`,
+    );
+  }
+  // Everything slow happens before the transaction begins.
+  const parsed = parseMessage(content);
+  const header = content.slice(0, parsed.headerSize);
+  const body = content.subarray(parsed.headerSize);
+  const hash = await sha256Hex(content);
+  const packed = compress(body, options.compression);
+  const flags = parseFlags(input.flags ?? []);
+  const internalDate = (input.internalDate ?? new Date()).getTime();
+  const files = options.files;
+  files?.hold(hash);
+  try {
+    if (files) await files.write(hash, packed.data);
+    const result = await ctx.store.appends.commit({
+      accountId: ctx.accountId,
+      mailboxId,
+      hash,
+      size: content.length,
+      header,
+      body: files ? null : packed.data,
+      compression: packed.algorithm,
+      envelope: JSON.stringify(parsed.envelope),
+      bodyStructure: JSON.stringify(parsed.body),
+      bits: flags.bits,
+      keywords: JSON.stringify(flags.keywords),
+      internalDate,
+      sentDay: sentDay(parsed.envelope.date),
+    });
+    ctx.bus.advance(mailboxId, result.modSeq - 1, {
+      modSeq: result.modSeq,
+      uidNext: result.uid + 1,
+      name: result.name,
+    });
+    ctx.bus.emit({ type: "append", mailboxId, uids: [result.uid] });
+    return { uid: result.uid, uidValidity: result.uidValidity, modSeq: result.modSeq };
+  } finally {
+    files?.unhold(hash);
+  }
+}

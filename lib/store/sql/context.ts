@@ -1,0 +1,194 @@
+/**
+ * What the store's sections (mailboxes, append, fetch, flags, expunge/copy/
+ * move, search, sync) share: the account they act in, the row types they
+ * read, and the few helpers more than one of them needs.
+ */
+import type { Kysely, Transaction } from "kysely";
+import type { MailboxInfo, SpecialUse } from "../mail_store.ts";
+import { StoreError } from "../mail_store.ts";
+import type { BodyStructure } from "../../mime/types.ts";
+import { decompress } from "./body_files.ts";
+import type { StoreSql } from "./dialect.ts";
+import type { EventBus } from "./event_bus.ts";
+import type { Db } from "./schema.ts";
+import type { SqlMailStore, SqlStoreOptions } from "./sql_store.ts";
+import { type normalizeUidSet, uidSteps } from "./uid_ranges.ts";
+
+/** Rows per query when streaming FETCH and SEARCH. */
+export const CHUNK = 500;
+
+/** A query runner: the database, or the transaction under way. */
+export type Runner = Kysely<Db> | Transaction<Db>;
+
+/** One account's view of the store, passed to every section. */
+export interface AccountContext {
+  readonly store: SqlMailStore;
+  readonly db: Kysely<Db>;
+  readonly sql: StoreSql;
+  readonly bus: EventBus;
+  readonly options: SqlStoreOptions;
+  readonly accountId: number;
+  /** Mailbox ids found in this account: watch() delivers events of these only. */
+  readonly owned: Set<number>;
+}
+
+export type MailboxRow = {
+  id: number;
+  account_id: number;
+  name: string;
+  uid_validity: number;
+  uid_next: number;
+  highest_modseq: number;
+  special_use: string | null;
+  append_limit: number | null;
+  recent_uid: number;
+};
+
+export type MessageRow = {
+  uid: number;
+  body_id: number;
+  internal_date: number;
+  size: number;
+  system_flags: number;
+  keywords: string;
+  modseq: number;
+  recent: number;
+  sent_day: string | null;
+};
+
+/** The mailbox row by id, inside this account, or NONEXISTENT. */
+export async function mailboxRow(
+  ctx: AccountContext,
+  db: Runner,
+  mailboxId: number,
+): Promise<MailboxRow> {
+  const row = await db.selectFrom("mailboxes").selectAll()
+    .where("id", "=", mailboxId).where("account_id", "=", ctx.accountId).executeTakeFirst();
+  if (!row) throw new StoreError("NONEXISTENT", `No mailbox with id ${mailboxId}`);
+  ctx.owned.add(mailboxId);
+  return row;
+}
+
+export async function mailboxByName(
+  ctx: AccountContext,
+  db: Runner,
+  name: string,
+): Promise<MailboxRow | undefined> {
+  return await db.selectFrom("mailboxes").selectAll()
+    .where("account_id", "=", ctx.accountId).where("name", "=", name).executeTakeFirst();
+}
+
+export function toInfo(row: MailboxRow, subscribed: boolean): MailboxInfo {
+  return {
+    id: row.id,
+    name: row.name,
+    uidValidity: row.uid_validity,
+    uidNext: row.uid_next,
+    highestModSeq: row.highest_modseq,
+    specialUse: row.special_use as SpecialUse | null,
+    subscribed,
+  };
+}
+
+/** The mailbox as `MailboxInfo`, with its subscription looked up. */
+export async function mailboxInfo(ctx: AccountContext, row: MailboxRow): Promise<MailboxInfo> {
+  const sub = await ctx.db.selectFrom("subscriptions").select("name")
+    .where("account_id", "=", ctx.accountId).where("name", "=", row.name).executeTakeFirst();
+  ctx.owned.add(row.id);
+  return toInfo(row, sub !== undefined);
+}
+
+/** The APPEND limit in force for a mailbox: its own, else the account's, else the store's. */
+export async function effectiveLimit(ctx: AccountContext, row: MailboxRow): Promise<number> {
+  if (row.append_limit !== null) return row.append_limit;
+  const acct = await ctx.db.selectFrom("accounts").select("append_limit")
+    .where("id", "=", ctx.accountId).executeTakeFirst();
+  return acct?.append_limit ?? ctx.options.appendLimit;
+}
+
+/** Message rows for a normalized set, ascending, inside a transaction. */
+export async function selectRows(
+  ctx: AccountContext,
+  trx: Transaction<Db>,
+  mailboxId: number,
+  set: ReturnType<typeof normalizeUidSet>,
+  extra?: (row: MessageRow) => boolean,
+): Promise<MessageRow[]> {
+  const out: MessageRow[] = [];
+  for (const step of uidSteps(set, CHUNK)) {
+    let q = trx.selectFrom("messages")
+      .select([
+        "uid",
+        "body_id",
+        "internal_date",
+        "size",
+        "system_flags",
+        "keywords",
+        "modseq",
+        "recent",
+        "sent_day",
+      ])
+      .where("mailbox_id", "=", mailboxId);
+    q = step.kind === "range"
+      ? q.where("uid", ">=", step.from).where("uid", "<=", step.to)
+      : q.where(ctx.sql.inSet("uid", step.uids));
+    const rows = await q.orderBy("uid").execute();
+    for (const r of rows) if (!extra || extra(r)) out.push(r);
+  }
+  return out;
+}
+
+/** Deletes bodies among `ids` that no message names any more; returns their hashes. */
+export async function collectBodies(
+  sql: StoreSql,
+  trx: Transaction<Db>,
+  ids: readonly number[],
+): Promise<string[]> {
+  const hashes: string[] = [];
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
+    // SELECT then DELETE, not DELETE ... RETURNING: the dialect reads at most
+    // one row from RETURNING (see libsql_dialect.ts).
+    const gone = await trx.selectFrom("bodies").select(["id", "hash"])
+      .where(sql.inSet("id", chunk))
+      .where((eb) =>
+        eb.not(eb.exists(
+          eb.selectFrom("messages").select("uid").whereRef("messages.body_id", "=", "bodies.id"),
+        ))
+      ).execute();
+    if (gone.length === 0) continue;
+    await trx.deleteFrom("bodies").where(sql.inSet("id", gone.map((g) => g.id))).execute();
+    hashes.push(...gone.map((g) => g.hash));
+  }
+  return hashes;
+}
+
+/** One message's body (decompressed, from the row or its file) and cached structure. */
+export async function bodyOf(
+  ctx: AccountContext,
+  bodyId: number,
+): Promise<{ body: Uint8Array; structure: BodyStructure | null }> {
+  const row = await ctx.db.selectFrom("bodies")
+    .select(["body", "compression", "hash", "body_structure"])
+    .where("id", "=", bodyId).modifyEnd(ctx.sql.oneRow).executeTakeFirst();
+  if (!row) return { body: new Uint8Array(), structure: null };
+  const files = ctx.options.files;
+  const stored = row.body === null && files ? await files.read(row.hash) : toBytes(row.body);
+  return {
+    body: decompress(stored, row.compression),
+    structure: JSON.parse(row.body_structure) as BodyStructure,
+  };
+}
+
+export function toBytes(v: unknown): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  throw new TypeError(`Expected a blob, got ${typeof v}`);
+}
+
+export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,30 @@
+/**
+ * The SQL that differs between database engines, behind one small
+ * interface. Store code builds every query with Kysely's query builder and
+ * asks this interface only for the pieces that are engine-specific: how a
+ * set travels as ONE parameter (so the SQL text, and so the prepared
+ * statement, never varies with the size of the set), literal rows for
+ * INSERT ... SELECT, and the keyword listing. SQLite (libSQL, local or
+ * remote) is `sqlite_sql.ts`; a PostgreSQL dialect is one new file
+ * implementing the same interface (`= any($1::bigint[])`, `unnest`,
+ * `jsonb_array_elements_text`), chosen in `lib/store/imapsql.ts`.
+ */
+import type { RawBuilder } from "kysely";
+
+export interface StoreSql {
+  /** The engine, for messages and for the few choices made at open. */
+  readonly engine: "sqlite" | "postgres";
+  /** `column IN (values)`, the values passed as one parameter. */
+  inSet(column: string, values: readonly number[]): RawBuilder<boolean>;
+  /** A derived table of literal rows with columns c0..c(n-1), passed as one parameter. */
+  rows<T>(rows: readonly unknown[][], columns: number): RawBuilder<T>;
+  /** Distinct keywords in use in one mailbox, as rows of `{ value }`. */
+  keywordsInUse(mailboxId: number): RawBuilder<{ value: string }>;
+  /**
+   * Ends a SELECT that reads at most one row by primary key and may carry a
+   * large BLOB (a message body): the driver reads it natively instead of
+   * through its multi-row path (see libsql_dialect.ts). Empty where the
+   * driver needs no such hint.
+   */
+  readonly oneRow: RawBuilder<unknown>;
+}

@@ -1,0 +1,169 @@
+/** EXPUNGE, COPY and MOVE: the writes that remove messages or add many at once. */
+import type { Transaction } from "kysely";
+import type { CopyResult, UidSet } from "../mail_store.ts";
+import {
+  type AccountContext,
+  CHUNK,
+  collectBodies,
+  mailboxRow,
+  type MessageRow,
+  selectRows,
+} from "./context.ts";
+import { DELETED } from "./flags.ts";
+import type { Db } from "./schema.ts";
+import { normalizeUidSet } from "./uid_ranges.ts";
+
+export async function expunge(
+  ctx: AccountContext,
+  mailboxId: number,
+  uids?: UidSet,
+): Promise<number[]> {
+  const result = await ctx.db.transaction().execute(async (trx) => {
+    const box = await mailboxRow(ctx, trx, mailboxId);
+    const set = normalizeUidSet(uids ?? [{ from: 1, to: 0xffffffff }], box.uid_next - 1);
+    const rows = await selectRows(
+      ctx,
+      trx,
+      mailboxId,
+      set,
+      (r) => (r.system_flags & DELETED) !== 0,
+    );
+    if (rows.length === 0) return null;
+    const modSeq = box.highest_modseq + 1;
+    const hashes = await removeRows(ctx, trx, mailboxId, rows, modSeq);
+    return { uids: rows.map((r) => r.uid), modSeq, box, hashes };
+  });
+  if (!result) return [];
+  await ctx.options.files?.remove(result.hashes);
+  ctx.bus.advance(mailboxId, result.box.highest_modseq, {
+    modSeq: result.modSeq,
+    uidNext: result.box.uid_next,
+    name: result.box.name,
+  });
+  ctx.bus.emit({ type: "expunge", mailboxId, uids: result.uids });
+  return result.uids;
+}
+
+/** Deletes rows, leaves tombstones at `modSeq`, collects bodies; returns removed file hashes. */
+async function removeRows(
+  ctx: AccountContext,
+  trx: Transaction<Db>,
+  mailboxId: number,
+  rows: readonly MessageRow[],
+  modSeq: number,
+): Promise<string[]> {
+  await trx.updateTable("mailboxes").set({ highest_modseq: modSeq }).where("id", "=", mailboxId)
+    .execute();
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const part = rows.slice(i, i + CHUNK).map((r) => r.uid);
+    await trx.deleteFrom("messages").where("mailbox_id", "=", mailboxId)
+      .where(ctx.sql.inSet("uid", part)).execute();
+    await trx.insertInto("expunged")
+      .columns(["mailbox_id", "uid", "modseq"])
+      .expression((eb) =>
+        eb.selectFrom(ctx.sql.rows(part.map((u) => [u]), 1).as("c"))
+          .select((
+            e,
+          ) => [e.val(mailboxId).as("mailbox_id"), "c.c0" as never, e.val(modSeq).as("modseq")])
+      )
+      .execute(); // UIDs are never reused, so a tombstone never conflicts.
+  }
+  return await collectBodies(ctx.sql, trx, [...new Set(rows.map((r) => r.body_id))]);
+}
+
+/** COPY, or with `move` MOVE (copy then expunge of the source in one transaction, RFC 6851). */
+export async function moveMessages(
+  ctx: AccountContext,
+  mailboxId: number,
+  uids: UidSet,
+  destMailboxId: number,
+  move: boolean,
+): Promise<CopyResult> {
+  const disableRecent = ctx.options.disableRecent;
+  const result = await ctx.db.transaction().execute(async (trx) => {
+    const src = await mailboxRow(ctx, trx, mailboxId);
+    const dst = await mailboxRow(ctx, trx, destMailboxId);
+    const set = normalizeUidSet(uids, src.uid_next - 1);
+    const rows = await selectRows(ctx, trx, mailboxId, set);
+    if (rows.length === 0) return null;
+    const first = dst.uid_next;
+    const dstModSeq = dst.highest_modseq + 1;
+    await trx.updateTable("mailboxes")
+      .set({ uid_next: first + rows.length, highest_modseq: dstModSeq })
+      .where("id", "=", destMailboxId).execute();
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const part = rows.slice(i, i + CHUNK).map((r, j) => [
+        first + i + j,
+        r.body_id,
+        r.internal_date,
+        r.size,
+        r.system_flags,
+        r.keywords,
+        r.sent_day,
+      ]);
+      await trx.insertInto("messages")
+        .columns([
+          "mailbox_id",
+          "uid",
+          "body_id",
+          "internal_date",
+          "size",
+          "system_flags",
+          "keywords",
+          "modseq",
+          "recent",
+          "sent_day",
+        ])
+        .expression((eb) =>
+          eb.selectFrom(ctx.sql.rows(part, 7).as("c")).select((e) => [
+            e.val(destMailboxId).as("mailbox_id"),
+            "c.c0" as never,
+            "c.c1" as never,
+            "c.c2" as never,
+            "c.c3" as never,
+            "c.c4" as never,
+            "c.c5" as never,
+            e.val(dstModSeq).as("modseq"),
+            e.val(disableRecent ? 0 : 1).as("recent"),
+            "c.c6" as never,
+          ])
+        ).execute();
+    }
+    let srcModSeq = src.highest_modseq;
+    let hashes: string[] = [];
+    if (move) {
+      // A move within one mailbox already raised its MODSEQ above.
+      srcModSeq = (mailboxId === destMailboxId ? dstModSeq : src.highest_modseq) + 1;
+      hashes = await removeRows(ctx, trx, mailboxId, rows, srcModSeq);
+    }
+    return { rows, first, src, dst, dstModSeq, srcModSeq, hashes };
+  });
+  const dstBox = await mailboxRow(ctx, ctx.db, destMailboxId).catch(() => null);
+  if (!result) {
+    return { uidValidity: dstBox?.uid_validity ?? 0, sourceUids: [], destUids: [] };
+  }
+  const sourceUids = result.rows.map((r) => r.uid);
+  const destUids = sourceUids.map((_, i) => result.first + i);
+  ctx.bus.advance(destMailboxId, result.dst.highest_modseq, {
+    modSeq: result.dstModSeq,
+    uidNext: result.first + sourceUids.length,
+    name: result.dst.name,
+  });
+  ctx.bus.emit({ type: "append", mailboxId: destMailboxId, uids: destUids });
+  if (move) {
+    await ctx.options.files?.remove(result.hashes);
+    ctx.bus.advance(
+      mailboxId,
+      mailboxId === destMailboxId ? result.dstModSeq : result.src.highest_modseq,
+      {
+        modSeq: result.srcModSeq,
+        uidNext: mailboxId === destMailboxId
+          ? result.first + sourceUids.length
+          : result.src.uid_next,
+        name: result.src.name,
+      },
+    );
+    ctx.bus.emit({ type: "expunge", mailboxId, uids: sourceUids });
+  }
+  return { uidValidity: result.dst.uid_validity, sourceUids, destUids };
+}

@@ -1,0 +1,242 @@
+/** Mailboxes of one account: list, create, delete, rename, subscriptions, STATUS, limits. */
+import type { Transaction } from "kysely";
+import type { MailboxInfo, MailboxStatus, SpecialUse } from "../mail_store.ts";
+import { HIERARCHY_DELIMITER, StoreError } from "../mail_store.ts";
+import {
+  type AccountContext,
+  collectBodies,
+  effectiveLimit,
+  mailboxByName,
+  mailboxInfo,
+  mailboxRow,
+  toInfo,
+} from "./context.ts";
+import { moveMessages } from "./expunge.ts";
+import { SEEN } from "./flags.ts";
+import type { Db } from "./schema.ts";
+
+/**
+ * Canonical mailbox name: no empty components, INBOX (any case, also as the
+ * first component) spelled "INBOX" (RFC 3501 §5.1), a trailing delimiter
+ * dropped (RFC 3501 §6.3.3).
+ */
+export function normalizeMailboxName(name: string): string {
+  let n = name;
+  if (n.endsWith(HIERARCHY_DELIMITER)) n = n.slice(0, -1);
+  const parts = n.split(HIERARCHY_DELIMITER);
+  if (n === "" || parts.some((p) => p === "")) {
+    throw new StoreError("CANNOT", `Invalid mailbox name ${JSON.stringify(name)}`);
+  }
+  if (parts[0].toUpperCase() === "INBOX") parts[0] = "INBOX";
+  return parts.join(HIERARCHY_DELIMITER);
+}
+
+let lastUidValidity = 0;
+export function nextUidValidity(): number {
+  // Seconds since the epoch, strictly increasing within the process, so a
+  // mailbox deleted and created again gets a new UIDVALIDITY (RFC 3501 §2.3.1.1).
+  lastUidValidity = Math.max(Math.floor(Date.now() / 1000), lastUidValidity + 1);
+  return lastUidValidity;
+}
+
+export async function listMailboxes(ctx: AccountContext): Promise<MailboxInfo[]> {
+  const rows = await ctx.db.selectFrom("mailboxes").selectAll()
+    .where("account_id", "=", ctx.accountId).orderBy("name").execute();
+  const subs = new Set(
+    (await ctx.db.selectFrom("subscriptions").select("name")
+      .where("account_id", "=", ctx.accountId).execute()).map((s) => s.name),
+  );
+  for (const r of rows) ctx.owned.add(r.id);
+  return rows.map((r) => toInfo(r, subs.has(r.name)));
+}
+
+export async function getMailbox(ctx: AccountContext, name: string): Promise<MailboxInfo | null> {
+  let normalized: string;
+  try {
+    normalized = normalizeMailboxName(name);
+  } catch {
+    return null;
+  }
+  const row = await mailboxByName(ctx, ctx.db, normalized);
+  return row ? await mailboxInfo(ctx, row) : null;
+}
+
+export async function createMailbox(
+  ctx: AccountContext,
+  name: string,
+  options?: { specialUse?: SpecialUse },
+): Promise<MailboxInfo> {
+  const normalized = normalizeMailboxName(name);
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    if (await mailboxByName(ctx, trx, normalized)) {
+      throw new StoreError(
+        "ALREADYEXISTS",
+        `Mailbox ${JSON.stringify(normalized)} already exists`,
+      );
+    }
+    await createParents(ctx, trx, normalized);
+    return await trx.insertInto("mailboxes").values({
+      account_id: ctx.accountId,
+      name: normalized,
+      uid_validity: nextUidValidity(),
+      uid_next: 1,
+      highest_modseq: 1,
+      special_use: options?.specialUse ?? null,
+      append_limit: null,
+    }).returningAll().executeTakeFirstOrThrow();
+  });
+  return await mailboxInfo(ctx, row);
+}
+
+async function createParents(
+  ctx: AccountContext,
+  trx: Transaction<Db>,
+  name: string,
+): Promise<void> {
+  const parts = name.split(HIERARCHY_DELIMITER);
+  for (let i = 1; i < parts.length; i++) {
+    const parent = parts.slice(0, i).join(HIERARCHY_DELIMITER);
+    if (await mailboxByName(ctx, trx, parent)) continue;
+    await trx.insertInto("mailboxes").values({
+      account_id: ctx.accountId,
+      name: parent,
+      uid_validity: nextUidValidity(),
+      uid_next: 1,
+      highest_modseq: 1,
+      special_use: null,
+      append_limit: null,
+    }).execute();
+  }
+}
+
+/**
+ * Deletes one mailbox and its messages. Its children stay (RFC 3501 §6.3.4
+ * allows either; the server shows the missing parent as \Noselect).
+ */
+export async function deleteMailbox(ctx: AccountContext, name: string): Promise<void> {
+  const normalized = normalizeMailboxName(name);
+  if (normalized === "INBOX") throw new StoreError("CANNOT", "INBOX cannot be deleted");
+  const { id, hashes } = await ctx.db.transaction().execute(async (trx) => {
+    const row = await mailboxByName(ctx, trx, normalized);
+    if (!row) throw new StoreError("NONEXISTENT", `No mailbox ${JSON.stringify(normalized)}`);
+    const bodyIds = await trx.selectFrom("messages").select("body_id").distinct()
+      .where("mailbox_id", "=", row.id).execute();
+    await trx.deleteFrom("messages").where("mailbox_id", "=", row.id).execute();
+    await trx.deleteFrom("mailboxes").where("id", "=", row.id).execute();
+    return { id: row.id, hashes: await collectBodies(ctx.sql, trx, bodyIds.map((b) => b.body_id)) };
+  });
+  await ctx.options.files?.remove(hashes);
+  ctx.bus.emit({ type: "deleted", mailboxId: id });
+  ctx.bus.forget(id);
+}
+
+export async function renameMailbox(ctx: AccountContext, from: string, to: string): Promise<void> {
+  const src = normalizeMailboxName(from);
+  const dst = normalizeMailboxName(to);
+  if (src === "INBOX") return await renameInbox(ctx, dst);
+  if (dst === src || dst.startsWith(src + HIERARCHY_DELIMITER)) {
+    throw new StoreError("CANNOT", `Cannot rename ${JSON.stringify(src)} into itself`);
+  }
+  const renamed = await ctx.db.transaction().execute(async (trx) => {
+    const row = await mailboxByName(ctx, trx, src);
+    if (!row) throw new StoreError("NONEXISTENT", `No mailbox ${JSON.stringify(src)}`);
+    if (await mailboxByName(ctx, trx, dst)) {
+      throw new StoreError("ALREADYEXISTS", `Mailbox ${JSON.stringify(dst)} already exists`);
+    }
+    const prefix = src + HIERARCHY_DELIMITER;
+    const children = (await trx.selectFrom("mailboxes").select(["id", "name"])
+      .where("account_id", "=", ctx.accountId).execute())
+      .filter((m) => m.name.startsWith(prefix));
+    const moves = [{ id: row.id, name: dst }].concat(
+      children.map((c) => ({ id: c.id, name: dst + c.name.slice(src.length) })),
+    );
+    for (const m of moves) {
+      if (await mailboxByName(ctx, trx, m.name)) {
+        throw new StoreError("ALREADYEXISTS", `Mailbox ${JSON.stringify(m.name)} already exists`);
+      }
+    }
+    // Two steps so that a child renamed onto a name another child leaves
+    // cannot hit the unique constraint midway.
+    for (const m of moves) {
+      await trx.updateTable("mailboxes").set({ name: `\u0000${m.id}` }).where("id", "=", m.id)
+        .execute();
+    }
+    for (const m of moves) {
+      await trx.updateTable("mailboxes").set({ name: m.name }).where("id", "=", m.id).execute();
+    }
+    await createParents(ctx, trx, dst);
+    return moves;
+  });
+  for (const m of renamed) {
+    const known = ctx.bus.known(m.id);
+    if (known) known.name = m.name;
+    ctx.bus.emit({ type: "renamed", mailboxId: m.id, name: m.name });
+  }
+}
+
+/** RENAME INBOX: moves its messages to a new mailbox, INBOX stays, empty (RFC 3501 §6.3.5). */
+async function renameInbox(ctx: AccountContext, dst: string): Promise<void> {
+  const inbox = await mailboxByName(ctx, ctx.db, "INBOX");
+  if (!inbox) throw new StoreError("NONEXISTENT", "No INBOX");
+  const created = await createMailbox(ctx, dst);
+  const all = [{ from: 1, to: 0xffffffff }];
+  await moveMessages(ctx, inbox.id, all, created.id, true);
+}
+
+export async function setSubscribed(
+  ctx: AccountContext,
+  name: string,
+  subscribed: boolean,
+): Promise<void> {
+  const normalized = normalizeMailboxName(name);
+  if (subscribed) {
+    await ctx.db.insertInto("subscriptions").values({
+      account_id: ctx.accountId,
+      name: normalized,
+    })
+      .onConflict((oc) => oc.doNothing()).execute();
+  } else {
+    await ctx.db.deleteFrom("subscriptions").where("account_id", "=", ctx.accountId)
+      .where("name", "=", normalized).execute();
+  }
+}
+
+export async function listSubscriptions(ctx: AccountContext): Promise<string[]> {
+  const rows = await ctx.db.selectFrom("subscriptions").select("name")
+    .where("account_id", "=", ctx.accountId).orderBy("name").execute();
+  return rows.map((r) => r.name);
+}
+
+export async function status(ctx: AccountContext, mailboxId: number): Promise<MailboxStatus> {
+  const row = await mailboxRow(ctx, ctx.db, mailboxId);
+  const counts = await ctx.db.selectFrom("messages")
+    .select((eb) => [
+      eb.fn.countAll<number>().as("messages"),
+      // \Recent: the messages above the mailbox's claim counter (migration 2).
+      eb.fn.sum<number>(eb("uid", ">", row.recent_uid).$castTo<number>()).as("recent"),
+      eb.fn.sum<number>(eb("system_flags", "&", SEEN).$castTo<number>()).as("seen"),
+    ])
+    .where("mailbox_id", "=", mailboxId).executeTakeFirstOrThrow();
+  const messages = Number(counts.messages);
+  return {
+    messages,
+    recent: ctx.options.disableRecent ? 0 : Number(counts.recent ?? 0),
+    // SEEN is bit 1, so the sum of (flags & SEEN) counts seen messages.
+    unseen: messages - Number(counts.seen ?? 0),
+    uidNext: row.uid_next,
+    uidValidity: row.uid_validity,
+    highestModSeq: row.highest_modseq,
+    appendLimit: await effectiveLimit(ctx, row),
+  };
+}
+
+export async function getAppendLimit(ctx: AccountContext): Promise<number | null> {
+  const row = await ctx.db.selectFrom("accounts").select("append_limit")
+    .where("id", "=", ctx.accountId).executeTakeFirst();
+  return row?.append_limit ?? null;
+}
+
+export async function setAppendLimit(ctx: AccountContext, bytes: number | null): Promise<void> {
+  await ctx.db.updateTable("accounts").set({ append_limit: bytes })
+    .where("id", "=", ctx.accountId).execute();
+}

@@ -1,0 +1,132 @@
+/**
+ * Keeping sessions in sync: the SELECT snapshot, watching a mailbox's
+ * events, and polling for changes another process made.
+ */
+import type { MailboxEvent, MailboxSnapshot, UidRange } from "../mail_store.ts";
+import { StoreError, SYSTEM_FLAGS } from "../mail_store.ts";
+import { type AccountContext, mailboxInfo, mailboxRow } from "./context.ts";
+import { flagList, SEEN } from "./flags.ts";
+import { status } from "./mailboxes.ts";
+
+export async function select(ctx: AccountContext, mailboxId: number): Promise<MailboxSnapshot> {
+  const row = await mailboxRow(ctx, ctx.db, mailboxId);
+  const uidRows = await ctx.db.selectFrom("messages").select("uid")
+    .where("mailbox_id", "=", mailboxId).orderBy("uid").execute();
+  const uids = new Uint32Array(uidRows.length);
+  for (let i = 0; i < uidRows.length; i++) uids[i] = uidRows[i].uid;
+  const firstUnseen = await ctx.db.selectFrom("messages").select("uid")
+    .where("mailbox_id", "=", mailboxId)
+    .where((eb) => eb(eb("system_flags", "&", SEEN), "=", 0))
+    .orderBy("uid").limit(1).executeTakeFirst();
+  const counts = await status(ctx, mailboxId);
+  const keywords = await ctx.sql.keywordsInUse(mailboxId).execute(ctx.db);
+  // Not claimed yet: the session claims with claimRecent() (RFC 3501 §2.3.2).
+  const recent = counts.recent;
+  ctx.bus.init(mailboxId, {
+    modSeq: row.highest_modseq,
+    uidNext: row.uid_next,
+    name: row.name,
+  });
+  return {
+    mailbox: await mailboxInfo(ctx, row),
+    uids,
+    flagsInUse: [...SYSTEM_FLAGS, ...keywords.rows.map((k) => k.value).sort()],
+    firstUnseenUid: firstUnseen?.uid ?? null,
+    recent,
+    unseen: counts.unseen,
+  };
+}
+
+/**
+ * Moves the mailbox's \Recent claim counter up to `uid` in one transaction
+ * and returns the range this caller got, or null when another session got
+ * there first (or disable_recent is on). With `peek` (EXAMINE), only looks.
+ */
+export async function claimRecent(
+  ctx: AccountContext,
+  mailboxId: number,
+  uid: number,
+  options?: { peek?: boolean },
+): Promise<UidRange | null> {
+  if (ctx.options.disableRecent) return null;
+  if (options?.peek) {
+    const row = await mailboxRow(ctx, ctx.db, mailboxId);
+    return row.recent_uid < uid ? { from: row.recent_uid + 1, to: uid } : null;
+  }
+  return await ctx.db.transaction().execute(async (trx) => {
+    const row = await mailboxRow(ctx, trx, mailboxId);
+    if (row.recent_uid >= uid) return null;
+    await trx.updateTable("mailboxes").set({ recent_uid: uid })
+      .where("id", "=", mailboxId).execute();
+    return { from: row.recent_uid + 1, to: uid };
+  });
+}
+
+/**
+ * Events reach the listener only once this account has found the mailbox
+ * (select, status, fetch... succeeded): a mailbox id of another account
+ * never delivers anything, even though the bus is store-wide.
+ */
+export function watch(
+  ctx: AccountContext,
+  mailboxId: number,
+  listener: (event: MailboxEvent) => void,
+): () => void {
+  return ctx.bus.watch(mailboxId, (event) => {
+    if (ctx.owned.has(mailboxId)) listener(event);
+  });
+}
+
+export async function poll(ctx: AccountContext, mailboxId: number): Promise<void> {
+  const known = ctx.bus.known(mailboxId);
+  const row = await ctx.db.selectFrom("mailboxes")
+    .select(["highest_modseq", "uid_next", "name", "account_id"])
+    .where("id", "=", mailboxId).executeTakeFirst();
+  if (row && row.account_id !== ctx.accountId) {
+    throw new StoreError("NONEXISTENT", `No mailbox with id ${mailboxId}`);
+  }
+  if (!row) {
+    if (!known || !ctx.owned.has(mailboxId)) {
+      throw new StoreError("NONEXISTENT", `No mailbox with id ${mailboxId}`);
+    }
+    ctx.bus.forget(mailboxId);
+    ctx.bus.emit({ type: "deleted", mailboxId });
+    return;
+  }
+  ctx.owned.add(mailboxId);
+  if (!known) {
+    ctx.bus.init(mailboxId, {
+      modSeq: row.highest_modseq,
+      uidNext: row.uid_next,
+      name: row.name,
+    });
+    return;
+  }
+  if (row.name !== known.name) {
+    known.name = row.name;
+    ctx.bus.emit({ type: "renamed", mailboxId, name: row.name });
+  }
+  if (row.highest_modseq <= known.modSeq) return;
+  const since = known.modSeq;
+  const oldNext = known.uidNext;
+  const changed = await ctx.db.selectFrom("messages")
+    .select(["uid", "system_flags", "keywords", "modseq"])
+    .where("mailbox_id", "=", mailboxId).where("modseq", ">", since).orderBy("uid").execute();
+  const gone = await ctx.db.selectFrom("expunged").select("uid")
+    .where("mailbox_id", "=", mailboxId).where("modseq", ">", since)
+    .where("uid", "<", oldNext).orderBy("uid").execute();
+  ctx.bus.sync(mailboxId, {
+    modSeq: row.highest_modseq,
+    uidNext: row.uid_next,
+    name: row.name,
+  });
+  if (gone.length) ctx.bus.emit({ type: "expunge", mailboxId, uids: gone.map((g) => g.uid) });
+  const appended = changed.filter((c) => c.uid >= oldNext).map((c) => c.uid);
+  const flags = changed.filter((c) => c.uid < oldNext).map((c) => ({
+    uid: c.uid,
+    flags: flagList(c.system_flags, JSON.parse(c.keywords)),
+    modSeq: c.modseq,
+  }));
+  if (appended.length) ctx.bus.emit({ type: "append", mailboxId, uids: appended });
+  if (flags.length) ctx.bus.emit({ type: "flags", mailboxId, changes: flags });
+}
