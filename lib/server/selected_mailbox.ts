@@ -64,6 +64,12 @@ export class SelectedMailbox {
   #expunged = new Set<number>();
   /** UIDs appended elsewhere, not yet announced with EXISTS. */
   #appended: number[] = [];
+  /**
+   * The largest UID this view has known of, announced or gone: an append
+   * event at or below it is a repeat (events may repeat, mail_store.ts),
+   * even after an EXPUNGE has lowered the largest UID in the view.
+   */
+  #highWater: number;
   /** Flag changes made elsewhere, by UID. */
   #flags = new Map<number, FlagChange>();
   /** UID ranges that are \Recent for this session, ascending. */
@@ -86,6 +92,8 @@ export class SelectedMailbox {
     this.readOnly = readOnly;
     this.#uids = uids;
     this.#count = uids.length;
+    // Every UID below UIDNEXT is in the snapshot or already gone.
+    this.#highWater = Math.max(this.maxUid, info.uidNext - 1);
     for (const k of options.keywords ?? []) {
       if (!k.startsWith("\\")) this.#keywords.set(k.toLowerCase(), k);
     }
@@ -305,9 +313,7 @@ export class SelectedMailbox {
     this.#wake?.();
     switch (event.type) {
       case "append":
-        for (const uid of event.uids) {
-          if (uid > this.maxUid && !this.#appended.includes(uid)) this.#appended.push(uid);
-        }
+        this.noteAppended(event.uids);
         break;
       case "expunge":
         for (const uid of event.uids) {
@@ -349,7 +355,7 @@ export class SelectedMailbox {
     if (this.#appended.length > 0) {
       // Only UIDs above the largest known: an event repeated during the
       // await below may have queued one again.
-      const uids = this.#appended.filter((uid) => uid > this.maxUid).sort((a, b) => a - b);
+      const uids = this.#appended.filter((uid) => uid > this.#highWater).sort((a, b) => a - b);
       this.#appended = [];
       // Events that come in during the claim wait for the next round.
       const claimed = uids.length > 0
@@ -388,19 +394,24 @@ export class SelectedMailbox {
       this.#expunged.delete(uid);
       this.#flags.delete(uid);
       this.#dropAppended(uid);
+      if (uid > this.#highWater) this.#highWater = uid;
     }
   }
 
-  /** Adds UIDs this session put here itself (not announced until writeUpdates). */
+  /** Queues new UIDs (from the bus, or put here by this session) for the next EXISTS. */
   noteAppended(uids: readonly number[]): void {
     for (const uid of uids) {
-      if (uid > this.maxUid && !this.#appended.includes(uid)) this.#appended.push(uid);
+      if (uid > this.#highWater && !this.#appended.includes(uid)) this.#appended.push(uid);
     }
   }
 
+  /** A queued UID expunged before it was announced: the client never hears of it. */
   #dropAppended(uid: number): void {
     const i = this.#appended.indexOf(uid);
-    if (i >= 0) this.#appended.splice(i, 1);
+    if (i >= 0) {
+      this.#appended.splice(i, 1);
+      if (uid > this.#highWater) this.#highWater = uid;
+    }
   }
 
   #removeAndReport(uids: Set<number>, enc: ResponseEncoder): void {
@@ -428,6 +439,7 @@ export class SelectedMailbox {
       this.#uids = grown;
     }
     for (const uid of uids) this.#uids[this.#count++] = uid;
+    if (this.maxUid > this.#highWater) this.#highWater = this.maxUid;
   }
 }
 
