@@ -262,7 +262,7 @@ export class SelectedMailbox {
   ): void {
     let out = msg;
     if (msg.flags) {
-      this.#announceKeywords(enc, msg.flags);
+      this.announceKeywords(enc, msg.flags);
       if (this.isRecent(msg.uid)) out = { ...msg, flags: withRecent(msg.flags) };
     }
     writeFetchResponse(enc, seq, out, items, options);
@@ -280,7 +280,8 @@ export class SelectedMailbox {
     writePermanentFlags(enc, this.readOnly ? [] : flags, !this.readOnly);
   }
 
-  #announceKeywords(enc: ResponseEncoder, flags: readonly string[]): void {
+  /** Writes FLAGS and PERMANENTFLAGS when `flags` hold a keyword the client has not been told of. */
+  announceKeywords(enc: ResponseEncoder, flags: readonly string[]): void {
     let added = false;
     for (const f of flags) {
       if (f.startsWith("\\")) continue;

@@ -30,6 +30,10 @@ async function storeFlags(ctx: CommandContext, args: StoreArgs, uid: boolean): P
   const account = userOf(ctx).account;
   const mailboxId = mailbox.info.id;
   const result = await account.storeFlags(mailboxId, uids, args.mode, args.flags);
+  // A keyword this STORE brought in is announced now, .SILENT or not (as Dovecot does).
+  if (args.mode !== "remove" && result.changed.length > 0) {
+    mailbox.announceKeywords(ctx.enc, args.flags);
+  }
 
   // Our own change comes back through the mailbox's event stream: the
   // client either gets it now or asked not to (.SILENT), so it is never
