@@ -5,7 +5,11 @@
  * are \Recent in this session (RFC 3501 §2.3.2, §6.4.4).
  */
 import type { SearchProgram } from "../protocol/commands/search.ts";
-import { writeNumbersPart, writeNumbersStart } from "../protocol/commands/search.ts";
+import {
+  checkSearchLimits,
+  writeNumbersPart,
+  writeNumbersStart,
+} from "../protocol/commands/search.ts";
 import type { SearchKey } from "../store/mail_store.ts";
 import type { SelectedMailbox } from "./selected_mailbox.ts";
 import type { CommandContext } from "./context.ts";
@@ -60,6 +64,8 @@ export function toSearchKey(program: SearchProgram, view: SelectedMailbox): Sear
  */
 export async function searchUids(ctx: CommandContext, program: SearchProgram): Promise<number[]> {
   const view = selectedOf(ctx);
+  const cfg = ctx.endpoint.config;
+  checkSearchLimits(program, { maxKeys: cfg.maxSearchKeys, maxOctets: cfg.maxSearchSize });
   const found = await userOf(ctx).account.search(view.info.id, toSearchKey(program, view));
   return found.filter((uid) => view.seqOf(uid) > 0 && !view.isExpunged(uid));
 }

@@ -8,6 +8,7 @@
  * socket write (one write per line is 10-30x slower on Deno).
  */
 import { concatBytes } from "../bytes.ts";
+import { escapeControls } from "./parser.ts";
 
 const textEncoder = new TextEncoder();
 
@@ -28,11 +29,11 @@ export class ResponseEncoder {
 
   /**
    * continue-req = "+" SP (resp-text / base64) CRLF (RFC 3501 §7.5); an empty
-   * base64 challenge is allowed, so `text` may be empty. CR, LF and NUL
-   * become spaces.
+   * base64 challenge is allowed, so `text` may be empty. Control characters
+   * are escaped.
    */
   continuation(text: string): this {
-    this.#text += "+ " + text.replace(/[\r\n\0]/g, " ");
+    this.#text += "+ " + escapeControls(text);
     return this.crlf();
   }
 
@@ -137,15 +138,18 @@ export class ResponseEncoder {
   }
 
   /**
-   * text = 1*TEXT-CHAR (the human-readable part of resp-text): CR, LF and NUL
-   * become spaces, and an empty text becomes `fallback`.
+   * text = 1*TEXT-CHAR (the human-readable part of resp-text, 7-bit without
+   * CR and LF): a CRLF becomes a space, other control characters are
+   * escaped ("\x0a"), 8-bit characters become "?" unless UTF-8 is on, and
+   * an empty text becomes `fallback`.
    */
   text(text: string, fallback = "Done"): this {
     let t = text;
     for (let i = 0; i < t.length; i++) {
       const c = t.charCodeAt(i);
-      if (c === 0x0d || c === 0x0a || c === 0) {
-        t = t.replace(/[\r\n\0]+/g, " ");
+      if (c < 0x20 || c >= 0x7f) {
+        t = escapeControls(t.replace(/\r\n/g, " "));
+        if (!this.utf8) t = t.replace(/[^ -~]/g, "?");
         break;
       }
     }
