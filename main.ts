@@ -8,8 +8,8 @@ import { processIo } from "./lib/cli/io.ts";
 import { loadConfig } from "./lib/config/config.ts";
 import { ConfigError } from "./lib/config/errors.ts";
 import { Logger, openAdminCredentials, openAdminStore, startServer } from "./lib/app.ts";
-import { runCredsCli } from "./lib/auth/cli.ts";
-import { runStoreCli } from "./lib/store/cli.ts";
+import { runCredsCli } from "./lib/cli/creds.ts";
+import { runStoreCli } from "./lib/cli/store.ts";
 import { VERSION } from "./lib/version.ts";
 
 async function main(): Promise<number> {

@@ -41,6 +41,6 @@ export function capabilities(
     return caps;
   }
   caps.push(...AUTHENTICATED_EXTENSIONS);
-  caps.push(`APPENDLIMIT=${ctx.endpoint.store.appendLimit}`);
+  caps.push(`APPENDLIMIT=${ctx.endpoint.config.appendLimit}`);
   return caps;
 }

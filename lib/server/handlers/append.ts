@@ -6,7 +6,7 @@ import { existingMailbox, userOf } from "../access.ts";
 /** APPEND (RFC 3501 §6.3.11) answering with APPENDUID (RFC 4315 §3). */
 export async function handleAppend(ctx: CommandContext, args: AppendArgs): Promise<Completion> {
   const info = await existingMailbox(ctx, args.mailbox, "TRYCREATE");
-  const limit = ctx.endpoint.store.appendLimit;
+  const limit = ctx.endpoint.config.appendLimit;
   if (args.message.length > limit) {
     throw no(
       `Message of ${args.message.length} bytes exceeds the APPENDLIMIT of ${limit}`,

@@ -42,6 +42,7 @@ export type MailboxRow = {
   special_use: string | null;
   append_limit: number | null;
   recent_uid: number;
+  recent_prev: number;
 };
 
 export type MessageRow = {
@@ -157,7 +158,9 @@ export async function collectBodies(
         ))
       ).execute();
     if (gone.length === 0) continue;
-    await trx.deleteFrom("bodies").where(sql.inSet("id", gone.map((g) => g.id))).execute();
+    const goneIds = gone.map((g) => g.id);
+    await trx.deleteFrom("body_search").where(sql.inSet("body_id", goneIds)).execute();
+    await trx.deleteFrom("bodies").where(sql.inSet("id", goneIds)).execute();
     hashes.push(...gone.map((g) => g.hash));
   }
   return hashes;

@@ -6,22 +6,22 @@ import type { MailboxEvent, MailboxSnapshot, UidRange } from "../mail_store.ts";
 import { StoreError, SYSTEM_FLAGS } from "../mail_store.ts";
 import { type AccountContext, mailboxInfo, mailboxRow } from "./context.ts";
 import { flagList, SEEN } from "./flags.ts";
-import { status } from "./mailboxes.ts";
+import { recentCount } from "./mailboxes.ts";
+import { readBlocks, summarize, uidsOf } from "./uid_blocks.ts";
 
+/**
+ * The SELECT snapshot from the compact index (uid_blocks.ts): a few rows
+ * however large the mailbox, not one per message.
+ */
 export async function select(ctx: AccountContext, mailboxId: number): Promise<MailboxSnapshot> {
   const row = await mailboxRow(ctx, ctx.db, mailboxId);
-  const uidRows = await ctx.db.selectFrom("messages").select("uid")
-    .where("mailbox_id", "=", mailboxId).orderBy("uid").execute();
-  const uids = new Uint32Array(uidRows.length);
-  for (let i = 0; i < uidRows.length; i++) uids[i] = uidRows[i].uid;
-  const firstUnseen = await ctx.db.selectFrom("messages").select("uid")
-    .where("mailbox_id", "=", mailboxId)
-    .where((eb) => eb(eb("system_flags", "&", SEEN), "=", 0))
-    .orderBy("uid").limit(1).executeTakeFirst();
-  const counts = await status(ctx, mailboxId);
-  const keywords = await ctx.sql.keywordsInUse(mailboxId).execute(ctx.db);
+  const blocks = await readBlocks(ctx.db, mailboxId);
+  const summary = summarize(blocks, SEEN);
+  const uids = uidsOf(blocks, summary.messages);
+  const keywords = await ctx.db.selectFrom("mailbox_keywords").select("keyword")
+    .where("mailbox_id", "=", mailboxId).execute();
   // Not claimed yet: the session claims with claimRecent() (RFC 3501 §2.3.2).
-  const recent = counts.recent;
+  const recent = ctx.options.disableRecent ? 0 : await recentCount(ctx, mailboxId, row.recent_uid);
   ctx.bus.init(mailboxId, {
     modSeq: row.highest_modseq,
     uidNext: row.uid_next,
@@ -30,17 +30,21 @@ export async function select(ctx: AccountContext, mailboxId: number): Promise<Ma
   return {
     mailbox: await mailboxInfo(ctx, row),
     uids,
-    flagsInUse: [...SYSTEM_FLAGS, ...keywords.rows.map((k) => k.value).sort()],
-    firstUnseenUid: firstUnseen?.uid ?? null,
+    flagsInUse: [...SYSTEM_FLAGS, ...keywords.map((k) => k.keyword).sort()],
+    firstUnseenUid: summary.firstUnseenUid,
     recent,
-    unseen: counts.unseen,
+    unseen: summary.unseen,
   };
 }
 
 /**
- * Moves the mailbox's \Recent claim counter up to `uid` in one transaction
- * and returns the range this caller got, or null when another session got
- * there first (or disable_recent is on). With `peek` (EXAMINE), only looks.
+ * Moves the mailbox's \Recent claim counter up to `uid` and returns the
+ * range this caller got, or null when another session got there first (or
+ * disable_recent is on). One conditional UPDATE, no transaction: it keeps
+ * the value it replaced in recent_prev and returns it. Sessions of this
+ * process skip the statement when the bus already knows the UID is
+ * claimed (every selected session asks once per batch of new mail). With
+ * `peek` (EXAMINE), only looks.
  */
 export async function claimRecent(
   ctx: AccountContext,
@@ -53,13 +57,14 @@ export async function claimRecent(
     const row = await mailboxRow(ctx, ctx.db, mailboxId);
     return row.recent_uid < uid ? { from: row.recent_uid + 1, to: uid } : null;
   }
-  return await ctx.db.transaction().execute(async (trx) => {
-    const row = await mailboxRow(ctx, trx, mailboxId);
-    if (row.recent_uid >= uid) return null;
-    await trx.updateTable("mailboxes").set({ recent_uid: uid })
-      .where("id", "=", mailboxId).execute();
-    return { from: row.recent_uid + 1, to: uid };
-  });
+  if (ctx.bus.recentClaimed(mailboxId) >= uid) return null;
+  const row = await ctx.db.updateTable("mailboxes")
+    .set((eb) => ({ recent_prev: eb.ref("recent_uid"), recent_uid: uid }))
+    .where("id", "=", mailboxId).where("account_id", "=", ctx.accountId)
+    .where("recent_uid", "<", uid)
+    .returning("recent_prev").executeTakeFirst();
+  ctx.bus.noteRecentClaimed(mailboxId, uid);
+  return row ? { from: row.recent_prev + 1, to: uid } : null;
 }
 
 /**

@@ -3,15 +3,12 @@
  * each in its own transaction with its row in `schema_migrations`. Append new
  * ones to MIGRATIONS; never edit one that has shipped.
  */
-import type { Kysely } from "kysely";
+import type { Migration } from "./migration.ts";
 import { initial } from "./0001_initial.ts";
-import { recentClaim } from "./0002_recent_claim.ts";
+import { uidBlocks } from "./0002_uid_blocks.ts";
+import { bodySearch } from "./0003_body_search.ts";
+import { recentClaim } from "./0004_recent_claim.ts";
 
-export interface Migration {
-  version: number;
-  name: string;
-  // deno-lint-ignore no-explicit-any
-  up(db: Kysely<any>): Promise<void>;
-}
+export const MIGRATIONS: readonly Migration[] = [initial, uidBlocks, bodySearch, recentClaim];
 
-export const MIGRATIONS: readonly Migration[] = [initial, recentClaim];
+export type { Migration };
