@@ -57,10 +57,11 @@ async function locating<T>(config: Config, build: () => Promise<T>): Promise<T> 
 async function openStorage(
   storage: StorageOptions,
   opened: Map<string, MailStore>,
+  thread = false,
 ): Promise<MailStore> {
   const existing = opened.get(storage.key);
   if (existing) return existing;
-  const store = await openImapSqlStore(storage.options);
+  const store = await openImapSqlStore(storage.options, { thread });
   opened.set(storage.key, store);
   return store;
 }
@@ -117,7 +118,8 @@ async function buildEndpoint(
   metrics: Metrics,
 ): Promise<Endpoint> {
   const epLog = log.child({}, "imap", ep.debug);
-  const store = await openStorage(ep.storage, stores);
+  // The server's store runs on a store thread; the admin commands open theirs in-process.
+  const store = await openStorage(ep.storage, stores, true);
   const authenticator = await createAuthenticator(ep);
   authenticators.push(authenticator);
   const tls = ep.tls ? await TlsManager.create(ep.tls, epLog) : null;

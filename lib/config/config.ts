@@ -339,8 +339,8 @@ function parseEndpoint(t: Table, path: string, ctx: EndpointContext): ImapEndpoi
     maxCommandSizeBeforeLogin: size("max_command_size_before_login", 64 * 1024),
     maxSearchKeys: count("max_search_keys", 1000),
     maxSearchSize: size("max_search_size", 64 * 1024),
-    maxConnections: count("max_connections", 1000),
-    maxConnectionsPerIp: count("max_connections_per_ip", 50),
+    maxConnections: count("max_connections", 5000),
+    maxConnectionsPerIp: count("max_connections_per_ip", 500),
   };
 }
 
