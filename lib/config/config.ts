@@ -299,6 +299,7 @@ function parseEndpoint(t: Table, path: string, ctx: EndpointContext): ImapEndpoi
   };
   const count = (key: string, fallback: number) =>
     t[key] === undefined ? fallback : expectInteger(t[key], `${path}.${key}`, 1);
+  const maxLineLength = size("max_line_length", 64 * 1024);
 
   return {
     path,
@@ -329,8 +330,12 @@ function parseEndpoint(t: Table, path: string, ctx: EndpointContext): ImapEndpoi
     loginTimeoutMs: duration("login_timeout", 60_000),
     idleTimeoutMs: duration("idle_timeout", 60 * 60_000, 30 * 60_000),
     shutdownTimeoutMs: duration("shutdown_timeout", 10_000),
-    maxLineLength: size("max_line_length", 64 * 1024),
-    maxCommandSize: size("max_command_size", 64 * 1024 * 1024),
+    maxLineLength,
+    // Raised so that an APPEND of APPENDLIMIT octets (and its command line) always fits.
+    maxCommandSize: Math.max(
+      size("max_command_size", 64 * 1024 * 1024),
+      storage.options.appendLimit + maxLineLength,
+    ),
     maxCommandSizeBeforeLogin: size("max_command_size_before_login", 64 * 1024),
     maxSearchKeys: count("max_search_keys", 1000),
     maxSearchSize: size("max_search_size", 64 * 1024),

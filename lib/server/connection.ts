@@ -317,12 +317,7 @@ export class Connection implements CommandContext {
     if (this.#authenticatedLimits || this.state.kind === "not-authenticated") return;
     const cfg = this.endpoint.config;
     this.#authenticatedLimits = true;
-    this.reader.setLimits({
-      maxCommand: Math.max(
-        cfg.maxCommandSize,
-        this.endpoint.config.appendLimit + cfg.maxLineLength,
-      ),
-    });
+    this.reader.setLimits({ maxCommand: cfg.maxCommandSize });
   }
 
   async #execute(bytes: Uint8Array): Promise<void> {
