@@ -311,10 +311,10 @@ export class Connection {
     const cfg = this.endpoint.config;
     this.#authenticatedLimits = true;
     this.reader.setLimits({
-      maxCommand: Math.max(
-        cfg.maxCommandSize,
-        this.endpoint.config.appendLimit + cfg.maxLineLength,
-      ),
+      maxCommand: cfg.maxCommandSize,
+      // An APPEND carries its message: APPENDLIMIT more (RFC 7889).
+      commandLimit: (prefix) =>
+        nameOf(prefix) === "APPEND" ? cfg.maxCommandSize + cfg.appendLimit : cfg.maxCommandSize,
     });
   }
 

@@ -1,0 +1,12 @@
+const b = new TextEncoder().encode("SUBJECT foo");
+const l1 = new TextDecoder("latin1");
+const u = new TextDecoder("utf-8", { fatal: true });
+let t = performance.now();
+for (let i = 0; i < 100000; i++) l1.decode(b.subarray(0, 7));
+console.log("latin1", performance.now() - t);
+t = performance.now();
+for (let i = 0; i < 100000; i++) u.decode(b.subarray(0, 7));
+console.log("utf8 fatal", performance.now() - t);
+t = performance.now();
+for (let i = 0; i < 100000; i++) String.fromCharCode(...b.subarray(0, 7));
+console.log("fromCharCode", performance.now() - t);
