@@ -73,6 +73,8 @@ export class Listener {
   readonly bound: string;
   #closed = false;
   #loop: Promise<void> | null = null;
+  #acceptErrors = 0;
+  #acceptErrorLogged = 0;
 
   private constructor(
     listener: Deno.Listener,
@@ -124,7 +126,18 @@ export class Listener {
         conn = await this.#listener.accept();
       } catch (err) {
         if (this.#closed) return;
-        log.error("accept failed", { reason: (err as Error).message });
+        // Out of file descriptors, typically: one line a minute, not ten a second.
+        const now = Date.now();
+        this.#acceptErrors++;
+        if (now - this.#acceptErrorLogged >= 60_000) {
+          log.error("accept failed", {
+            reason: (err as Error).message,
+            failures: this.#acceptErrors,
+            hint: "lower max_connections below the file descriptor limit",
+          });
+          this.#acceptErrorLogged = now;
+          this.#acceptErrors = 0;
+        }
         await new Promise((r) => setTimeout(r, 100));
         continue;
       }
