@@ -41,6 +41,8 @@ export interface ListenerOptions {
   log: Logger;
   /** Whether a connection whose set-up failed (TLS handshake, I/O) is logged. */
   logSetupErrors: boolean;
+  /** How long the PROXY header and TLS handshake may take before the socket is closed. */
+  setupTimeoutMs?: number;
   /** Counts open connections; one over its total is refused at accept. */
   limiter?: ConnectionLimiter;
   /**
@@ -60,6 +62,8 @@ export interface Accepted {
   peer: string;
   /** Bytes already read past the PROXY header; they belong to the protocol. */
   head: Uint8Array;
+  /** When the socket was accepted (ms since the epoch): deadlines "from connect" start here. */
+  acceptedAt: number;
 }
 
 /** Serves one accepted connection; resolves when it is over. */
@@ -179,6 +183,31 @@ export class Listener {
   }
 
   async #serve(conn: Deno.Conn): Promise<void> {
+    const setup = this.#setUp(conn);
+    const ms = this.#options.setupTimeoutMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let accepted: Accepted | null;
+    try {
+      accepted = ms === undefined ? await setup : await Promise.race([
+        setup,
+        new Promise<never>((_, reject) => {
+          // A client that never finishes its TLS handshake or PROXY header
+          // must not hold its place for ever (slowloris).
+          timer = setTimeout(() => reject(new Error("connection set-up timed out")), ms);
+        }),
+      ]);
+    } catch (err) {
+      setup.catch(() => {}); // settles when the socket closes; nothing more to do
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (accepted) await this.#handler(accepted);
+  }
+
+  /** PROXY header and TLS: the connection as its protocol will see it, or null if refused. */
+  async #setUp(conn: Deno.Conn): Promise<Accepted | null> {
+    const acceptedAt = Date.now();
     const { address, proxyProtocol: pp, log } = this.#options;
     const peer = peerAddress(conn.remoteAddr);
     let clientAddress = peer;
@@ -191,7 +220,7 @@ export class Listener {
       if (header.kind === "invalid") {
         log.info("closing connection: bad PROXY header", { peer, reason: header.message });
         transport.close();
-        return;
+        return null;
       }
       head = header.rest;
       if (header.source) clientAddress = header.source;
@@ -202,8 +231,7 @@ export class Listener {
       transport = await transport.startTls(await this.#options.tls!.socketOptions(), head);
       head = new Uint8Array(0);
     }
-
-    await this.#handler({ transport, clientAddress, peer, head });
+    return { transport, clientAddress, peer, head, acceptedAt };
   }
 }
 

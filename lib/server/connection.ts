@@ -56,7 +56,13 @@ export class Connection {
   readonly done: Promise<void>;
   #resolveDone!: () => void;
 
-  constructor(endpoint: Endpoint, transport: Transport, clientAddress: string) {
+  /** `acceptedAt`: when the socket was accepted; login_timeout runs from then. */
+  constructor(
+    endpoint: Endpoint,
+    transport: Transport,
+    clientAddress: string,
+    acceptedAt = Date.now(),
+  ) {
     this.endpoint = endpoint;
     this.transport = transport;
     this.clientAddress = clientAddress;
@@ -67,7 +73,7 @@ export class Connection {
       maxLiteral: Math.max(cfg.appendLimit, cfg.maxLineLength),
       maxCommand: Math.max(cfg.maxCommandSizeBeforeLogin, cfg.maxLineLength),
     });
-    this.#loginDeadline = Date.now() + cfg.loginTimeoutMs;
+    this.#loginDeadline = acceptedAt + cfg.loginTimeoutMs;
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
   }
 
