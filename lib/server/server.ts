@@ -37,6 +37,19 @@ export class ImapServer {
     return this.#connections.size;
   }
 
+  /** Open connections by endpoint and session state (for metrics). */
+  connectionStates(): { endpoint: string; state: string; count: number }[] {
+    const counts = new Map<string, { endpoint: string; state: string; count: number }>();
+    for (const c of this.#connections) {
+      const endpoint = c.endpoint.config.path;
+      const state = c.state.kind;
+      const k = `${endpoint}\u0000${state}`;
+      const entry = counts.get(k) ?? counts.set(k, { endpoint, state, count: 0 }).get(k)!;
+      entry.count++;
+    }
+    return [...counts.values()];
+  }
+
   /** Opens every listener; on failure closes those already open and throws. */
   async start(): Promise<void> {
     try {
