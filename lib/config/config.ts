@@ -331,11 +331,7 @@ function parseEndpoint(t: Table, path: string, ctx: EndpointContext): ImapEndpoi
     idleTimeoutMs: duration("idle_timeout", 60 * 60_000, 30 * 60_000),
     shutdownTimeoutMs: duration("shutdown_timeout", 10_000),
     maxLineLength,
-    // Raised so that an APPEND of APPENDLIMIT octets (and its command line) always fits.
-    maxCommandSize: Math.max(
-      size("max_command_size", 64 * 1024 * 1024),
-      storage.options.appendLimit + maxLineLength,
-    ),
+    maxCommandSize: size("max_command_size", 1024 * 1024),
     maxCommandSizeBeforeLogin: size("max_command_size_before_login", 64 * 1024),
     maxSearchKeys: count("max_search_keys", 1000),
     maxSearchSize: size("max_search_size", 64 * 1024),
