@@ -5,6 +5,7 @@
  * what a user runs.
  */
 import type { Config, ImapEndpointConfig, StorageOptions } from "./config/types.ts";
+import { ensurePrivateDir } from "./private_files.ts";
 import { ConfigError } from "./config/errors.ts";
 import type { MailStore } from "./store/mail_store.ts";
 import { openImapSqlStore } from "./store/imapsql.ts";
@@ -42,7 +43,7 @@ async function openStorage(
 
 /** Builds every endpoint's services and opens the listeners. */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  await Deno.mkdir(config.stateDir, { recursive: true });
+  await ensurePrivateDir(config.stateDir);
   const stores = new Map<string, MailStore>();
   const authenticators: Authenticator[] = [];
   const closeAll = async () => {
@@ -122,7 +123,7 @@ export async function openAdminCredentials(
   config: Config,
   block?: string,
 ): Promise<MutableTable | null> {
-  await Deno.mkdir(config.stateDir, { recursive: true });
+  await ensurePrivateDir(config.stateDir);
   // Default: the first pass_table the first endpoint authenticates with, else local_authdb.
   const name = block ??
     config.endpoints[0].auth.find((a) => a.module === "pass_table" && a.name !== null)?.name ??

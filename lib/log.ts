@@ -30,7 +30,7 @@ export class Logger {
     for (const t of targets) {
       if (t.kind === "stderr") sinks.push((line) => writeAllSync(Deno.stderr, line));
       if (t.kind === "file") {
-        const file = Deno.openSync(t.path!, { append: true, create: true });
+        const file = Deno.openSync(t.path!, { append: true, create: true, mode: 0o600 });
         sinks.push((line) => writeAllSync(file, line));
       }
     }

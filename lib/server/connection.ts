@@ -16,6 +16,7 @@ import type { SessionState } from "./session.ts";
 import { COMMANDS, type Completion } from "./command_table.ts";
 import type { Endpoint } from "./endpoint.ts";
 import { capabilities } from "./capabilities.ts";
+import { CompressionError } from "./compress.ts";
 
 /** Flush the encoder to the socket once this much is buffered (streaming FETCH). */
 const FLUSH_AT = 256 * 1024;
@@ -87,7 +88,13 @@ export class Connection {
       await this.flush();
       await this.#loop();
     } catch (err) {
-      if (this.endpoint.config.ioErrors || this.log.debugEnabled) {
+      if (err instanceof CompressionError) {
+        // RFC 4978 leaves no way to resynchronise a broken deflate stream.
+        this.log.info("closing connection: invalid compressed input", {
+          reason: err.message,
+        });
+        this.#sayByeAndClose("Invalid compressed data");
+      } else if (this.endpoint.config.ioErrors || this.log.debugEnabled) {
         this.log.error("I/O error", { reason: (err as Error).message });
       }
     } finally {

@@ -1,5 +1,6 @@
 /** Opens `storage.imapsql`: the database, its migrations, the body files. */
 import { Kysely } from "kysely";
+import { ensurePrivateDir, ensurePrivateFile } from "../private_files.ts";
 import type { MailStore } from "./mail_store.ts";
 import type { ImapSqlOptions } from "./config.ts";
 import { BodyFiles } from "./sql/body_files.ts";
@@ -28,7 +29,8 @@ export async function openSqlStore(options: ImapSqlOptions): Promise<SqlMailStor
   } else {
     if (dsn.kind === "file") {
       const dir = dsn.path.replace(/\/[^/]*$/, "");
-      if (dir && dir !== dsn.path) await Deno.mkdir(dir, { recursive: true });
+      if (dir && dir !== dsn.path) await ensurePrivateDir(dir);
+      ensurePrivateFile(dsn.path);
     }
     const driver = new LibsqlDriver({
       path: dsn.kind === "memory" ? ":memory:" : dsn.path,
@@ -43,12 +45,22 @@ export async function openSqlStore(options: ImapSqlOptions): Promise<SqlMailStor
     await migrate(db);
     let files: BodyFiles | null = null;
     if (options.msgStore.kind === "fs") {
-      files = new BodyFiles(options.msgStore.dir);
-      await files.init();
-      await files.removeOrphans(async (hash) =>
-        (await db.selectFrom("bodies").select("id").where("hash", "=", hash).executeTakeFirst()) !==
-          undefined
+      // Files are removed only under the write lock, when no row names them
+      // (see body_files.ts): BEGIN IMMEDIATE serialises this with every other
+      // process's commits.
+      files = new BodyFiles(
+        options.msgStore.dir,
+        (candidates, unlink) =>
+          db.transaction().execute(async (trx) => {
+            for (const hash of candidates) {
+              const row = await trx.selectFrom("bodies").select("id").where("hash", "=", hash)
+                .executeTakeFirst();
+              if (!row) await unlink(hash);
+            }
+          }),
       );
+      await files.init();
+      await files.removeOrphans();
     }
     return new SqlMailStore(db, sqliteSql, {
       appendLimit: options.appendLimit,

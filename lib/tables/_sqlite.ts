@@ -4,6 +4,7 @@
  * 0.5.29 never frees a statement, so preparing per query leaks; docs/design.md).
  */
 import Database from "libsql";
+import { ensurePrivateFile } from "../private_files.ts";
 import { isAbsolute, join } from "node:path";
 
 export interface SqlDb {
@@ -34,7 +35,9 @@ export function dsnToPath(dsn: string, stateDir: string): string {
 }
 
 export function openSqlDb(dsn: string, stateDir: string): SqlDb {
-  const db = new Database(dsnToPath(dsn, stateDir), { timeout: BUSY_TIMEOUT_MS / 1000 });
+  const path = dsnToPath(dsn, stateDir);
+  if (path !== ":memory:") ensurePrivateFile(path);
+  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS / 1000 });
   db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // WAL lets the CLI write while the server reads (a no-op in memory).
   db.prepare("PRAGMA journal_mode = WAL").raw(true).get();

@@ -7,7 +7,7 @@ import type { Kysely, Transaction } from "kysely";
 import type { AppendInput, AppendResult } from "../mail_store.ts";
 import { StoreError } from "../mail_store.ts";
 import { parseMessage } from "../../mime/parse.ts";
-import { compress, sha256Hex } from "./body_files.ts";
+import { type BodyFiles, compress, sha256Hex } from "./body_files.ts";
 import { type AccountContext, effectiveLimit, mailboxRow } from "./context.ts";
 import { parseFlags } from "./flags.ts";
 import type { Db } from "./schema.ts";
@@ -30,6 +30,8 @@ export interface AppendJobInput {
   internalDate: number;
   sentDay: string | null;
   search: SearchFields;
+  /** With msg_store fs: the file's data, written again inside the transaction if it went missing. */
+  fileData?: Uint8Array;
 }
 
 export interface AppendCommitted {
@@ -55,12 +57,14 @@ interface AppendJob extends AppendJobInput {
 export class AppendQueue {
   #db: Kysely<Db>;
   #disableRecent: boolean;
+  #files: BodyFiles | null;
   #queue: AppendJob[] = [];
   #flushing: Promise<void> | null = null;
 
-  constructor(db: Kysely<Db>, disableRecent: boolean) {
+  constructor(db: Kysely<Db>, disableRecent: boolean, files: BodyFiles | null = null) {
     this.#db = db;
     this.#disableRecent = disableRecent;
+    this.#files = files;
   }
 
   commit(job: AppendJobInput): Promise<AppendCommitted> {
@@ -84,7 +88,12 @@ export class AppendQueue {
             // Taken once the connection is ours: everything queued meanwhile rides along.
             batch = this.#queue.splice(0, 256);
             const out: (AppendCommitted | StoreError)[] = [];
-            for (const job of batch) out.push(await insertAppend(trx, job, this.#disableRecent));
+            for (const job of batch) {
+              // Under the write lock no other process can remove the file: make
+              // sure it is there before the row that names it commits (body_files.ts).
+              if (job.fileData && this.#files) await this.#files.write(job.hash, job.fileData);
+              out.push(await insertAppend(trx, job, this.#disableRecent));
+            }
             await indexAppends(trx, batch, out);
             return out;
           });
@@ -210,6 +219,7 @@ export async function appendMessage(
       size: content.length,
       header,
       body: files ? null : packed.data,
+      fileData: files ? packed.data : undefined,
       compression: packed.algorithm,
       envelope: JSON.stringify(parsed.envelope),
       bodyStructure: JSON.stringify(parsed.body),

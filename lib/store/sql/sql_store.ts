@@ -48,7 +48,7 @@ export class SqlMailStore implements MailStore, StoreShared {
     this.db = db;
     this.sql = sql;
     this.options = options;
-    this.appends = new AppendQueue(db, options.disableRecent);
+    this.appends = new AppendQueue(db, options.disableRecent, options.files);
   }
 
   get appendLimit(): number {
