@@ -19,6 +19,9 @@ import {
   rejectUnknownKeys,
   type Table,
 } from "./values.ts";
+import { type LmtpEndpointConfig, parseLmtpSections } from "./lmtp.ts";
+
+export type { LmtpEndpointConfig } from "./lmtp.ts";
 
 export type ListenAddress =
   | { scheme: "tcp" | "tls"; hostname: string; port: number; text: string }
@@ -95,6 +98,8 @@ export interface Config {
   debug: boolean;
   log: LogTarget[];
   endpoints: ImapEndpointConfig[];
+  /** `[lmtp]` / `[[lmtp]]` delivery endpoints (none when the section is absent). */
+  lmtp: LmtpEndpointConfig[];
   modules: ReadonlyMap<string, ModuleDefinition>;
 }
 
@@ -107,6 +112,7 @@ const TOP_KEYS = [
   "auth_map",
   "auth_map_normalize",
   "imap",
+  "lmtp",
   "storage",
   "auth",
   "table",
@@ -258,8 +264,15 @@ function translate(doc: Table, file: string): Config {
     })
   );
 
+  const lmtp = parseLmtpSections(doc.lmtp, {
+    hostname,
+    globalDebug: debug,
+    isStorage: (name) => modules.get(name)?.type === "storage.imapsql",
+    parseListenAddress,
+  });
+
   const seen = new Map<string, string>();
-  for (const ep of endpoints) {
+  for (const ep of [...endpoints, ...lmtp]) {
     for (const addr of ep.listen) {
       if (addr.scheme !== "unix" && addr.port === 0) continue; // each gets its own port
       const other = seen.get(addr.text);
@@ -270,7 +283,7 @@ function translate(doc: Table, file: string): Config {
     }
   }
 
-  return deepFreeze({ file, hostname, stateDir, debug, log, endpoints, modules });
+  return deepFreeze({ file, hostname, stateDir, debug, log, endpoints, lmtp, modules });
 }
 
 interface EndpointContext {
