@@ -4,6 +4,7 @@
  * `log` global: stderr, off, or file paths (appended to).
  */
 import type { LogTarget } from "./config/config.ts";
+import { escapeControls } from "./wire/parser.ts";
 
 export type Fields = Record<string, string | number | boolean | null | undefined>;
 
@@ -57,19 +58,25 @@ export class Logger {
     if (this.debugEnabled) this.#emit("[debug] ", message, fields);
   }
 
-  /** Raw protocol trace for io_debug: always to stderr, as maddy does. */
+  /**
+   * Protocol trace for io_debug: always to stderr, as maddy does. Control
+   * characters in `text` are escaped (a client's ESC or NUL never reaches
+   * the terminal or the log reader raw).
+   */
   trace(direction: "C" | "S", text: string): void {
     const id = this.#fields.conn ?? "";
-    writeAllSync(Deno.stderr, `${this.#prefix}[${id}] ${direction}: ${text}\n`);
+    writeAllSync(Deno.stderr, `${this.#prefix}[${id}] ${direction}: ${escapeControls(text)}\n`);
   }
 
   #emit(level: string, message: string, fields?: Fields): void {
     if (this.#sinks.length === 0) return;
-    let line = `${new Date().toISOString()} ${this.#prefix}: ${level}${message}`;
+    let line = `${new Date().toISOString()} ${this.#prefix}: ${level}${escapeControls(message)}`;
     for (const [k, v] of Object.entries({ ...this.#fields, ...fields })) {
       if (v === undefined) continue;
       const text = String(v);
-      line += ` ${k}=${/[\s"=]/.test(text) || text === "" ? JSON.stringify(text) : text}`;
+      // JSON quoting escapes C0 controls; escapeControls() catches DEL and C1 too.
+      const value = /[\s"=\\]/.test(text) || text === "" ? JSON.stringify(text) : text;
+      line += ` ${escapeControls(k)}=${escapeControls(value)}`;
     }
     line += "\n";
     for (const sink of this.#sinks) sink(line);

@@ -10,6 +10,7 @@ import { type Cidr, parseCidr } from "../net/cidr.ts";
 import {
   describe,
   expectBoolean,
+  expectInteger,
   expectString,
   expectStringList,
   expectTable,
@@ -89,6 +90,18 @@ export interface ImapEndpointConfig {
   /** How long shutdown waits for in-flight commands. */
   shutdownTimeoutMs: number;
   maxLineLength: number;
+  /** Largest command, literals included, once logged in (raised to fit APPENDLIMIT). */
+  maxCommandSize: number;
+  /** Largest command, literals included, before login. */
+  maxCommandSizeBeforeLogin: number;
+  /** Most search keys in one SEARCH, SORT or THREAD. */
+  maxSearchKeys: number;
+  /** Most octets of strings in the keys of one SEARCH, SORT or THREAD. */
+  maxSearchSize: number;
+  /** Most connections open at once on this endpoint. */
+  maxConnections: number;
+  /** Most connections open at once from one client address. */
+  maxConnectionsPerIp: number;
 }
 
 export interface Config {
@@ -138,6 +151,12 @@ const IMAP_KEYS = [
   "idle_timeout",
   "shutdown_timeout",
   "max_line_length",
+  "max_command_size",
+  "max_command_size_before_login",
+  "max_search_keys",
+  "max_search_size",
+  "max_connections",
+  "max_connections_per_ip",
 ];
 
 /** Module namespaces and the module types each may hold. */
@@ -345,6 +364,15 @@ function parseEndpoint(t: Table, path: string, ctx: EndpointContext): ImapEndpoi
     return ms;
   };
 
+  const size = (key: string, fallback: number) => {
+    if (t[key] === undefined) return fallback;
+    const n = parseSize(t[key], `${path}.${key}`);
+    if (n < 1) throw new ConfigError(`${path}.${key}`, "expected a size of at least 1");
+    return n;
+  };
+  const count = (key: string, fallback: number) =>
+    t[key] === undefined ? fallback : expectInteger(t[key], `${path}.${key}`, 1);
+
   return {
     path,
     listen,
@@ -373,9 +401,13 @@ function parseEndpoint(t: Table, path: string, ctx: EndpointContext): ImapEndpoi
     loginTimeoutMs: duration("login_timeout", 60_000),
     idleTimeoutMs: duration("idle_timeout", 60 * 60_000, 30 * 60_000),
     shutdownTimeoutMs: duration("shutdown_timeout", 10_000),
-    maxLineLength: t.max_line_length === undefined
-      ? 64 * 1024
-      : parseSize(t.max_line_length, `${path}.max_line_length`),
+    maxLineLength: size("max_line_length", 64 * 1024),
+    maxCommandSize: size("max_command_size", 64 * 1024 * 1024),
+    maxCommandSizeBeforeLogin: size("max_command_size_before_login", 64 * 1024),
+    maxSearchKeys: count("max_search_keys", 1000),
+    maxSearchSize: size("max_search_size", 64 * 1024),
+    maxConnections: count("max_connections", 1000),
+    maxConnectionsPerIp: count("max_connections_per_ip", 50),
   };
 }
 

@@ -137,21 +137,86 @@ export function mailboxToWire(name: string, utf8 = false): string {
   return utf8 ? name : encodeMailboxName(name);
 }
 
+const STAR = Symbol("*");
+const PERCENT = Symbol("%");
+
 /**
  * LIST pattern matching (RFC 3501 §6.3.8): "*" matches anything, "%"
- * anything but the delimiter. Patterns are matched on Unicode names.
+ * anything but the hierarchy delimiter. Patterns are matched on Unicode
+ * names, code point by code point.
+ *
+ * The pattern is client input, so it never becomes a RegExp (a backtracking
+ * engine takes exponential time on "%%%%…"). It is compiled into a small
+ * automaton run bit-parallel (shift-and): state i means "the first i
+ * tokens are matched", one bit per state, and each character of a name
+ * costs one pass over ceil(states / 32) words. Matching is linear in the
+ * name's length for a given pattern, and a run of wildcards collapses into
+ * one ("%%" = "%", and any run holding "*" = "*").
  */
 export function listMatcher(pattern: string): (name: string) => boolean {
-  let re = "^";
+  const tokens: (string | typeof STAR | typeof PERCENT)[] = [];
   for (const ch of pattern) {
-    if (ch === "*") re += ".*";
-    else if (ch === "%") re += `[^${escapeRe(HIERARCHY_DELIMITER)}]*`;
-    else re += escapeRe(ch);
+    const last = tokens[tokens.length - 1];
+    if (ch === "*" || ch === "%") {
+      const wild = ch === "*" ? STAR : PERCENT;
+      if (last === STAR) continue;
+      if (last === PERCENT) tokens[tokens.length - 1] = wild;
+      else tokens.push(wild);
+    } else {
+      tokens.push(ch);
+    }
   }
-  const regex = new RegExp(re + "$", "su");
-  return (name) => regex.test(name);
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const k = tokens.length;
+  const words = (k >> 5) + 1; // bits 0..k
+  const star = new Uint32Array(words);
+  const percent = new Uint32Array(words);
+  const literal = new Map<string, Uint32Array>();
+  tokens.forEach((t, i) => {
+    const bit = 1 << (i & 31);
+    if (t === STAR) star[i >> 5] |= bit;
+    else if (t === PERCENT) percent[i >> 5] |= bit;
+    else {
+      let mask = literal.get(t);
+      if (!mask) literal.set(t, mask = new Uint32Array(words));
+      mask[i >> 5] |= bit;
+    }
+  });
+  const acceptWord = k >> 5;
+  const acceptBit = 1 << (k & 31);
+  let state = new Uint32Array(words);
+  let next = new Uint32Array(words);
+  /** Adds state i+1 for every active state i that is a wildcard (it may match nothing). */
+  const closure = (s: Uint32Array) => {
+    // Wildcards never follow each other, so one step reaches the closure.
+    let carry = 0;
+    for (let w = 0; w < words; w++) {
+      const wild = (s[w] & (star[w] | percent[w])) >>> 0;
+      s[w] = (s[w] | (wild << 1) | carry) >>> 0;
+      carry = wild >>> 31;
+    }
+  };
+  return (name) => {
+    state.fill(0);
+    state[0] = 1;
+    closure(state);
+    for (const ch of name) {
+      const lit = literal.get(ch);
+      const notDelimiter = ch !== HIERARCHY_DELIMITER;
+      let carry = 0;
+      let any = 0;
+      for (let w = 0; w < words; w++) {
+        const s = state[w];
+        const advanced = lit ? (s & lit[w]) >>> 0 : 0;
+        let v = ((advanced << 1) | carry | (s & star[w])) >>> 0;
+        if (notDelimiter) v = (v | (s & percent[w])) >>> 0;
+        carry = advanced >>> 31;
+        next[w] = v;
+        any |= v;
+      }
+      if (any === 0) return false;
+      closure(next);
+      [state, next] = [next, state];
+    }
+    return (state[acceptWord] & acceptBit) !== 0;
+  };
 }

@@ -5,9 +5,9 @@
  * tagged reply, batched writes, timeouts, STARTTLS and shutdown.
  */
 import { CommandReader } from "../wire/command_reader.ts";
-import { CommandParser, decodeUtf8, ParseError } from "../wire/parser.ts";
+import { CommandParser, decodeUtf8, escapeControls, ParseError } from "../wire/parser.ts";
 import { ResponseEncoder } from "../wire/encoder.ts";
-import { nameOf, parseCommandHead, tagOf } from "../protocol/command.ts";
+import { type CommandHead, nameOf, parseCommandHead, tagOf } from "../protocol/command.ts";
 import { ImapError } from "../protocol/errors.ts";
 import { StoreError } from "../store/mail_store.ts";
 import type { Transport } from "../net/transport.ts";
@@ -45,6 +45,12 @@ export class Connection {
   #readPending: Promise<Uint8Array | null> | null = null;
   /** Set while IDLE runs: the timeout to use instead of autologout. */
   idling = false;
+  /** When an unauthenticated connection is closed: login_timeout after connect. */
+  readonly #loginDeadline: number;
+  /** Whether the reader has the authenticated command size limit yet. */
+  #authenticatedLimits = false;
+  /** A BYE to send, and then close, after the current command's tagged reply. */
+  #byeAfterReply: string | null = null;
   /** Resolves when `run()` ends. */
   readonly done: Promise<void>;
   #resolveDone!: () => void;
@@ -54,10 +60,13 @@ export class Connection {
     this.transport = transport;
     this.clientAddress = clientAddress;
     this.log = endpoint.log.child({ conn: this.id, client: clientAddress });
+    const cfg = endpoint.config;
     this.reader = new CommandReader({
-      maxLine: endpoint.config.maxLineLength,
-      maxLiteral: Math.max(endpoint.store.appendLimit, endpoint.config.maxLineLength),
+      maxLine: cfg.maxLineLength,
+      maxLiteral: Math.max(endpoint.store.appendLimit, cfg.maxLineLength),
+      maxCommand: Math.max(cfg.maxCommandSizeBeforeLogin, cfg.maxLineLength),
     });
+    this.#loginDeadline = Date.now() + cfg.loginTimeoutMs;
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
   }
 
@@ -140,8 +149,12 @@ export class Connection {
       const r = this.reader.next();
       if (r.kind === "command") return r.bytes;
       if (r.kind === "continue") {
-        // A literal inside a SASL exchange is not valid; refuse it.
+        // A literal inside a SASL exchange or IDLE is not valid. The client may
+        // send its data regardless (it could be a password): none of it may
+        // run as a command, so the connection ends after the answer.
         this.reader.rejectLiteral();
+        this.#limitHit("literal inside a continuation", r.size);
+        this.#byeAfterReply = "Literals are not allowed here";
         throw new ImapError("BAD", "Literals are not allowed here");
       }
       if (r.kind === "line-too-long" || r.kind === "literal-too-big") {
@@ -179,8 +192,12 @@ export class Connection {
 
   async #readWithTimeout(timeoutMs?: number): Promise<Uint8Array | null> {
     const cfg = this.endpoint.config;
-    const ms = timeoutMs ??
-      (this.state.kind === "not-authenticated" ? cfg.loginTimeoutMs : cfg.autologoutMs);
+    // Before login, login_timeout is a deadline from connect, not a silence
+    // timer: a byte now and then must not keep a connection open.
+    const unauthenticated = this.state.kind === "not-authenticated";
+    const loginLeft = Math.max(0, this.#loginDeadline - Date.now());
+    let ms = timeoutMs ?? (unauthenticated ? loginLeft : cfg.autologoutMs);
+    if (unauthenticated) ms = Math.min(ms, loginLeft);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), ms);
@@ -188,8 +205,15 @@ export class Connection {
     try {
       const result = await Promise.race([this.transport.read(), timeout]);
       if (result === "timeout") {
-        this.log.info("autologout: idle for too long");
-        this.#sayByeAndClose("Autologout; idle for too long");
+        if (this.state.kind === "not-authenticated") {
+          this.log.info("closing connection: no login within login_timeout", {
+            login_timeout_ms: cfg.loginTimeoutMs,
+          });
+          this.#sayByeAndClose("Login timeout; no login in time");
+        } else {
+          this.log.info("autologout: idle for too long");
+          this.#sayByeAndClose("Autologout; idle for too long");
+        }
         return null;
       }
       // The transport reuses its buffer until its next read. Every caller
@@ -222,7 +246,7 @@ export class Connection {
             : this.endpoint.config.maxLineLength;
           if (r.size > limit) {
             this.reader.rejectLiteral();
-            this.#tooBig(tagOf(r.prefix), name, r.size);
+            this.#refuseLiteral(r.prefix, name, r.size, false);
           } else {
             this.reader.acceptLiteral();
             await this.continuation("Ready for literal data");
@@ -230,24 +254,58 @@ export class Connection {
           break;
         }
         case "line-too-long":
-          this.enc.tagged(tagOf(r.prefix)).atom("BAD [TOOBIG] Command line too long").crlf();
+          this.#limitHit(r.whole ? "command too big" : "line too long", null);
+          this.enc.tagged(tagOf(r.prefix)).atom(
+            r.whole ? "BAD [TOOBIG] Command too big" : "BAD [TOOBIG] Command line too long",
+          ).crlf();
           break;
         case "literal-too-big":
-          this.#tooBig(tagOf(r.prefix), nameOf(r.prefix), r.size);
+          this.#refuseLiteral(r.prefix, nameOf(r.prefix), r.size, r.fatal, r.whole);
           break;
       }
     }
     if (!this.#closed) this.#sayByeAndClose("Server shutting down");
   }
 
-  #tooBig(tag: string, name: string, size: number): void {
-    // RFC 7889: an APPEND over the limit gets NO [TOOBIG]; elsewhere the literal is a protocol error.
-    if (name === "APPEND") {
+  /**
+   * Answers a literal over a limit. RFC 7889: an APPEND over APPENDLIMIT
+   * gets NO [TOOBIG]; elsewhere the literal is a protocol error (BAD
+   * [TOOBIG]). The connection ends when the stream cannot be followed
+   * (`fatal`: a non-synchronizing literal larger than a whole command may
+   * be), and before login, where a client may send the refused data anyway
+   * and that data (a password) must never run as a command.
+   */
+  #refuseLiteral(prefix: Uint8Array, name: string, size: number, fatal: boolean, whole = false) {
+    const tag = tagOf(prefix);
+    this.#limitHit(whole ? "command too big" : "literal too big", size);
+    if (name === "APPEND" && size > this.endpoint.store.appendLimit) {
       this.enc.tagged(tag).atom(`NO [TOOBIG] Message of ${size} bytes exceeds the APPENDLIMIT`)
+        .crlf();
+    } else if (whole) {
+      this.enc.tagged(tag).atom(`BAD [TOOBIG] Command with a literal of ${size} bytes is too big`)
         .crlf();
     } else {
       this.enc.tagged(tag).atom(`BAD [TOOBIG] Literal of ${size} bytes is too big`).crlf();
     }
+    if (fatal) this.#sayByeAndClose("Command too big; closing the connection");
+    else if (this.state.kind === "not-authenticated") {
+      this.#sayByeAndClose("Literal refused before login; closing the connection");
+    }
+  }
+
+  /** A log line for every limit a client hits (the logger adds the client address). */
+  #limitHit(what: string, size: number | null): void {
+    this.log.info(`limit: ${what}`, { size: size ?? undefined, state: this.state.kind });
+  }
+
+  /** After login, commands may be as large as max_command_size (and an APPEND of APPENDLIMIT). */
+  #updateLimits(): void {
+    if (this.#authenticatedLimits || this.state.kind === "not-authenticated") return;
+    const cfg = this.endpoint.config;
+    this.#authenticatedLimits = true;
+    this.reader.setLimits({
+      maxCommand: Math.max(cfg.maxCommandSize, this.endpoint.store.appendLimit + cfg.maxLineLength),
+    });
   }
 
   async #execute(bytes: Uint8Array): Promise<void> {
@@ -260,19 +318,24 @@ export class Connection {
     const p = new CommandParser(bytes);
     let tag = "*";
     let name = "";
+    let head: CommandHead | null = null;
     try {
-      const head = parseCommandHead(p);
+      head = parseCommandHead(p);
       tag = head.tag;
       name = head.name;
     } catch (err) {
-      if (this.endpoint.config.ioDebug) this.log.trace("C", maskCredentials(bytes));
+      if (this.endpoint.config.ioDebug) this.log.trace("C", traceText(null, bytes));
       const t = tagOf(bytes);
-      this.enc.tagged(t).atom("BAD ").atom(t === "*" ? "Invalid tag" : (err as Error).message)
+      // Nothing of a line that is not a command is echoed: it may be a
+      // password sent where the client expected a continuation.
+      const message = (err as Error).message;
+      this.enc.tagged(t).atom("BAD ")
+        .atom(t === "*" ? "Invalid tag" : message.includes('"') ? "Invalid command name" : message)
         .crlf();
       return;
     }
-    if (this.endpoint.config.ioDebug) this.log.trace("C", maskCredentials(bytes));
     const spec = COMMANDS.get(name);
+    if (this.endpoint.config.ioDebug) this.log.trace("C", traceText(spec ? head : null, bytes));
     if (!spec) {
       this.enc.tagged(tag).atom("BAD Unknown command ").atom(sanitize(name)).crlf();
       return;
@@ -297,6 +360,11 @@ export class Connection {
       completion = undefined;
     } finally {
       this.#busy = false;
+      this.#updateLimits();
+    }
+    if (this.#byeAfterReply !== null) {
+      this.#sayByeAndClose(this.#byeAfterReply);
+      return;
     }
     if (completion?.after) {
       await this.flush();
@@ -320,9 +388,14 @@ export class Connection {
   #writeError(tag: string, name: string, err: unknown): void {
     if (err instanceof ImapError) {
       const code = err.code ? `[${err.code}] ` : "";
+      if (err.code === "LIMIT" || err.code === "TOOBIG") {
+        this.#limitHit(`${name}: ${err.message}`, null);
+      }
       this.enc.tagged(tag).atom(err.status).sp().atom(code).atom(oneLine(err.message)).crlf();
     } else if (err instanceof ParseError) {
-      this.enc.tagged(tag).atom("BAD ").atom(oneLine(`${name}: ${err.message}`)).crlf();
+      // The arguments of LOGIN and AUTHENTICATE are secrets: never quoted back.
+      const message = SECRET_ARGUMENTS.has(name) ? "invalid arguments" : err.message;
+      this.enc.tagged(tag).atom("BAD ").atom(oneLine(`${name}: ${message}`)).crlf();
     } else if (err instanceof StoreError) {
       this.enc.tagged(tag).atom(`NO [${err.code}] `).atom(oneLine(err.message)).crlf();
     } else {
@@ -388,20 +461,33 @@ function sanitize(text: string): string {
   return text.replace(/[^\x21-\x7e]/g, "?").slice(0, 40);
 }
 
+/** Response text: one line, client text in it with control characters escaped. */
 function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, " ");
+  return escapeControls(text.replace(/\r\n/g, " "));
 }
 
-/** For io_debug: LOGIN and AUTHENTICATE arguments are replaced by "***". */
-export function maskCredentials(bytes: Uint8Array): string {
-  const text = decodeUtf8(bytes.length > 4096 ? bytes.subarray(0, 4096) : bytes);
-  const m = /^(\S+ (?:LOGIN|AUTHENTICATE)) /i.exec(text);
-  if (m) {
-    if (/ AUTHENTICATE$/i.test(m[1])) {
-      const mech = /^\S+ \S+ (\S+)/.exec(text)?.[1] ?? "";
-      return `${m[1]} ${mech}${text.split(" ").length > 3 ? " ***" : ""}`;
-    }
-    return `${m[1]} ***`;
+/** Commands whose arguments are credentials. */
+const SECRET_ARGUMENTS = new Set(["LOGIN", "AUTHENTICATE"]);
+
+/**
+ * What io_debug shows of a command, decided on the parsed head, not on the
+ * raw text: LOGIN's arguments and AUTHENTICATE's initial response become
+ * "***"; a line that is not a known command is not shown at all (it may be
+ * a password sent where the client expected a continuation). Control
+ * characters are escaped by the logger.
+ */
+export function traceText(head: CommandHead | null, bytes: Uint8Array): string {
+  if (!head) return `[not a known command, ${bytes.length} bytes, not shown]`;
+  if (head.name === "LOGIN") return `${head.tag} LOGIN ***`;
+  if (head.name === "AUTHENTICATE") {
+    const p = new CommandParser(bytes);
+    parseCommandHead(p);
+    let mechanism = "";
+    try {
+      p.sp();
+      mechanism = p.atom();
+    } catch { /* shown without a mechanism */ }
+    return `${head.tag} AUTHENTICATE ${mechanism}${p.done ? "" : " ***"}`.trimEnd();
   }
-  return text.replace(/\r\n/g, "\\r\\n");
+  return decodeUtf8(bytes.length > 4096 ? bytes.subarray(0, 4096) : bytes);
 }

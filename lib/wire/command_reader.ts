@@ -10,49 +10,72 @@
  *   "+". The caller answers with `acceptLiteral()` (then writes "+ ...") or
  *   `rejectLiteral()` (then writes a tagged NO/BAD; the client will not send
  *   the data, RFC 3501 §7.5).
- * - `line-too-long`: a line passed `maxLine` bytes; the command is dropped up
+ * - `line-too-long`: a line passed `maxLine` bytes, or the command passed
+ *   `maxCommand` bytes without a literal (`whole`); the command is dropped up
  *   to the end of that line and the connection can go on.
- * - `literal-too-big`: a literal passed `maxLiteral`. A synchronizing one is
- *   refused before the client sends it; a non-synchronizing one (whose bytes
- *   are coming regardless) is read and thrown away with the rest of the
- *   command (RFC 7888 §4 allows answering it after).
+ * - `literal-too-big`: a literal passed `maxLiteral`, or would take the
+ *   command past `maxCommand` (`whole`). A synchronizing one is refused
+ *   before the client sends it; a non-synchronizing one (whose bytes are
+ *   coming regardless) is read and thrown away with the rest of the command
+ *   (RFC 7888 §4 allows answering it after), unless it alone is larger than
+ *   `maxCommand`: then it is `fatal`, the reader stops, and the caller says
+ *   BYE and closes, because no bounded amount of reading gets the stream back
+ *   in step.
  *
- * The reader never holds more than one command (plus read-ahead) in memory.
+ * A literal header counts only outside quoted strings and after SP, "(" or
+ * "~" (RFC 3501 §9: a literal is a whole argument), so `"\ {988}` and
+ * `"x"{9}` are text, not literal announcements.
+ *
+ * The reader never holds more than one command (plus read-ahead) in memory,
+ * and a command never more than `maxCommand` bytes.
  */
 
 export type ReadResult =
   | { kind: "command"; bytes: Uint8Array }
   | { kind: "need-more" }
   | { kind: "continue"; size: number; prefix: Uint8Array }
-  | { kind: "line-too-long"; prefix: Uint8Array }
-  | { kind: "literal-too-big"; size: number; sync: boolean; prefix: Uint8Array };
+  | { kind: "line-too-long"; prefix: Uint8Array; whole: boolean }
+  | {
+    kind: "literal-too-big";
+    size: number;
+    sync: boolean;
+    prefix: Uint8Array;
+    whole: boolean;
+    fatal: boolean;
+  };
 
 export interface CommandReaderLimits {
   /** Longest line (text between literals) in bytes. */
   maxLine: number;
   /** Largest literal in bytes. */
   maxLiteral: number;
+  /** Largest whole command (lines and literals) in bytes. */
+  maxCommand: number;
 }
 
 export const DEFAULT_LIMITS: CommandReaderLimits = {
   maxLine: 64 * 1024,
   maxLiteral: 64 * 1024 * 1024,
+  maxCommand: 64 * 1024 * 1024,
 };
 
 const LF = 0x0a;
 const CR = 0x0d;
 /** How much of a dropped command is kept to find its tag for the answer. */
 const PREFIX_KEEP = 128;
+/** How much of a line being dropped is kept to recognise its literal header ("{2147483647+}\r"). */
+const HEADER_KEEP = 32;
 
 type Mode =
   | { kind: "scan" } // reading line text
   | { kind: "literal"; remaining: number } // copying literal data into the command
   | { kind: "await-continue"; size: number } // waiting for accept/reject
   | { kind: "skip-line" } // dropping through the next LF
-  | { kind: "skip-literal"; remaining: number }; // dropping literal data, then the line
+  | { kind: "skip-literal"; remaining: number } // dropping literal data, then the line
+  | { kind: "stopped" }; // a fatal literal: nothing more is read
 
 export class CommandReader {
-  readonly #limits: CommandReaderLimits;
+  #limits: CommandReaderLimits;
   #buf = new Uint8Array(4096);
   /** Start of unconsumed data (and of the current command). */
   #start = 0;
@@ -65,9 +88,20 @@ export class CommandReader {
   #mode: Mode = { kind: "scan" };
   /** First bytes of a command being dropped, to answer it with its tag. */
   #droppedPrefix: Uint8Array | null = null;
+  /** Whether that command was dropped for its total size rather than one line's. */
+  #droppedWhole = false;
 
   constructor(limits: Partial<CommandReaderLimits> = {}) {
     this.#limits = { ...DEFAULT_LIMITS, ...limits };
+  }
+
+  /** Changes limits from the next line on (the command limit grows after login). */
+  setLimits(limits: Partial<CommandReaderLimits>): void {
+    this.#limits = { ...this.#limits, ...limits };
+  }
+
+  get limits(): Readonly<CommandReaderLimits> {
+    return this.#limits;
   }
 
   /** Bytes buffered but not yet returned. */
@@ -111,6 +145,7 @@ export class CommandReader {
       const mode = this.#mode;
       switch (mode.kind) {
         case "await-continue":
+        case "stopped":
           return { kind: "need-more" };
         case "literal": {
           const available = this.#end - this.#pos;
@@ -138,38 +173,57 @@ export class CommandReader {
         case "skip-line": {
           const lf = this.#buf.subarray(this.#pos, this.#end).indexOf(LF);
           if (lf < 0) {
-            this.#consumeTo(this.#end);
+            // Keep the tail: a literal header may be split across reads.
+            this.#consumeTo(Math.max(this.#start, this.#end - HEADER_KEEP));
+            this.#pos = this.#end;
             return { kind: "need-more" };
           }
           const lineEnd = this.#pos + lf + 1;
-          const literal = parseLiteralHeader(this.#buf, this.#pos, this.#pos + lf);
+          const literal = parseLiteralHeader(this.#buf, this.#start, this.#pos + lf);
           this.#consumeTo(lineEnd);
           if (literal && literal.nonSync) {
+            if (literal.size > this.#limits.maxCommand) {
+              this.#mode = { kind: "stopped" };
+              const prefix = this.#droppedPrefix ?? new Uint8Array();
+              this.#droppedPrefix = null;
+              return {
+                kind: "literal-too-big",
+                size: literal.size,
+                sync: false,
+                prefix,
+                whole: true,
+                fatal: true,
+              };
+            }
             this.#mode = { kind: "skip-literal", remaining: literal.size };
             continue;
           }
           this.#mode = { kind: "scan" };
           const prefix = this.#droppedPrefix;
           this.#droppedPrefix = null;
-          if (prefix) return { kind: "line-too-long", prefix };
+          if (prefix) return { kind: "line-too-long", prefix, whole: this.#droppedWhole };
           continue;
         }
         case "scan": {
           const lf = this.#buf.subarray(this.#pos, this.#end).indexOf(LF);
+          const { maxLine, maxCommand, maxLiteral } = this.#limits;
           if (lf < 0) {
             this.#pos = this.#end;
-            if (this.#pos - this.#lineStart > this.#limits.maxLine) {
+            const whole = this.#pos - this.#start > maxCommand;
+            if (this.#pos - this.#lineStart > maxLine || whole) {
               this.#droppedPrefix = this.#prefix();
+              this.#droppedWhole = whole;
               this.#consumeTo(this.#end);
               this.#mode = { kind: "skip-line" };
             }
             return { kind: "need-more" };
           }
           const lineEnd = this.#pos + lf; // index of LF
-          if (lineEnd - this.#lineStart > this.#limits.maxLine) {
+          const whole = lineEnd - this.#start > maxCommand;
+          if (lineEnd - this.#lineStart > maxLine || whole) {
             const prefix = this.#prefix();
             this.#consumeTo(lineEnd + 1);
-            return { kind: "line-too-long", prefix };
+            return { kind: "line-too-long", prefix, whole };
           }
           const literal = parseLiteralHeader(this.#buf, this.#lineStart, lineEnd);
           if (!literal) {
@@ -182,16 +236,23 @@ export class CommandReader {
             return { kind: "command", bytes };
           }
           this.#pos = lineEnd + 1;
-          if (literal.size > this.#limits.maxLiteral) {
+          const tooWhole = this.#pos - this.#start + literal.size > maxCommand;
+          if (literal.size > maxLiteral || tooWhole) {
             const prefix = this.#prefix();
-            if (literal.nonSync) {
-              this.#consumeTo(this.#pos);
+            this.#consumeTo(this.#pos);
+            const fatal = literal.nonSync && literal.size > maxCommand;
+            if (fatal) this.#mode = { kind: "stopped" };
+            else if (literal.nonSync) {
               this.#mode = { kind: "skip-literal", remaining: literal.size };
-            } else {
-              this.#consumeTo(this.#pos);
-              this.#mode = { kind: "scan" };
-            }
-            return { kind: "literal-too-big", size: literal.size, sync: !literal.nonSync, prefix };
+            } else this.#mode = { kind: "scan" };
+            return {
+              kind: "literal-too-big",
+              size: literal.size,
+              sync: !literal.nonSync,
+              prefix,
+              whole: tooWhole,
+              fatal,
+            };
           }
           if (literal.nonSync) {
             this.#mode = { kind: "literal", remaining: literal.size };
@@ -244,7 +305,11 @@ export class CommandReader {
 
 /**
  * Recognises a literal header at the end of a line: `{N}` or `{N+}` before
- * CRLF (or bare LF). `end` is the index of the LF.
+ * CRLF (or bare LF). `from` is the start of the line (after the previous
+ * literal, or of the command), `end` the index of the LF. The header counts
+ * only where a literal can stand: outside a quoted string and after SP, "("
+ * or "~" (literal8, RFC 3516), or at the start of the line (a SASL
+ * response line, which the caller refuses).
  */
 function parseLiteralHeader(
   buf: Uint8Array,
@@ -272,6 +337,30 @@ function parseLiteralHeader(
     i--;
   }
   if (digits === 0 || digits > 12 || i < from || buf[i] !== 0x7b /* { */) return null;
-  // A literal8 "~{N}" (RFC 3516) has the same framing.
+  const brace = i;
+  if (brace > from) {
+    const before = buf[brace - 1];
+    if (before !== 0x20 && before !== 0x28 /* ( */ && before !== 0x7e /* ~ */) return null;
+  }
+  if (insideQuoted(buf, from, brace)) return null;
   return { size, nonSync };
+}
+
+/**
+ * Whether `at` falls inside a quoted string that starts in [from, at):
+ * quoted = DQUOTE *QUOTED-CHAR DQUOTE, with "\" escaping '"' and "\".
+ */
+function insideQuoted(buf: Uint8Array, from: number, at: number): boolean {
+  let quoted = false;
+  for (let i = from; i < at; i++) {
+    const b = buf[i];
+    if (!quoted) {
+      if (b === 0x22) quoted = true;
+    } else if (b === 0x5c) {
+      i++;
+    } else if (b === 0x22) {
+      quoted = false;
+    }
+  }
+  return quoted;
 }

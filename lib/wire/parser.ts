@@ -204,9 +204,15 @@ export class CommandParser {
     return decodeUtf8(this.bytes.subarray(start, this.pos));
   }
 
-  /** string = quoted / literal, as text. */
+  /**
+   * string = quoted / literal, as text. NUL is refused in both: CHAR8 and
+   * QUOTED-CHAR exclude it (RFC 3501 §9), and a NUL in a name or a search
+   * key would only ever be an attack on whoever reads it next.
+   */
   string(): string {
-    return decodeUtf8(this.stringBytes());
+    const bytes = this.stringBytes();
+    if (bytes.includes(0)) throw new ParseError("NUL is not allowed in strings");
+    return decodeUtf8(bytes);
   }
 
   /** nstring = string / nil */
@@ -218,7 +224,11 @@ export class CommandParser {
     return this.string();
   }
 
-  /** string = quoted / literal, as bytes (APPEND message data, SASL). */
+  /**
+   * string = quoted / literal, as bytes (APPEND message data, SASL). A
+   * quoted string never holds NUL; literal data is passed on as sent (a
+   * message with a stray NUL is stored rather than lost).
+   */
   stringBytes(): Uint8Array {
     const b = this.peek();
     if (b === DQUOTE) return this.#quoted();
@@ -295,12 +305,13 @@ export class CommandParser {
         this.pos = i + 1;
         return this.bytes.subarray(start, i);
       }
-      if (b === 0x0d || b === 0x0a) break;
+      if (b === 0x0d || b === 0x0a || b === 0) break;
     }
     const out: number[] = [];
     for (let i = start; i < this.bytes.length; i++) {
       const b = this.bytes[i];
       if (b === 0x0d || b === 0x0a) throw new ParseError("Line break inside a quoted string");
+      if (b === 0) throw new ParseError("NUL is not allowed in strings");
       if (b === DQUOTE) {
         this.pos = i + 1;
         return Uint8Array.from(out);
@@ -320,7 +331,19 @@ export class CommandParser {
   }
 
   #near(): string {
-    const text = decoder.decode(this.bytes.subarray(this.pos, this.pos + 20));
-    return text.replace(/[\r\n]/g, " ");
+    return escapeControls(decoder.decode(this.bytes.subarray(this.pos, this.pos + 20)));
   }
+}
+
+/**
+ * Client text made safe to show in a response or a log line: C0 and C1
+ * control characters (NUL, ESC, CR, LF, DEL...) are written as `\xHH`, so
+ * nothing a client sent can end a line or drive a terminal.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(
+    // deno-lint-ignore no-control-regex -- control characters are exactly what is escaped
+    /[\x00-\x1f\x7f-\x9f]/g,
+    (c) => "\\x" + c.charCodeAt(0).toString(16).padStart(2, "0"),
+  );
 }

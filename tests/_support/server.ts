@@ -45,11 +45,15 @@ export const DEFAULT_USERS: Record<string, string> = { alice: "alice-pw", bob: "
  * Starts a server in this process. `config` is the TOML text (default:
  * baseConfig); `users` get credentials (hashing is slow: keep it to a few).
  */
-export async function startTestServer(options: {
+export interface TestServerOptions {
   config?: (dir: string) => string;
   users?: Record<string, string>;
   debug?: boolean;
-} = {}): Promise<TestServer> {
+  /** Receives every log line the server writes (as a file target would). */
+  logSink?: (line: string) => void;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dir = await Deno.makeTempDir({ prefix: "imapd-test-" });
   try {
     return await startIn(dir, options);
@@ -62,7 +66,7 @@ export async function startTestServer(options: {
 
 async function startIn(
   dir: string,
-  options: { config?: (dir: string) => string; users?: Record<string, string>; debug?: boolean },
+  options: TestServerOptions,
 ): Promise<TestServer> {
   const text = (options.config ?? baseConfig)(dir);
   const file = `${dir}/config.toml`;
@@ -77,7 +81,9 @@ async function startIn(
     }
     await table.close?.();
   }
-  const log = options.debug || Deno.env.get("IMAPD_TEST_DEBUG")
+  const log = options.logSink
+    ? new Logger([options.logSink], false)
+    : options.debug || Deno.env.get("IMAPD_TEST_DEBUG")
     ? Logger.open([{ kind: "stderr" }], true)
     : new Logger([], false);
   const running = await startServer(config, log);
@@ -186,4 +192,50 @@ export async function spawnServer(configFile: string, expectListeners = 1): Prom
 
 export function portOf(address: string): number {
   return Number(/:(\d+)$/.exec(address)![1]);
+}
+
+/**
+ * A server in a child process, for inputs that could freeze the event loop
+ * (a test in the same process would freeze with it): temp dir, config with
+ * `imapExtra` in [imap], log to stderr, `users` created through the CLI.
+ * `stop()` kills it (SIGKILL if SIGTERM is ignored) and removes the dir.
+ */
+export async function spawnTestServer(options: {
+  imapExtra?: string;
+  users?: Record<string, string>;
+  config?: (dir: string) => string;
+} = {}): Promise<ChildServer & { dir: string; port: number; configFile: string }> {
+  const dir = await Deno.makeTempDir({ prefix: "imapd-child-" });
+  const file = `${dir}/config.toml`;
+  const text = options.config?.(dir) ?? baseConfig(dir, options.imapExtra ?? "");
+  await Deno.writeTextFile(file, text.replace('log = "off"', 'log = "stderr"'));
+  try {
+    for (const [name, pw] of Object.entries(options.users ?? { alice: "alice-pw" })) {
+      const r = await runMain(["--config", file, "creds", "create", "--password", pw, name]);
+      if (r.code !== 0) throw new Error(`creds create failed: ${r.stderr}`);
+    }
+    const srv = await spawnServer(file);
+    return {
+      ...srv,
+      dir,
+      configFile: file,
+      port: portOf(srv.addresses[0]),
+      async stop(signal: Deno.Signal = "SIGTERM") {
+        const timer = setTimeout(() => {
+          try {
+            srv.process.kill("SIGKILL");
+          } catch { /* gone */ }
+        }, 10_000);
+        try {
+          return await srv.stop(signal);
+        } finally {
+          clearTimeout(timer);
+          await Deno.remove(dir, { recursive: true }).catch(() => {});
+        }
+      },
+    };
+  } catch (err) {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw err;
+  }
 }

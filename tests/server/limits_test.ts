@@ -46,7 +46,7 @@ Deno.test("an idle unauthenticated connection is logged out after login_timeout"
   });
   try {
     const c = await TestClient.connect(srv.port);
-    assert.match(await c.readLine(), /^\* BYE Autologout; idle for too long/);
+    assert.match(await c.readLine(), /^\* BYE Login timeout/);
     assert.ok(await c.closedByServer());
     c.close();
   } finally {

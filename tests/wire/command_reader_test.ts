@@ -108,3 +108,49 @@ Deno.test("`CommandReader` keeps a big literal intact across buffer growth", () 
   assert.equal(cmd.length, `a1 APPEND INBOX {${body.length}+}\r\n`.length + body.length);
   assert.ok(cmd.endsWith("zzz"));
 });
+
+Deno.test("`CommandReader` ignores a literal header inside a quoted string or glued to one (issue 12, finding 7)", () => {
+  for (const step of [1, 3, 100]) {
+    const input = 'a1 APPEND "box" "\\ {988}\r\na2 X "x"{2147483647+}\r\na3 X "a\\"{5}"\r\n' +
+      'a4 LOGIN {1}\r\nu "p {3}"\r\na5 FETCH 1 (BODY[HEADER.FIELDS ({4}\r\nDate)])\r\n';
+    assert.deepEqual(commands(readAll(input, step)), [
+      'a1 APPEND "box" "\\ {988}',
+      'a2 X "x"{2147483647+}',
+      'a3 X "a\\"{5}"',
+      'a4 LOGIN {1}\r\nu "p {3}"',
+      "a5 FETCH 1 (BODY[HEADER.FIELDS ({4}\r\nDate)])",
+    ], `step ${step}`);
+  }
+});
+
+Deno.test("`CommandReader` limits a whole command, literals included (issue 12, finding 2)", () => {
+  const literal = "z".repeat(1000);
+  let input = "a1 LOGIN";
+  for (let i = 0; i < 10; i++) input += ` {${literal.length}+}\r\n${literal}`;
+  input += "\r\na2 NOOP\r\n";
+  const results = readAll(input, 97, new CommandReader({ maxCommand: 4000 }));
+  assert.equal(results[0].kind, "literal-too-big");
+  const first = results[0] as { whole: boolean; fatal: boolean };
+  assert.equal(first.whole, true);
+  assert.equal(first.fatal, false);
+  assert.deepEqual(commands(results), ["a2 NOOP"]);
+  // Many short lines without literals are limited too.
+  const lines = readAll(
+    `a1 NOOP ${"x".repeat(5000)}\r\na2 NOOP\r\n`,
+    50,
+    new CommandReader({ maxCommand: 4000 }),
+  );
+  assert.equal(lines[0].kind, "line-too-long");
+  assert.equal((lines[0] as { whole: boolean }).whole, true);
+  assert.deepEqual(commands(lines), ["a2 NOOP"]);
+});
+
+Deno.test("`CommandReader` stops at a non-synchronizing literal larger than a whole command", () => {
+  const reader = new CommandReader({ maxCommand: 4000 });
+  reader.push(enc.encode("a1 APPEND INBOX {2147483647+}\r\n" + "x".repeat(100)));
+  const r = reader.next();
+  assert.equal(r.kind, "literal-too-big");
+  assert.equal((r as { fatal: boolean }).fatal, true);
+  reader.push(enc.encode("a2 NOOP\r\n"));
+  assert.equal(reader.next().kind, "need-more");
+});

@@ -9,6 +9,17 @@ export interface IdArgs {
   params: [string, string | null][] | null;
 }
 
+/** RFC 2971 §3.3: at most 30 pairs, names of 30 octets, values of 1024 octets. */
+export const MAX_ID_FIELDS = 30;
+export const MAX_ID_NAME = 30;
+export const MAX_ID_VALUE = 1024;
+
+const utf8 = new TextEncoder();
+
+function octets(text: string): number {
+  return text.length > MAX_ID_VALUE ? text.length : utf8.encode(text).length;
+}
+
 export function parseId(p: CommandParser): IdArgs {
   p.sp();
   if (p.peek() !== 0x28) {
@@ -21,13 +32,18 @@ export function parseId(p: CommandParser): IdArgs {
   const params: [string, string | null][] = [];
   while (!p.maybe(")")) {
     if (params.length > 0) p.sp();
+    if (params.length >= MAX_ID_FIELDS) {
+      throw new ParseError("At most 30 ID fields (RFC 2971 §3.3)");
+    }
     const key = p.string();
-    p.sp();
-    const value = p.nstring();
-    if (key.length > 30) {
+    if (octets(key) > MAX_ID_NAME) {
       throw new ParseError("ID field names are at most 30 octets (RFC 2971 §3.3)");
     }
-    if (params.length >= 30) throw new ParseError("At most 30 ID fields (RFC 2971 §3.3)");
+    p.sp();
+    const value = p.nstring();
+    if (value !== null && octets(value) > MAX_ID_VALUE) {
+      throw new ParseError("ID values are at most 1024 octets (RFC 2971 §3.3)");
+    }
     params.push([key, value]);
   }
   p.end();

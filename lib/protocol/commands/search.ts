@@ -266,7 +266,10 @@ class KeyReader {
     const p = this.#p;
     const b = p.peek();
     if (b === 0x22 || b === 0x7b || (b === 0x7e && p.bytes[p.pos + 1] === 0x7b)) {
-      return this.#decode(p.stringBytes());
+      const bytes = p.stringBytes();
+      // CHAR8 and QUOTED-CHAR exclude NUL (RFC 3501 §9).
+      if (bytes.includes(0)) throw new ParseError("NUL is not allowed in strings");
+      return this.#decode(bytes);
     }
     const start = p.pos;
     while (p.pos < p.bytes.length && isAstringChar(p.bytes[p.pos])) p.pos++;
@@ -309,4 +312,61 @@ function readWord(p: CommandParser): string {
 
 function near(p: CommandParser): string {
   return p.rest().slice(0, 20).replace(/[\r\n]/g, " ");
+}
+
+/** What a search asks of the store: its number of keys and the octets of its strings. */
+export function searchSize(program: SearchProgram): { keys: number; octets: number } {
+  let keys = 0;
+  let octets = 0;
+  const stack: SearchProgram[] = [program];
+  while (stack.length > 0) {
+    const k = stack.pop()!;
+    keys++;
+    switch (k.type) {
+      case "and":
+        stack.push(...k.keys);
+        break;
+      case "or":
+        stack.push(k.left, k.right);
+        break;
+      case "not":
+        stack.push(k.key);
+        break;
+      case "header":
+        octets += utf8Length(k.name) + utf8Length(k.value);
+        break;
+      case "body":
+      case "text":
+        octets += utf8Length(k.value);
+        break;
+    }
+  }
+  return { keys, octets };
+}
+
+/**
+ * Refuses a search over the configured limits with NO [LIMIT] (RFC 5530:
+ * the server will not do it, whatever the state), before the store works
+ * on it: one SEARCH of 50,000 keys kept a store busy for seconds.
+ */
+export function checkSearchLimits(
+  program: SearchProgram,
+  limits: { maxKeys: number; maxOctets: number },
+): void {
+  const { keys, octets } = searchSize(program);
+  if (keys > limits.maxKeys) {
+    throw no(`Too many search keys (${keys}; at most ${limits.maxKeys})`, "LIMIT");
+  }
+  if (octets > limits.maxOctets) {
+    throw no(`Search strings too long (${octets} octets; at most ${limits.maxOctets})`, "LIMIT");
+  }
+}
+
+function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? (i++, 4) : 3;
+  }
+  return n;
 }

@@ -5,7 +5,11 @@
  * meaning) and handed to the store as one domain search.
  */
 import type { Connection } from "../connection.ts";
-import type { SearchArgs, SearchProgram } from "../../protocol/commands/search.ts";
+import {
+  checkSearchLimits,
+  type SearchArgs,
+  type SearchProgram,
+} from "../../protocol/commands/search.ts";
 import type { SearchKey, UidSet } from "../../store/mail_store.ts";
 import type { SelectedMailbox } from "../selected_mailbox.ts";
 import { selectedOf, userOf } from "./_mailbox.ts";
@@ -53,6 +57,8 @@ export function toSearchKey(program: SearchProgram, view: SelectedMailbox): Sear
  */
 export async function searchUids(conn: Connection, program: SearchProgram): Promise<number[]> {
   const view = selectedOf(conn);
+  const cfg = conn.endpoint.config;
+  checkSearchLimits(program, { maxKeys: cfg.maxSearchKeys, maxOctets: cfg.maxSearchSize });
   const found = await userOf(conn).account.search(view.info.id, toSearchKey(program, view));
   return found.filter((uid) => view.seqOf(uid) > 0 && !view.isExpunged(uid));
 }

@@ -1,0 +1,69 @@
+/** The LIST/LSUB pattern matcher: RFC 3501 §6.3.8 semantics, and linear cost on hostile patterns. */
+import assert from "node:assert/strict";
+import { listMatcher } from "../../lib/protocol/mailbox_name.ts";
+
+/** A slow but obviously right matcher (memoised recursion) to compare against. */
+function reference(pattern: string, name: string): boolean {
+  const p = [...pattern];
+  const n = [...name];
+  const memo = new Map<number, boolean>();
+  const go = (i: number, j: number): boolean => {
+    const key = i * (n.length + 1) + j;
+    const hit = memo.get(key);
+    if (hit !== undefined) return hit;
+    let r: boolean;
+    if (i === p.length) r = j === n.length;
+    else if (p[i] === "*") r = go(i + 1, j) || (j < n.length && go(i, j + 1));
+    else if (p[i] === "%") r = go(i + 1, j) || (j < n.length && n[j] !== "/" && go(i, j + 1));
+    else r = j < n.length && p[i] === n[j] && go(i + 1, j + 1);
+    memo.set(key, r);
+    return r;
+  };
+  return go(0, 0);
+}
+
+Deno.test("listMatcher() follows RFC 3501 §6.3.8 for * and %", () => {
+  const cases: [string, string, boolean][] = [
+    ["*", "INBOX", true],
+    ["*", "a/b/c", true],
+    ["%", "a/b", false],
+    ["%", "a", true],
+    ["a/%", "a/b", true],
+    ["a/%", "a/b/c", false],
+    ["a/*", "a/b/c", true],
+    ["a%", "a", true],
+    ["%/%", "a/b", true],
+    ["", "", true],
+    ["", "a", false],
+    ["INBOX", "INBOX", true],
+    ["INBOX", "INBOXx", false],
+    ["Ä%", "Äpfel", true],
+    ["*🙂", "x/y🙂", true],
+    ["%🙂", "x/y🙂", false],
+  ];
+  for (const [pattern, name, want] of cases) {
+    assert.equal(listMatcher(pattern)(name), want, `${pattern} ~ ${name}`);
+  }
+});
+
+Deno.test("listMatcher() agrees with a reference matcher on random patterns (over 32 states too)", () => {
+  let seed = 12345;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const alphabet = ["a", "b", "/", "*", "%"];
+  for (let round = 0; round < 3000; round++) {
+    const plen = rand(round % 10 === 0 ? 80 : 8);
+    let pattern = "";
+    for (let i = 0; i < plen; i++) pattern += alphabet[rand(5)];
+    const m = listMatcher(pattern);
+    for (let t = 0; t < 5; t++) {
+      let name = "";
+      const nlen = rand(round % 10 === 0 ? 90 : 10);
+      for (let i = 0; i < nlen; i++) name += alphabet[rand(3)];
+      if (t === 0) name = pattern.replace(/[*%]/g, () => alphabet[rand(2)]);
+      assert.equal(m(name), reference(pattern, name), `${pattern} ~ ${name}`);
+    }
+  }
+});
