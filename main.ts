@@ -21,8 +21,8 @@ import {
   readMessage,
   runDeliver,
 } from "./lib/cli/deliver.ts";
-import { runCredsCli } from "./lib/auth/cli.ts";
-import { runStoreCli } from "./lib/store/cli.ts";
+import { runCredsCli } from "./lib/cli/creds.ts";
+import { runStoreCli } from "./lib/cli/store.ts";
 import { VERSION } from "./lib/version.ts";
 import {
   IMPORT_MADDY_USAGE,
@@ -124,7 +124,7 @@ async function deliver(configFile: string, args: string[], io: ReturnType<typeof
   try {
     const config = await loadConfig(configFile);
     opened = await openAdminDelivery(config);
-    limit = config.lmtp[0]?.maxMessageSize ?? opened.delivery.storeLimit;
+    limit = opened.maxMessageSize;
   } catch (err) {
     io.stderr(`imapd deliver: ${(err as Error).message} (4.3.0)\n`);
     return EX_TEMPFAIL;

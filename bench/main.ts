@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { expectedSearches } from "./corpus.ts";
 import { type BenchServer, ensureDovecot, startDovecot, startOurs } from "./servers.ts";
 import { check, costRatio, fmt, median, spreadPercent, table } from "./stats.ts";
+import { scalingWorkload } from "./scaling.ts";
 import {
   allUsers,
   appendWorkload,
@@ -181,6 +182,7 @@ async function main(): Promise<void> {
     const all: Workload[] = [
       loginWorkload(d),
       bigMailboxWorkload(d),
+      scalingWorkload(d),
       bodyFetchWorkload(d),
       searchWorkload(d, expectedSearches(d.searchCorpus)),
       appendWorkload(d),

@@ -344,17 +344,18 @@ dsn = "imapsql.db"
   };
   await Promise.all([worker(), worker()]);
   const logFile = `${dir}/server.log`;
-  const { child, exited } = spawnLogged(
-    deno,
-    ["run", "-A", mainTs, "--config", config, "run"],
-    logFile,
-  );
-  try {
-    await waitForGreeting(port, exited, logFile, 60_000);
-  } catch (e) {
-    await stopChild(child, exited);
-    throw e;
-  }
+  const start = async () => {
+    const p = spawnLogged(deno, ["run", "-A", mainTs, "--config", config, "run"], logFile);
+    try {
+      await waitForGreeting(port, p.exited, logFile, 60_000);
+    } catch (e) {
+      await stopChild(p.child, p.exited);
+      throw e;
+    }
+    return p;
+  };
+  let current = await start();
+  const { child, exited } = current;
   // maddy wants `imap-acct create` besides `creds create` unless the storage
   // creates accounts on first login: try the first user, create accounts if needed.
   if (users.length > 0 && !(await canSelect(port, users[0]))) {
@@ -369,15 +370,20 @@ dsn = "imapsql.db"
     name: "ours",
     port,
     dir,
-    finishLoading: () => Promise.resolve(),
+    // Restarted after loading, as Dovecot is: the figures are those of a server
+    // that starts on a full store, not one still holding what the load left in its heap.
+    async finishLoading() {
+      await stopChild(current.child, current.exited);
+      current = await start();
+    },
     memory() {
       // The server is the Deno process itself (the deno on PATH is the binary, not a wrapper).
-      const pids = processTree(child.pid);
+      const pids = processTree(current.child.pid);
       let bytes = 0;
       for (const p of pids) bytes += rssOf(p);
       return Promise.resolve({ bytes, how: "process RSS", processes: pids.length });
     },
-    stop: () => stopChild(child, exited),
+    stop: () => stopChild(current.child, current.exited),
   };
 }
 

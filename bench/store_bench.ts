@@ -5,9 +5,12 @@
  *   - opening (select) a 100,000-message mailbox,
  *   - listing the UIDs and flags of all of them (fetch 1:* FLAGS),
  *   - RSS before and after one million store queries, with the count of
- *     statements prepared (flat RSS and a constant count mean no leak).
+ *     statements prepared (flat RSS and a constant count mean no leak),
+ *   - scaling: cold SELECT, FETCH 1:* (UID FLAGS) with the RSS it peaks at,
+ *     and SEARCH UNSEEN at 10,000, 100,000 and (full run) 1,000,000
+ *     messages, half of them \Seen.
  */
-import { parseImapSqlConfig } from "../lib/store/config.ts";
+import { parseImapSqlConfig } from "../lib/config/storage.ts";
 import { openSqlStore } from "../lib/store/imapsql.ts";
 
 const quick = Deno.args.includes("--quick") || Deno.env.get("BENCH_QUICK") === "1";
@@ -135,7 +138,69 @@ try {
         marks.join(", ")
       }); statements prepared during: ${prepared() - prepared0}`,
   );
+  // 5. Scaling: the same reads at 10,000, 100,000 and 1,000,000 messages (copies of Big).
+  const scaleSizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
+  const boxes: { size: number; id: number }[] = [];
+  t0 = performance.now();
+  for (const size of scaleSizes) {
+    const box = await acct2.createMailbox(`Scale${size}`);
+    for (let have = 0; have < size; have += MAILBOX) {
+      await acct2.copy(big.id, [{ from: 1, to: Math.min(MAILBOX, size - have) }], box.id);
+    }
+    // The first half \Seen, the rest not, set in steps as a client would.
+    const half = size / 2;
+    for (const [lo, hi, mode] of [[1, half, "add"], [half + 1, size, "remove"]] as const) {
+      for (let from = lo; from <= hi; from += MAILBOX) {
+        const to = Math.min(from + MAILBOX - 1, hi);
+        await acct2.storeFlags(box.id, [{ from, to }], mode, ["\\Seen"]);
+      }
+    }
+    boxes.push({ size, id: box.id });
+  }
+  console.log(
+    `build scaling mailboxes (${scaleSizes.join(", ")}): ${(performance.now() - t0).toFixed(0)} ms`,
+  );
   await store2.close();
+  const store3 = await openSqlStore(options);
+  const acct3 = (await store3.openAccount("bench"))!;
+  const rows: string[][] = [[
+    "messages",
+    "SELECT cold ms",
+    "FETCH FLAGS ms",
+    "peak RSS",
+    "UNSEEN ms",
+  ]];
+  for (const { size, id } of boxes) {
+    t0 = performance.now();
+    const s = await acct3.select(id);
+    const selectMs = performance.now() - t0;
+    // deno-lint-ignore no-explicit-any
+    (globalThis as any).gc?.();
+    let peak = Deno.memoryUsage().rss;
+    t0 = performance.now();
+    let count = 0;
+    for await (const r of acct3.fetch(id, [{ from: 1, to: 0xffffffff }], { flags: true })) {
+      if (r.flags && ++count % 10_000 === 0) peak = Math.max(peak, Deno.memoryUsage().rss);
+    }
+    const fetchMs = performance.now() - t0;
+    t0 = performance.now();
+    const hits = await acct3.search(id, { type: "flag", flag: "\\Seen", present: false });
+    const searchMs = performance.now() - t0;
+    if (s.uids.length !== size || count !== size || hits.length !== size / 2) {
+      throw new Error(
+        `Scaling ${size}: ${s.uids.length} UIDs, ${count} fetched, ${hits.length} unseen`,
+      );
+    }
+    rows.push([
+      String(size),
+      selectMs.toFixed(1),
+      fetchMs.toFixed(0),
+      mb(peak),
+      searchMs.toFixed(1),
+    ]);
+  }
+  for (const r of rows) console.log(r.map((c, i) => i ? c.padStart(16) : c.padEnd(10)).join(""));
+  await store3.close();
 } finally {
   await Deno.remove(dir, { recursive: true });
 }

@@ -8,22 +8,26 @@ import type {
   Config,
   ImapEndpointConfig,
   LmtpEndpointConfig,
-  ModuleDefinition,
-} from "./config/config.ts";
+  NormalizerName,
+  StorageOptions,
+  TableOptions,
+} from "./config/types.ts";
+import { ensurePrivateDir } from "./private_files.ts";
 import { ConfigError } from "./config/errors.ts";
-import { expectString, isTable } from "./config/values.ts";
 import type { MailStore } from "./store/mail_store.ts";
-import { type ImapSqlOptions, openImapSqlStore, parseImapSqlConfig } from "./store/imapsql.ts";
-import { buildAuthProvider, openCredentialsTable } from "./auth/providers.ts";
-import { buildTable, type ModuleContext, type MutableTable } from "./auth/tables.ts";
-import { getNormalizer, NormalizeError } from "./auth/normalize.ts";
-import { Authenticator } from "./auth/authenticator.ts";
+import { openImapSqlStore } from "./store/imapsql.ts";
+import { openCredentialsTable } from "./auth/providers.ts";
+import type { MutableTable } from "./tables/table.ts";
+import { createAuthenticator } from "./auth/authenticator.ts";
+import type { Authenticator } from "./auth/authenticator.ts";
 import { createSaslMechanism } from "./auth/sasl.ts";
 import { ImapServer } from "./server/server.ts";
 import type { Endpoint } from "./server/endpoint.ts";
 import { Logger } from "./log.ts";
 import { TlsManager } from "./net/tls.ts";
 import { VERSION } from "./version.ts";
+import { buildTable } from "./tables/build.ts";
+import { getNormalizer, NormalizeError } from "./auth/normalize.ts";
 import { type AccountLookup, Delivery } from "./lmtp/delivery.ts";
 import { LmtpServer } from "./lmtp/server.ts";
 import type { LmtpEndpoint } from "./lmtp/session.ts";
@@ -41,60 +45,21 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
-export function moduleContext(config: Config): ModuleContext {
-  return {
-    stateDir: config.stateDir,
-    resolve(ref: string) {
-      const name = ref.startsWith("&") ? ref.slice(1) : ref;
-      const mod = config.modules.get(name);
-      if (!mod) throw new ConfigError("", `unknown module reference ${JSON.stringify(ref)}`);
-      return mod as ModuleDefinition & { body: Record<string, unknown> };
-    },
-  };
-}
-
 /** Opens (once per module) the storage an endpoint names. */
 async function openStorage(
-  spec: unknown,
-  path: string,
-  config: Config,
+  storage: StorageOptions,
   opened: Map<string, MailStore>,
-): Promise<{ key: string; store: MailStore; options: ImapSqlOptions }> {
-  let body: Record<string, unknown>;
-  let bodyPath: string;
-  let key: string;
-  if (typeof spec === "string" && spec.startsWith("&")) {
-    const mod = config.modules.get(spec.slice(1))!; // the loader checked the reference
-    body = mod.body;
-    bodyPath = mod.path;
-    key = mod.name;
-  } else if (isTable(spec)) {
-    const module = expectString(spec.module, `${path}.module`);
-    if (module !== "imapsql" && module !== "storage.imapsql") {
-      throw new ConfigError(
-        `${path}.module`,
-        `unknown storage module ${JSON.stringify(module)} (known: imapsql)`,
-      );
-    }
-    const { module: _m, ...rest } = spec;
-    body = rest;
-    bodyPath = path;
-    key = `inline:${path}`;
-  } else {
-    throw new ConfigError(path, 'expected a storage module reference ("&name") or an inline table');
-  }
-  const options = parseImapSqlConfig(body, bodyPath, { stateDir: config.stateDir });
-  const existing = opened.get(key);
-  if (existing) return { key, store: existing, options };
-  const store = await openImapSqlStore(options);
-  opened.set(key, store);
-  return { key, store, options };
+): Promise<MailStore> {
+  const existing = opened.get(storage.key);
+  if (existing) return existing;
+  const store = await openImapSqlStore(storage.options);
+  opened.set(storage.key, store);
+  return store;
 }
 
 /** Builds every endpoint's services and opens the listeners. */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  await Deno.mkdir(config.stateDir, { recursive: true });
-  const ctx = moduleContext(config);
+  await ensurePrivateDir(config.stateDir);
   const stores = new Map<string, MailStore>();
   const authenticators: Authenticator[] = [];
   const closers: (() => Promise<void>)[] = [];
@@ -107,11 +72,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   try {
     const endpoints: Endpoint[] = [];
     for (const ep of config.endpoints) {
-      endpoints.push(await buildEndpoint(ep, config, ctx, log, stores, authenticators));
+      endpoints.push(await buildEndpoint(ep, log, stores, authenticators));
     }
     const lmtpEndpoints: LmtpEndpoint[] = [];
     for (const ep of config.lmtp) {
-      lmtpEndpoints.push(await buildLmtpEndpoint(ep, config, ctx, log, stores, closers));
+      lmtpEndpoints.push(await buildLmtpEndpoint(ep, log, stores, closers));
     }
     if (lmtpEndpoints.length > 0) {
       lmtp = new LmtpServer(lmtpEndpoints, log);
@@ -145,21 +110,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
 
 async function buildEndpoint(
   ep: ImapEndpointConfig,
-  config: Config,
-  ctx: ModuleContext,
   log: Logger,
   stores: Map<string, MailStore>,
   authenticators: Authenticator[],
 ): Promise<Endpoint> {
   const epLog = log.child({}, "imap", ep.debug);
-  const { store } = await openStorage(ep.storage, `${ep.path}.storage`, config, stores);
-  const authenticator = new Authenticator({
-    providers: await buildAuthProvider(ep.auth, `${ep.path}.auth`, ctx),
-    authMap: await buildTable(ep.authMap, `${ep.path}.auth_map`, ctx),
-    authNormalize: getNormalizer(ep.authMapNormalize, `${ep.path}.auth_map_normalize`),
-    storageMap: await buildTable(ep.storageMap, `${ep.path}.storage_map`, ctx),
-    storageNormalize: getNormalizer(ep.storageMapNormalize, `${ep.path}.storage_map_normalize`),
-  });
+  const store = await openStorage(ep.storage, stores);
+  const authenticator = await createAuthenticator(ep);
   authenticators.push(authenticator);
   const tls = ep.tls ? await TlsManager.create(ep.tls, epLog) : null;
   if (!ep.tls && ep.insecureAuthDefaulted) {
@@ -185,19 +142,12 @@ async function buildEndpoint(
 
 async function buildLmtpEndpoint(
   ep: LmtpEndpointConfig,
-  config: Config,
-  ctx: ModuleContext,
   log: Logger,
   stores: Map<string, MailStore>,
   closers: (() => Promise<void>)[],
 ): Promise<LmtpEndpoint> {
-  const { store, options } = await openStorage(
-    ep.deliverTo,
-    `${ep.path}.deliver_to`,
-    config,
-    stores,
-  );
-  const lookup = await buildDeliveryLookup(options, ctx, closers);
+  const store = await openStorage(ep.deliverTo, stores);
+  const lookup = await buildDeliveryLookup(ep.deliveryMap, ep.deliveryNormalize, closers);
   return {
     config: ep,
     log: log.child({}, "lmtp", ep.debug),
@@ -211,12 +161,12 @@ async function buildLmtpEndpoint(
  * account.
  */
 async function buildDeliveryLookup(
-  options: ImapSqlOptions,
-  ctx: ModuleContext,
+  map: TableOptions,
+  normalizer: NormalizerName,
   closers: (() => Promise<void>)[],
 ): Promise<AccountLookup> {
-  const normalize = getNormalizer(options.deliveryNormalize, "delivery_normalize");
-  const table = await buildTable(options.deliveryMap, "delivery_map", ctx);
+  const normalize = getNormalizer(normalizer);
+  const table = await buildTable(map);
   closers.push(async () => await table.close?.());
   return async (address) => {
     let key: string;
@@ -230,21 +180,24 @@ async function buildDeliveryLookup(
   };
 }
 
-/** What `imapd deliver` delivers through: the `deliver_to` storage of the first `[lmtp]` endpoint, else the first endpoint's storage. */
+/**
+ * What `imapd deliver` delivers through: the first `[lmtp]` endpoint's
+ * `deliver_to`, else the first `[imap]` endpoint's storage (with that
+ * storage's delivery_map and delivery_normalize).
+ */
 export async function openAdminDelivery(
   config: Config,
-): Promise<{ delivery: Delivery; close(): Promise<void> }> {
-  const ctx = moduleContext(config);
-  const spec = config.lmtp[0]?.deliverTo ?? config.endpoints[0].storage;
-  const path = config.lmtp[0]
-    ? `${config.lmtp[0].path}.deliver_to`
-    : `${config.endpoints[0].path}.storage`;
-  const { store, options } = await openStorage(spec, path, config, new Map());
+): Promise<{ delivery: Delivery; maxMessageSize: number; close(): Promise<void> }> {
+  const ep = config.lmtp[0];
+  const storage = ep?.deliverTo ?? config.endpoints[0].storage;
+  const map: TableOptions = ep?.deliveryMap ?? deliveryMapOf(config, storage);
+  const store = await openStorage(storage, new Map());
   const closers: (() => Promise<void>)[] = [];
   try {
-    const lookup = await buildDeliveryLookup(options, ctx, closers);
+    const lookup = await buildDeliveryLookup(map, storage.options.deliveryNormalize, closers);
     return {
-      delivery: new Delivery(store, lookup, { plusFolder: config.lmtp[0]?.plusFolder ?? false }),
+      delivery: new Delivery(store, lookup, { plusFolder: ep?.plusFolder ?? false }),
+      maxMessageSize: ep?.maxMessageSize ?? storage.options.appendLimit,
       async close() {
         for (const c of closers) await c().catch(() => {});
         await store.close();
@@ -256,19 +209,34 @@ export async function openAdminDelivery(
   }
 }
 
+/** A storage's delivery_map as table options, for a config without [lmtp]. */
+function deliveryMapOf(config: Config, storage: StorageOptions): TableOptions {
+  const spec = storage.options.deliveryMap;
+  const path = `${storage.path}.delivery_map`;
+  if (spec.startsWith("&")) {
+    const mod = config.modules.get(spec.slice(1));
+    if (mod?.kind !== "table") {
+      throw new ConfigError(path, `${JSON.stringify(spec)} does not name a table module`);
+    }
+    return mod.table;
+  }
+  if (spec === "identity" || spec === "email_localpart" || spec === "email_localpart_optional") {
+    return { path, name: null, module: spec };
+  }
+  throw new ConfigError(path, `${JSON.stringify(spec)} needs an [lmtp] section to be translated`);
+}
+
 /** The storage the admin commands act on: `[storage.imapsql.NAME]` named by `block`, else the first endpoint's. */
 export async function openAdminStore(config: Config, block?: string): Promise<MailStore> {
-  const spec = block ? `&${block}` : config.endpoints[0].storage;
-  if (typeof spec === "string" && spec.startsWith("&") && !config.modules.has(spec.slice(1))) {
-    throw new ConfigError("", `no storage module named ${JSON.stringify(spec.slice(1))}`);
+  let storage = config.endpoints[0].storage;
+  if (block) {
+    const mod = config.modules.get(block);
+    if (mod?.kind !== "storage") {
+      throw new ConfigError("", `no storage module named ${JSON.stringify(block)}`);
+    }
+    storage = mod.storage;
   }
-  const { store } = await openStorage(
-    spec,
-    `${config.endpoints[0].path}.storage`,
-    config,
-    new Map(),
-  );
-  return store;
+  return await openStorage(storage, new Map());
 }
 
 /** The credentials table the `creds` command acts on (maddy's --cfg-block, default local_authdb). */
@@ -276,20 +244,17 @@ export async function openAdminCredentials(
   config: Config,
   block?: string,
 ): Promise<MutableTable | null> {
-  await Deno.mkdir(config.stateDir, { recursive: true });
-  const ctx = moduleContext(config);
-  if (block) return await openCredentialsTable(ctx, block);
-  // Default: the first pass_table the first endpoint authenticates with.
-  const auth = config.endpoints[0].auth;
-  const refs = (Array.isArray(auth) ? auth : [auth]).filter((a): a is string =>
-    typeof a === "string" && a.startsWith("&")
-  );
-  for (const ref of refs) {
-    if (config.modules.get(ref.slice(1))?.type === "auth.pass_table") {
-      return await openCredentialsTable(ctx, ref.slice(1));
-    }
+  await ensurePrivateDir(config.stateDir);
+  // Default: the first pass_table the first endpoint authenticates with, else local_authdb.
+  const name = block ??
+    config.endpoints[0].auth.find((a) => a.module === "pass_table" && a.name !== null)?.name ??
+    "local_authdb";
+  const mod = config.modules.get(name);
+  if (!mod) throw new ConfigError("", `unknown module reference ${JSON.stringify(`&${name}`)}`);
+  if (mod.kind !== "auth" || mod.auth.module !== "pass_table") {
+    throw new ConfigError(mod.path, `[${mod.type}.${mod.name}] is not an auth.pass_table block`);
   }
-  return await openCredentialsTable(ctx);
+  return await openCredentialsTable(mod.auth);
 }
 
 export { Logger };

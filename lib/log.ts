@@ -3,7 +3,7 @@
  * (connection id and client address among them). Targets come from the
  * `log` global: stderr, off, or file paths (appended to).
  */
-import type { LogTarget } from "./config/config.ts";
+import type { LogTarget } from "./config/types.ts";
 import { escapeControls } from "./wire/parser.ts";
 
 export type Fields = Record<string, string | number | boolean | null | undefined>;
@@ -30,7 +30,7 @@ export class Logger {
     for (const t of targets) {
       if (t.kind === "stderr") sinks.push((line) => writeAllSync(Deno.stderr, line));
       if (t.kind === "file") {
-        const file = Deno.openSync(t.path!, { append: true, create: true });
+        const file = Deno.openSync(t.path!, { append: true, create: true, mode: 0o600 });
         sinks.push((line) => writeAllSync(file, line));
       }
     }

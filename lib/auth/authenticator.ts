@@ -15,11 +15,12 @@
  * verifies against a dummy hash) and the same delay, and the result never
  * says which step refused.
  */
-import { ConfigError } from "../config/errors.ts";
+import type { ImapEndpointConfig } from "../config/types.ts";
+import { buildTable } from "../tables/build.ts";
+import type { Table } from "../tables/table.ts";
 import { verifyPassword } from "./hash.ts";
 import { getNormalizer, type Normalizer } from "./normalize.ts";
 import { type AuthProvider, buildAuthProvider, getDummyHash } from "./providers.ts";
-import { buildTable, type ModuleContext, type Table } from "./tables.ts";
 
 export type LoginResult =
   | { ok: true; authName: string; storageAccount: string }
@@ -190,48 +191,37 @@ export class Authenticator {
   }
 }
 
-/** The auth directives of an endpoint, as TOML values (CONFIG.md). */
-export interface AuthDirectives {
-  auth?: unknown;
-  auth_map?: unknown;
-  auth_map_normalize?: unknown;
-  storage_map?: unknown;
-  storage_map_normalize?: unknown;
-}
+/** The parts of an endpoint's config that decide who gets in. */
+export type AuthDirectives = Pick<
+  ImapEndpointConfig,
+  "auth" | "authMap" | "authMapNormalize" | "storageMap" | "storageMapNormalize"
+>;
 
 /**
- * Builds the Authenticator for an endpoint from its directives, with maddy's
- * defaults (`identity` maps, `auto` normalization). `path` is the key path of
- * the section (e.g. "imap"); the caller puts inherited globals
- * (`auth_map`, `auth_map_normalize`) into `directives` first.
+ * Builds the Authenticator for an endpoint from its translated directives
+ * (lib/config applied maddy's defaults and the inherited globals).
  */
 export async function createAuthenticator(
   directives: AuthDirectives,
-  path: string,
-  ctx: ModuleContext,
   limiter?: FailureLimiter,
 ): Promise<Authenticator> {
-  if (directives.auth === undefined) throw new ConfigError(`${path}.auth`, "is required");
-  const normalizer = (value: unknown, key: string) => {
-    if (value === undefined) return getNormalizer("auto", `${path}.${key}`);
-    if (typeof value !== "string") throw new ConfigError(`${path}.${key}`, "expected a string");
-    return getNormalizer(value, `${path}.${key}`);
-  };
-  const authNormalize = normalizer(directives.auth_map_normalize, "auth_map_normalize");
-  const storageNormalize = normalizer(directives.storage_map_normalize, "storage_map_normalize");
-  const providers = await buildAuthProvider(directives.auth, `${path}.auth`, ctx);
-  const authMap = await buildTable(directives.auth_map ?? "identity", `${path}.auth_map`, ctx);
-  const storageMap = await buildTable(
-    directives.storage_map ?? "identity",
-    `${path}.storage_map`,
-    ctx,
-  );
-  return new Authenticator({
-    providers,
-    authMap,
-    authNormalize,
-    storageMap,
-    storageNormalize,
-    limiter,
-  });
+  const opened: { close?(): Promise<void> }[] = [];
+  try {
+    const providers = await buildAuthProvider(directives.auth);
+    opened.push(providers);
+    const authMap = await buildTable(directives.authMap);
+    opened.push(authMap);
+    const storageMap = await buildTable(directives.storageMap);
+    return new Authenticator({
+      providers,
+      authMap,
+      authNormalize: getNormalizer(directives.authMapNormalize),
+      storageMap,
+      storageNormalize: getNormalizer(directives.storageMapNormalize),
+      limiter,
+    });
+  } catch (e) {
+    for (const o of opened) await o.close?.();
+    throw e;
+  }
 }

@@ -15,27 +15,12 @@
  * crashed); the IMAP layer maps the last to `[UNAVAILABLE]`.
  */
 import { ConfigError } from "../config/errors.ts";
-import {
-  describe,
-  expectBoolean,
-  expectString,
-  expectStringList,
-  isTable,
-  rejectUnknownKeys,
-} from "../config/values.ts";
+import { type AuthOptions, LIBEXEC_DIRECTORY } from "../config/types.ts";
+import { buildTable } from "../tables/build.ts";
+import { isMutableTable, type MutableTable, type Table } from "../tables/table.ts";
 import { hashPassword, verifyPassword } from "./hash.ts";
 import { NormalizeError, precisUsername } from "./normalize.ts";
 import { loadPam, pamAuthenticate, PamError } from "./pam.ts";
-import {
-  buildTable,
-  inlineModule,
-  isMutableTable,
-  type ModuleContext,
-  type MutableTable,
-  type Table,
-} from "./tables.ts";
-
-export type { ModuleContext } from "./tables.ts";
 
 export type AuthResult = "ok" | "failed" | "unavailable";
 
@@ -44,107 +29,45 @@ export interface AuthProvider {
   close?(): Promise<void>;
 }
 
-const AUTH_MODULES = ["pass_table", "external", "pam"] as const;
-
-/** Where maddy looks for its helpers (config.LibexecDirectory). */
-export const LIBEXEC_DIRECTORY = "/usr/lib/maddy";
-
 /**
- * Builds the provider an `auth` value names: `"&name"`, `"pam"`, an inline
- * module table, or an array of those tried in order.
+ * Builds the provider for `options`: one provider, or a chain tried in order
+ * (lib/config translated `auth` into this list).
  */
-export async function buildAuthProvider(
-  spec: unknown,
-  path: string,
-  ctx: ModuleContext,
-): Promise<AuthProvider> {
-  if (Array.isArray(spec)) {
-    if (spec.length === 0) throw new ConfigError(path, "expected at least one auth provider");
-    const providers: AuthProvider[] = [];
-    for (let i = 0; i < spec.length; i++) {
-      providers.push(await buildAuthProvider(spec[i], `${path}[${i}]`, ctx));
-    }
-    return providers.length === 1 ? providers[0] : new ChainProvider(providers);
+export async function buildAuthProvider(options: readonly AuthOptions[]): Promise<AuthProvider> {
+  const providers: AuthProvider[] = [];
+  try {
+    for (const o of options) providers.push(await buildProvider(o));
+  } catch (e) {
+    for (const p of providers) await p.close?.();
+    throw e;
   }
-  if (typeof spec === "string") {
-    if (spec.startsWith("&")) {
-      const found = ctx.resolve(spec);
-      if (!found.type.startsWith("auth.")) {
-        throw new ConfigError(
-          path,
-          `${spec} refers to [${found.type}.${found.name}], not an auth module`,
-        );
-      }
-      return await buildModule(found.type.slice("auth.".length), found.body, found.path, ctx);
-    }
-    return await buildModule(spec, {}, path, ctx, true);
-  }
-  if (isTable(spec)) {
-    const { module, body } = inlineModule(spec, "auth", path);
-    return await buildModule(module, body, path, ctx);
-  }
-  throw new ConfigError(
-    path,
-    `expected "&name", "pam", an inline table or an array, got ${describe(spec)}`,
-  );
+  return providers.length === 1 ? providers[0] : new ChainProvider(providers);
 }
 
-async function buildModule(
-  module: string,
-  body: Record<string, unknown>,
-  path: string,
-  ctx: ModuleContext,
-  bare = false,
-): Promise<AuthProvider> {
-  const known = (keys: string[]) => rejectUnknownKeys(body, bare ? [] : ["module", ...keys], path);
-  switch (module) {
-    case "pass_table": {
-      known(["table"]);
-      if (bare || body.table === undefined) throw new ConfigError(path, `pass_table needs "table"`);
-      return new PassTableProvider(await buildTable(body.table, `${path}.table`, ctx));
-    }
+async function buildProvider(options: AuthOptions): Promise<AuthProvider> {
+  switch (options.module) {
+    case "pass_table":
+      return new PassTableProvider(await buildTable(options.table));
     case "external": {
-      known(["helper", "perdomain", "domains", "debug"]);
-      if (body.debug !== undefined) expectBoolean(body.debug, `${path}.debug`);
-      const helper = body.helper === undefined
-        ? `${LIBEXEC_DIRECTORY}/maddy-auth-helper`
-        : expectString(body.helper, `${path}.helper`);
-      const perDomain = body.perdomain === undefined
-        ? false
-        : expectBoolean(body.perdomain, `${path}.perdomain`);
-      const domains = body.domains === undefined
-        ? null
-        : expectStringList(body.domains, `${path}.domains`);
-      if (perDomain && domains === null) {
-        throw new ConfigError(path, `"domains" must be set when "perdomain" is true`);
-      }
-      await requireFile(helper, body.helper === undefined ? path : `${path}.helper`);
-      return new ExternalProvider(helper, { perDomain, domains });
+      await requireFile(options.helper, options.helperPath);
+      const { perDomain, domains } = options;
+      return new ExternalProvider(options.helper, { perDomain, domains });
     }
     case "pam": {
-      known(["debug", "use_helper"]);
-      if (body.debug !== undefined) expectBoolean(body.debug, `${path}.debug`);
-      const useHelper = body.use_helper === undefined
-        ? false
-        : expectBoolean(body.use_helper, `${path}.use_helper`);
-      if (useHelper) {
+      if (options.useHelper) {
         const helper = `${LIBEXEC_DIRECTORY}/maddy-pam-helper`;
-        await requireFile(helper, `${path}.use_helper`);
+        await requireFile(helper, `${options.path}.use_helper`);
         return new ExternalProvider(helper, null);
       }
       try {
         loadPam();
       } catch (e) {
-        if (e instanceof PamError) throw new ConfigError(path, e.message);
+        if (e instanceof PamError) throw new ConfigError(options.path, e.message);
         throw e;
       }
       return new PamProvider();
     }
   }
-  throw new ConfigError(
-    path,
-    `unknown auth module ${JSON.stringify(module)} (known: ${AUTH_MODULES.join(", ")})`,
-  );
 }
 
 async function requireFile(file: string, path: string): Promise<void> {
@@ -156,23 +79,13 @@ async function requireFile(file: string, path: string): Promise<void> {
 }
 
 /**
- * The credentials table of the `[auth.pass_table.NAME]` block (maddy's
- * `--cfg-block`, default "local_authdb") when it is mutable, for the creds
- * CLI; null when the block's table cannot be changed.
+ * The credentials table of an `[auth.pass_table.NAME]` block when it is
+ * mutable, for the creds CLI; null when the block's table cannot be changed.
  */
 export async function openCredentialsTable(
-  ctx: ModuleContext,
-  blockName = "local_authdb",
+  options: AuthOptions & { module: "pass_table" },
 ): Promise<MutableTable | null> {
-  const found = ctx.resolve(`&${blockName}`);
-  if (found.type !== "auth.pass_table") {
-    throw new ConfigError(
-      found.path,
-      `[${found.type}.${found.name}] is not an auth.pass_table block`,
-    );
-  }
-  if (found.body.table === undefined) throw new ConfigError(found.path, `pass_table needs "table"`);
-  const table = await buildTable(found.body.table, `${found.path}.table`, ctx);
+  const table = await buildTable(options.table);
   if (isMutableTable(table)) return table;
   await table.close?.();
   return null;
@@ -252,10 +165,13 @@ const HELPER_TIMEOUT_MS = 30_000;
  */
 export class ExternalProvider implements AuthProvider {
   #helper: string;
-  #domainRule: { perDomain: boolean; domains: string[] | null } | null;
+  #domainRule: { perDomain: boolean; domains: readonly string[] | null } | null;
 
   /** `domainRule` null passes the username as is (maddy-pam-helper). */
-  constructor(helper: string, domainRule: { perDomain: boolean; domains: string[] | null } | null) {
+  constructor(
+    helper: string,
+    domainRule: { perDomain: boolean; domains: readonly string[] | null } | null,
+  ) {
     this.#helper = helper;
     this.#domainRule = domainRule;
   }
@@ -308,7 +224,7 @@ export class ExternalProvider implements AuthProvider {
 export function checkDomainAuth(
   username: string,
   perDomain: boolean,
-  domains: string[] | null,
+  domains: readonly string[] | null,
 ): string | null {
   const parts = username.split("@");
   let account: string;

@@ -1,12 +1,11 @@
 /**
- * Translates the TOML configuration (../shared/CONFIG.md rules) into one
- * frozen, typed object. Subsystems get their slice and never see TOML;
- * the auth and storage modules validate their own module tables (they are
- * kept here as raw tables with their key paths).
+ * Translates the TOML configuration (CONFIG.md's rules) into one frozen,
+ * typed `Config` (types.ts), module bodies included (modules.ts,
+ * storage.ts). Subsystems get their slice and never see TOML.
  */
 import { parse as parseToml } from "smol-toml";
 import { ConfigError } from "./errors.ts";
-import { type Cidr, parseCidr } from "../net/cidr.ts";
+import { parseCidr } from "../net/cidr.ts";
 import {
   describe,
   expectBoolean,
@@ -16,105 +15,34 @@ import {
   expectTable,
   isTable,
   parseDuration,
+  parseNormalizer,
   parseSize,
   rejectUnknownKeys,
   type Table,
 } from "./values.ts";
-import { type LmtpEndpointConfig, parseLmtpSections } from "./lmtp.ts";
+import {
+  MODULE_TYPES,
+  ModuleScope,
+  type RawModule,
+  translateAuthList,
+  translateStorage,
+  translateTable,
+} from "./modules.ts";
+import { parseLmtpSections } from "./lmtp.ts";
+import type {
+  Config,
+  ImapEndpointConfig,
+  ListenAddress,
+  LogTarget,
+  NormalizerName,
+  ProxyProtocolConfig,
+  TlsCertificate,
+  TlsConfig,
+  TlsVersion,
+} from "./types.ts";
 
-export type { LmtpEndpointConfig } from "./lmtp.ts";
-
-export type ListenAddress =
-  | { scheme: "tcp" | "tls"; hostname: string; port: number; text: string }
-  | { scheme: "unix"; path: string; text: string };
-
-export type TlsVersion = "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
-
-export interface TlsCertificate {
-  cert: string;
-  key: string;
-}
-
-export interface TlsConfig {
-  /** The first is the default; others are chosen by SNI. */
-  certificates: TlsCertificate[];
-  minVersion: TlsVersion;
-  maxVersion: TlsVersion;
-}
-
-export interface ProxyProtocolConfig {
-  /** Empty means every source is trusted (maddy's behaviour with no list). */
-  trust: Cidr[];
-  tls: TlsConfig | null;
-}
-
-export interface LogTarget {
-  kind: "stderr" | "off" | "file";
-  path?: string;
-}
-
-/** A named module table `[TYPE.NAME]`, kept raw for its module to validate. */
-export interface ModuleDefinition {
-  type: string;
-  name: string;
-  body: Table;
-  path: string;
-}
-
-export interface ImapEndpointConfig {
-  path: string;
-  listen: ListenAddress[];
-  tls: TlsConfig | null;
-  proxyProtocol: ProxyProtocolConfig | null;
-  ioDebug: boolean;
-  ioErrors: boolean;
-  debug: boolean;
-  insecureAuth: boolean;
-  /** True when insecure_auth was not set and defaulted to true for lack of TLS. */
-  insecureAuthDefaulted: boolean;
-  saslLogin: boolean;
-  /** Auth spec: "&ref", an inline module name, an inline table, or a list of those. */
-  auth: unknown;
-  /** Storage spec: "&ref" or an inline table. */
-  storage: unknown;
-  authMap: unknown;
-  authMapNormalize: string;
-  storageMap: unknown;
-  storageMapNormalize: string;
-  /** Auto-logout of an authenticated idle session (RFC 3501 §5.4: at least 30 minutes). */
-  autologoutMs: number;
-  /** Time a client has to log in after connecting. */
-  loginTimeoutMs: number;
-  /** How long one IDLE may last before the server ends the connection. */
-  idleTimeoutMs: number;
-  /** How long shutdown waits for in-flight commands. */
-  shutdownTimeoutMs: number;
-  maxLineLength: number;
-  /** Largest command, literals included, once logged in (raised to fit APPENDLIMIT). */
-  maxCommandSize: number;
-  /** Largest command, literals included, before login. */
-  maxCommandSizeBeforeLogin: number;
-  /** Most search keys in one SEARCH, SORT or THREAD. */
-  maxSearchKeys: number;
-  /** Most octets of strings in the keys of one SEARCH, SORT or THREAD. */
-  maxSearchSize: number;
-  /** Most connections open at once on this endpoint. */
-  maxConnections: number;
-  /** Most connections open at once from one client address. */
-  maxConnectionsPerIp: number;
-}
-
-export interface Config {
-  file: string;
-  hostname: string;
-  stateDir: string;
-  debug: boolean;
-  log: LogTarget[];
-  endpoints: ImapEndpointConfig[];
-  /** `[lmtp]` / `[[lmtp]]` delivery endpoints (none when the section is absent). */
-  lmtp: LmtpEndpointConfig[];
-  modules: ReadonlyMap<string, ModuleDefinition>;
-}
+export type * from "./types.ts";
+export { MODULE_TYPES };
 
 const TOP_KEYS = [
   "hostname",
@@ -157,34 +85,6 @@ const IMAP_KEYS = [
   "max_search_size",
   "max_connections",
   "max_connections_per_ip",
-];
-
-/** Module namespaces and the module types each may hold. */
-export const MODULE_TYPES: Record<string, readonly string[]> = {
-  storage: ["imapsql"],
-  auth: ["pass_table", "external", "pam"],
-  table: [
-    "static",
-    "regexp",
-    "file",
-    "sql_query",
-    "sql_table",
-    "chain",
-    "identity",
-    "email_localpart",
-    "email_localpart_optional",
-    "email_with_domain",
-  ],
-};
-
-export const NORMALIZERS = [
-  "auto",
-  "precis_casefold_email",
-  "precis_casefold",
-  "precis_email",
-  "precis",
-  "casefold",
-  "noop",
 ];
 
 const TLS_VERSIONS: Record<string, TlsVersion> = {
@@ -257,7 +157,8 @@ function translate(doc: Table, file: string): Config {
     ? "auto"
     : parseNormalizer(doc.auth_map_normalize, "auth_map_normalize");
 
-  const modules = collectModules(doc);
+  const rawModules = collectModules(doc);
+  const scope = new ModuleScope(stateDir, rawModules);
 
   let imapTables: { table: Table; path: string }[];
   if (doc.imap === undefined) {
@@ -279,14 +180,15 @@ function translate(doc: Table, file: string): Config {
       globalDebug: debug,
       globalAuthMap,
       globalAuthNormalize,
-      modules,
+      modules: rawModules,
+      scope,
     })
   );
 
   const lmtp = parseLmtpSections(doc.lmtp, {
     hostname,
     globalDebug: debug,
-    isStorage: (name) => modules.get(name)?.type === "storage.imapsql",
+    scope,
     parseListenAddress,
   });
 
@@ -302,6 +204,8 @@ function translate(doc: Table, file: string): Config {
     }
   }
 
+  // Blocks no endpoint uses are translated too: their mistakes stop start-up as well.
+  const modules = scope.all();
   return deepFreeze({ file, hostname, stateDir, debug, log, endpoints, lmtp, modules });
 }
 
@@ -310,8 +214,9 @@ interface EndpointContext {
   globalTls: TlsConfig | "off" | null;
   globalDebug: boolean;
   globalAuthMap: unknown;
-  globalAuthNormalize: string;
-  modules: Map<string, ModuleDefinition>;
+  globalAuthNormalize: NormalizerName;
+  modules: ReadonlyMap<string, RawModule>;
+  scope: ModuleScope;
 }
 
 function parseEndpoint(t: Table, path: string, ctx: EndpointContext): ImapEndpointConfig {
@@ -364,6 +269,7 @@ function parseEndpoint(t: Table, path: string, ctx: EndpointContext): ImapEndpoi
     return ms;
   };
 
+  const storage = translateStorage(t.storage, `${path}.storage`, ctx.scope);
   const size = (key: string, fallback: number) => {
     if (t[key] === undefined) return fallback;
     const n = parseSize(t[key], `${path}.${key}`);
@@ -386,13 +292,14 @@ function parseEndpoint(t: Table, path: string, ctx: EndpointContext): ImapEndpoi
     insecureAuth,
     insecureAuthDefaulted,
     saslLogin: bool("sasl_login", false),
-    auth: t.auth,
-    storage: t.storage,
-    authMap,
+    auth: translateAuthList(t.auth, `${path}.auth`, ctx.scope),
+    storage,
+    appendLimit: storage.options.appendLimit,
+    authMap: translateTable(authMap, `${path}.auth_map`, ctx.scope),
     authMapNormalize: t.auth_map_normalize === undefined
       ? ctx.globalAuthNormalize
       : parseNormalizer(t.auth_map_normalize, `${path}.auth_map_normalize`),
-    storageMap,
+    storageMap: translateTable(storageMap, `${path}.storage_map`, ctx.scope),
     storageMapNormalize: t.storage_map_normalize === undefined
       ? "auto"
       : parseNormalizer(t.storage_map_normalize, `${path}.storage_map_normalize`),
@@ -558,20 +465,9 @@ function parseLog(value: unknown, baseDir: string): LogTarget[] {
   });
 }
 
-function parseNormalizer(value: unknown, path: string): string {
-  const name = expectString(value, path);
-  if (!NORMALIZERS.includes(name)) {
-    throw new ConfigError(
-      path,
-      `unknown normalization function ${JSON.stringify(name)} (known: ${NORMALIZERS.join(", ")})`,
-    );
-  }
-  return name;
-}
-
 /** Collects `[storage.imapsql.NAME]`, `[auth.pass_table.NAME]`, `[table.static.NAME]` ... */
-function collectModules(doc: Table): Map<string, ModuleDefinition> {
-  const modules = new Map<string, ModuleDefinition>();
+function collectModules(doc: Table): Map<string, RawModule> {
+  const modules = new Map<string, RawModule>();
   for (const [ns, types] of Object.entries(MODULE_TYPES)) {
     const nsTable = doc[ns];
     if (nsTable === undefined) continue;
@@ -604,7 +500,7 @@ function collectModules(doc: Table): Map<string, ModuleDefinition> {
 function checkRefs(
   spec: unknown,
   path: string,
-  modules: Map<string, ModuleDefinition>,
+  modules: ReadonlyMap<string, RawModule>,
   ns: string,
 ): void {
   if (Array.isArray(spec)) {

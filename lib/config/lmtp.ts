@@ -16,31 +16,8 @@ import {
   rejectUnknownKeys,
   type Table,
 } from "./values.ts";
-import type { ListenAddress } from "./config.ts";
-
-export interface LmtpEndpointConfig {
-  path: string;
-  listen: ListenAddress[];
-  /** The name in the greeting and the LHLO reply (the global hostname by default). */
-  hostname: string;
-  /** Storage spec: "&ref" to a `[storage.imapsql.NAME]` block. */
-  deliverTo: string;
-  /** Largest message accepted, in bytes (SIZE; 552 5.3.4 above it). */
-  maxMessageSize: number;
-  /** Most recipients in one transaction (452 4.5.3 past it). */
-  maxRecipients: number;
-  /** `user+detail@` delivers to the mailbox `detail` when it exists. */
-  plusFolder: boolean;
-  /** Whether tcp:// may listen on, and accept from, addresses other than loopback. */
-  allowRemote: boolean;
-  ioDebug: boolean;
-  ioErrors: boolean;
-  debug: boolean;
-  /** How long the server waits for a command or message text (RFC 5321 §4.5.3.2: 5 minutes). */
-  timeoutMs: number;
-  /** How long shutdown waits for transactions in flight. */
-  shutdownTimeoutMs: number;
-}
+import { type ModuleScope, translateStorage, translateTable } from "./modules.ts";
+import type { ListenAddress, LmtpEndpointConfig } from "./types.ts";
 
 const LMTP_KEYS = [
   "listen",
@@ -60,8 +37,7 @@ const LMTP_KEYS = [
 export interface LmtpContext {
   hostname: string;
   globalDebug: boolean;
-  /** Named storage modules: the names `deliver_to` may refer to. */
-  isStorage(name: string): boolean;
+  scope: ModuleScope;
   parseListenAddress(text: string, path: string): ListenAddress;
 }
 
@@ -118,12 +94,7 @@ function parseLmtp(t: Table, path: string, ctx: LmtpContext): LmtpEndpointConfig
       `expected a storage module reference ("&name"), got ${JSON.stringify(deliverTo)}`,
     );
   }
-  if (!ctx.isStorage(deliverTo.slice(1))) {
-    throw new ConfigError(
-      at("deliver_to"),
-      `${JSON.stringify(deliverTo)} does not name a [storage.imapsql.*] block`,
-    );
-  }
+  const storage = translateStorage(deliverTo, at("deliver_to"), ctx.scope);
 
   const maxMessageSize = t.max_message_size === undefined
     ? 32 * 1024 * 1024
@@ -139,7 +110,14 @@ function parseLmtp(t: Table, path: string, ctx: LmtpContext): LmtpEndpointConfig
     path,
     listen,
     hostname: t.hostname === undefined ? ctx.hostname : expectString(t.hostname, at("hostname")),
-    deliverTo,
+    deliverTo: storage,
+    // The storage's own keys, so an error names them where they are written.
+    deliveryMap: translateTable(
+      storage.options.deliveryMap,
+      `${storage.path}.delivery_map`,
+      ctx.scope,
+    ),
+    deliveryNormalize: storage.options.deliveryNormalize,
     maxMessageSize,
     maxRecipients,
     plusFolder: bool("plus_folder", false),

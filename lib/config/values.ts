@@ -3,6 +3,7 @@
  * the key path it reads so that errors name it.
  */
 import { ConfigError } from "./errors.ts";
+import { NORMALIZER_NAMES, type NormalizerName } from "./types.ts";
 
 export type Table = Record<string, unknown>;
 
@@ -114,4 +115,19 @@ export function parseDuration(value: unknown, path: string): number {
     throw new ConfigError(path, `invalid duration ${JSON.stringify(text)} (expected e.g. "30s")`);
   }
   return total;
+}
+
+/** A username normalization function's name (`auth_map_normalize` and friends). */
+export function parseNormalizer(value: unknown, path: string): NormalizerName {
+  const name = expectString(value, path);
+  const found = NORMALIZER_NAMES.find((n) => n === name);
+  if (!found) {
+    throw new ConfigError(
+      path,
+      `unknown normalization function ${JSON.stringify(name)} (known: ${
+        NORMALIZER_NAMES.join(", ")
+      })`,
+    );
+  }
+  return found;
 }

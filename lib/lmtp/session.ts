@@ -5,7 +5,7 @@
  * commands (RFC 2920) are answered in one write once no further command is
  * waiting in the input.
  */
-import type { LmtpEndpointConfig } from "../config/lmtp.ts";
+import type { LmtpEndpointConfig } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 import type { Transport } from "../net/transport.ts";
 import type { Delivery, DeliveryOutcome, Recipient } from "./delivery.ts";

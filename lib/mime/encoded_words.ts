@@ -2,6 +2,7 @@
  * RFC 2047 encoded words: `=?charset[*lang]?B|Q?text?=`.
  */
 import { charsetDecoder, decodeBase64, decodeQuotedPrintable } from "./_bytes.ts";
+import { concatBytes } from "../bytes.ts";
 
 const ENCODED_WORD = /=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=/g;
 const WHITESPACE_ONLY = /^[ \t\r\n]*$/;
@@ -46,14 +47,7 @@ export function decodeEncodedWords(raw: string): string {
   const flush = () => {
     if (pendingCharset === null) return;
     const decoder = charsetDecoder(pendingCharset)!;
-    let total = 0;
-    for (const p of pending) total += p.length;
-    const joined = new Uint8Array(total);
-    let o = 0;
-    for (const p of pending) {
-      joined.set(p, o);
-      o += p.length;
-    }
+    const joined = concatBytes(pending);
     out += decoder.decode(joined);
     pendingCharset = null;
     pending = [];

@@ -2,13 +2,10 @@
  * IP networks for `proxy_protocol.trust`: "127.0.0.1", "::1",
  * "192.168.0.1/24", "fd00::/8". A bare address is a /32 or /128 network.
  */
+import type { Cidr } from "../config/types.ts";
 import { addressBytes } from "./ip.ts";
 
-export interface Cidr {
-  readonly text: string;
-  readonly bytes: Uint8Array;
-  readonly prefix: number;
-}
+export type { Cidr } from "../config/types.ts";
 
 export function parseCidr(text: string): Cidr | null {
   const [addr, len, extra] = text.split("/");

@@ -13,7 +13,7 @@
  * handler as its first bytes; on tls:// it fails the TLS handshake. A
  * header that is malformed closes the connection.
  */
-import type { ListenAddress } from "../config/config.ts";
+import type { ListenAddress } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 import { concatBytes } from "../bytes.ts";
 import { type Cidr, cidrContains } from "./cidr.ts";

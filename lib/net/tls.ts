@@ -7,7 +7,7 @@
  */
 import tls from "node:tls";
 import { X509Certificate } from "node:crypto";
-import type { TlsConfig } from "../config/config.ts";
+import type { TlsConfig } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 
 interface LoadedCertificate {

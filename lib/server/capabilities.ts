@@ -39,6 +39,6 @@ export function capabilities(conn: Connection): string[] {
     return caps;
   }
   caps.push(...AUTHENTICATED_EXTENSIONS);
-  caps.push(`APPENDLIMIT=${conn.endpoint.store.appendLimit}`);
+  caps.push(`APPENDLIMIT=${conn.endpoint.config.appendLimit}`);
   return caps;
 }

@@ -9,6 +9,14 @@ import type tls from "node:tls";
 import { Buffer } from "node:buffer";
 import type { Transport } from "../net/transport.ts";
 
+/** The client's compressed stream is not valid deflate: the session cannot go on. */
+export class CompressionError extends Error {
+  constructor(cause: Error) {
+    super(`invalid compressed input: ${cause.message}`);
+    this.name = "CompressionError";
+  }
+}
+
 export class CompressTransport implements Transport {
   readonly #inner: Transport;
   readonly #deflate = zlib.createDeflateRaw({ level: 6 });
@@ -16,15 +24,21 @@ export class CompressTransport implements Transport {
   #inflated: Uint8Array[] = [];
   #deflated: Uint8Array[] = [];
   #failed: Error | null = null;
+  #inputFailed: CompressionError | null = null;
   #ended = false;
+  /** Ends a wait on the inflater when it fails (its flush callback never comes then). */
+  #wake: (() => void) | null = null;
 
   constructor(inner: Transport, head?: Uint8Array) {
     this.#inner = inner;
     this.#inflate.on("data", (chunk: Uint8Array) => this.#inflated.push(chunk));
     this.#deflate.on("data", (chunk: Uint8Array) => this.#deflated.push(chunk));
-    const fail = (err: Error) => (this.#failed = err);
-    this.#inflate.on("error", fail);
-    this.#deflate.on("error", fail);
+    // Input and output fail apart: after bad input, a BYE still goes out.
+    this.#inflate.on("error", (err: Error) => {
+      this.#inputFailed = new CompressionError(err);
+      this.#wake?.();
+    });
+    this.#deflate.on("error", (err: Error) => (this.#failed = err));
     if (head && head.length > 0) this.#inflate.write(Buffer.from(head));
   }
 
@@ -38,8 +52,9 @@ export class CompressTransport implements Transport {
 
   async read(): Promise<Uint8Array | null> {
     for (;;) {
-      if (this.#failed) throw this.#failed;
+      if (this.#inputFailed) throw this.#inputFailed;
       await this.#drainInflate();
+      if (this.#inputFailed) throw this.#inputFailed;
       if (this.#inflated.length > 0) {
         const out = this.#inflated.length === 1 ? this.#inflated[0] : Buffer.concat(this.#inflated);
         this.#inflated = [];
@@ -74,10 +89,12 @@ export class CompressTransport implements Transport {
     return Promise.reject(new Error("TLS cannot start under compression"));
   }
 
-  /** Lets pending input through the inflater. */
+  /** Lets pending input through the inflater; ends early if the inflater fails. */
   #drainInflate(): Promise<void> {
-    return new Promise((resolve) =>
-      this.#inflate.flush(zlib.constants.Z_SYNC_FLUSH, () => resolve())
-    );
+    if (this.#inputFailed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#wake = resolve;
+      this.#inflate.flush(zlib.constants.Z_SYNC_FLUSH, () => resolve());
+    }).finally(() => (this.#wake = null));
   }
 }

@@ -16,6 +16,7 @@ import type { SessionState } from "./session.ts";
 import { COMMANDS, type Completion } from "./command_table.ts";
 import type { Endpoint } from "./endpoint.ts";
 import { capabilities } from "./capabilities.ts";
+import { CompressionError } from "./compress.ts";
 
 /** Flush the encoder to the socket once this much is buffered (streaming FETCH). */
 const FLUSH_AT = 256 * 1024;
@@ -63,7 +64,7 @@ export class Connection {
     const cfg = endpoint.config;
     this.reader = new CommandReader({
       maxLine: cfg.maxLineLength,
-      maxLiteral: Math.max(endpoint.store.appendLimit, cfg.maxLineLength),
+      maxLiteral: Math.max(cfg.appendLimit, cfg.maxLineLength),
       maxCommand: Math.max(cfg.maxCommandSizeBeforeLogin, cfg.maxLineLength),
     });
     this.#loginDeadline = Date.now() + cfg.loginTimeoutMs;
@@ -87,7 +88,13 @@ export class Connection {
       await this.flush();
       await this.#loop();
     } catch (err) {
-      if (this.endpoint.config.ioErrors || this.log.debugEnabled) {
+      if (err instanceof CompressionError) {
+        // RFC 4978 leaves no way to resynchronise a broken deflate stream.
+        this.log.info("closing connection: invalid compressed input", {
+          reason: err.message,
+        });
+        this.#sayByeAndClose("Invalid compressed data");
+      } else if (this.endpoint.config.ioErrors || this.log.debugEnabled) {
         this.log.error("I/O error", { reason: (err as Error).message });
       }
     } finally {
@@ -242,7 +249,7 @@ export class Connection {
         case "continue": {
           const name = nameOf(r.prefix);
           const limit = name === "APPEND"
-            ? this.endpoint.store.appendLimit
+            ? this.endpoint.config.appendLimit
             : this.endpoint.config.maxLineLength;
           if (r.size > limit) {
             this.reader.rejectLiteral();
@@ -278,7 +285,7 @@ export class Connection {
   #refuseLiteral(prefix: Uint8Array, name: string, size: number, fatal: boolean, whole = false) {
     const tag = tagOf(prefix);
     this.#limitHit(whole ? "command too big" : "literal too big", size);
-    if (name === "APPEND" && size > this.endpoint.store.appendLimit) {
+    if (name === "APPEND" && size > this.endpoint.config.appendLimit) {
       this.enc.tagged(tag).atom(`NO [TOOBIG] Message of ${size} bytes exceeds the APPENDLIMIT`)
         .crlf();
     } else if (whole) {
@@ -304,7 +311,10 @@ export class Connection {
     const cfg = this.endpoint.config;
     this.#authenticatedLimits = true;
     this.reader.setLimits({
-      maxCommand: Math.max(cfg.maxCommandSize, this.endpoint.store.appendLimit + cfg.maxLineLength),
+      maxCommand: Math.max(
+        cfg.maxCommandSize,
+        this.endpoint.config.appendLimit + cfg.maxLineLength,
+      ),
     });
   }
 

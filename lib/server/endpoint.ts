@@ -3,7 +3,7 @@
  * logger, TLS, and the services behind it (login and storage), reached
  * only through their interfaces.
  */
-import type { ImapEndpointConfig } from "../config/config.ts";
+import type { ImapEndpointConfig } from "../config/types.ts";
 import type { MailStore } from "../store/mail_store.ts";
 import type { Logger } from "../log.ts";
 import type { TlsManager } from "../net/tls.ts";

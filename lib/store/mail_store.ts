@@ -12,15 +12,18 @@ export const HIERARCHY_DELIMITER = "/";
 /** System flags RFC 3501 §2.3.2 defines that a client may store. */
 export const SYSTEM_FLAGS = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"] as const;
 
-/** Special-use attributes of RFC 6154. */
-export type SpecialUse =
-  | "\\All"
-  | "\\Archive"
-  | "\\Drafts"
-  | "\\Flagged"
-  | "\\Junk"
-  | "\\Sent"
-  | "\\Trash";
+/** Special-use attributes of RFC 6154 §2. */
+export const SPECIAL_USES = [
+  "\\All",
+  "\\Archive",
+  "\\Drafts",
+  "\\Flagged",
+  "\\Junk",
+  "\\Sent",
+  "\\Trash",
+] as const;
+
+export type SpecialUse = typeof SPECIAL_USES[number];
 
 /** An inclusive UID range; `to` may exceed the largest UID in use. */
 export interface UidRange {

@@ -7,8 +7,9 @@ import {
 import { hashPassword } from "../../lib/auth/hash.ts";
 import { getNormalizer } from "../../lib/auth/normalize.ts";
 import { PassTableProvider } from "../../lib/auth/providers.ts";
-import { buildTable, type MutableTable } from "../../lib/auth/tables.ts";
-import { contextOf } from "./_context.ts";
+import type { MutableTable } from "../../lib/tables/table.ts";
+import { contextOf, tableOf } from "../_support/modules.ts";
+import { parseConfig } from "../../lib/config/config.ts";
 
 const cheap = { argon2Memory: 1024, argon2Time: 1 };
 
@@ -19,17 +20,17 @@ async function setup(
   const ctx = contextOf("/nonexistent", {
     "table.sql_table.creds": { driver: "libsql", dsn: ":memory:", table_name: "passwords" },
   });
-  const creds = await buildTable("&creds", "t", ctx) as MutableTable;
+  const creds = await tableOf("&creds", "t", ctx) as MutableTable;
   await creds.set("user@example.org", await hashPassword("pw-org", "argon2", cheap));
   await creds.set("user@example.com", await hashPassword("pw-com", "argon2", cheap));
   await creds.set("other", await hashPassword("pw-other", "argon2", cheap));
   const providers = new PassTableProvider(creds);
   return new Authenticator({
     providers,
-    authMap: await buildTable(maps.authMap ?? "identity", "imap.auth_map", ctx),
-    authNormalize: getNormalizer("auto", "imap.auth_map_normalize"),
-    storageMap: await buildTable(maps.storageMap ?? "identity", "imap.storage_map", ctx),
-    storageNormalize: getNormalizer("auto", "imap.storage_map_normalize"),
+    authMap: await tableOf(maps.authMap ?? "identity", "imap.auth_map", ctx),
+    authNormalize: getNormalizer("auto"),
+    storageMap: await tableOf(maps.storageMap ?? "identity", "imap.storage_map", ctx),
+    storageNormalize: getNormalizer("auto"),
     limiter,
   });
 }
@@ -111,41 +112,45 @@ Deno.test("`FailureLimiter` forgets old failures and stays bounded", () => {
   assert.equal(l.delayFor("10.0.0.1", "user9"), 0);
 });
 
-Deno.test("`createAuthenticator()` builds from TOML directives with maddy defaults", async () => {
+Deno.test("`createAuthenticator()` builds from a translated endpoint with maddy defaults", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const ctx = contextOf(dir, {
-      "auth.pass_table.local_authdb": {
-        table: {
-          module: "sql_table",
-          driver: "libsql",
-          dsn: "file:creds.db",
-          table_name: "passwords",
-        },
-      },
-    });
-    const creds = await buildTable(
+    const creds = await tableOf(
       { module: "sql_table", driver: "libsql", dsn: "file:creds.db", table_name: "passwords" },
       "t",
-      ctx,
+      contextOf(dir),
     ) as MutableTable;
     await creds.set("user@example.org", await hashPassword("pw", "argon2", cheap));
     await creds.close?.();
-    const auth = await createAuthenticator(
-      { auth: "&local_authdb", storage_map: "email_localpart" },
-      "imap",
-      ctx,
+    const toml = (imap: string) =>
+      `state_dir = "${dir}"
+[imap]
+listen = "tcp://127.0.0.1:0"
+storage = "&mail"
+${imap}
+[auth.pass_table.local_authdb]
+table = { module = "sql_table", driver = "libsql", dsn = "file:creds.db", table_name = "passwords" }
+[storage.imapsql.mail]
+dsn = ":memory:"
+`;
+    const config = parseConfig(
+      toml(`auth = "&local_authdb"\nstorage_map = "email_localpart"`),
+      `${dir}/imapd.toml`,
     );
+    const auth = await createAuthenticator(config.endpoints[0]);
     assert.deepEqual(await auth.login("USER@example.org", "pw", "127.0.0.1"), {
       ok: true,
       authName: "user@example.org",
       storageAccount: "user",
     });
     await auth.close();
-    await assert.rejects(() => createAuthenticator({}, "imap", ctx), /imap\.auth: is required/);
-    await assert.rejects(
+    assert.throws(() => parseConfig(toml(""), "imapd.toml"), /imap\.auth: missing/);
+    assert.throws(
       () =>
-        createAuthenticator({ auth: "&local_authdb", storage_map_normalize: "upper" }, "imap", ctx),
+        parseConfig(
+          toml(`auth = "&local_authdb"\nstorage_map_normalize = "upper"`),
+          "imapd.toml",
+        ),
       /imap\.storage_map_normalize: unknown normalization function "upper"/,
     );
   } finally {

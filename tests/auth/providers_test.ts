@@ -2,13 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ConfigError } from "../../lib/config/errors.ts";
 import { hashPassword } from "../../lib/auth/hash.ts";
-import {
-  buildAuthProvider,
-  checkDomainAuth,
-  openCredentialsTable,
-  PamProvider,
-} from "../../lib/auth/providers.ts";
-import { contextOf } from "./_context.ts";
+import { checkDomainAuth, PamProvider } from "../../lib/auth/providers.ts";
+import { contextOf, credentialsOf, providerOf } from "../_support/modules.ts";
 
 const cheap = { argon2Memory: 1024, argon2Time: 1 };
 
@@ -18,9 +13,9 @@ Deno.test("`buildAuthProvider()` pass_table over sql_table checks maddy hashes",
       table: { module: "sql_table", driver: "libsql", dsn: ":memory:", table_name: "passwords" },
     },
   });
-  const table = await openCredentialsTable(ctx);
+  const table = await credentialsOf(ctx);
   assert.ok(table);
-  // openCredentialsTable() opens its own connection: use one database file.
+  // credentialsOf() opens its own connection: use one database file.
   await table.close?.();
   const dir = await Deno.makeTempDir();
   try {
@@ -34,11 +29,11 @@ Deno.test("`buildAuthProvider()` pass_table over sql_table checks maddy hashes",
         },
       },
     });
-    const creds = (await openCredentialsTable(fileCtx))!;
+    const creds = (await credentialsOf(fileCtx))!;
     await creds.set("alice@example.org", await hashPassword("wonderland", "argon2", cheap));
     await creds.set("bob", "bcrypt:$2y$05$rqR.klBzXqwL1hYS8wYKN.NLSvYYgDMQkYNbvs2rMg2Gcb1MAPqnS");
     await creds.close?.();
-    const p = await buildAuthProvider("&local_authdb", "imap.auth", fileCtx);
+    const p = await providerOf("&local_authdb", "imap.auth", fileCtx);
     assert.equal(await p.authenticate("alice@example.org", "wonderland"), "ok");
     // pass_table keys by PRECIS UsernameCaseMapped of the whole name.
     assert.equal(await p.authenticate("ALICE@Example.org", "wonderland"), "ok");
@@ -59,7 +54,7 @@ Deno.test("`buildAuthProvider()` inline pass_table over a file table", async () 
       join(dir, "passwd"),
       `carol: ${await hashPassword("pw1", "bcrypt", { bcryptCost: 4 })}\n`,
     );
-    const p = await buildAuthProvider(
+    const p = await providerOf(
       { module: "pass_table", table: { module: "file", file: "passwd" } },
       "imap.auth",
       contextOf(dir),
@@ -86,13 +81,13 @@ exit 1
 `,
     );
     await Deno.chmod(helper, 0o755);
-    const p = await buildAuthProvider({ module: "external", helper }, "imap.auth", contextOf(dir));
+    const p = await providerOf({ module: "external", helper }, "imap.auth", contextOf(dir));
     assert.equal(await p.authenticate("dave", "s3cret pw"), "ok");
     assert.equal(await p.authenticate("dave", "wrong"), "failed");
     assert.equal(await p.authenticate("crash", "x"), "unavailable");
     // Without "domains", a username with a domain is refused (maddy).
     assert.equal(await p.authenticate("dave@example.org", "s3cret pw"), "failed");
-    const d = await buildAuthProvider(
+    const d = await providerOf(
       { module: "external", helper, domains: ["example.org"] },
       "imap.auth",
       contextOf(dir),
@@ -101,7 +96,7 @@ exit 1
     assert.equal(await d.authenticate("dave@example.com", "s3cret pw"), "failed");
     await assert.rejects(
       () =>
-        buildAuthProvider(
+        providerOf(
           { module: "external", helper: join(dir, "missing") },
           "imap.auth",
           contextOf(dir),
@@ -110,7 +105,7 @@ exit 1
     );
     await assert.rejects(
       () =>
-        buildAuthProvider(
+        providerOf(
           { module: "external", helper, perdomain: true },
           "imap.auth",
           contextOf(dir),
@@ -141,7 +136,7 @@ Deno.test("`buildAuthProvider()` a list is a chain tried in order", async () => 
       join(dir, "b"),
       `erin: ${await hashPassword("two", "argon2", cheap)}\n`,
     );
-    const p = await buildAuthProvider(
+    const p = await providerOf(
       [
         { module: "pass_table", table: { module: "file", file: "a" } },
         { module: "pass_table", table: { module: "file", file: "b" } },
@@ -160,15 +155,15 @@ Deno.test("`buildAuthProvider()` a list is a chain tried in order", async () => 
 Deno.test("`buildAuthProvider()` rejects unknown modules, refs and keys", async () => {
   const ctx = contextOf("/nonexistent", { "table.static.t": {} });
   await assert.rejects(
-    () => buildAuthProvider("ldap", "imap.auth", ctx),
+    () => providerOf("ldap", "imap.auth", ctx),
     /unknown auth module "ldap"/,
   );
-  await assert.rejects(() => buildAuthProvider("&t", "imap.auth", ctx), /not an auth module/);
+  await assert.rejects(() => providerOf("&t", "imap.auth", ctx), /not an auth module/);
   await assert.rejects(
-    () => buildAuthProvider({ module: "pam", service: "x" }, "imap.auth", ctx),
+    () => providerOf({ module: "pam", service: "x" }, "imap.auth", ctx),
     (e: unknown) => e instanceof ConfigError && e.keyPath === "imap.auth.service",
   );
-  await assert.rejects(() => buildAuthProvider([], "imap.auth", ctx), /at least one/);
+  await assert.rejects(() => providerOf([], "imap.auth", ctx), /at least one/);
 });
 
 /** Whether libpam loads here (a machine without libpam0g skips the PAM tests). */
@@ -195,7 +190,7 @@ Deno.test({
   ignore: PAM.pam,
   fn: async () => {
     await assert.rejects(
-      () => buildAuthProvider("pam", "imap.auth", contextOf("/nonexistent")),
+      () => providerOf("pam", "imap.auth", contextOf("/nonexistent")),
       /imap\.auth: Cannot load libpam\.so\.0/,
     );
   },
@@ -204,7 +199,7 @@ Deno.test({
 Deno.test(
   { name: "`PamProvider` fails cleanly for an unknown system user", ignore: !PAM.pam },
   async () => {
-    const p = await buildAuthProvider("pam", "imap.auth", contextOf("/nonexistent"));
+    const p = await providerOf("pam", "imap.auth", contextOf("/nonexistent"));
     assert.equal(await p.authenticate("no-such-user-imap-test", "pw"), "failed");
   },
 );
@@ -261,7 +256,7 @@ Deno.test("`buildAuthProvider()` reads a credentials database made as maddy make
         },
       },
     });
-    const p = await buildAuthProvider("&local_authdb", "imap.auth", ctx);
+    const p = await providerOf("&local_authdb", "imap.auth", ctx);
     assert.equal(await p.authenticate("alice@example.org", "correct horse"), "ok");
     assert.equal(await p.authenticate("alice@example.org", "wrong horse"), "failed");
     await p.close?.();

@@ -31,8 +31,19 @@ Deno.test("`parseConfig()` translates the seed's directives into a frozen object
   assert.equal(ep.insecureAuth, false, "TLS is on, so insecure_auth defaults to false");
   assert.equal(ep.tls?.certificates[0].cert, "/etc/imapd/cert.pem");
   assert.equal(ep.tls?.minVersion, "TLSv1.2");
-  assert.equal(ep.auth, "&local_authdb");
+  assert.equal(ep.auth.length, 1);
+  const auth = ep.auth[0];
+  assert.equal(auth.module === "pass_table" && auth.name, "local_authdb");
+  assert.equal(auth.module === "pass_table" && auth.table.module, "sql_table");
   assert.equal(config.modules.get("local_mailboxes")?.type, "storage.imapsql");
+  assert.equal(ep.storage.key, "local_mailboxes");
+  assert.equal(
+    ep.storage.options.dsn.kind === "file" && ep.storage.options.dsn.path,
+    "/tmp/imapd-config-test/data/imapsql.db",
+  );
+  assert.equal(ep.appendLimit, 32 * 1024 * 1024, "the storage's appendlimit, decided once");
+  assert.equal(ep.authMap.module, "identity");
+  assert.equal(ep.storageMapNormalize, "auto");
   assert.ok(Object.isFrozen(config) && Object.isFrozen(ep) && Object.isFrozen(ep.listen));
 });
 
@@ -97,6 +108,66 @@ Deno.test("`parseConfig()` names the key, file and line of each error", () => {
 
   const norm = errorOf(BASE.replace("[imap]", '[imap]\nstorage_map_normalize = "upper"'));
   assert.match(norm.message, /imap\.storage_map_normalize: unknown normalization function "upper"/);
+});
+
+Deno.test("`parseConfig()` translates module bodies and names the file, line and key of their errors", () => {
+  const config = parseConfig(
+    BASE.replace(
+      'storage = "&local_mailboxes"',
+      'storage = "&local_mailboxes"\nstorage_map = "&aliases"',
+    ) +
+      `
+[table.chain.aliases]
+step = ["&lower", { optional_step = { module = "static", entries = { a = "b" } } }]
+
+[table.regexp.lower]
+regexp = '(?P<user>[a-z]+)@example\\.org'
+replacement = "$user"
+
+[table.static.unused]
+entries = { x = "y" }
+`,
+    "/etc/imapd/config.toml",
+  );
+  const map = config.endpoints[0].storageMap;
+  assert.equal(map.module, "chain");
+  if (map.module !== "chain") return;
+  assert.equal(map.name, "aliases");
+  assert.equal(map.steps[0].table.module, "regexp");
+  assert.equal(
+    map.steps[0].table.module === "regexp" && map.steps[0].table.source,
+    "^(?<user>[a-z]+)@example\\.org$",
+  );
+  assert.equal(map.steps[1].optional, true);
+  assert.equal(
+    config.modules.get("unused")?.kind,
+    "table",
+    "blocks no endpoint uses are translated too",
+  );
+  assert.ok(Object.isFrozen(map.steps[0].table));
+
+  const body = errorOf(BASE + "\n[table.static.unused]\nentries = { a = 1 }\n");
+  assert.equal(body.keyPath, 'table.static.unused.entries."a"');
+  assert.match(
+    body.message,
+    /^\/etc\/imapd\/config\.toml:\d+: table\.static\.unused\.entries\."a": expected a string/,
+  );
+  assert.ok(body.line);
+
+  const nested = errorOf(
+    BASE.replace(
+      'table_name = "passwords" }',
+      'table_name = "passwords", colour = "red" }',
+    ),
+  );
+  assert.equal(nested.keyPath, "auth.pass_table.local_authdb.table.colour");
+  assert.equal(nested.line, 11);
+
+  const loop = errorOf(
+    BASE.replace('storage = "&local_mailboxes"', 'storage = "&local_mailboxes"\nauth_map = "&a"') +
+      '\n[table.chain.a]\nstep = ["&b"]\n[table.chain.b]\nstep = ["&a"]\n',
+  );
+  assert.match(loop.message, /refers to itself/);
 });
 
 Deno.test("`parseListenAddress()` reads IPv6, default hosts and unix paths", () => {

@@ -24,7 +24,9 @@ Deno.test("`parseConfig()` translates [lmtp] with its defaults", () => {
   const ep = config.lmtp[0];
   assert.equal(ep.path, "lmtp");
   assert.deepEqual(ep.listen.map((l) => l.text), ["unix:///run/imapd/lmtp.sock"]);
-  assert.equal(ep.deliverTo, "&local_mailboxes");
+  assert.equal(ep.deliverTo.key, "local_mailboxes");
+  assert.equal(ep.deliveryMap.module, "identity");
+  assert.equal(ep.deliveryNormalize, "precis_casefold_email");
   assert.equal(ep.maxMessageSize, 32 * 1024 * 1024);
   assert.equal(ep.plusFolder, false);
   assert.equal(ep.allowRemote, false);
@@ -71,7 +73,7 @@ Deno.test("`parseConfig()` names the key of each [lmtp] mistake", () => {
     [
       'listen = "tcp://127.0.0.1:24"\ndeliver_to = "&local_authdb"',
       "lmtp.deliver_to",
-      /does not name a \[storage\.imapsql\.\*\] block/,
+      /is a auth\.pass_table module, expected a storage module/,
     ],
     [
       'listen = "tls://127.0.0.1:24"\ndeliver_to = "&local_mailboxes"',
@@ -94,6 +96,12 @@ Deno.test("`parseConfig()` names the key of each [lmtp] mistake", () => {
     assert.equal(err.keyPath, key, body);
     assert.match(err.message, message, body);
   }
+  const dangling = errorOf(
+    BASE + 'delivery_map = "&nowhere"\n' +
+      '\n[lmtp]\nlisten = "tcp://127.0.0.1:24"\ndeliver_to = "&local_mailboxes"\n',
+  );
+  assert.equal(dangling.keyPath, "storage.imapsql.local_mailboxes.delivery_map");
+  assert.match(dangling.message, /unknown module reference "&nowhere"/);
   const clash = errorOf(
     BASE.replace('listen = ["tcp://127.0.0.1:0"]', 'listen = ["tcp://127.0.0.1:24"]') +
       '\n[lmtp]\nlisten = "tcp://127.0.0.1:24"\ndeliver_to = "&local_mailboxes"\n',

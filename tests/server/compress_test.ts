@@ -64,3 +64,49 @@ Deno.test("COMPRESS DEFLATE interoperates with zlib and refuses a second COMPRES
     await srv.close();
   }
 });
+
+const GARBAGE_CLIENT = `
+import socket, sys, zlib
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(10)
+f = s.makefile("rb")
+def line(): return f.readline().decode().rstrip("\\r\\n")
+line()
+s.sendall(b"a1 LOGIN alice alice-pw\\r\\n")
+while not line().startswith("a1 "): pass
+s.sendall(b"a2 COMPRESS DEFLATE\\r\\n")
+print(line())
+# Not deflate: a reserved block type (BTYPE=11).
+s.sendall(b"\\xff\\xff\\xff\\xff garbage\\r\\n")
+data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk: break
+    data += chunk
+print(zlib.decompressobj(-15).decompress(data).decode().strip())
+print("closed")
+`;
+
+Deno.test("invalid compressed input gets BYE, a log line and the close (issue 12, finding 10)", async () => {
+  const lines: string[] = [];
+  const srv = await startTestServer({
+    users: { alice: "alice-pw" },
+    logSink: (l) => lines.push(l),
+  });
+  try {
+    const out = await new Deno.Command("python3", {
+      args: ["-c", GARBAGE_CLIENT, String(srv.port)],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const got = new TextDecoder().decode(out.stdout).trim().split("\n");
+    assert.deepEqual(got, ["a2 OK DEFLATE active", "* BYE Invalid compressed data", "closed"]);
+    assert.ok(
+      lines.some((l) => /invalid compressed input.*client=127\.0\.0\.1/.test(l)),
+      lines.join(""),
+    );
+  } finally {
+    await srv.close();
+  }
+});

@@ -17,15 +17,19 @@ function messageText(round: number, client: number, n: number): string {
     }\r\nend ${round}/${client}/${n}\r\n`;
 }
 
-/** Appends until the connection dies; returns the messages that got a tagged OK. */
-async function appendUntilKilled(port: number, round: number, client: number): Promise<string[]> {
-  const acked: string[] = [];
+/** Appends until the connection dies; pushes each message that got a tagged OK to `acked`. */
+async function appendUntilKilled(
+  port: number,
+  round: number,
+  client: number,
+  acked: string[],
+): Promise<void> {
   let c: TestClient;
   try {
     c = await TestClient.connect(port);
     await c.login("alice", "pw");
   } catch {
-    return acked;
+    return;
   }
   for (let n = 0;; n++) {
     const text = messageText(round, client, n);
@@ -35,7 +39,7 @@ async function appendUntilKilled(port: number, round: number, client: number): P
       acked.push(text);
     } catch {
       c.close();
-      return acked;
+      return;
     }
   }
 }
@@ -53,10 +57,16 @@ Deno.test("APPENDs answered OK survive SIGKILL of the server at random moments",
     for (let round = 0; round < 4; round++) {
       const srv = await spawnServer(file);
       const port = portOf(srv.addresses[0]);
-      const writers = [0, 1, 2].map((client) => appendUntilKilled(port, round, client));
-      await new Promise((r) => setTimeout(r, 300 + Math.floor(Math.random() * 700)));
+      const writers = [0, 1, 2].map((client) => appendUntilKilled(port, round, client, acked));
+      // Kill once this round has had some acknowledgements (however loaded the
+      // machine is), then at a random moment among the next appends.
+      const goal = acked.length + 8;
+      for (let waited = 0; acked.length < goal && waited < 60_000; waited += 20) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 400)));
       await srv.stop("SIGKILL");
-      for (const w of await Promise.all(writers)) acked.push(...w);
+      await Promise.all(writers);
     }
     assert.ok(acked.length > 20, `only ${acked.length} messages were acknowledged`);
     console.log(`acknowledged before the kills: ${acked.length}`);

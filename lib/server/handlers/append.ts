@@ -25,7 +25,7 @@ export function checkFlags(flags: readonly string[]): string[] {
 export async function handleAppend(conn: Connection, args: AppendArgs): Promise<Completion> {
   const flags = checkFlags(args.flags);
   const info = await existingMailbox(conn, args.mailbox, "TRYCREATE");
-  const limit = conn.endpoint.store.appendLimit;
+  const limit = conn.endpoint.config.appendLimit;
   if (args.message.length > limit) {
     throw no(
       `Message of ${args.message.length} bytes exceeds the APPENDLIMIT of ${limit}`,

@@ -2,18 +2,8 @@ import type { Connection } from "../connection.ts";
 import type { CreateArgs } from "../../protocol/commands/create.ts";
 import { newMailboxFromWire } from "../../protocol/mailbox_name.ts";
 import { no } from "../../protocol/errors.ts";
-import type { SpecialUse } from "../../store/mail_store.ts";
+import { SPECIAL_USES, type SpecialUse } from "../../store/mail_store.ts";
 import { userOf, utf8Names } from "./_mailbox.ts";
-
-const SPECIAL_USES: readonly string[] = [
-  "\\All",
-  "\\Archive",
-  "\\Drafts",
-  "\\Flagged",
-  "\\Junk",
-  "\\Sent",
-  "\\Trash",
-];
 
 /** CREATE (RFC 3501 §6.3.3) with CREATE-SPECIAL-USE's USE parameter (RFC 6154 §3). */
 export async function handleCreate(conn: Connection, args: CreateArgs): Promise<void> {

@@ -7,11 +7,13 @@ import type { Kysely, Transaction } from "kysely";
 import type { AppendInput, AppendResult } from "../mail_store.ts";
 import { StoreError } from "../mail_store.ts";
 import { parseMessage } from "../../mime/parse.ts";
-import { compress, sha256Hex } from "./body_files.ts";
+import { type BodyFiles, compress, sha256Hex } from "./body_files.ts";
 import { type AccountContext, effectiveLimit, mailboxRow } from "./context.ts";
 import { parseFlags } from "./flags.ts";
 import type { Db } from "./schema.ts";
 import { sentDay } from "./search.ts";
+import { type SearchFields, searchFieldsOf } from "./search_fields.ts";
+import { addKeywords, applySlots, slotOf } from "./uid_blocks.ts";
 
 export interface AppendJobInput {
   accountId: number;
@@ -27,6 +29,9 @@ export interface AppendJobInput {
   keywords: string;
   internalDate: number;
   sentDay: string | null;
+  search: SearchFields;
+  /** With msg_store fs: the file's data, written again inside the transaction if it went missing. */
+  fileData?: Uint8Array;
 }
 
 export interface AppendCommitted {
@@ -52,12 +57,14 @@ interface AppendJob extends AppendJobInput {
 export class AppendQueue {
   #db: Kysely<Db>;
   #disableRecent: boolean;
+  #files: BodyFiles | null;
   #queue: AppendJob[] = [];
   #flushing: Promise<void> | null = null;
 
-  constructor(db: Kysely<Db>, disableRecent: boolean) {
+  constructor(db: Kysely<Db>, disableRecent: boolean, files: BodyFiles | null = null) {
     this.#db = db;
     this.#disableRecent = disableRecent;
+    this.#files = files;
   }
 
   commit(job: AppendJobInput): Promise<AppendCommitted> {
@@ -81,7 +88,13 @@ export class AppendQueue {
             // Taken once the connection is ours: everything queued meanwhile rides along.
             batch = this.#queue.splice(0, 256);
             const out: (AppendCommitted | StoreError)[] = [];
-            for (const job of batch) out.push(await insertAppend(trx, job, this.#disableRecent));
+            for (const job of batch) {
+              // Under the write lock no other process can remove the file: make
+              // sure it is there before the row that names it commits (body_files.ts).
+              if (job.fileData && this.#files) await this.#files.write(job.hash, job.fileData);
+              out.push(await insertAppend(trx, job, this.#disableRecent));
+            }
+            await indexAppends(trx, batch, out);
             return out;
           });
           batch.forEach((job, i) => {
@@ -101,6 +114,30 @@ export class AppendQueue {
   }
 }
 
+/** Records a batch's new messages in the compact index (uid_blocks.ts), per mailbox. */
+async function indexAppends(
+  trx: Transaction<Db>,
+  batch: readonly AppendJobInput[],
+  results: readonly (AppendCommitted | StoreError)[],
+): Promise<void> {
+  const slots = new Map<number, Map<number, number>>();
+  const keywords = new Map<number, string[]>();
+  batch.forEach((job, i) => {
+    const r = results[i];
+    if (r instanceof StoreError) return;
+    let m = slots.get(job.mailboxId);
+    if (!m) slots.set(job.mailboxId, m = new Map());
+    const kw = job.keywords === "[]" ? [] : JSON.parse(job.keywords) as string[];
+    m.set(r.uid, slotOf(job.bits, kw.length > 0));
+    if (kw.length) {
+      const list = keywords.get(job.mailboxId) ?? [];
+      keywords.set(job.mailboxId, list.concat(kw));
+    }
+  });
+  for (const [mailboxId, m] of slots) await applySlots(trx, mailboxId, m);
+  for (const [mailboxId, kw] of keywords) await addKeywords(trx, mailboxId, kw);
+}
+
 /** One APPEND inside a group-commit transaction; a missing mailbox is returned, not thrown. */
 async function insertAppend(
   trx: Transaction<Db>,
@@ -118,15 +155,19 @@ async function insertAppend(
   if (!box) return new StoreError("NONEXISTENT", `No mailbox with id ${job.mailboxId}`);
   const existing = await trx.selectFrom("bodies").select("id").where("hash", "=", job.hash)
     .executeTakeFirst();
-  const bodyId = existing?.id ?? (await trx.insertInto("bodies").values({
-    hash: job.hash,
-    size: job.size,
-    header: job.header,
-    body: job.body,
-    compression: job.compression,
-    envelope: job.envelope,
-    body_structure: job.bodyStructure,
-  }).returning("id").executeTakeFirstOrThrow()).id;
+  let bodyId = existing?.id;
+  if (bodyId === undefined) {
+    bodyId = (await trx.insertInto("bodies").values({
+      hash: job.hash,
+      size: job.size,
+      header: job.header,
+      body: job.body,
+      compression: job.compression,
+      envelope: job.envelope,
+      body_structure: job.bodyStructure,
+    }).returning("id").executeTakeFirstOrThrow()).id;
+    await trx.insertInto("body_search").values({ body_id: bodyId, ...job.search }).execute();
+  }
   const uid = box.uid_next - 1;
   await trx.insertInto("messages").values({
     mailbox_id: job.mailboxId,
@@ -177,6 +218,7 @@ export async function appendMessage(
       size: content.length,
       header,
       body: files ? null : packed.data,
+      fileData: files ? packed.data : undefined,
       compression: packed.algorithm,
       envelope: JSON.stringify(parsed.envelope),
       bodyStructure: JSON.stringify(parsed.body),
@@ -184,6 +226,7 @@ export async function appendMessage(
       keywords: JSON.stringify(flags.keywords),
       internalDate,
       sentDay: sentDay(parsed.envelope.date),
+      search: searchFieldsOf(header),
     });
     ctx.bus.advance(mailboxId, result.modSeq - 1, {
       modSeq: result.modSeq,

@@ -6,9 +6,18 @@
  * fsynced, renamed into place and the directory fsynced BEFORE the row that
  * names it commits; a crash in between leaves an orphan file, never a row
  * without its file. Orphans are removed at open.
+ *
+ * Several processes (the server, the admin CLI) share the files, so a file
+ * is only ever removed under the database's write lock, after checking that
+ * no `bodies` row names it (the `Sweep` the store provides), and a writer
+ * checks again that its file exists inside the transaction that commits the
+ * row (`write()` is a no-op when it does). SQLite serialises the two: either
+ * the row commits first and the sweep sees it, or the sweep removes the file
+ * first and the writer puts it back before its row commits.
  */
 import zlib from "node:zlib";
 import type { Compression } from "../config.ts";
+import { ensurePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../../private_files.ts";
 
 export function compress(
   data: Uint8Array,
@@ -76,13 +85,25 @@ export async function sha256Hex(data: Uint8Array): Promise<string> {
 
 const HASH_RE = /^[0-9a-f]{64}$/;
 
+/**
+ * Removes the files of `candidates` that no row names: inside one database
+ * write transaction, checks each hash and calls `unlink` for those no row
+ * names. The store implements it; a process-local list would not do.
+ */
+export type Sweep = (
+  candidates: readonly string[],
+  unlink: (hash: string) => Promise<void>,
+) => Promise<void>;
+
 export class BodyFiles {
   readonly dir: string;
-  /** Hashes being appended in this process: their files must not be removed. */
+  /** Hashes being appended in this process: their files are not even considered for removal. */
   readonly pending = new Map<string, number>();
+  readonly #sweep: Sweep;
 
-  constructor(dir: string) {
+  constructor(dir: string, sweep: Sweep) {
     this.dir = dir;
+    this.#sweep = sweep;
   }
 
   pathOf(hash: string): string {
@@ -90,7 +111,7 @@ export class BodyFiles {
   }
 
   async init(): Promise<void> {
-    await Deno.mkdir(this.dir, { recursive: true });
+    await ensurePrivateDir(this.dir);
   }
 
   /** Writes the file for `hash` durably, unless it already exists. */
@@ -104,14 +125,16 @@ export class BodyFiles {
     }
     const sub = `${this.dir}/${hash.slice(0, 2)}`;
     try {
-      await Deno.mkdir(sub);
+      await Deno.mkdir(sub, { mode: PRIVATE_DIR_MODE });
+      await Deno.chmod(sub, PRIVATE_DIR_MODE); // the umask does not decide
       await syncDir(this.dir); // the new subdirectory's entry must be durable too
     } catch (e) {
       if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
     }
     const tmp = `${sub}/.tmp-${hash}-${crypto.randomUUID()}`;
-    const file = await Deno.open(tmp, { write: true, createNew: true });
+    const file = await Deno.open(tmp, { write: true, createNew: true, mode: PRIVATE_FILE_MODE });
     try {
+      await Deno.chmod(tmp, PRIVATE_FILE_MODE);
       let off = 0;
       while (off < data.length) off += await file.write(data.subarray(off));
       await file.sync();
@@ -136,28 +159,32 @@ export class BodyFiles {
     else this.pending.set(hash, n);
   }
 
-  /** Removes files whose rows are gone (called after the deleting transaction commits). */
+  /**
+   * Removes files whose rows are gone (called after the deleting transaction
+   * commits), through the sweep: a row another process committed meanwhile
+   * keeps its file.
+   */
   async remove(hashes: readonly string[]): Promise<void> {
-    for (const hash of hashes) {
-      if (this.pending.has(hash)) continue; // an APPEND of the same content is in flight
-      try {
-        await Deno.remove(this.pathOf(hash));
-      } catch (e) {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
-      }
+    const candidates = hashes.filter((h) => !this.pending.has(h));
+    if (candidates.length > 0) await this.#sweep(candidates, (h) => this.#unlink(h));
+  }
+
+  async #unlink(hash: string): Promise<void> {
+    try {
+      await Deno.remove(this.pathOf(hash));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
     }
   }
 
   /**
-   * Removes temp files and files no row names. Files younger than `graceMs`
-   * are kept: another process (the CLI) may be between its file write and
-   * its commit. Returns how many files were removed.
+   * Removes temp files and files no row names (through the sweep). Files
+   * younger than `graceMs` are kept: a temp file may still be being
+   * written. Returns how many files were removed.
    */
-  async removeOrphans(
-    isKnown: (hash: string) => Promise<boolean>,
-    graceMs = 60_000,
-  ): Promise<number> {
+  async removeOrphans(graceMs = 60_000): Promise<number> {
     let removed = 0;
+    const candidates: string[] = [];
     const now = Date.now();
     for await (const sub of Deno.readDir(this.dir)) {
       if (!sub.isDirectory || !/^[0-9a-f]{2}$/.test(sub.name)) continue;
@@ -166,14 +193,19 @@ export class BodyFiles {
         const path = `${subPath}/${entry.name}`;
         const info = await Deno.stat(path);
         if (now - (info.mtime?.getTime() ?? 0) < graceMs) continue;
-        const orphan = entry.name.startsWith(".tmp-") ||
-          (HASH_RE.test(entry.name) && !this.pending.has(entry.name) &&
-            !(await isKnown(entry.name)));
-        if (orphan) {
+        if (entry.name.startsWith(".tmp-")) {
           await Deno.remove(path);
           removed++;
+        } else if (HASH_RE.test(entry.name) && !this.pending.has(entry.name)) {
+          candidates.push(entry.name);
         }
       }
+    }
+    for (let i = 0; i < candidates.length; i += 256) {
+      await this.#sweep(candidates.slice(i, i + 256), async (hash) => {
+        await this.#unlink(hash);
+        removed++;
+      });
     }
     return removed;
   }

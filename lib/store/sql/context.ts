@@ -156,7 +156,9 @@ export async function collectBodies(
         ))
       ).execute();
     if (gone.length === 0) continue;
-    await trx.deleteFrom("bodies").where(sql.inSet("id", gone.map((g) => g.id))).execute();
+    const goneIds = gone.map((g) => g.id);
+    await trx.deleteFrom("body_search").where(sql.inSet("body_id", goneIds)).execute();
+    await trx.deleteFrom("bodies").where(sql.inSet("id", goneIds)).execute();
     hashes.push(...gone.map((g) => g.hash));
   }
   return hashes;

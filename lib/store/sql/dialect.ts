@@ -4,10 +4,9 @@
  * asks this interface only for the pieces that are engine-specific: how a
  * set travels as ONE parameter (so the SQL text, and so the prepared
  * statement, never varies with the size of the set), literal rows for
- * INSERT ... SELECT, and the keyword listing. SQLite (libSQL, local or
+ * INSERT ... SELECT, and a hint for one-row reads of large BLOBs. SQLite (libSQL, local or
  * remote) is `sqlite_sql.ts`; a PostgreSQL dialect is one new file
- * implementing the same interface (`= any($1::bigint[])`, `unnest`,
- * `jsonb_array_elements_text`), chosen in `lib/store/imapsql.ts`.
+ * implementing the same interface (`= any($1::bigint[])`, `unnest`), chosen in `lib/store/imapsql.ts`.
  */
 import type { RawBuilder } from "kysely";
 
@@ -18,8 +17,12 @@ export interface StoreSql {
   inSet(column: string, values: readonly number[]): RawBuilder<boolean>;
   /** A derived table of literal rows with columns c0..c(n-1), passed as one parameter. */
   rows<T>(rows: readonly unknown[][], columns: number): RawBuilder<T>;
-  /** Distinct keywords in use in one mailbox, as rows of `{ value }`. */
-  keywordsInUse(mailboxId: number): RawBuilder<{ value: string }>;
+  /**
+   * True when `column` (text) contains `needle` as a substring, compared
+   * exactly (both sides are already in comparison form); always true when
+   * `needle` is null, so one query shape serves keys with and without it.
+   */
+  contains(column: string, needle: string | null): RawBuilder<boolean>;
   /**
    * Ends a SELECT that reads at most one row by primary key and may carry a
    * large BLOB (a message body): the driver reads it natively instead of

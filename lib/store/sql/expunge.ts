@@ -12,6 +12,7 @@ import {
 import { DELETED } from "./flags.ts";
 import type { Db } from "./schema.ts";
 import { normalizeUidSet } from "./uid_ranges.ts";
+import { addKeywords, applySlots, slotOf } from "./uid_blocks.ts";
 
 export async function expunge(
   ctx: AccountContext,
@@ -68,6 +69,7 @@ async function removeRows(
       )
       .execute(); // UIDs are never reused, so a tombstone never conflicts.
   }
+  await applySlots(trx, mailboxId, new Map(rows.map((r) => [r.uid, 0])));
   return await collectBodies(ctx.sql, trx, [...new Set(rows.map((r) => r.body_id))]);
 }
 
@@ -129,6 +131,15 @@ export async function moveMessages(
           ])
         ).execute();
     }
+    const keywords = new Set<string>();
+    const slots = new Map<number, number>();
+    rows.forEach((r, i) => {
+      const kw = r.keywords === "[]" ? [] : JSON.parse(r.keywords) as string[];
+      for (const k of kw) keywords.add(k);
+      slots.set(first + i, slotOf(r.system_flags, kw.length > 0));
+    });
+    await applySlots(trx, destMailboxId, slots);
+    await addKeywords(trx, destMailboxId, keywords);
     let srcModSeq = src.highest_modseq;
     let hashes: string[] = [];
     if (move) {

@@ -14,6 +14,7 @@ import {
 import { moveMessages } from "./expunge.ts";
 import { SEEN } from "./flags.ts";
 import type { Db } from "./schema.ts";
+import { readBlocks, summarize } from "./uid_blocks.ts";
 
 /**
  * Canonical mailbox name: no empty components, INBOX (any case, also as the
@@ -122,6 +123,8 @@ export async function deleteMailbox(ctx: AccountContext, name: string): Promise<
     const bodyIds = await trx.selectFrom("messages").select("body_id").distinct()
       .where("mailbox_id", "=", row.id).execute();
     await trx.deleteFrom("messages").where("mailbox_id", "=", row.id).execute();
+    await trx.deleteFrom("uid_blocks").where("mailbox_id", "=", row.id).execute();
+    await trx.deleteFrom("mailbox_keywords").where("mailbox_id", "=", row.id).execute();
     await trx.deleteFrom("mailboxes").where("id", "=", row.id).execute();
     return { id: row.id, hashes: await collectBodies(ctx.sql, trx, bodyIds.map((b) => b.body_id)) };
   });
@@ -207,26 +210,27 @@ export async function listSubscriptions(ctx: AccountContext): Promise<string[]> 
   return rows.map((r) => r.name);
 }
 
+/** STATUS from the compact index (uid_blocks.ts), not a scan of the messages. */
 export async function status(ctx: AccountContext, mailboxId: number): Promise<MailboxStatus> {
   const row = await mailboxRow(ctx, ctx.db, mailboxId);
-  const counts = await ctx.db.selectFrom("messages")
-    .select((eb) => [
-      eb.fn.countAll<number>().as("messages"),
-      eb.fn.sum<number>("recent").as("recent"),
-      eb.fn.sum<number>(eb("system_flags", "&", SEEN).$castTo<number>()).as("seen"),
-    ])
-    .where("mailbox_id", "=", mailboxId).executeTakeFirstOrThrow();
-  const messages = Number(counts.messages);
+  const summary = summarize(await readBlocks(ctx.db, mailboxId), SEEN);
   return {
-    messages,
-    recent: ctx.options.disableRecent ? 0 : Number(counts.recent ?? 0),
-    // SEEN is bit 1, so the sum of (flags & SEEN) counts seen messages.
-    unseen: messages - Number(counts.seen ?? 0),
+    messages: summary.messages,
+    recent: ctx.options.disableRecent ? 0 : await recentCount(ctx, mailboxId),
+    unseen: summary.unseen,
     uidNext: row.uid_next,
     uidValidity: row.uid_validity,
     highestModSeq: row.highest_modseq,
     appendLimit: await effectiveLimit(ctx, row),
   };
+}
+
+/** Messages of the mailbox still marked \Recent in the database. */
+export async function recentCount(ctx: AccountContext, mailboxId: number): Promise<number> {
+  const counts = await ctx.db.selectFrom("messages")
+    .select((eb) => eb.fn.countAll<number>().as("recent"))
+    .where("mailbox_id", "=", mailboxId).where("recent", "=", 1).executeTakeFirstOrThrow();
+  return Number(counts.recent);
 }
 
 export async function getAppendLimit(ctx: AccountContext): Promise<number | null> {

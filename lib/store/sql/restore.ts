@@ -13,6 +13,8 @@ import { type AccountContext, mailboxByName, mailboxInfo, mailboxRow } from "./c
 import { parseFlags } from "./flags.ts";
 import { normalizeMailboxName } from "./mailboxes.ts";
 import { sentDay } from "./search.ts";
+import { searchFieldsOf } from "./search_fields.ts";
+import { addKeywords, applySlots, slotOf } from "./uid_blocks.ts";
 
 /** Messages per transaction. */
 const BATCH = 200;
@@ -114,19 +116,34 @@ async function restoreBatch(
       if (!box) throw new StoreError("NONEXISTENT", `No mailbox with id ${mailboxId}`);
       let modseq = box.highest_modseq - prepared.length;
       let uidNext = box.uid_next;
+      // The compact UID/flag index and the keywords in use (uid_blocks.ts), as APPEND keeps them.
+      const slots = new Map<number, number>();
+      const keywords: string[] = [];
       for (const { m, parsed, hash, packed } of prepared) {
+        // Under the write lock no other process can remove the file (body_files.ts).
+        if (files) await files.write(hash, packed.data);
         const existing = await trx.selectFrom("bodies").select("id").where("hash", "=", hash)
           .executeTakeFirst();
-        const bodyId = existing?.id ?? (await trx.insertInto("bodies").values({
-          hash,
-          size: m.content.length,
-          header: m.content.slice(0, parsed.headerSize),
-          body: files ? null : packed.data,
-          compression: packed.algorithm,
-          envelope: JSON.stringify(parsed.envelope),
-          body_structure: JSON.stringify(parsed.body),
-        }).returning("id").executeTakeFirstOrThrow()).id;
+        let bodyId = existing?.id;
+        if (bodyId === undefined) {
+          const header = m.content.slice(0, parsed.headerSize);
+          bodyId = (await trx.insertInto("bodies").values({
+            hash,
+            size: m.content.length,
+            header,
+            body: files ? null : packed.data,
+            compression: packed.algorithm,
+            envelope: JSON.stringify(parsed.envelope),
+            body_structure: JSON.stringify(parsed.body),
+          }).returning("id").executeTakeFirstOrThrow()).id;
+          await trx.insertInto("body_search").values({
+            body_id: bodyId,
+            ...searchFieldsOf(header),
+          }).execute();
+        }
         const flags = parseFlags(m.flags);
+        slots.set(m.uid, slotOf(flags.bits, flags.keywords.length > 0));
+        keywords.push(...flags.keywords);
         await trx.insertInto("messages").values({
           mailbox_id: mailboxId,
           uid: m.uid,
@@ -141,6 +158,8 @@ async function restoreBatch(
         }).execute();
         uidNext = Math.max(uidNext, m.uid + 1);
       }
+      await applySlots(trx, mailboxId, slots);
+      if (keywords.length > 0) await addKeywords(trx, mailboxId, keywords);
       if (uidNext !== box.uid_next) {
         await trx.updateTable("mailboxes").set({ uid_next: uidNext }).where("id", "=", mailboxId)
           .execute();

@@ -1,4 +1,4 @@
-/** Kysely table types of the imapsql schema (see migrations/0001_initial.ts). */
+/** Kysely table types of the imapsql schema (see migrations/). */
 import type { Generated } from "kysely";
 
 export interface AccountsTable {
@@ -66,6 +66,31 @@ export interface ExpungedTable {
   modseq: number;
 }
 
+/** The compact per-mailbox index of UIDs and system flags (see uid_blocks.ts). */
+export interface UidBlocksTable {
+  mailbox_id: number;
+  /** uid >> 11. */
+  block: number;
+  /** One byte per UID of the block; trailing empty slots left out. */
+  slots: Uint8Array;
+}
+
+/** Keywords used in a mailbox (for the FLAGS response); they stay once used. */
+export interface MailboxKeywordsTable {
+  mailbox_id: number;
+  keyword: string;
+}
+
+/** Folded FROM/TO/CC/BCC/SUBJECT text of a body, for SEARCH (see search_fields.ts). */
+export interface BodySearchTable {
+  body_id: number;
+  from_text: string | null;
+  to_text: string | null;
+  cc_text: string | null;
+  bcc_text: string | null;
+  subject_text: string | null;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -79,5 +104,8 @@ export interface Db {
   bodies: BodiesTable;
   messages: MessagesTable;
   expunged: ExpungedTable;
+  uid_blocks: UidBlocksTable;
+  mailbox_keywords: MailboxKeywordsTable;
+  body_search: BodySearchTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -1,9 +1,16 @@
 /**
- * SEARCH in two stages. SQL answers what it can with ONE fixed query shape
- * (bounds on UID, system flags, internal date, size and MODSEQ taken from
- * the top-level conjunction), then the whole key is evaluated in JS on each
- * candidate row, reading headers and bodies only when a text key needs them.
- * The prefilter is implied by the key, so the JS pass alone decides.
+ * SEARCH in up to three ways, cheapest first:
+ *
+ * - Keys on UIDs and system flags alone (UNSEEN, DELETED, any and/or/not of
+ *   them) are answered from the compact index (uid_blocks.ts): no message
+ *   row is read.
+ * - Otherwise SQL answers what it can with a fixed query shape: bounds on
+ *   UID, system flags, internal date, size and MODSEQ, and a substring test
+ *   on the stored FROM/TO/CC/BCC/SUBJECT text (search_fields.ts), each taken
+ *   from the top-level conjunction; then the whole key is evaluated in JS on
+ *   each candidate row, reading headers and bodies only when a text key
+ *   needs them. The prefilter is implied by the key, so the JS pass alone
+ *   decides.
  *
  * Text keys match decoded text (RFC 3501 §6.4.4): header values with their
  * encoded words decoded (RFC 2047), bodies of text parts with their
@@ -17,8 +24,10 @@ import { casemap, headerText, messageText, parseMessage } from "../../mime/mod.t
 import type { BodyStructure } from "../../mime/types.ts";
 import { normalizeUidSet, uidSetHas } from "./uid_ranges.ts";
 import { type AccountContext, bodyOf, CHUNK, mailboxRow, toBytes } from "./context.ts";
+import { BLOCK_SHIFT, BLOCK_SIZE, readBlocks } from "./uid_blocks.ts";
+import { searchColumn, type SearchFields } from "./search_fields.ts";
 
-export interface SearchRow {
+export interface SearchRow extends Partial<SearchFields> {
   uid: number;
   system_flags: number;
   keywords: string;
@@ -41,6 +50,8 @@ export interface Prefilter {
   sizeMin: number;
   sizeMax: number;
   modSeqMin: number;
+  /** A substring each `body_search` column must contain (top-level FROM, SUBJECT... keys). */
+  contains: Partial<SearchFields>;
 }
 
 const DAY = 86_400_000;
@@ -62,6 +73,7 @@ export function prefilter(key: SearchKey): Prefilter {
     sizeMin: 0,
     sizeMax: Number.MAX_SAFE_INTEGER,
     modSeqMin: 0,
+    contains: {},
   };
   const visit = (k: SearchKey): void => {
     switch (k.type) {
@@ -105,6 +117,15 @@ export function prefilter(key: SearchKey): Prefilter {
       case "modSeq":
         p.modSeqMin = Math.max(p.modSeqMin, k.min);
         return;
+      case "header": {
+        const column = searchColumn(k.name);
+        const value = needle(k.value);
+        // One needle per column in SQL; the JS pass checks any others.
+        if (column && value !== "" && p.contains[column] === undefined) {
+          p.contains[column] = value;
+        }
+        return;
+      }
       default:
         return;
     }
@@ -113,28 +134,44 @@ export function prefilter(key: SearchKey): Prefilter {
   return p;
 }
 
-/** Which parts of the message the JS pass must read. */
-export function needs(key: SearchKey): { header: boolean; body: boolean } {
+/** What the JS pass must read: the header block, the body, the `body_search` columns. */
+export interface Needs {
+  header: boolean;
+  body: boolean;
+  fields: boolean;
+}
+
+export function needs(key: SearchKey): Needs {
   switch (key.type) {
     case "header":
-      return { header: true, body: false };
+      return searchColumn(key.name)
+        ? { header: false, body: false, fields: true }
+        : { header: true, body: false, fields: false };
     case "body":
-      return { header: false, body: true };
+      return { header: false, body: true, fields: false };
     case "text":
-      return { header: true, body: true };
+      return { header: true, body: true, fields: false };
     case "and": {
       const n = key.keys.map(needs);
-      return { header: n.some((x) => x.header), body: n.some((x) => x.body) };
+      return {
+        header: n.some((x) => x.header),
+        body: n.some((x) => x.body),
+        fields: n.some((x) => x.fields),
+      };
     }
     case "or": {
       const a = needs(key.left);
       const b = needs(key.right);
-      return { header: a.header || b.header, body: a.body || b.body };
+      return {
+        header: a.header || b.header,
+        body: a.body || b.body,
+        fields: a.fields || b.fields,
+      };
     }
     case "not":
       return needs(key.key);
     default:
-      return { header: false, body: false };
+      return { header: false, body: false, fields: false };
   }
 }
 
@@ -230,6 +267,11 @@ export function evaluate(key: SearchKey, row: SearchRow, ctx: EvalContext): bool
     case "header": {
       const name = key.name.toLowerCase();
       const value = needle(key.value);
+      const column = searchColumn(name);
+      if (column && row[column] !== undefined) {
+        const text = row[column];
+        return text !== null && text !== undefined && text.includes(value);
+      }
       return headerFields(ctx.header ?? "").some(([n, v]) =>
         n.toLowerCase() === name && v.includes(value)
       );
@@ -275,33 +317,47 @@ export async function searchMailbox(
 ): Promise<number[]> {
   const box = await mailboxRow(ctx, ctx.db, mailboxId);
   const p = prefilter(key);
+  if (onSlots(key, ctx.options.disableRecent)) {
+    return await searchSlots(ctx, mailboxId, key, p, box.uid_next - 1);
+  }
   const need = needs(key);
   const ctxBase = { disableRecent: ctx.options.disableRecent };
   const out: number[] = [];
   let cursor = p.uidMin;
   const max = Math.min(p.uidMax, box.uid_next - 1);
   while (cursor <= max) {
-    // One fixed shape whatever the key: neutral bounds when a term is absent.
-    const rows: SearchRow[] = await ctx.db.selectFrom("messages")
+    // Two fixed shapes (with or without the search columns) whatever the key:
+    // neutral bounds when a term is absent.
+    const q = ctx.db.selectFrom("messages as m")
       .select([
-        "uid",
-        "system_flags",
-        "keywords",
-        "internal_date",
-        "size",
-        "modseq",
-        "recent",
-        "sent_day",
-        "body_id",
+        "m.uid",
+        "m.system_flags",
+        "m.keywords",
+        "m.internal_date",
+        "m.size",
+        "m.modseq",
+        "m.recent",
+        "m.sent_day",
+        "m.body_id",
       ])
-      .where("mailbox_id", "=", mailboxId)
-      .where("uid", ">=", cursor).where("uid", "<=", max)
-      .where((eb) => eb(eb("system_flags", "&", p.mustHave), "=", p.mustHave))
-      .where((eb) => eb(eb("system_flags", "&", p.mustNot), "=", 0))
-      .where("internal_date", ">=", p.dateMin).where("internal_date", "<", p.dateMax)
-      .where("size", ">=", p.sizeMin).where("size", "<=", p.sizeMax)
-      .where("modseq", ">=", p.modSeqMin)
-      .orderBy("uid").limit(CHUNK).execute();
+      .where("m.mailbox_id", "=", mailboxId)
+      .where("m.uid", ">=", cursor).where("m.uid", "<=", max)
+      .where((eb) => eb(eb("m.system_flags", "&", p.mustHave), "=", p.mustHave))
+      .where((eb) => eb(eb("m.system_flags", "&", p.mustNot), "=", 0))
+      .where("m.internal_date", ">=", p.dateMin).where("m.internal_date", "<", p.dateMax)
+      .where("m.size", ">=", p.sizeMin).where("m.size", "<=", p.sizeMax)
+      .where("m.modseq", ">=", p.modSeqMin)
+      .orderBy("m.uid").limit(CHUNK);
+    const rows: SearchRow[] = need.fields
+      ? await q.leftJoin("body_search as s", "s.body_id", "m.body_id")
+        .select(["s.from_text", "s.to_text", "s.cc_text", "s.bcc_text", "s.subject_text"])
+        .where(ctx.sql.contains("s.from_text", p.contains.from_text ?? null))
+        .where(ctx.sql.contains("s.to_text", p.contains.to_text ?? null))
+        .where(ctx.sql.contains("s.cc_text", p.contains.cc_text ?? null))
+        .where(ctx.sql.contains("s.bcc_text", p.contains.bcc_text ?? null))
+        .where(ctx.sql.contains("s.subject_text", p.contains.subject_text ?? null))
+        .execute()
+      : await q.execute();
     if (rows.length === 0) break;
     const headers = need.header || need.body
       ? await headersOf(ctx, rows.map((r) => r.body_id))
@@ -325,4 +381,98 @@ async function headersOf(ctx: AccountContext, bodyIds: number[]): Promise<Map<nu
   const rows = await ctx.db.selectFrom("bodies").select(["id", "header"])
     .where(ctx.sql.inSet("id", [...new Set(bodyIds)])).execute();
   return new Map(rows.map((r) => [r.id, toBytes(r.header)]));
+}
+
+/**
+ * Whether the key needs nothing but UIDs and system flags, so the compact
+ * index (uid_blocks.ts) answers it without reading a message row: UNSEEN,
+ * DELETED, FLAGGED UNSEEN, UID sets, and any and/or/not of those.
+ */
+export function onSlots(key: SearchKey, disableRecent: boolean): boolean {
+  switch (key.type) {
+    case "all":
+    case "uid":
+      return true;
+    case "flag":
+      return systemFlagBit(key.flag) !== 0 || key.flag.startsWith("\\");
+    case "recent":
+    case "new":
+      return disableRecent;
+    case "and":
+      return key.keys.every((k) => onSlots(k, disableRecent));
+    case "or":
+      return onSlots(key.left, disableRecent) && onSlots(key.right, disableRecent);
+    case "not":
+      return onSlots(key.key, disableRecent);
+    default:
+      return false;
+  }
+}
+
+/** Evaluates a key accepted by onSlots() on one message's slot byte. */
+function evalSlot(key: SearchKey, uid: number, slot: number): boolean {
+  switch (key.type) {
+    case "all":
+      return true;
+    case "uid":
+      return uidSetHas(normalizeUidSet(key.set), uid);
+    case "flag": {
+      const bit = systemFlagBit(key.flag);
+      return ((slot & bit) !== 0 && bit !== 0) === key.present;
+    }
+    case "recent":
+      return !key.present;
+    case "new":
+      return false;
+    case "and":
+      return key.keys.every((k) => evalSlot(k, uid, slot));
+    case "or":
+      return evalSlot(key.left, uid, slot) || evalSlot(key.right, uid, slot);
+    case "not":
+      return !evalSlot(key.key, uid, slot);
+    default:
+      throw new Error(`Key ${key.type} cannot be answered from the index`);
+  }
+}
+
+async function searchSlots(
+  ctx: AccountContext,
+  mailboxId: number,
+  key: SearchKey,
+  p: Prefilter,
+  maxUid: number,
+): Promise<number[]> {
+  const from = Math.max(1, p.uidMin);
+  const to = Math.min(maxUid, p.uidMax);
+  if (from > to) return [];
+  // Only a top-level conjunction of flags is tested without evalSlot (the common case).
+  const simple = isFlagConjunction(key);
+  const blocks = await readBlocks(ctx.db, mailboxId, from >>> BLOCK_SHIFT, to >>> BLOCK_SHIFT);
+  const out: number[] = [];
+  for (const { block, slots } of blocks) {
+    const base = block * BLOCK_SIZE;
+    const lo = Math.max(from - base, 0);
+    const hi = Math.min(to - base, slots.length - 1);
+    for (let i = lo; i <= hi; i++) {
+      const slot = slots[i];
+      if (slot === 0) continue;
+      if ((slot & p.mustHave) !== p.mustHave || (slot & p.mustNot) !== 0) continue;
+      if (simple || evalSlot(key, base + i, slot)) out.push(base + i);
+    }
+  }
+  return out;
+}
+
+/** A key that the prefilter's mustHave/mustNot bits and UID bounds decide alone. */
+function isFlagConjunction(key: SearchKey): boolean {
+  switch (key.type) {
+    case "all":
+      return true;
+    case "flag":
+      return systemFlagBit(key.flag) !== 0;
+    case "and":
+      return key.keys.every(isFlagConjunction);
+    default:
+      return false;
+  }
 }

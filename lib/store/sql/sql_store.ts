@@ -63,7 +63,7 @@ export class SqlMailStore implements MailStore {
     this.db = db;
     this.sql = sql;
     this.options = options;
-    this.appends = new AppendQueue(db, options.disableRecent);
+    this.appends = new AppendQueue(db, options.disableRecent, options.files);
   }
 
   get appendLimit(): number {
@@ -129,11 +129,13 @@ export class SqlMailStore implements MailStore {
           trx.selectFrom("mailboxes").select("id").where("account_id", "=", account.id),
         )
         .execute();
-      await trx.deleteFrom("messages").where(
-        "mailbox_id",
-        "in",
-        trx.selectFrom("mailboxes").select("id").where("account_id", "=", account.id),
-      ).execute();
+      for (const table of ["messages", "uid_blocks", "mailbox_keywords"] as const) {
+        await trx.deleteFrom(table).where(
+          "mailbox_id",
+          "in",
+          trx.selectFrom("mailboxes").select("id").where("account_id", "=", account.id),
+        ).execute();
+      }
       await trx.deleteFrom("accounts").where("id", "=", account.id).execute();
       return await collectBodies(this.sql, trx, bodyIds.map((b) => b.body_id));
     });

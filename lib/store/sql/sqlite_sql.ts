@@ -23,18 +23,15 @@ export function jsonRows<T>(rows: readonly unknown[][], columns: number): RawBui
   return sql<T>`(select ${sql.join(cols)} from json_each(${JSON.stringify(rows)}))`;
 }
 
-/** Distinct keywords in use in a mailbox. */
-export function keywordsInUse(mailboxId: number): RawBuilder<{ value: string }> {
-  return sql<
-    { value: string }
-  >`select distinct j.value as value from messages m, json_each(m.keywords) j
-    where m.mailbox_id = ${mailboxId} and m.keywords <> '[]'`;
+/** `instr()` counts characters of the UTF-8 text: an exact substring test. */
+export function contains(column: string, needle: string | null): RawBuilder<boolean> {
+  return sql<boolean>`(${needle} is null or instr(${sql.ref(column)}, ${needle}) > 0)`;
 }
 
 export const sqliteSql: StoreSql = {
   engine: "sqlite",
   inSet: inJsonArray,
   rows: jsonRows,
-  keywordsInUse,
+  contains,
   oneRow: sql.raw(ONE_ROW),
 };

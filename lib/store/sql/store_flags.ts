@@ -3,6 +3,7 @@ import type { FlagChange, FlagMode, StoreFlagsResult, UidSet } from "../mail_sto
 import { type AccountContext, CHUNK, mailboxRow, selectRows } from "./context.ts";
 import { applyFlags, flagList, parseFlags, sameFlags } from "./flags.ts";
 import { normalizeUidSet } from "./uid_ranges.ts";
+import { addKeywords, applySlots, slotOf } from "./uid_blocks.ts";
 
 export async function storeFlags(
   ctx: AccountContext,
@@ -45,6 +46,14 @@ export async function storeFlags(
       if (!g) groups.set(key, g = { bits: c.bits, keywords, uids: [] });
       g.uids.push(c.uid);
     }
+    const slots = new Map<number, number>();
+    const keywords = new Set<string>();
+    for (const c of changed) {
+      slots.set(c.uid, slotOf(c.bits, c.keywords.length > 0));
+      for (const k of c.keywords) keywords.add(k);
+    }
+    await applySlots(trx, mailboxId, slots);
+    await addKeywords(trx, mailboxId, keywords);
     for (const g of groups.values()) {
       for (let i = 0; i < g.uids.length; i += CHUNK) {
         await trx.updateTable("messages")

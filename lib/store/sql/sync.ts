@@ -6,8 +6,13 @@ import type { MailboxEvent, MailboxSnapshot } from "../mail_store.ts";
 import { StoreError, SYSTEM_FLAGS } from "../mail_store.ts";
 import { type AccountContext, mailboxInfo, mailboxRow } from "./context.ts";
 import { flagList, SEEN } from "./flags.ts";
-import { status } from "./mailboxes.ts";
+import { recentCount } from "./mailboxes.ts";
+import { readBlocks, summarize, uidsOf } from "./uid_blocks.ts";
 
+/**
+ * The SELECT snapshot from the compact index (uid_blocks.ts): a few rows
+ * however large the mailbox, not one per message.
+ */
 export async function select(
   ctx: AccountContext,
   mailboxId: number,
@@ -15,20 +20,15 @@ export async function select(
 ): Promise<MailboxSnapshot> {
   const disableRecent = ctx.options.disableRecent;
   const row = await mailboxRow(ctx, ctx.db, mailboxId);
-  const uidRows = await ctx.db.selectFrom("messages").select("uid")
-    .where("mailbox_id", "=", mailboxId).orderBy("uid").execute();
-  const uids = new Uint32Array(uidRows.length);
-  for (let i = 0; i < uidRows.length; i++) uids[i] = uidRows[i].uid;
-  const firstUnseen = await ctx.db.selectFrom("messages").select("uid")
-    .where("mailbox_id", "=", mailboxId)
-    .where((eb) => eb(eb("system_flags", "&", SEEN), "=", 0))
-    .orderBy("uid").limit(1).executeTakeFirst();
-  const counts = await status(ctx, mailboxId);
-  const keywords = await ctx.sql.keywordsInUse(mailboxId).execute(ctx.db);
+  const blocks = await readBlocks(ctx.db, mailboxId);
+  const summary = summarize(blocks, SEEN);
+  const uids = uidsOf(blocks, summary.messages);
+  const keywords = await ctx.db.selectFrom("mailbox_keywords").select("keyword")
+    .where("mailbox_id", "=", mailboxId).execute();
   let recent = 0;
   if (!disableRecent) {
     // \Recent goes to the first session that selects (RFC 3501 §2.3.2).
-    recent = counts.recent;
+    recent = await recentCount(ctx, mailboxId);
     if (!options?.readOnly && recent > 0) {
       await ctx.db.updateTable("messages").set({ recent: 0 })
         .where("mailbox_id", "=", mailboxId).where("recent", "=", 1).execute();
@@ -42,10 +42,10 @@ export async function select(
   return {
     mailbox: await mailboxInfo(ctx, row),
     uids,
-    flagsInUse: [...SYSTEM_FLAGS, ...keywords.rows.map((k) => k.value).sort()],
-    firstUnseenUid: firstUnseen?.uid ?? null,
+    flagsInUse: [...SYSTEM_FLAGS, ...keywords.map((k) => k.keyword).sort()],
+    firstUnseenUid: summary.firstUnseenUid,
     recent,
-    unseen: counts.unseen,
+    unseen: summary.unseen,
   };
 }
 

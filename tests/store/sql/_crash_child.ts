@@ -4,7 +4,7 @@
  * with SIGKILL at random moments.
  * Args: stateDir, first message number, msg_store ("db" or "fs").
  */
-import { parseImapSqlConfig } from "../../../lib/store/config.ts";
+import { parseImapSqlConfig } from "../../../lib/config/storage.ts";
 import { openSqlStore } from "../../../lib/store/imapsql.ts";
 import { crashMessage } from "./_crash_message.ts";
 

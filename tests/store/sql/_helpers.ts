@@ -1,5 +1,5 @@
 /** Shared helpers of the store tests: real libSQL databases, in memory or in a temp file. */
-import { parseImapSqlConfig } from "../../../lib/store/config.ts";
+import { parseImapSqlConfig } from "../../../lib/config/storage.ts";
 import { openSqlStore } from "../../../lib/store/imapsql.ts";
 import type { SqlMailStore } from "../../../lib/store/sql/sql_store.ts";
 import type { MessageRecord } from "../../../lib/store/mail_store.ts";

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { BodyFiles, compress, decompress } from "../../../lib/store/sql/body_files.ts";
 import { ALL, collect, message, openTestStore } from "./_helpers.ts";
+import { parseImapSqlConfig } from "../../../lib/config/storage.ts";
+import { openSqlStore } from "../../../lib/store/imapsql.ts";
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -56,17 +58,19 @@ Deno.test("msg_store fs keeps bodies in shared content-addressed files and remov
 Deno.test("`BodyFiles.removeOrphans()` removes temp files and files no row names", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const files = new BodyFiles(dir);
-    await files.init();
     const kept = "a".repeat(64);
+    const files = new BodyFiles(dir, async (candidates, unlink) => {
+      for (const h of candidates) if (h !== kept) await unlink(h);
+    });
+    await files.init();
     const orphan = "b".repeat(64);
     await files.write(kept, new Uint8Array([1]));
     await files.write(orphan, new Uint8Array([2]));
     await Deno.writeFile(`${dir}/aa/.tmp-x`, new Uint8Array([3]));
     // Fresh files are spared (another process may be about to commit their row)...
-    assert.equal(await files.removeOrphans((h) => Promise.resolve(h === kept)), 0);
+    assert.equal(await files.removeOrphans(), 0);
     // ...older ones go.
-    assert.equal(await files.removeOrphans((h) => Promise.resolve(h === kept), -1), 2);
+    assert.equal(await files.removeOrphans(-1), 2);
     assert.deepEqual(await files.read(kept), new Uint8Array([1]));
     await assert.rejects(files.read(orphan), Deno.errors.NotFound);
   } finally {
@@ -93,6 +97,55 @@ Deno.test("compression in the database round-trips and is recorded per body", as
     const recs = await collect(acct.fetch(inbox.id, ALL, { content: true }));
     assert.deepEqual(recs[1].content, long);
   } finally {
+    await t.cleanup();
+  }
+});
+
+Deno.test("a file another process's row needs survives a concurrent EXPUNGE (issue 12, finding 12)", async () => {
+  // Two stores on one database and one msg_store directory stand for the
+  // server and `imap-msgs add` in another process (each has its own list of
+  // appends in progress). B's APPEND finds the file already there, writes
+  // nothing, and is held before its commit; A expunges the last message with
+  // that content, which removes the file; then B commits its row.
+  const t = await openTestStore("file", { msg_store: ["fs", "messages"] });
+  const options = parseImapSqlConfig(
+    { dsn: "file:mail.db", msg_store: ["fs", "messages"] },
+    "storage.imapsql.test",
+    { stateDir: t.dir },
+  );
+  const b = await openSqlStore(options);
+  try {
+    const acctA = (await t.store.openAccount("a", { create: true }))!;
+    const inbox = (await acctA.getMailbox("INBOX"))!;
+    const content = message(7, "X-Pad: " + "shared ".repeat(50) + "\r\n");
+    await acctA.append(inbox.id, { content });
+    await acctA.storeFlags(inbox.id, ALL, "add", ["\\Deleted"]);
+
+    const filesB = b.options.files!;
+    const write = filesB.write.bind(filesB);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let reached!: () => void;
+    const atGate = new Promise<void>((r) => (reached = r));
+    let first = true;
+    filesB.write = async (hash, data) => {
+      await write(hash, data);
+      if (first) {
+        first = false;
+        reached();
+        await gate;
+      }
+    };
+    const acctB = (await b.openAccount("a"))!;
+    const appended = acctB.append(inbox.id, { content });
+    await atGate;
+    assert.deepEqual(await acctA.expunge(inbox.id), [1]);
+    release();
+    const { uid } = await appended;
+    const recs = await collect(acctB.fetch(inbox.id, [{ from: uid, to: uid }], { content: true }));
+    assert.deepEqual(recs[0].content, content);
+  } finally {
+    await b.close();
     await t.cleanup();
   }
 });

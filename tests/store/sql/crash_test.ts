@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { sql } from "kysely";
-import { parseImapSqlConfig } from "../../../lib/store/config.ts";
+import { parseImapSqlConfig } from "../../../lib/config/storage.ts";
 import { openSqlStore } from "../../../lib/store/imapsql.ts";
 import { crashMessage } from "./_crash_message.ts";
 import { ALL, collect } from "./_helpers.ts";

@@ -5,7 +5,7 @@
  * network.
  */
 import assert from "node:assert/strict";
-import { parseImapSqlConfig } from "../../../lib/store/config.ts";
+import { parseImapSqlConfig } from "../../../lib/config/storage.ts";
 import { openSqlStore } from "../../../lib/store/imapsql.ts";
 import { StoreError } from "../../../lib/store/mail_store.ts";
 import { ALL, collect, message } from "./_helpers.ts";

@@ -425,7 +425,7 @@ Deno.test("poll() delivers changes made by another process's store on the same f
     // The second store opens the first one's database, as the admin CLI would.
     await other.store.close();
     const { openSqlStore } = await import("../../../lib/store/imapsql.ts");
-    const { parseImapSqlConfig } = await import("../../../lib/store/config.ts");
+    const { parseImapSqlConfig } = await import("../../../lib/config/storage.ts");
     other.store = await openSqlStore(
       parseImapSqlConfig({ dsn: "file:mail.db" }, "s", { stateDir: t.dir }),
     );
@@ -496,7 +496,7 @@ Deno.test("appends committed together fail alone when their mailbox is not their
     await t.store.close();
     await assert.rejects(a.append(aInbox.id, { content: message(99) }));
     t.store = await (await import("../../../lib/store/imapsql.ts")).openSqlStore(
-      (await import("../../../lib/store/config.ts")).parseImapSqlConfig(
+      (await import("../../../lib/config/storage.ts")).parseImapSqlConfig(
         { dsn: "file:mail.db" },
         "s",
         { stateDir: t.dir },

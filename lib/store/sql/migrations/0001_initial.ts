@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import type { Migration } from "./mod.ts";
+import type { Migration } from "./migration.ts";
 
 /**
  * The first schema. Every row that can change carries a MODSEQ and expunges

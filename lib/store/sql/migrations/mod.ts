@@ -3,14 +3,11 @@
  * each in its own transaction with its row in `schema_migrations`. Append new
  * ones to MIGRATIONS; never edit one that has shipped.
  */
-import type { Kysely } from "kysely";
+import type { Migration } from "./migration.ts";
 import { initial } from "./0001_initial.ts";
+import { uidBlocks } from "./0002_uid_blocks.ts";
+import { bodySearch } from "./0003_body_search.ts";
 
-export interface Migration {
-  version: number;
-  name: string;
-  // deno-lint-ignore no-explicit-any
-  up(db: Kysely<any>): Promise<void>;
-}
+export const MIGRATIONS: readonly Migration[] = [initial, uidBlocks, bodySearch];
 
-export const MIGRATIONS: readonly Migration[] = [initial];
+export type { Migration };

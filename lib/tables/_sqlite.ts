@@ -1,11 +1,11 @@
 /**
  * Module-internal: opening an SQLite/libSQL database for the `sql_query` and
  * `sql_table` modules, with prepared statements cached per SQL text (libsql
- * 0.5.29 never frees a statement, so preparing per query leaks; DESIGN.md).
+ * 0.5.29 never frees a statement, so preparing per query leaks; docs/design.md).
  */
 import Database from "libsql";
+import { ensurePrivateFile } from "../private_files.ts";
 import { isAbsolute, join } from "node:path";
-import { ConfigError } from "../config/errors.ts";
 
 export interface SqlDb {
   /** First column of the first row, or null when there is no row. */
@@ -34,16 +34,10 @@ export function dsnToPath(dsn: string, stateDir: string): string {
   return isAbsolute(p) ? p : join(stateDir, p);
 }
 
-export function checkDriver(driver: unknown, path: string): void {
-  if (driver === "libsql" || driver === "sqlite3") return;
-  throw new ConfigError(
-    path,
-    `unsupported driver ${JSON.stringify(driver)} (supported: "libsql", "sqlite3")`,
-  );
-}
-
 export function openSqlDb(dsn: string, stateDir: string): SqlDb {
-  const db = new Database(dsnToPath(dsn, stateDir), { timeout: BUSY_TIMEOUT_MS / 1000 });
+  const path = dsnToPath(dsn, stateDir);
+  if (path !== ":memory:") ensurePrivateFile(path);
+  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS / 1000 });
   db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // WAL lets the CLI write while the server reads (a no-op in memory).
   db.prepare("PRAGMA journal_mode = WAL").raw(true).get();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../../lib/config/errors.ts";
-import { parseImapSqlConfig } from "../../lib/store/config.ts";
+import { parseImapSqlConfig } from "../../lib/config/storage.ts";
 
 const ctx = { stateDir: "/var/lib/imapd" };
 const P = "storage.imapsql.local";

@@ -1,21 +1,21 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ConfigError } from "../../lib/config/errors.ts";
-import { buildTable, emailLocalpart, FileTable, isMutableTable } from "../../lib/auth/tables.ts";
-import { contextOf } from "./_context.ts";
+import { emailLocalpart, FileTable, isMutableTable } from "../../lib/tables/build.ts";
+import { contextOf, tableOf } from "../_support/modules.ts";
 
 const ctx = contextOf("/nonexistent");
 
 Deno.test("`buildTable()` identity returns the key", async () => {
-  const t = await buildTable("identity", "imap.auth_map", ctx);
+  const t = await tableOf("identity", "imap.auth_map", ctx);
   assert.equal(await t.lookup("Alice@x"), "Alice@x");
 });
 
 Deno.test("`buildTable()` email_localpart and the optional variant", async () => {
-  const lp = await buildTable("email_localpart", "p", ctx);
+  const lp = await tableOf("email_localpart", "p", ctx);
   assert.equal(await lp.lookup("user@example.org"), "user");
   assert.equal(await lp.lookup("user"), null);
-  const opt = await buildTable("email_localpart_optional", "p", ctx);
+  const opt = await tableOf("email_localpart_optional", "p", ctx);
   assert.equal(await opt.lookup("user@example.com"), "user");
   assert.equal(await opt.lookup("user"), "user");
   assert.equal(emailLocalpart('"a b"@example.org'), "a b");
@@ -24,8 +24,8 @@ Deno.test("`buildTable()` email_localpart and the optional variant", async () =>
 });
 
 Deno.test("`buildTable()` email_with_domain needs domains and appends the first", async () => {
-  await assert.rejects(() => buildTable("email_with_domain", "p", ctx), /at least one domain/);
-  const t = await buildTable(
+  await assert.rejects(() => tableOf("email_with_domain", "p", ctx), /at least one domain/);
+  const t = await tableOf(
     { module: "email_with_domain", domains: ["example.org", "example.com"] },
     "p",
     ctx,
@@ -35,17 +35,17 @@ Deno.test("`buildTable()` email_with_domain needs domains and appends the first"
 });
 
 Deno.test("`buildTable()` static entries", async () => {
-  const t = await buildTable({ module: "static", entries: { "a@b": "c", x: "y" } }, "p", ctx);
+  const t = await tableOf({ module: "static", entries: { "a@b": "c", x: "y" } }, "p", ctx);
   assert.equal(await t.lookup("a@b"), "c");
   assert.equal(await t.lookup("A@b"), null);
   await assert.rejects(
-    () => buildTable({ module: "static", entries: { a: 1 } }, "imap.storage_map", ctx),
+    () => tableOf({ module: "static", entries: { a: 1 } }, "imap.storage_map", ctx),
     (e: unknown) => e instanceof ConfigError && e.keyPath.startsWith("imap.storage_map.entries"),
   );
 });
 
 Deno.test("`buildTable()` regexp with placeholders, full match and case", async () => {
-  const t = await buildTable(
+  const t = await tableOf(
     { module: "regexp", regexp: "(.+)\\+[^@]+@example\\.org", replacement: "$1@example.org" },
     "p",
     ctx,
@@ -53,7 +53,7 @@ Deno.test("`buildTable()` regexp with placeholders, full match and case", async 
   assert.equal(await t.lookup("Alice+tag@EXAMPLE.org"), "Alice@example.org");
   assert.equal(await t.lookup("alice@example.org"), null);
   assert.equal(await t.lookup("x alice+t@example.org.evil"), null);
-  const named = await buildTable(
+  const named = await tableOf(
     {
       module: "regexp",
       regexp: "(?P<user>[a-z]+)@(?P<dom>.+)",
@@ -63,21 +63,21 @@ Deno.test("`buildTable()` regexp with placeholders, full match and case", async 
     ctx,
   );
   assert.equal(await named.lookup("bob@x.org"), "x.org/bob $1 ");
-  const check = await buildTable(
+  const check = await tableOf(
     { module: "regexp", regexp: "[a-z]+", case_insensitive: false },
     "p",
     ctx,
   );
   assert.equal(await check.lookup("abc"), "abc");
   assert.equal(await check.lookup("ABC"), null);
-  const partial = await buildTable(
+  const partial = await tableOf(
     { module: "regexp", regexp: "bad", replacement: "x", full_match: false },
     "p",
     ctx,
   );
   assert.equal(await partial.lookup("very bad day"), "x");
   await assert.rejects(
-    () => buildTable({ module: "regexp", regexp: "(" }, "p.q", ctx),
+    () => tableOf({ module: "regexp", regexp: "(" }, "p.q", ctx),
     /p\.q\.regexp: invalid/,
   );
 });
@@ -87,23 +87,23 @@ Deno.test("`buildTable()` resolves &refs to named table blocks", async () => {
     "table.static.aliases": { entries: { a: "b" } },
     "auth.pass_table.local_authdb": { table: "identity" },
   });
-  const t = await buildTable("&aliases", "imap.auth_map", c);
+  const t = await tableOf("&aliases", "imap.auth_map", c);
   assert.equal(await t.lookup("a"), "b");
-  await assert.rejects(() => buildTable("&local_authdb", "imap.auth_map", c), /not a table/);
-  await assert.rejects(() => buildTable("&nope", "imap.auth_map", c), /unknown module reference/);
+  await assert.rejects(() => tableOf("&local_authdb", "imap.auth_map", c), /not a table/);
+  await assert.rejects(() => tableOf("&nope", "imap.auth_map", c), /unknown module reference/);
 });
 
 Deno.test("`buildTable()` rejects unknown modules and keys with the key path", async () => {
   await assert.rejects(
-    () => buildTable("lowercase", "imap.storage_map", ctx),
+    () => tableOf("lowercase", "imap.storage_map", ctx),
     (e: unknown) =>
       e instanceof ConfigError && e.keyPath === "imap.storage_map" && /"lowercase"/.test(e.message),
   );
   await assert.rejects(
-    () => buildTable({ module: "static", entry: {} }, "imap.storage_map", ctx),
+    () => tableOf({ module: "static", entry: {} }, "imap.storage_map", ctx),
     (e: unknown) => e instanceof ConfigError && e.keyPath === "imap.storage_map.entry",
   );
-  await assert.rejects(() => buildTable(42, "imap.storage_map", ctx), /got number 42/);
+  await assert.rejects(() => tableOf(42, "imap.storage_map", ctx), /got number 42/);
 });
 
 Deno.test("`buildTable()` file table reads maddy's format and reloads on change", async () => {
@@ -111,7 +111,7 @@ Deno.test("`buildTable()` file table reads maddy's format and reloads on change"
   try {
     const file = join(dir, "aliases");
     await Deno.writeTextFile(file, "# comment\n\n  a: b\nlonely\nc : d:e\na: second\n");
-    const t = await buildTable({ module: "file", file: "aliases" }, "p", contextOf(dir));
+    const t = await tableOf({ module: "file", file: "aliases" }, "p", contextOf(dir));
     assert.equal(await t.lookup("a"), "b");
     assert.equal(await t.lookup("lonely"), "");
     assert.equal(await t.lookup("c"), "d:e");
@@ -128,7 +128,7 @@ Deno.test("`buildTable()` file table reads maddy's format and reloads on change"
     assert.equal(await live.lookup("a"), null);
     await Deno.writeTextFile(file, ":\n");
     await assert.rejects(
-      () => buildTable({ module: "file", file }, "x.y", contextOf(dir)),
+      () => tableOf({ module: "file", file }, "x.y", contextOf(dir)),
       /x\.y: .*empty key/,
     );
   } finally {
@@ -137,7 +137,7 @@ Deno.test("`buildTable()` file table reads maddy's format and reloads on change"
 });
 
 Deno.test("`buildTable()` chain with step and optional_step", async () => {
-  const t = await buildTable(
+  const t = await tableOf(
     {
       module: "chain",
       step: [
@@ -152,7 +152,7 @@ Deno.test("`buildTable()` chain with step and optional_step", async () => {
   assert.equal(await t.lookup("other@example.org"), "other");
   assert.equal(await t.lookup("nodomain"), null);
   await assert.rejects(
-    () => buildTable({ module: "chain", step: [] }, "p", ctx),
+    () => tableOf({ module: "chain", step: [] }, "p", ctx),
     /non-empty array/,
   );
 });
@@ -166,7 +166,7 @@ Deno.test("`buildTable()` sql_table is mutable and persists in the state dir", a
       dsn: "file:creds.db",
       table_name: "passwords",
     };
-    const t = await buildTable(spec, "auth.pass_table.local_authdb.table", contextOf(dir));
+    const t = await tableOf(spec, "auth.pass_table.local_authdb.table", contextOf(dir));
     assert.ok(isMutableTable(t));
     await t.set("alice@example.org", "v1");
     await t.set("bob@example.org", "v2");
@@ -176,15 +176,15 @@ Deno.test("`buildTable()` sql_table is mutable and persists in the state dir", a
     await t.remove("bob@example.org");
     assert.equal(await t.lookup("bob@example.org"), null);
     await t.close?.();
-    const again = await buildTable(spec, "p", contextOf(dir));
+    const again = await tableOf(spec, "p", contextOf(dir));
     assert.equal(await again.lookup("alice@example.org"), "v3");
     await again.close?.();
     await assert.rejects(
-      () => buildTable({ ...spec, table_name: "x; DROP TABLE y" }, "p", contextOf(dir)),
+      () => tableOf({ ...spec, table_name: "x; DROP TABLE y" }, "p", contextOf(dir)),
       /invalid SQL identifier/,
     );
     await assert.rejects(
-      () => buildTable({ ...spec, driver: "postgres" }, "p", contextOf(dir)),
+      () => tableOf({ ...spec, driver: "postgres" }, "p", contextOf(dir)),
       /p\.driver: unsupported/,
     );
   } finally {
@@ -199,7 +199,7 @@ Deno.test("`buildTable()` sql_query with numbered and named arguments", async ()
       "CREATE TABLE IF NOT EXISTS aliases (address TEXT PRIMARY KEY, alias TEXT)",
       "INSERT OR REPLACE INTO aliases VALUES ('a@x', 'b@x')",
     ];
-    const numbered = await buildTable(
+    const numbered = await tableOf(
       {
         module: "sql_query",
         driver: "sqlite3",
@@ -214,7 +214,7 @@ Deno.test("`buildTable()` sql_query with numbered and named arguments", async ()
     assert.equal(await numbered.lookup("a@x"), "b@x");
     assert.equal(await numbered.lookup("zz"), null);
     await numbered.close?.();
-    const named = await buildTable(
+    const named = await tableOf(
       {
         module: "sql_query",
         driver: "libsql",
@@ -228,7 +228,7 @@ Deno.test("`buildTable()` sql_query with numbered and named arguments", async ()
     await named.close?.();
     await assert.rejects(
       () =>
-        buildTable(
+        tableOf(
           { module: "sql_query", driver: "libsql", dsn: "aliases.db", lookup: "SELEKT" },
           "q",
           contextOf(dir),

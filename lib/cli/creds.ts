@@ -18,18 +18,15 @@
  * Exit codes: 0 done, 1 failed, 2 usage error.
  */
 import { parseArgs } from "node:util";
-import { HASH_ALGORITHMS, type HashAlgorithm, type HashOptions, hashPassword } from "./hash.ts";
-import { NormalizeError, precisUsername } from "./normalize.ts";
-import type { MutableTable } from "./tables.ts";
-
-export interface CliIo {
-  stdout(s: string): void;
-  stderr(s: string): void;
-  /** Reads a password without echo (terminal) or a line (piped stdin). */
-  readPassword(prompt?: string): Promise<string>;
-  /** Asks a yes/no question; absent means "no" unless `--yes` is given. */
-  confirm?(prompt: string): Promise<boolean>;
-}
+import {
+  HASH_ALGORITHMS,
+  type HashAlgorithm,
+  type HashOptions,
+  hashPassword,
+} from "../auth/hash.ts";
+import { NormalizeError, precisUsername } from "../auth/normalize.ts";
+import type { MutableTable } from "../tables/table.ts";
+import type { CliIo } from "./io.ts";
 
 class UsageError extends Error {}
 
@@ -223,49 +220,4 @@ async function runCreds(args: string[], table: MutableTable | null, io: CliIo): 
     }
   }
   return 2;
-}
-
-/**
- * Reads a password for the CLI: without echo from a terminal, else the first
- * line of stdin (so `echo pw | imapd creds create alice` works).
- */
-export async function readPasswordFromStdin(prompt = "Password"): Promise<string> {
-  if (Deno.stdin.isTerminal()) {
-    await Deno.stderr.write(new TextEncoder().encode(`${prompt}: `));
-    Deno.stdin.setRaw(true);
-    try {
-      return await readLine(Deno.stdin.readable, true);
-    } finally {
-      Deno.stdin.setRaw(false);
-      await Deno.stderr.write(new TextEncoder().encode("\n"));
-    }
-  }
-  return await readLine(Deno.stdin.readable, false);
-}
-
-/**
- * The first line of `stream` (without CR/LF). In raw terminal mode, Ctrl-C
- * aborts and backspace edits, since the terminal no longer does either.
- */
-export async function readLine(stream: ReadableStream<Uint8Array>, raw: boolean): Promise<string> {
-  const reader = stream.getReader();
-  const bytes: number[] = [];
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      for (const b of value) {
-        if (b === 0x0a || b === 0x0d) return new TextDecoder().decode(new Uint8Array(bytes));
-        if (raw && b === 0x03) throw new Error("interrupted");
-        if (raw && (b === 0x7f || b === 0x08)) {
-          bytes.pop();
-          continue;
-        }
-        bytes.push(b);
-      }
-    }
-  } finally {
-    reader.releaseLock();
-  }
-  return new TextDecoder().decode(new Uint8Array(bytes));
 }

@@ -1,34 +1,19 @@
 /**
  * Admin commands of the store, after maddy's `maddy imap-acct`,
  * `imap-mboxes` and `imap-msgs`, plus `import` (mbox file or Maildir).
- * The lead wires them into main.ts; they act through `MailStore` only, and
+ * main.ts wires them in; they act through `MailStore` only, and
  * run in a process of their own: a running server learns of their changes
  * through `AccountStore.poll()`.
  */
 import { parseArgs } from "node:util";
-import type { AccountStore, MailStore, SpecialUse, UidSet } from "./mail_store.ts";
-import { StoreError } from "./mail_store.ts";
+import type { AccountStore, MailStore, SpecialUse, UidSet } from "../store/mail_store.ts";
+import { SPECIAL_USES, StoreError } from "../store/mail_store.ts";
 import { parseSize } from "../config/values.ts";
+import type { CliIo } from "./io.ts";
 
 export type StoreCommand = "imap-acct" | "imap-mboxes" | "imap-msgs" | "import";
 
-export interface CliIo {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  isTerminal: boolean;
-}
-
 class UsageError extends Error {}
-
-const SPECIAL_USES: readonly SpecialUse[] = [
-  "\\All",
-  "\\Archive",
-  "\\Drafts",
-  "\\Flagged",
-  "\\Junk",
-  "\\Sent",
-  "\\Trash",
-];
 
 /** Runs one command; returns the process exit code (0 ok, 1 failure, 2 usage). */
 export async function runStoreCli(

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { parseUidSet, readMbox, runStoreCli, type StoreCommand } from "../../lib/store/cli.ts";
-import { openTestStore } from "./sql/_helpers.ts";
+import { parseUidSet, readMbox, runStoreCli, type StoreCommand } from "../../lib/cli/store.ts";
+import { openTestStore } from "../store/sql/_helpers.ts";
 import type { SqlMailStore } from "../../lib/store/sql/sql_store.ts";
 
 async function run(store: SqlMailStore, command: StoreCommand, ...args: string[]) {
@@ -10,6 +10,7 @@ async function run(store: SqlMailStore, command: StoreCommand, ...args: string[]
     stdout: (s) => (out += s),
     stderr: (s) => (err += s),
     isTerminal: false,
+    readPassword: () => Promise.reject(new Error("no password is asked for")),
   });
   return { code, out, err };
 }

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { type CliIo, readLine, runCredsCli } from "../../lib/auth/cli.ts";
+import { runCredsCli } from "../../lib/cli/creds.ts";
+import type { CliIo } from "../../lib/cli/io.ts";
 import { verifyPassword } from "../../lib/auth/hash.ts";
 import { PassTableProvider } from "../../lib/auth/providers.ts";
-import { buildTable, type MutableTable } from "../../lib/auth/tables.ts";
-import { contextOf } from "./_context.ts";
+import type { MutableTable } from "../../lib/tables/table.ts";
+import { contextOf, tableOf } from "../_support/modules.ts";
 
 function captureIo(passwords: string[] = [], confirm?: boolean) {
   const out: string[] = [];
@@ -12,6 +12,7 @@ function captureIo(passwords: string[] = [], confirm?: boolean) {
   const io: CliIo = {
     stdout: (s) => out.push(s),
     stderr: (s) => err.push(s),
+    isTerminal: false,
     readPassword: () => Promise.resolve(passwords.shift() ?? ""),
   };
   if (confirm !== undefined) io.confirm = () => Promise.resolve(confirm);
@@ -26,7 +27,7 @@ async function withTable(fn: (t: MutableTable, dir: string) => Promise<void>) {
     dsn: "file:creds.db",
     table_name: "passwords",
   };
-  const table = await buildTable(spec, "t", contextOf(dir)) as MutableTable;
+  const table = await tableOf(spec, "t", contextOf(dir)) as MutableTable;
   try {
     await fn(table, dir);
   } finally {
@@ -148,33 +149,4 @@ Deno.test("`runCredsCli()` hash prints a maddy-format hash", async () => {
     await runCredsCli("hash", ["--bcrypt-cost", "99", "-p", "x"], null, captureIo().io),
     2,
   );
-});
-
-Deno.test("`readLine()` takes the first line and edits in raw mode", async () => {
-  const stream = (s: string) => ReadableStream.from([new TextEncoder().encode(s)]);
-  assert.equal(await readLine(stream("secret\r\nnext\n"), false), "secret");
-  assert.equal(await readLine(stream("no newline"), false), "no newline");
-  assert.equal(await readLine(stream("sex\x7fcret\r"), true), "secret");
-  await assert.rejects(() => readLine(stream("ab\x03"), true), /interrupted/);
-});
-
-Deno.test("`readPasswordFromStdin()` reads a piped line in a real process", async () => {
-  const cli = fileURLToPath(new URL("../../lib/auth/cli.ts", import.meta.url));
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "eval",
-      `import { readPasswordFromStdin } from ${
-        JSON.stringify(cli)
-      }; console.log(JSON.stringify(await readPasswordFromStdin()));`,
-    ],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const w = child.stdin.getWriter();
-  await w.write(new TextEncoder().encode("päss word\nignored\n"));
-  await w.close();
-  const { code, stdout } = await child.output();
-  assert.equal(code, 0);
-  assert.equal(new TextDecoder().decode(stdout).trim(), '"päss word"');
 });

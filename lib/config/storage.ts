@@ -1,0 +1,200 @@
+/**
+ * The `[storage.imapsql.NAME]` slice of the config: maddy's `storage.imapsql`
+ * directives translated into a frozen, typed `ImapSqlOptions` (types.ts);
+ * the store receives that object and never sees TOML.
+ */
+import { ConfigError } from "./errors.ts";
+import {
+  expectBoolean,
+  expectInteger,
+  expectString,
+  parseDuration,
+  parseNormalizer,
+  parseSize,
+  rejectUnknownKeys,
+  type Table,
+} from "./values.ts";
+import {
+  type Compression,
+  type Dsn,
+  type ImapSqlOptions,
+  type MsgStore,
+  type NormalizerName,
+} from "./types.ts";
+
+const KEYS = [
+  "driver",
+  "dsn",
+  "msg_store",
+  "compression",
+  "appendlimit",
+  "junk_mailbox",
+  "disable_recent",
+  "sqlite_cache_size",
+  "sqlite_busy_timeout",
+  "delivery_map",
+  "delivery_normalize",
+  "debug",
+] as const;
+
+const BUILTIN_TABLES = [
+  "identity",
+  "email_localpart",
+  "email_localpart_optional",
+  "email_with_domain",
+];
+
+const ALGORITHMS = ["zstd", "deflate", "gzip", "brotli"] as const;
+
+function isAbsolute(path: string): boolean {
+  return path.startsWith("/");
+}
+
+function resolvePath(stateDir: string, path: string): string {
+  return isAbsolute(path) ? path : `${stateDir.replace(/\/+$/, "")}/${path}`;
+}
+
+function parseDsn(value: unknown, path: string, stateDir: string): Dsn {
+  const text = expectString(value, path).trim();
+  if (text === "") throw new ConfigError(path, "expected a DSN, got an empty string");
+  if (text === ":memory:" || text === "file::memory:") return { kind: "memory" };
+  if (/^(libsql|https?|wss?):\/\//i.test(text)) return { kind: "remote", url: text };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    throw new ConfigError(path, `unsupported DSN scheme in ${JSON.stringify(text)}`);
+  }
+  let file = text.startsWith("file:") ? text.slice("file:".length) : text;
+  // "file:" URIs may carry query parameters (mode=ro, ...); we take none.
+  if (file.includes("?")) {
+    throw new ConfigError(path, `DSN parameters are not supported in ${JSON.stringify(text)}`);
+  }
+  if (file.startsWith("//")) file = file.slice(2);
+  if (file === "") throw new ConfigError(path, `missing file name in ${JSON.stringify(text)}`);
+  return { kind: "file", path: resolvePath(stateDir, file) };
+}
+
+function parseMsgStore(value: unknown, path: string, stateDir: string): MsgStore {
+  const args = Array.isArray(value) ? value : [value];
+  const kind = expectString(args[0], Array.isArray(value) ? `${path}[0]` : path);
+  if (kind === "db") {
+    if (args.length !== 1) throw new ConfigError(path, `"db" takes no argument`);
+    return { kind: "db" };
+  }
+  if (kind === "fs") {
+    if (args.length > 2) throw new ConfigError(path, `"fs" takes one directory`);
+    const dir = args.length === 2 ? expectString(args[1], `${path}[1]`) : "messages";
+    if (dir.trim() === "") throw new ConfigError(`${path}[1]`, "expected a directory");
+    return { kind: "fs", dir: resolvePath(stateDir, dir) };
+  }
+  throw new ConfigError(
+    path,
+    `unknown message store ${JSON.stringify(kind)} (expected "db" or "fs")`,
+  );
+}
+
+function parseCompression(value: unknown, path: string): Compression {
+  const args = Array.isArray(value) ? value : [value];
+  const name = expectString(args[0], Array.isArray(value) ? `${path}[0]` : path);
+  if (name === "off") {
+    if (args.length !== 1) throw new ConfigError(path, `"off" takes no level`);
+    return { algorithm: "off" };
+  }
+  const algorithm = ALGORITHMS.find((a) => a === name);
+  if (!algorithm) {
+    throw new ConfigError(
+      path,
+      `unknown compression ${JSON.stringify(name)} (expected "off", ${ALGORITHMS.join(", ")})`,
+    );
+  }
+  if (args.length > 2) throw new ConfigError(path, "expected an algorithm and at most a level");
+  const level = args.length === 2 ? expectInteger(args[1], `${path}[1]`, -7) : null;
+  const max = algorithm === "zstd" ? 22 : algorithm === "brotli" ? 11 : 9;
+  if (level !== null && level > max) {
+    throw new ConfigError(`${path}[1]`, `level ${level} is out of range for ${algorithm}`);
+  }
+  return { algorithm, level };
+}
+
+function parseTableRef(value: unknown, path: string): string {
+  const text = expectString(value, path);
+  if (BUILTIN_TABLES.includes(text)) return text;
+  if (/^&[A-Za-z0-9_.-]+$/.test(text)) return text;
+  throw new ConfigError(
+    path,
+    `unknown table ${JSON.stringify(text)} (expected ${BUILTIN_TABLES.join(", ")} or "&name")`,
+  );
+}
+
+/** Validates the `storage.imapsql` table at `path`; relative paths resolve against `stateDir`. */
+export function parseImapSqlConfig(
+  table: Record<string, unknown>,
+  path: string,
+  ctx: { stateDir: string },
+): ImapSqlOptions {
+  rejectUnknownKeys(table as Table, KEYS, path);
+  const at = (key: string) => (path ? `${path}.${key}` : key);
+
+  if (table.driver !== undefined) {
+    const d = expectString(table.driver, at("driver"));
+    if (d !== "libsql" && d !== "sqlite3") {
+      throw new ConfigError(
+        at("driver"),
+        `unsupported driver ${JSON.stringify(d)} (expected "libsql" or "sqlite3")`,
+      );
+    }
+  }
+  // maddy's "sqlite3" is our "libsql": the same SQLite file format.
+  const driver = "libsql" as const;
+  const dsn = parseDsn(table.dsn ?? "imapsql.db", at("dsn"), ctx.stateDir);
+  const msgStore = table.msg_store === undefined
+    ? { kind: "db" as const }
+    : parseMsgStore(table.msg_store, at("msg_store"), ctx.stateDir);
+  if (msgStore.kind === "fs" && dsn.kind === "remote") {
+    throw new ConfigError(at("msg_store"), "msg_store fs needs a local database, not a remote DSN");
+  }
+  const compression = table.compression === undefined
+    ? { algorithm: "off" as const }
+    : parseCompression(table.compression, at("compression"));
+  const appendLimit = table.appendlimit === undefined
+    ? 32 * 1024 * 1024
+    : parseSize(table.appendlimit, at("appendlimit"));
+  if (appendLimit < 1) throw new ConfigError(at("appendlimit"), "expected a size of at least 1");
+  const junkMailbox = table.junk_mailbox === undefined
+    ? "Junk"
+    : expectString(table.junk_mailbox, at("junk_mailbox"));
+  if (junkMailbox.trim() === "") throw new ConfigError(at("junk_mailbox"), "expected a name");
+  const disableRecent = table.disable_recent === undefined
+    ? true
+    : expectBoolean(table.disable_recent, at("disable_recent"));
+  const sqliteCacheSize = table.sqlite_cache_size === undefined
+    ? 0
+    : expectInteger(table.sqlite_cache_size, at("sqlite_cache_size"), -(2 ** 31));
+  let sqliteBusyTimeoutMs = 5000;
+  if (typeof table.sqlite_busy_timeout === "string") {
+    sqliteBusyTimeoutMs = parseDuration(table.sqlite_busy_timeout, at("sqlite_busy_timeout"));
+  } else if (table.sqlite_busy_timeout !== undefined) {
+    // maddy takes a bare number of milliseconds.
+    sqliteBusyTimeoutMs = expectInteger(table.sqlite_busy_timeout, at("sqlite_busy_timeout"));
+  }
+  const deliveryMap = table.delivery_map === undefined
+    ? "identity"
+    : parseTableRef(table.delivery_map, at("delivery_map"));
+  const deliveryNormalize: NormalizerName = table.delivery_normalize === undefined
+    ? "precis_casefold_email"
+    : parseNormalizer(table.delivery_normalize, at("delivery_normalize"));
+  const debug = table.debug === undefined ? false : expectBoolean(table.debug, at("debug"));
+
+  return Object.freeze({
+    driver,
+    dsn: Object.freeze(dsn),
+    msgStore: Object.freeze(msgStore),
+    compression: Object.freeze(compression),
+    appendLimit,
+    junkMailbox,
+    disableRecent,
+    sqliteCacheSize,
+    sqliteBusyTimeoutMs,
+    deliveryMap,
+    deliveryNormalize,
+    debug,
+  });
+}
