@@ -68,6 +68,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     for (const c of closers) await c().catch(() => {});
     for (const s of stores.values()) await s.close().catch(() => {});
   };
+  let server: ImapServer | null = null;
   let lmtp: LmtpServer | null = null;
   try {
     const endpoints: Endpoint[] = [];
@@ -78,31 +79,34 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     for (const ep of config.lmtp) {
       lmtpEndpoints.push(await buildLmtpEndpoint(ep, log, stores, closers));
     }
+    // IMAP first: its addresses come first in the log, as they did before [lmtp] existed.
+    server = new ImapServer(endpoints, log);
+    await server.start();
     if (lmtpEndpoints.length > 0) {
       lmtp = new LmtpServer(lmtpEndpoints, log);
       await lmtp.start();
     }
-    const server = new ImapServer(endpoints, log);
-    await server.start();
     const timeout = Math.max(
       ...config.endpoints.map((e) => e.shutdownTimeoutMs),
       ...config.lmtp.map((e) => e.shutdownTimeoutMs),
     );
+    const imapServer = server;
     const lmtpServer = lmtp;
     return {
-      server,
-      addresses: server.addresses,
+      server: imapServer,
+      addresses: imapServer.addresses,
       lmtp: lmtpServer,
       lmtpAddresses: lmtpServer?.addresses ?? [],
       stores,
       async shutdown() {
         // Deliveries in flight are answered before the stores close.
-        await Promise.all([server.shutdown(timeout), lmtpServer?.shutdown(timeout)]);
+        await Promise.all([imapServer.shutdown(timeout), lmtpServer?.shutdown(timeout)]);
         await closeAll();
       },
     };
   } catch (err) {
-    await lmtp?.shutdown(0);
+    // An LMTP address that cannot be bound stops the IMAP listeners already open.
+    await server?.shutdown(0);
     await closeAll();
     throw err;
   }

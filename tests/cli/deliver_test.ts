@@ -8,17 +8,18 @@ import { openAdminStore } from "../../lib/app.ts";
 import { prepareMessage } from "../../lib/cli/deliver.ts";
 import { baseConfig, runMain } from "../_support/server.ts";
 
-async function setUp(storageExtra = "") {
+async function setUp(storageExtra = "", withLmtp = true) {
   const dir = await Deno.makeTempDir({ prefix: "imapd-deliver-" });
   const file = `${dir}/config.toml`;
-  const text = `${baseConfig(dir)}delivery_map = "email_localpart"
-${storageExtra}
-
-[lmtp]
+  const lmtp = `[lmtp]
 listen = "unix://${dir}/lmtp.sock"
 deliver_to = "&local_mailboxes"
 max_message_size = "1K"
 `;
+  const text = `${baseConfig(dir)}delivery_map = "email_localpart"
+${storageExtra}
+
+${withLmtp ? lmtp : ""}`;
   await Deno.writeTextFile(file, text);
   const config = parseConfig(text, file);
   const store = await openAdminStore(config);
@@ -130,6 +131,22 @@ Deno.test("imapd deliver: exit 75 while the database is locked by another writer
     const broken = await t.deliver(["alice@example.org"], "Subject: x\r\n\r\nx\r\n");
     assert.equal(broken.code, 75);
     assert.match(broken.stderr, /invalid TOML/);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+Deno.test("imapd deliver without [lmtp] delivers into the first [imap] storage through its delivery_map", async () => {
+  const t = await setUp("", false);
+  try {
+    const ok = await t.deliver(
+      ["-f", "a@b.example", "Alice@Example.org"],
+      "Subject: x\r\n\r\nx\r\n",
+    );
+    assert.equal(ok.code, 0, ok.stderr);
+    const unknown = await t.deliver(["bob@example.org"], "Subject: x\r\n\r\nx\r\n");
+    assert.equal(unknown.code, 67);
+    assert.equal((await t.inbox()).length, 1);
   } finally {
     await t.cleanup();
   }

@@ -8,6 +8,8 @@
  */
 import assert from "node:assert/strict";
 import { python, startLmtpServer } from "./_lmtp.ts";
+import { baseConfig, startTestServer } from "../_support/server.ts";
+import { isLoopback } from "../../lib/lmtp/server.ts";
 import { TestClient } from "../_support/imap_client.ts";
 
 // Python's LMTP.data() reads one reply; the others are read with getreply()
@@ -371,5 +373,32 @@ Deno.test("LMTP: an IMAP session in IDLE sees the delivered message", async () =
   } finally {
     imap.close();
     await srv.close();
+  }
+});
+
+Deno.test("a server whose LMTP address is taken does not start, and says which address", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (taken.addr as Deno.NetAddr).port;
+  try {
+    await assert.rejects(
+      startTestServer({
+        users: {},
+        config: (dir) =>
+          `${baseConfig(dir)}\n[lmtp]\nlisten = "tcp://127.0.0.1:${port}"\n` +
+          'deliver_to = "&local_mailboxes"\n',
+      }),
+      /address.*in use|AddrInUse/i,
+    );
+  } finally {
+    taken.close();
+  }
+});
+
+Deno.test("isLoopback() takes 127.0.0.0/8, ::1 and IPv4-mapped loopback only", () => {
+  for (const a of ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"]) {
+    assert.ok(isLoopback(a), a);
+  }
+  for (const a of ["10.0.0.1", "192.168.1.1", "::ffff:10.0.0.1", "fe80::1", "1.127.0.0"]) {
+    assert.ok(!isLoopback(a), a);
   }
 });
