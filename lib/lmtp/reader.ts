@@ -14,6 +14,8 @@ const CR = 13;
 const LF = 10;
 const DOT = 46;
 const CRLF = new Uint8Array([CR, LF]);
+/** Bytes of an unfinished line of message text held before they are passed on. */
+const MAX_PENDING = 64 * 1024;
 
 export type LineResult =
   | { kind: "line"; text: string }
@@ -46,15 +48,15 @@ export class LmtpReader {
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     const live = this.#end - this.#start;
-    if (this.#start > 0 && this.#buf.length - live >= chunk.length && live < 4096) {
-      this.#buf.copyWithin(0, this.#start, this.#end);
-      this.#end = live;
-      this.#start = 0;
-    }
     if (this.#buf.length - this.#end < chunk.length) {
-      const next = new Uint8Array(Math.max(live + chunk.length, this.#buf.length * 2, 4096));
-      next.set(this.#buf.subarray(this.#start, this.#end));
-      this.#buf = next;
+      if (this.#buf.length - live >= chunk.length) {
+        this.#buf.copyWithin(0, this.#start, this.#end);
+      } else {
+        // Sized by what is held, never by the old buffer: it stays bounded.
+        const next = new Uint8Array(Math.max(2 * (live + chunk.length), 4096));
+        next.set(this.#buf.subarray(this.#start, this.#end));
+        this.#buf = next;
+      }
       this.#end = live;
       this.#start = 0;
     }
@@ -96,7 +98,7 @@ export class LmtpReader {
 
   /** Starts reading a message's text (after the 354 reply). */
   beginData(maxSize: number): void {
-    this.#data = { parts: [], size: 0, maxSize, over: false };
+    this.#data = { parts: [], size: 0, maxSize, over: false, midLine: false };
   }
 
   /** Consumes buffered message text; "done" once the final "." line has come. */
@@ -115,7 +117,9 @@ export class LmtpReader {
       const lfAt = buf.subarray(p, end).indexOf(LF);
       if (lfAt < 0) break; // an incomplete line waits for more bytes
       const e = p + lfAt; // index of the LF
-      if (buf[p] === DOT) {
+      const lineStart = !d.midLine;
+      d.midLine = false;
+      if (lineStart && buf[p] === DOT) {
         flushRun(p);
         const lineEnd = e > p && buf[e - 1] === CR ? e - 1 : e;
         if (lineEnd === p + 1) {
@@ -140,6 +144,12 @@ export class LmtpReader {
       }
       p = e + 1;
     }
+    // A long piece of a line without its end yet: pass it on now (keeping its
+    // last byte, which may be the CR of a CRLF), so the buffer stays small.
+    if (end - p > MAX_PENDING) {
+      p = end - 1;
+      d.midLine = true;
+    }
     flushRun(p);
     this.#start = p;
     return { kind: "need-more" };
@@ -152,6 +162,8 @@ interface DataState {
   maxSize: number;
   /** Past maxSize: the rest is read and dropped (the reply is 552 5.3.4). */
   over: boolean;
+  /** The buffer starts inside a line already partly passed on (no dot-stuffing check). */
+  midLine: boolean;
 }
 
 function emit(d: DataState, bytes: Uint8Array): void {

@@ -70,3 +70,14 @@ Deno.test("splitDetail() splits user+detail at the first plus of the local part"
   assert.equal(splitDetail("+x@d"), null);
   assert.equal(splitDetail("u+@d"), null);
 });
+
+Deno.test("LmtpReader.readData() passes on a very long line in pieces without unstuffing a dot inside it", () => {
+  const long = "A".repeat(70_000) + ".B" + "C".repeat(100_000);
+  for (const step of [1000, 65_537, 1 << 20]) {
+    const got = readMessage(`${long}\r\n..x\r\n.\r\n`, step);
+    assert.equal(got.text, `${long}\r\n.x\r\n`);
+  }
+  // A piece that ends on the CR of a CRLF keeps the line end whole.
+  const cr = "D".repeat(65_540);
+  assert.equal(readMessage(`${cr}\r\n.\r\n`, 65_541).text, `${cr}\r\n`);
+});
