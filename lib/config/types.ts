@@ -280,6 +280,10 @@ export interface LmtpEndpointConfig {
   shutdownTimeoutMs: number;
 }
 
+export interface OpenMetricsConfig {
+  listen: { hostname: string; port: number; text: string }[];
+}
+
 export interface Config {
   file: string;
   hostname: string;
@@ -289,6 +293,8 @@ export interface Config {
   endpoints: ImapEndpointConfig[];
   /** `[lmtp]` / `[[lmtp]]` delivery endpoints (none when the section is absent). */
   lmtp: LmtpEndpointConfig[];
+  /** `[openmetrics]`, or null when metrics are not served. */
+  openmetrics: OpenMetricsConfig | null;
   /** Every named module block, translated, by name. */
   modules: ReadonlyMap<string, NamedModule>;
 }

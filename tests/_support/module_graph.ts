@@ -187,7 +187,6 @@ export const HANDLER_EXCEPTIONS: readonly string[] = [
  */
 export const CYCLE_EXCEPTIONS: readonly { through: string; maxSize: number }[] = [
   { through: "lib/server/connection.ts", maxSize: 31 },
-  { through: "lib/store/sql/context.ts", maxSize: 12 }, // + restore.ts (import-maddy)
 ];
 
 /** Every module `from` reaches, with the module it was reached from (for the report). */

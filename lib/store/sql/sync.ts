@@ -22,7 +22,7 @@ export async function select(
   const row = await mailboxRow(ctx, ctx.db, mailboxId);
   const blocks = await readBlocks(ctx.db, mailboxId);
   const summary = summarize(blocks, SEEN);
-  const uids = uidsOf(blocks, summary.messages);
+  const { uids, flags } = uidsOf(blocks, summary.messages);
   const keywords = await ctx.db.selectFrom("mailbox_keywords").select("keyword")
     .where("mailbox_id", "=", mailboxId).execute();
   let recent = 0;
@@ -44,6 +44,7 @@ export async function select(
     uids,
     flagsInUse: [...SYSTEM_FLAGS, ...keywords.map((k) => k.keyword).sort()],
     firstUnseenUid: summary.firstUnseenUid,
+    flags,
     recent,
     unseen: summary.unseen,
   };
