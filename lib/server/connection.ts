@@ -148,6 +148,9 @@ export class Connection implements CommandContext {
   async continuation(text: string): Promise<void> {
     this.enc.continuation(text);
     await this.flush();
+    // The client's answer (a literal, often followed by its CRLF in a second
+    // write under Nagle) must not wait for our delayed ACK.
+    this.transport.quickAck?.();
   }
 
   /**

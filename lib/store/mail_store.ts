@@ -12,6 +12,18 @@ export const HIERARCHY_DELIMITER = "/";
 /** System flags RFC 3501 §2.3.2 defines that a client may store. */
 export const SYSTEM_FLAGS = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"] as const;
 
+/** Bits of `MailboxSnapshot.flags`, one per system flag. */
+export const FLAG_BITS = {
+  "\\Seen": 1,
+  "\\Answered": 2,
+  "\\Flagged": 4,
+  "\\Deleted": 8,
+  "\\Draft": 16,
+} as const;
+
+/** Set in a `MailboxSnapshot.flags` byte when the message also has keywords. */
+export const FLAG_HAS_KEYWORDS = 64;
+
 /** Special-use attributes of RFC 6154 §2. */
 export const SPECIAL_USES = [
   "\\All",
@@ -66,6 +78,14 @@ export interface MailboxSnapshot {
   flagsInUse: string[];
   /** UID of the first message without \Seen, or null. */
   firstUnseenUid: number | null;
+  /**
+   * Optional, from stores that keep it compactly: one byte per message,
+   * aligned with `uids`: the system flags as FLAG_BITS says, and
+   * FLAG_HAS_KEYWORDS when the message has keywords (fetch them with FETCH
+   * FLAGS). Lets a session (or a shared mailbox index) know every message's
+   * flags at SELECT without reading them one by one.
+   */
+  flags?: Uint8Array;
   /** Messages no session has claimed as \Recent yet (the session claims with claimRecent). */
   recent: number;
   unseen: number;

@@ -21,24 +21,24 @@ import type {
   UidRange,
   UidSet,
 } from "../mail_store.ts";
-import { appendMessage } from "./append.ts";
-import type { AccountContext } from "./context.ts";
+import { appendMessage, type AppendQueue } from "./append.ts";
+import type { AccountContext, StoreShared } from "./context.ts";
 import { expunge, moveMessages } from "./expunge.ts";
 import { fetchMessages } from "./fetch.ts";
 import * as mailboxes from "./mailboxes.ts";
 import { searchMailbox } from "./search.ts";
-import type { SqlMailStore } from "./sql_store.ts";
 import { storeFlags } from "./store_flags.ts";
 import { claimRecent, poll, select, watch } from "./sync.ts";
 
 export class SqlAccountStore implements AccountStore {
   readonly accountName: string;
   #ctx: AccountContext;
+  #appends: AppendQueue;
 
-  constructor(store: SqlMailStore, accountId: number, accountName: string) {
+  constructor(store: StoreShared, appends: AppendQueue, accountId: number, accountName: string) {
     this.accountName = accountName;
+    this.#appends = appends;
     this.#ctx = {
-      store,
       db: store.db,
       sql: store.sql,
       bus: store.bus,
@@ -101,7 +101,7 @@ export class SqlAccountStore implements AccountStore {
   }
 
   append(mailboxId: number, input: AppendInput): Promise<AppendResult> {
-    return appendMessage(this.#ctx, mailboxId, input);
+    return appendMessage(this.#ctx, this.#appends, mailboxId, input);
   }
 
   fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord> {

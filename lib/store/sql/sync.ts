@@ -17,7 +17,7 @@ export async function select(ctx: AccountContext, mailboxId: number): Promise<Ma
   const row = await mailboxRow(ctx, ctx.db, mailboxId);
   const blocks = await readBlocks(ctx.db, mailboxId);
   const summary = summarize(blocks, SEEN);
-  const uids = uidsOf(blocks, summary.messages);
+  const { uids, flags } = uidsOf(blocks, summary.messages);
   const keywords = await ctx.db.selectFrom("mailbox_keywords").select("keyword")
     .where("mailbox_id", "=", mailboxId).execute();
   // Not claimed yet: the session claims with claimRecent() (RFC 3501 §2.3.2).
@@ -32,6 +32,7 @@ export async function select(ctx: AccountContext, mailboxId: number): Promise<Ma
     uids,
     flagsInUse: [...SYSTEM_FLAGS, ...keywords.map((k) => k.keyword).sort()],
     firstUnseenUid: summary.firstUnseenUid,
+    flags,
     recent,
     unseen: summary.unseen,
   };

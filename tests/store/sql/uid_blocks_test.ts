@@ -12,6 +12,7 @@ async function truth(store: SqlMailStore, mailboxId: number) {
   for (const r of rows) for (const k of JSON.parse(r.keywords) as string[]) keywords.add(k);
   return {
     uids: rows.map((r) => r.uid),
+    flags: rows.map((r) => r.system_flags | (r.keywords === "[]" ? 0 : 64)),
     unseen: rows.filter((r) => (r.system_flags & 1) === 0).map((r) => r.uid),
     keywords,
   };
@@ -21,6 +22,7 @@ async function checkIndex(store: SqlMailStore, acct: AccountStore, mailboxId: nu
   const t = await truth(store, mailboxId);
   const snap = await acct.select(mailboxId, { readOnly: true });
   assert.deepEqual([...snap.uids], t.uids);
+  assert.deepEqual([...snap.flags!], t.flags);
   assert.equal(snap.unseen, t.unseen.length);
   assert.equal(snap.firstUnseenUid, t.unseen[0] ?? null);
   // Keywords once used stay listed; every keyword in use is listed.
