@@ -182,8 +182,7 @@ export const HANDLER_EXCEPTIONS: readonly string[] = [
  * Import cycles that exist today, each named by a module in it and bounded
  * by its size now; their owners break them, and they may shrink, not grow:
  * the type-level cycle command_table → handlers → connection →
- * command_table (compliance work), and the SQL store's sections ↔ store/sql/context.ts, which
- * names the store class (store work).
+ * command_table (compliance work).
  */
 export const CYCLE_EXCEPTIONS: readonly { through: string; maxSize: number }[] = [
   { through: "lib/server/connection.ts", maxSize: 31 },
