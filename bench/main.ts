@@ -11,6 +11,7 @@
 
 import { parseArgs } from "node:util";
 import { expectedSearches } from "./corpus.ts";
+import { fairnessWorkload, imaplibAppendWorkload } from "./fairness.ts";
 import { type BenchServer, ensureDovecot, startDovecot, startOurs } from "./servers.ts";
 import { check, costRatio, fmt, median, spreadPercent, table } from "./stats.ts";
 import { scalingWorkload } from "./scaling.ts";
@@ -187,6 +188,8 @@ async function main(): Promise<void> {
       searchWorkload(d, expectedSearches(d.searchCorpus)),
       appendWorkload(d),
       mixedWorkload(d),
+      fairnessWorkload(d),
+      imaplibAppendWorkload(d),
       idleMemoryWorkload(d),
     ];
     const chosen = opts.workloads ? all.filter((w) => opts.workloads!.includes(w.id)) : all;

@@ -7,7 +7,7 @@
 import type { Config, ImapEndpointConfig, StorageOptions } from "./config/types.ts";
 import { ensurePrivateDir } from "./private_files.ts";
 import { ConfigError } from "./config/errors.ts";
-import type { MailStore } from "./store/mail_store.ts";
+import type { AccountStore, MailStore } from "./store/mail_store.ts";
 import { openImapSqlStore } from "./store/imapsql.ts";
 import { openCredentialsTable } from "./auth/providers.ts";
 import type { MutableTable } from "./tables/table.ts";
@@ -15,7 +15,9 @@ import { createAuthenticator } from "./auth/authenticator.ts";
 import type { Authenticator } from "./auth/authenticator.ts";
 import { createSaslMechanism } from "./auth/sasl.ts";
 import { ImapServer } from "./server/server.ts";
-import type { Endpoint } from "./server/endpoint.ts";
+import type { Endpoint, LoginService } from "./server/endpoint.ts";
+import { Metrics } from "./metrics/metrics.ts";
+import { type MetricsEndpoint, serveMetrics } from "./metrics/endpoint.ts";
 import { Logger } from "./log.ts";
 import { TlsManager } from "./net/tls.ts";
 import { VERSION } from "./version.ts";
@@ -26,6 +28,9 @@ export interface RunningServer {
   addresses: string[];
   /** The stores by module name (tests and the CLI reach them). */
   stores: Map<string, MailStore>;
+  metrics: Metrics;
+  /** Bound addresses of the `[openmetrics]` endpoint (empty when it is off). */
+  metricsAddresses: string[];
   shutdown(): Promise<void>;
 }
 
@@ -33,10 +38,11 @@ export interface RunningServer {
 async function openStorage(
   storage: StorageOptions,
   opened: Map<string, MailStore>,
+  thread = false,
 ): Promise<MailStore> {
   const existing = opened.get(storage.key);
   if (existing) return existing;
-  const store = await openImapSqlStore(storage.options);
+  const store = await openImapSqlStore(storage.options, { thread });
   opened.set(storage.key, store);
   return store;
 }
@@ -46,22 +52,32 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   await ensurePrivateDir(config.stateDir);
   const stores = new Map<string, MailStore>();
   const authenticators: Authenticator[] = [];
+  const metrics = new Metrics();
+  let metricsEndpoint: MetricsEndpoint | null = null;
   const closeAll = async () => {
+    await metricsEndpoint?.close().catch(() => {});
     for (const a of authenticators) await a.close().catch(() => {});
     for (const s of stores.values()) await s.close().catch(() => {});
   };
   try {
     const endpoints: Endpoint[] = [];
     for (const ep of config.endpoints) {
-      endpoints.push(await buildEndpoint(ep, log, stores, authenticators));
+      endpoints.push(await buildEndpoint(ep, log, stores, authenticators, metrics));
     }
     const server = new ImapServer(endpoints, log);
     await server.start();
+    metrics.addConnectionSource(() => server.connectionStates());
+    metrics.addDatabaseFiles(() => databaseFiles(config));
+    if (config.openmetrics) {
+      metricsEndpoint = await serveMetrics(config.openmetrics.listen, metrics, log);
+    }
     const timeout = Math.max(...config.endpoints.map((e) => e.shutdownTimeoutMs));
     return {
       server,
       addresses: server.addresses,
       stores,
+      metrics,
+      metricsAddresses: metricsEndpoint?.addresses ?? [],
       async shutdown() {
         await server.shutdown(timeout);
         await closeAll();
@@ -78,9 +94,11 @@ async function buildEndpoint(
   log: Logger,
   stores: Map<string, MailStore>,
   authenticators: Authenticator[],
+  metrics: Metrics,
 ): Promise<Endpoint> {
   const epLog = log.child({}, "imap", ep.debug);
-  const store = await openStorage(ep.storage, stores);
+  // The server's store runs on a store thread; the admin commands open theirs in-process.
+  const store = await openStorage(ep.storage, stores, true);
   const authenticator = await createAuthenticator(ep);
   authenticators.push(authenticator);
   const tls = ep.tls ? await TlsManager.create(ep.tls, epLog) : null;
@@ -98,11 +116,63 @@ async function buildEndpoint(
     config: ep,
     log: epLog,
     tls,
-    store,
-    auth: authenticator,
+    store: countingAppends(store, metrics),
+    auth: countingLogins(authenticator, metrics),
     sasl: (name) => (name === "PLAIN" || name === "LOGIN" ? createSaslMechanism(name) : null),
     version: VERSION,
   };
+}
+
+/** Counts each login attempt by its result. */
+function countingLogins(auth: LoginService, metrics: Metrics): LoginService {
+  return {
+    async login(username, password, clientAddress, authzid) {
+      const result = await auth.login(username, password, clientAddress, authzid);
+      metrics.logins.inc({ result: result.ok ? "ok" : result.reason });
+      return result;
+    },
+  };
+}
+
+/** The endpoint's view of a store, counting the messages and bytes APPEND stores. */
+function countingAppends(store: MailStore, metrics: Metrics): MailStore {
+  const account = (a: AccountStore): AccountStore =>
+    new Proxy(a, {
+      get(target, prop) {
+        if (prop === "append") {
+          return async (...args: Parameters<AccountStore["append"]>) => {
+            const result = await target.append(...args);
+            metrics.appends.inc();
+            metrics.appendBytes.inc(args[1].content.length);
+            return result;
+          };
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === "openAccount") {
+        return async (...args: Parameters<MailStore["openAccount"]>) => {
+          const a = await target.openAccount(...args);
+          return a && account(a);
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/** The database files of the storages the endpoints use (file DSNs), WAL included. */
+function databaseFiles(config: Config): string[] {
+  const paths = new Set<string>();
+  for (const ep of config.endpoints) {
+    const dsn = ep.storage.options.dsn;
+    if (dsn.kind === "file") paths.add(dsn.path);
+  }
+  return [...paths].flatMap((path) => [path, `${path}-wal`]);
 }
 
 /** The storage the admin commands act on: `[storage.imapsql.NAME]` named by `block`, else the first endpoint's. */

@@ -34,6 +34,7 @@ import type {
   ListenAddress,
   LogTarget,
   NormalizerName,
+  OpenMetricsConfig,
   ProxyProtocolConfig,
   TlsCertificate,
   TlsConfig,
@@ -52,6 +53,7 @@ const TOP_KEYS = [
   "auth_map",
   "auth_map_normalize",
   "imap",
+  "openmetrics",
   "storage",
   "auth",
   "table",
@@ -197,7 +199,35 @@ function translate(doc: Table, file: string): Config {
 
   // Blocks no endpoint uses are translated too: their mistakes stop start-up as well.
   const modules = scope.all();
-  return deepFreeze({ file, hostname, stateDir, debug, log, endpoints, modules });
+  const openmetrics = parseOpenMetrics(doc.openmetrics, seen);
+  return deepFreeze({ file, hostname, stateDir, debug, log, endpoints, openmetrics, modules });
+}
+
+/** `[openmetrics]`: maddy's `openmetrics tcp://127.0.0.1:9749`. Plain HTTP over TCP only. */
+function parseOpenMetrics(
+  value: unknown,
+  used: Map<string, string>,
+): OpenMetricsConfig | null {
+  if (value === undefined) return null;
+  const t = expectTable(value, "openmetrics");
+  rejectUnknownKeys(t, ["listen"], "openmetrics");
+  if (t.listen === undefined) {
+    throw new ConfigError("openmetrics.listen", "missing: a listen address is required");
+  }
+  const listen = expectStringList(t.listen, "openmetrics.listen").map((a, i) => {
+    const path = Array.isArray(t.listen) ? `openmetrics.listen[${i}]` : "openmetrics.listen";
+    const addr = parseListenAddress(a, path);
+    if (addr.scheme !== "tcp") {
+      throw new ConfigError(path, `${JSON.stringify(a)}: metrics are served over tcp:// only`);
+    }
+    const other = addr.port === 0 ? undefined : used.get(addr.text);
+    if (other) throw new ConfigError(path, `${addr.text} is already used by ${other}`);
+    return { hostname: addr.hostname, port: addr.port, text: addr.text };
+  });
+  if (listen.length === 0) {
+    throw new ConfigError("openmetrics.listen", "at least one address is required");
+  }
+  return { listen };
 }
 
 interface EndpointContext {
@@ -304,8 +334,8 @@ function parseEndpoint(t: Table, path: string, ctx: EndpointContext): ImapEndpoi
     maxCommandSizeBeforeLogin: size("max_command_size_before_login", 64 * 1024),
     maxSearchKeys: count("max_search_keys", 1000),
     maxSearchSize: size("max_search_size", 64 * 1024),
-    maxConnections: count("max_connections", 1000),
-    maxConnectionsPerIp: count("max_connections_per_ip", 50),
+    maxConnections: count("max_connections", 5000),
+    maxConnectionsPerIp: count("max_connections_per_ip", 500),
   };
 }
 

@@ -252,6 +252,10 @@ export interface ImapEndpointConfig {
   maxConnectionsPerIp: number;
 }
 
+export interface OpenMetricsConfig {
+  listen: { hostname: string; port: number; text: string }[];
+}
+
 export interface Config {
   file: string;
   hostname: string;
@@ -259,6 +263,8 @@ export interface Config {
   debug: boolean;
   log: LogTarget[];
   endpoints: ImapEndpointConfig[];
+  /** `[openmetrics]`, or null when metrics are not served. */
+  openmetrics: OpenMetricsConfig | null;
   /** Every named module block, translated, by name. */
   modules: ReadonlyMap<string, NamedModule>;
 }

@@ -19,6 +19,7 @@ import { concatBytes } from "../bytes.ts";
 import { type Cidr, cidrContains } from "./cidr.ts";
 import { parseProxyHeader } from "./proxy_protocol.ts";
 import type { TlsManager } from "./tls.ts";
+import type { ConnectionLimiter } from "./limits.ts";
 import { ConnTransport, type Transport } from "./transport.ts";
 
 /** How long a trusted source has to send its PROXY header. */
@@ -40,6 +41,14 @@ export interface ListenerOptions {
   log: Logger;
   /** Whether a connection whose set-up failed (TLS handshake, I/O) is logged. */
   logSetupErrors: boolean;
+  /** Counts open connections; one over its total is refused at accept. */
+  limiter?: ConnectionLimiter;
+  /**
+   * What a refused connection is told before the close, on listeners where
+   * the protocol speaks first in the clear (tcp:// or unix:// without PROXY);
+   * IMAP's is "* BYE ..." (RFC 3501 §7.1.5).
+   */
+  refusal?: Uint8Array;
 }
 
 /** A connection ready for its protocol: TLS done, PROXY header read. */
@@ -123,6 +132,11 @@ export class Listener {
         conn.close();
         continue;
       }
+      const limiter = this.#options.limiter;
+      if (limiter && !limiter.acquire(peerAddress(conn.remoteAddr))) {
+        this.#refuse(conn);
+        continue;
+      }
       this.#serve(conn).catch((err) => {
         if (this.#options.logSetupErrors) {
           log.error("connection setup failed", { reason: (err as Error).message });
@@ -130,8 +144,25 @@ export class Listener {
         try {
           conn.close();
         } catch { /* already closed */ }
-      });
+      }).finally(() => limiter?.release());
     }
+  }
+
+  /** Closes a connection over the limit, after the refusal text where it can be sent in the clear. */
+  #refuse(conn: Deno.Conn): void {
+    const { address, proxyProtocol, refusal } = this.#options;
+    const close = () => {
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+    };
+    if (!refusal || address.scheme === "tls" || proxyProtocol) return close();
+    // One short write, never waited on for long: a flood must not pile up writers.
+    const timer = setTimeout(close, 1000);
+    conn.write(refusal).catch(() => {}).finally(() => {
+      clearTimeout(timer);
+      close();
+    });
   }
 
   async #serve(conn: Deno.Conn): Promise<void> {

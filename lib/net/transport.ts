@@ -9,6 +9,7 @@ import tls from "node:tls";
 import { Duplex } from "node:stream";
 import { Buffer } from "node:buffer";
 import { concatBytes } from "../bytes.ts";
+import { quickAckFor } from "./tcp_quickack.ts";
 
 export interface Transport {
   /** The next chunk, or null at end of stream. Valid until the next call. */
@@ -22,6 +23,12 @@ export interface Transport {
   readonly tlsProtocol: string | null;
   /** Starts server-side TLS on this stream (STARTTLS), `head` being bytes already read. */
   startTls(options: tls.TlsOptions, head?: Uint8Array): Promise<Transport>;
+  /**
+   * Asks the kernel to acknowledge the client's next segments at once
+   * (after a continuation request; see tcp_quickack.ts). Optional: a no-op
+   * where it cannot be done.
+   */
+  quickAck?(): void;
 }
 
 const READ_SIZE = 64 * 1024;
@@ -33,8 +40,11 @@ export class ConnTransport implements Transport {
   readonly secure = false;
   readonly tlsProtocol = null;
 
+  #quickAck: (() => void) | null;
+
   constructor(conn: Deno.Conn) {
     this.#conn = conn;
+    this.#quickAck = quickAckFor(conn);
     try {
       if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
     } catch { /* unix sockets have no Nagle */ }
@@ -58,6 +68,10 @@ export class ConnTransport implements Transport {
     } else {
       await writeAll(this.#conn, data);
     }
+  }
+
+  quickAck(): void {
+    if (!this.#closed) this.#quickAck?.();
   }
 
   close(): void {

@@ -145,6 +145,9 @@ export class Connection {
   async continuation(text: string): Promise<void> {
     this.enc.raw("+ ").raw(text).crlf();
     await this.flush();
+    // The client's answer (a literal, often followed by its CRLF in a second
+    // write under Nagle) must not wait for our delayed ACK.
+    this.transport.quickAck?.();
   }
 
   /**

@@ -1,5 +1,5 @@
 /** Opens `storage.imapsql`: the database, its migrations, the body files. */
-import { Kysely } from "kysely";
+import { Kysely, type KyselyPlugin } from "kysely";
 import { ensurePrivateDir, ensurePrivateFile } from "../private_files.ts";
 import type { MailStore } from "./mail_store.ts";
 import type { ImapSqlOptions } from "./config.ts";
@@ -9,16 +9,30 @@ import { migrate } from "./sql/migrate.ts";
 import type { Db } from "./sql/schema.ts";
 import { sqliteSql } from "./sql/sqlite_sql.ts";
 import { SqlMailStore } from "./sql/sql_store.ts";
+import { ThreadedMailStore } from "./worker/worker_store.ts";
 
 export type { ImapSqlOptions } from "./config.ts";
 
-/** Opens the store described by `options`; the caller closes it. */
-export async function openImapSqlStore(options: ImapSqlOptions): Promise<MailStore> {
-  return await openSqlStore(options);
+/**
+ * Opens the store described by `options`; the caller closes it. With
+ * `thread`, the store runs on a store thread of its own (the server's way:
+ * see store/worker/worker_store.ts); without, in this thread (the admin CLI).
+ */
+export async function openImapSqlStore(
+  options: ImapSqlOptions,
+  { thread = false }: { thread?: boolean } = {},
+): Promise<MailStore> {
+  return thread ? await ThreadedMailStore.open(options) : await openSqlStore(options);
 }
 
-/** The same, typed as the SQL implementation (for the CLI, tests and benchmarks). */
-export async function openSqlStore(options: ImapSqlOptions): Promise<SqlMailStore> {
+/**
+ * The same, typed as the SQL implementation (for the CLI, tests, benchmarks
+ * and the store thread, which adds its time-slice plugin).
+ */
+export async function openSqlStore(
+  options: ImapSqlOptions,
+  extra: { plugins?: KyselyPlugin[] } = {},
+): Promise<SqlMailStore> {
   const dsn = options.dsn;
   let dialect;
   let preparedStatements: (() => number) | undefined;
@@ -40,7 +54,7 @@ export async function openSqlStore(options: ImapSqlOptions): Promise<SqlMailStor
     dialect = new LibsqlDialect(driver);
     preparedStatements = () => driver.statements?.prepared ?? 0;
   }
-  const db = new Kysely<Db>({ dialect });
+  const db = new Kysely<Db>({ dialect, plugins: extra.plugins });
   try {
     await migrate(db);
     let files: BodyFiles | null = null;

@@ -222,7 +222,28 @@ export class CommandReader {
           const whole = lineEnd - this.#start > maxCommand;
           if (lineEnd - this.#lineStart > maxLine || whole) {
             const prefix = this.#prefix();
+            // A dropped line may end with a non-synchronizing literal: its data is
+            // part of the dropped command, not commands of its own.
+            const from = Math.max(this.#lineStart, lineEnd - HEADER_KEEP);
+            const literal = parseLiteralHeader(this.#buf, from, lineEnd);
             this.#consumeTo(lineEnd + 1);
+            if (literal?.nonSync) {
+              if (literal.size > maxCommand) {
+                this.#mode = { kind: "stopped" };
+                return {
+                  kind: "literal-too-big",
+                  size: literal.size,
+                  sync: false,
+                  prefix,
+                  whole: true,
+                  fatal: true,
+                };
+              }
+              this.#droppedPrefix = prefix;
+              this.#droppedWhole = whole;
+              this.#mode = { kind: "skip-literal", remaining: literal.size };
+              continue;
+            }
             return { kind: "line-too-long", prefix, whole };
           }
           const literal = parseLiteralHeader(this.#buf, this.#lineStart, lineEnd);

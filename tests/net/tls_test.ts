@@ -165,3 +165,29 @@ Deno.test("protocols = tls1.3 refuses a TLS 1.2 client", async () => {
     assert.doesNotMatch(await run("-tls1_2"), /\* OK/);
   }, 'protocols = "tls1.3"');
 });
+
+Deno.test("a key that does not match its certificate stops start-up, naming the key (issue 12, finding 11)", async () => {
+  const certDir = await Deno.makeTempDir({ prefix: "imapd-certs-" });
+  try {
+    const ca = await makeCa(certDir);
+    const a = await makeLeaf(ca, "a.test");
+    const b = await makeLeaf(ca, "b.test");
+    await assert.rejects(
+      startTestServer({
+        users: {},
+        config: (dir) =>
+          baseConfig(dir).replace(
+            'listen = ["tcp://127.0.0.1:0"]',
+            'listen = ["tls://127.0.0.1:0"]',
+          ) + `\n[imap.tls]\ncert = "${a.cert}"\nkey = "${b.key}"\n`,
+      }),
+      (err: Error) => {
+        assert.ok(err.message.includes(b.key), err.message);
+        assert.match(err.message, /does not match/);
+        return true;
+      },
+    );
+  } finally {
+    await Deno.remove(certDir, { recursive: true });
+  }
+});

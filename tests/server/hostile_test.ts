@@ -217,3 +217,71 @@ Deno.test("finding 8: NUL in strings gets BAD; control bytes are escaped in resp
     await srv.close();
   }
 });
+
+async function greetings(port: number, n: number): Promise<TestClient[]> {
+  const out: TestClient[] = [];
+  for (let i = 0; i < n; i++) out.push(await TestClient.connect(port));
+  return out;
+}
+
+Deno.test("finding 3: connections over max_connections get BYE at once; a closed one frees its place", async () => {
+  const lines: string[] = [];
+  const srv = await startTestServer({
+    users: {},
+    logSink: (l) => lines.push(l),
+    config: (dir) => baseConfig(dir, "max_connections = 3\nmax_connections_per_ip = 10"),
+  });
+  try {
+    const open = await greetings(srv.port, 3);
+    for (const c of open) assert.match(c.greeting, /^\* OK/);
+    const extra = await TestClient.connect(srv.port);
+    assert.match(extra.greeting, /^\* BYE Too many connections/);
+    assert.ok(await extra.closedByServer());
+    extra.close();
+    open[0].close();
+    // The place is freed when the server notices the close.
+    let again: TestClient | null = null;
+    for (let i = 0; i < 50; i++) {
+      const c = await TestClient.connect(srv.port);
+      if (c.greeting.startsWith("* OK")) {
+        again = c;
+        break;
+      }
+      c.close();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(again, "a new client got a greeting after one left");
+    again.close();
+    for (const c of open.slice(1)) c.close();
+    assert.ok(
+      lines.some((l) =>
+        /limit: connection refused, max_connections reached .*client=127\.0\.0\.1/.test(l)
+      ),
+    );
+  } finally {
+    await srv.close();
+  }
+});
+
+Deno.test("finding 3: connections over max_connections_per_ip get BYE naming the address limit", async () => {
+  const lines: string[] = [];
+  const srv = await startTestServer({
+    users: {},
+    logSink: (l) => lines.push(l),
+    config: (dir) => baseConfig(dir, "max_connections = 10\nmax_connections_per_ip = 2"),
+  });
+  try {
+    const open = await greetings(srv.port, 2);
+    const extra = await TestClient.connect(srv.port);
+    assert.match(extra.greeting, /^\* BYE Too many connections from your address/);
+    assert.ok(await extra.closedByServer());
+    extra.close();
+    for (const c of open) {
+      assert.match((await c.command("NOOP")).tagged, /OK/);
+      c.close();
+    }
+    assert.ok(lines.some((l) => /max_connections_per_ip reached .*client=127\.0\.0\.1/.test(l)));
+  } finally {
+    await srv.close();
+  }
+});

@@ -154,3 +154,12 @@ Deno.test("`CommandReader` stops at a non-synchronizing literal larger than a wh
   reader.push(enc.encode("a2 NOOP\r\n"));
   assert.equal(reader.next().kind, "need-more");
 });
+
+Deno.test("`CommandReader` drops the literal data of a too-long line with it", () => {
+  const input = `a1 APPEND INBOX ${"x".repeat(100)} {13+}\r\nb2 NOOP {3}\r\n\r\na3 NOOP\r\n`;
+  for (const step of [1, 7, input.length]) {
+    const results = readAll(input, step, new CommandReader({ maxLine: 50 }));
+    assert.equal(results[0].kind, "line-too-long", `step ${step}`);
+    assert.deepEqual(commands(results), ["a3 NOOP"], `step ${step}`);
+  }
+});

@@ -28,10 +28,21 @@ function withParents(mailboxes: MailboxInfo[]): Map<string, Entry> {
   return entries;
 }
 
-function hasChildren(name: string, names: Iterable<string>): boolean {
-  const prefix = name + HIERARCHY_DELIMITER;
-  for (const n of names) if (n.startsWith(prefix)) return true;
-  return false;
+/** Every name that is a proper ancestor of one of `names`: one pass, not one scan per name. */
+function parentsOf(names: Iterable<string>): Set<string> {
+  const parents = new Set<string>();
+  for (const n of names) {
+    for (
+      let i = n.lastIndexOf(HIERARCHY_DELIMITER);
+      i > 0;
+      i = n.lastIndexOf(HIERARCHY_DELIMITER, i - 1)
+    ) {
+      const parent = n.slice(0, i);
+      if (parents.has(parent)) break; // its own ancestors are in already
+      parents.add(parent);
+    }
+  }
+  return parents;
 }
 
 function sortNames(a: string, b: string): number {
@@ -79,6 +90,8 @@ export async function handleList(conn: Connection, args: ListArgs): Promise<void
     .filter((p): p is string => p !== null)
     .map(listMatcher);
   const names = [...entries.keys()];
+  const withChildren = parentsOf(names);
+  const withExistingChildren = parentsOf(mailboxes.map((m) => m.name));
   const onlySpecial = args.select.includes("SPECIAL-USE");
   const showSpecial = true; // RFC 6154 §2: attributes appear in every LIST once SPECIAL-USE is advertised
   for (const name of names.sort(sortNames)) {
@@ -90,9 +103,9 @@ export async function handleList(conn: Connection, args: ListArgs): Promise<void
     const attrs: string[] = [];
     const exists = entry.info !== null;
     if (!exists) {
-      attrs.push(hasChildren(name, mailboxes.map((m) => m.name)) ? "\\Noselect" : "\\NonExistent");
+      attrs.push(withExistingChildren.has(name) ? "\\Noselect" : "\\NonExistent");
     }
-    attrs.push(hasChildren(name, names) ? "\\HasChildren" : "\\HasNoChildren");
+    attrs.push(withChildren.has(name) ? "\\HasChildren" : "\\HasNoChildren");
     if (wantSubscribed && subscribed) attrs.push("\\Subscribed");
     if (showSpecial && entry.info?.specialUse) attrs.push(entry.info.specialUse);
     enc.untagged().atom(`LIST (${attrs.join(" ")}) "${HIERARCHY_DELIMITER}" `)

@@ -1,0 +1,248 @@
+/**
+ * The store thread: a Deno Worker that owns the SQL store (its libSQL
+ * connection, the group-commit APPEND queue, MIME parsing at APPEND, SEARCH
+ * evaluation, body reads) and answers requests from `worker_store.ts` on
+ * the thread that serves sockets. Long requests are cut into slices at query
+ * boundaries (time_slice.ts), so a SEARCH over a big mailbox does not hold
+ * back another session's NOOP.
+ *
+ * There is one store thread per store, hence one writer: the APPEND queue
+ * commits exactly as it does in-process, and a reply leaves only after the
+ * commit that holds it.
+ */
+/// <reference lib="deno.worker" />
+import { openSqlStore } from "../imapsql.ts";
+import { type AccountStore, type MessageRecord, StoreError } from "../mail_store.ts";
+import type { SqlMailStore } from "../sql/sql_store.ts";
+import {
+  CHUNK_BYTES,
+  CHUNK_RECORDS,
+  type FromStore,
+  ownBuffer,
+  STREAM_CREDIT,
+  type ToStore,
+  type WireError,
+} from "./protocol.ts";
+import { TimeSlice } from "./time_slice.ts";
+
+const STORE_METHODS = new Set(["listAccounts", "deleteAccount", "close"]);
+const ACCOUNT_METHODS = new Set([
+  "listMailboxes",
+  "getMailbox",
+  "createMailbox",
+  "deleteMailbox",
+  "renameMailbox",
+  "setSubscribed",
+  "listSubscriptions",
+  "status",
+  "select",
+  "append",
+  "storeFlags",
+  "expunge",
+  "copy",
+  "move",
+  "search",
+  "poll",
+  "getAppendLimit",
+  "setAppendLimit",
+]);
+
+const slice = new TimeSlice();
+let store: SqlMailStore | null = null;
+/** Open accounts by canonical name, shared by every session of the account. */
+const accounts = new Map<string, AccountStore>();
+const watches = new Map<number, () => void>();
+const streams = new Map<
+  number,
+  { credit: number; cancelled: boolean; wake: (() => void) | null }
+>();
+
+function post(msg: FromStore, transfer: Transferable[] = []): void {
+  self.postMessage(msg, transfer);
+}
+
+function wireError(e: unknown): WireError {
+  if (e instanceof StoreError) return { name: e.name, message: e.message, code: e.code };
+  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
+  return { name: "Error", message: String(e) };
+}
+
+function accountOf(name: string): AccountStore {
+  const a = accounts.get(name);
+  if (!a) throw new StoreError("NONEXISTENT", `No open account ${JSON.stringify(name)}`);
+  return a;
+}
+
+function key(name: string): string {
+  return name.normalize("NFC").toLowerCase();
+}
+
+async function call(msg: Extract<ToStore, { t: "call" }>): Promise<void> {
+  try {
+    if (!store) throw new Error("The store is not open");
+    let value: unknown;
+    const transfer: Transferable[] = [];
+    if (msg.account === undefined) {
+      if (msg.method === "openAccount") {
+        const [name, options] = msg.args as [string, { create?: boolean } | undefined];
+        const account = await store.openAccount(name, options);
+        if (account && !accounts.has(account.accountName)) {
+          accounts.set(account.accountName, account);
+        }
+        value = account ? account.accountName : null;
+      } else if (STORE_METHODS.has(msg.method)) {
+        if (msg.method === "deleteAccount") {
+          const k = key(msg.args[0] as string);
+          for (const name of [...accounts.keys()]) if (key(name) === k) accounts.delete(name);
+        }
+        // deno-lint-ignore no-explicit-any
+        value = await (store as any)[msg.method](...msg.args);
+      } else {
+        throw new Error(`Unknown store method ${msg.method}`);
+      }
+    } else {
+      if (!ACCOUNT_METHODS.has(msg.method)) throw new Error(`Unknown method ${msg.method}`);
+      const account = accountOf(msg.account);
+      // deno-lint-ignore no-explicit-any
+      value = await (account as any)[msg.method](...msg.args);
+      if (msg.method === "select") {
+        const snap = value as { uids: Uint32Array };
+        const own = snap.uids.byteOffset === 0 && snap.uids.buffer instanceof ArrayBuffer &&
+            snap.uids.byteLength === snap.uids.buffer.byteLength
+          ? snap.uids as Uint32Array<ArrayBuffer>
+          : snap.uids.slice();
+        snap.uids = own;
+        transfer.push(own.buffer);
+      }
+    }
+    post({ t: "ok", id: msg.id, value }, transfer);
+  } catch (e) {
+    post({ t: "err", id: msg.id, error: wireError(e) });
+  }
+}
+
+/** Encodes a record as JSON-ready data; byte fields go to `bins`. */
+function encodeRecord(r: MessageRecord, bins: Uint8Array<ArrayBuffer>[]): [unknown, number] {
+  const out: Record<string, unknown> = { uid: r.uid };
+  let bytes = 64;
+  if (r.flags) out.flags = r.flags;
+  if (r.internalDate) out.internalDate = r.internalDate.getTime();
+  if (r.size !== undefined) out.size = r.size;
+  if (r.modSeq !== undefined) out.modSeq = r.modSeq;
+  if (r.envelope) out.envelope = r.envelope;
+  if (r.bodyStructure) out.bodyStructure = r.bodyStructure;
+  if (r.header) {
+    out.header = bins.push(ownBuffer(r.header)) - 1;
+    bytes += r.header.length;
+  }
+  if (r.content) {
+    out.content = bins.push(ownBuffer(r.content)) - 1;
+    bytes += r.content.length;
+  }
+  return [out, bytes];
+}
+
+async function fetch(msg: Extract<ToStore, { t: "fetch" }>): Promise<void> {
+  const state = { credit: STREAM_CREDIT, cancelled: false, wake: null as (() => void) | null };
+  streams.set(msg.id, state);
+  let records: unknown[] = [];
+  let bins: Uint8Array<ArrayBuffer>[] = [];
+  let bytes = 0;
+  const send = async (done: boolean) => {
+    while (state.credit === 0 && !state.cancelled) {
+      await new Promise<void>((resolve) => (state.wake = resolve));
+    }
+    if (state.cancelled) return;
+    state.credit--;
+    post(
+      { t: "chunk", id: msg.id, json: JSON.stringify(records), bins, done },
+      bins.map((b) => b.buffer),
+    );
+    records = [];
+    bins = [];
+    bytes = 0;
+  };
+  let iterator: AsyncIterator<MessageRecord> | null = null;
+  try {
+    const account = accountOf(msg.account);
+    const [mailboxId, uids, fields] = msg.args as Parameters<AccountStore["fetch"]>;
+    iterator = account.fetch(mailboxId, uids, fields)[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) break;
+      const [rec, size] = encodeRecord(next.value, bins);
+      records.push(rec);
+      bytes += size;
+      if (records.length >= CHUNK_RECORDS || bytes >= CHUNK_BYTES) await send(false);
+      if (state.cancelled) break;
+      // Records decoded from one big query come without a query boundary between them.
+      await slice.maybeYield();
+    }
+    if (!state.cancelled) await send(true);
+  } catch (e) {
+    if (!state.cancelled) post({ t: "err", id: msg.id, error: wireError(e) });
+  } finally {
+    streams.delete(msg.id);
+    if (state.cancelled) await iterator?.return?.().catch(() => {});
+  }
+}
+
+async function open(msg: Extract<ToStore, { t: "open" }>): Promise<void> {
+  try {
+    store = await openSqlStore(msg.options, { plugins: [slice.plugin()] });
+    post({ t: "ready" });
+  } catch (e) {
+    post({ t: "open-failed", error: wireError(e) });
+  }
+}
+
+self.onmessage = (e: MessageEvent<ToStore>) => {
+  slice.begin();
+  const msg = e.data;
+  switch (msg.t) {
+    case "open":
+      open(msg);
+      break;
+    case "call":
+      call(msg);
+      break;
+    case "fetch":
+      fetch(msg);
+      break;
+    case "more": {
+      const s = streams.get(msg.id);
+      if (s) {
+        s.credit++;
+        s.wake?.();
+        s.wake = null;
+      }
+      break;
+    }
+    case "cancel": {
+      const s = streams.get(msg.id);
+      if (s) {
+        s.cancelled = true;
+        s.wake?.();
+        s.wake = null;
+      }
+      break;
+    }
+    case "watch": {
+      try {
+        const account = accountOf(msg.account);
+        const id = msg.watch;
+        watches.set(
+          id,
+          account.watch(msg.mailboxId, (event) => post({ t: "event", watch: id, event })),
+        );
+      } catch {
+        // The account is gone: nothing to watch.
+      }
+      break;
+    }
+    case "unwatch":
+      watches.get(msg.watch)?.();
+      watches.delete(msg.watch);
+      break;
+  }
+};

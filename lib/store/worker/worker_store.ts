@@ -1,0 +1,352 @@
+/**
+ * `MailStore` on the thread that serves sockets, with the store itself on a
+ * store thread (`store_thread.ts`). Every method is a message to that
+ * thread; replies, fetch chunks and mailbox events come back over the same
+ * port, in the order the store thread sent them, so a session sees the
+ * events of its own APPEND or STORE before the method's promise settles,
+ * exactly as in-process.
+ *
+ * Why a thread (docs/performance.md has the figures): SQL, body reads,
+ * SEARCH evaluation and MIME parsing at APPEND are synchronous in libSQL and
+ * our code; on the socket thread one SEARCH TEXT held every other session's
+ * NOOP for over a second. Here it runs beside the sockets, on the second
+ * core, cut into slices so other sessions' requests get in between.
+ */
+import type {
+  AccountStore,
+  AppendInput,
+  AppendResult,
+  CopyResult,
+  FlagMode,
+  MailboxEvent,
+  MailboxInfo,
+  MailboxSnapshot,
+  MailboxStatus,
+  MailStore,
+  MessageFields,
+  MessageRecord,
+  SearchKey,
+  SpecialUse,
+  StoreFlagsResult,
+  UidSet,
+} from "../mail_store.ts";
+import { StoreError, type StoreErrorCode } from "../mail_store.ts";
+import type { ImapSqlOptions } from "../config.ts";
+import { type FromStore, ownBuffer, type ToStore, type WireError } from "./protocol.ts";
+
+interface Stream {
+  chunks: Extract<FromStore, { t: "chunk" }>[];
+  error: Error | null;
+  wake: (() => void) | null;
+}
+
+function toError(w: WireError): Error {
+  if (w.code !== undefined) return new StoreError(w.code as StoreErrorCode, w.message);
+  const e = new Error(w.message);
+  e.name = w.name;
+  if (w.stack) e.stack = w.stack;
+  return e;
+}
+
+/** The socket thread's end of one store thread. */
+class StoreThread {
+  #worker: Worker;
+  #next = 1;
+  #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  #streams = new Map<number, Stream>();
+  #watchers = new Map<number, (event: MailboxEvent) => void>();
+  #failed: Error | null = null;
+  #ready: Promise<void>;
+
+  constructor(options: ImapSqlOptions) {
+    this.#worker = new Worker(new URL("./store_thread.ts", import.meta.url).href, {
+      type: "module",
+      name: "store",
+    });
+    let opened!: () => void;
+    let failed!: (e: Error) => void;
+    this.#ready = new Promise((resolve, reject) => {
+      opened = resolve;
+      failed = reject;
+    });
+    this.#worker.onmessage = (e: MessageEvent<FromStore>) => {
+      const msg = e.data;
+      switch (msg.t) {
+        case "ready":
+          opened();
+          break;
+        case "open-failed":
+          failed(toError(msg.error));
+          break;
+        case "ok":
+          this.#settle(msg.id)?.resolve(msg.value);
+          break;
+        case "err": {
+          const stream = this.#streams.get(msg.id);
+          if (stream) {
+            stream.error = toError(msg.error);
+            this.#wake(stream);
+          } else this.#settle(msg.id)?.reject(toError(msg.error));
+          break;
+        }
+        case "chunk": {
+          const stream = this.#streams.get(msg.id);
+          if (stream) {
+            stream.chunks.push(msg);
+            this.#wake(stream);
+          }
+          break;
+        }
+        case "event":
+          this.#watchers.get(msg.watch)?.(msg.event);
+          break;
+      }
+    };
+    this.#worker.onerror = (e: ErrorEvent) => {
+      // A store thread that died cannot be trusted with more work: fail everything.
+      e.preventDefault();
+      const err = new Error(`The store thread failed: ${e.message}`);
+      this.#failed = err;
+      failed(err);
+      for (const p of this.#pending.values()) p.reject(err);
+      this.#pending.clear();
+      for (const s of this.#streams.values()) {
+        s.error = err;
+        this.#wake(s);
+      }
+    };
+    this.#post({ t: "open", options });
+  }
+
+  get ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  #settle(id: number) {
+    const p = this.#pending.get(id);
+    this.#pending.delete(id);
+    return p;
+  }
+
+  #wake(stream: Stream): void {
+    const w = stream.wake;
+    stream.wake = null;
+    w?.();
+  }
+
+  #post(msg: ToStore, transfer: Transferable[] = []): void {
+    this.#worker.postMessage(msg, transfer);
+  }
+
+  call<T>(
+    method: string,
+    args: unknown[],
+    account?: string,
+    transfer: Transferable[] = [],
+  ): Promise<T> {
+    if (this.#failed) return Promise.reject(this.#failed);
+    const id = this.#next++;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.#post({ t: "call", id, account, method, args }, transfer);
+    });
+  }
+
+  async *fetch(account: string, args: unknown[]): AsyncGenerator<MessageRecord> {
+    if (this.#failed) throw this.#failed;
+    const id = this.#next++;
+    const stream: Stream = { chunks: [], error: null, wake: null };
+    this.#streams.set(id, stream);
+    this.#post({ t: "fetch", id, account, args });
+    let finished = false;
+    try {
+      for (;;) {
+        const chunk = stream.chunks.shift();
+        if (!chunk) {
+          if (stream.error) throw stream.error;
+          await new Promise<void>((resolve) => (stream.wake = resolve));
+          continue;
+        }
+        if (!chunk.done) this.#post({ t: "more", id });
+        const records = JSON.parse(chunk.json) as Record<string, unknown>[];
+        for (const r of records) {
+          if (r.internalDate !== undefined) r.internalDate = new Date(r.internalDate as number);
+          if (r.header !== undefined) r.header = chunk.bins[r.header as number];
+          if (r.content !== undefined) r.content = chunk.bins[r.content as number];
+          yield r as unknown as MessageRecord;
+        }
+        if (chunk.done) {
+          finished = true;
+          return;
+        }
+      }
+    } finally {
+      this.#streams.delete(id);
+      if (!finished && !this.#failed) this.#post({ t: "cancel", id });
+    }
+  }
+
+  watch(account: string, mailboxId: number, listener: (event: MailboxEvent) => void): () => void {
+    const watch = this.#next++;
+    this.#watchers.set(watch, listener);
+    this.#post({ t: "watch", watch, account, mailboxId });
+    return () => {
+      if (!this.#watchers.delete(watch)) return;
+      if (!this.#failed) this.#post({ t: "unwatch", watch });
+    };
+  }
+
+  terminate(): void {
+    this.#worker.terminate();
+  }
+}
+
+class ThreadedAccountStore implements AccountStore {
+  readonly accountName: string;
+  #thread: StoreThread;
+  /** Polls in flight by mailbox: sessions asking at the same moment share one. */
+  #polls = new Map<number, Promise<void>>();
+
+  constructor(thread: StoreThread, accountName: string) {
+    this.#thread = thread;
+    this.accountName = accountName;
+  }
+
+  #call<T>(method: string, args: unknown[], transfer?: Transferable[]): Promise<T> {
+    return this.#thread.call<T>(method, args, this.accountName, transfer);
+  }
+
+  listMailboxes(): Promise<MailboxInfo[]> {
+    return this.#call("listMailboxes", []);
+  }
+  getMailbox(name: string): Promise<MailboxInfo | null> {
+    return this.#call("getMailbox", [name]);
+  }
+  createMailbox(name: string, options?: { specialUse?: SpecialUse }): Promise<MailboxInfo> {
+    return this.#call("createMailbox", [name, options]);
+  }
+  deleteMailbox(name: string): Promise<void> {
+    return this.#call("deleteMailbox", [name]);
+  }
+  renameMailbox(from: string, to: string): Promise<void> {
+    return this.#call("renameMailbox", [from, to]);
+  }
+  setSubscribed(name: string, subscribed: boolean): Promise<void> {
+    return this.#call("setSubscribed", [name, subscribed]);
+  }
+  listSubscriptions(): Promise<string[]> {
+    return this.#call("listSubscriptions", []);
+  }
+  status(mailboxId: number): Promise<MailboxStatus> {
+    return this.#call("status", [mailboxId]);
+  }
+  select(mailboxId: number, options?: { readOnly?: boolean }): Promise<MailboxSnapshot> {
+    return this.#call("select", [mailboxId, options]);
+  }
+  append(mailboxId: number, input: AppendInput): Promise<AppendResult> {
+    // The literal is copied out of the connection's buffer once and moved, not cloned again.
+    const content = ownBuffer(input.content);
+    const transfer = content === input.content ? [] : [content.buffer];
+    return this.#call("append", [mailboxId, { ...input, content }], transfer);
+  }
+  fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord> {
+    return this.#thread.fetch(this.accountName, [mailboxId, uids, fields]);
+  }
+  storeFlags(
+    mailboxId: number,
+    uids: UidSet,
+    mode: FlagMode,
+    flags: readonly string[],
+    options?: { unchangedSince?: number },
+  ): Promise<StoreFlagsResult> {
+    return this.#call("storeFlags", [mailboxId, uids, mode, flags, options]);
+  }
+  expunge(mailboxId: number, uids?: UidSet): Promise<number[]> {
+    return this.#call("expunge", [mailboxId, uids]);
+  }
+  copy(mailboxId: number, uids: UidSet, destMailboxId: number): Promise<CopyResult> {
+    return this.#call("copy", [mailboxId, uids, destMailboxId]);
+  }
+  move(mailboxId: number, uids: UidSet, destMailboxId: number): Promise<CopyResult> {
+    return this.#call("move", [mailboxId, uids, destMailboxId]);
+  }
+  search(mailboxId: number, key: SearchKey): Promise<number[]> {
+    return this.#call("search", [mailboxId, key]);
+  }
+  watch(mailboxId: number, listener: (event: MailboxEvent) => void): () => void {
+    return this.#thread.watch(this.accountName, mailboxId, listener);
+  }
+  poll(mailboxId: number): Promise<void> {
+    let p = this.#polls.get(mailboxId);
+    if (!p) {
+      p = this.#call<void>("poll", [mailboxId]).finally(() => this.#polls.delete(mailboxId));
+      this.#polls.set(mailboxId, p);
+    }
+    return p;
+  }
+  getAppendLimit(): Promise<number | null> {
+    return this.#call("getAppendLimit", []);
+  }
+  setAppendLimit(bytes: number | null): Promise<void> {
+    return this.#call("setAppendLimit", [bytes]);
+  }
+}
+
+/** A MailStore whose work runs on a store thread of its own. */
+export class ThreadedMailStore implements MailStore {
+  readonly appendLimit: number;
+  #thread: StoreThread;
+  #accounts = new Map<string, ThreadedAccountStore>();
+  #closed: Promise<void> | null = null;
+
+  private constructor(thread: StoreThread, appendLimit: number) {
+    this.#thread = thread;
+    this.appendLimit = appendLimit;
+  }
+
+  /** Starts the store thread and opens the store there (migrations included). */
+  static async open(options: ImapSqlOptions): Promise<ThreadedMailStore> {
+    const thread = new StoreThread(options);
+    try {
+      await thread.ready;
+    } catch (e) {
+      thread.terminate();
+      throw e;
+    }
+    return new ThreadedMailStore(thread, options.appendLimit);
+  }
+
+  async openAccount(name: string, options?: { create?: boolean }): Promise<AccountStore | null> {
+    const canonical = await this.#thread.call<string | null>("openAccount", [name, options]);
+    if (canonical === null) return null;
+    let account = this.#accounts.get(canonical);
+    if (!account) {
+      this.#accounts.set(canonical, account = new ThreadedAccountStore(this.#thread, canonical));
+    }
+    return account;
+  }
+
+  listAccounts(): Promise<string[]> {
+    return this.#thread.call("listAccounts", []);
+  }
+
+  async deleteAccount(name: string): Promise<void> {
+    await this.#thread.call("deleteAccount", [name]);
+    const key = name.normalize("NFC").toLowerCase();
+    for (const n of [...this.#accounts.keys()]) {
+      if (n.normalize("NFC").toLowerCase() === key) this.#accounts.delete(n);
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      try {
+        // Appends already queued commit before the database goes.
+        await this.#thread.call("close", []);
+      } finally {
+        this.#thread.terminate();
+      }
+    })();
+    return this.#closed;
+  }
+}
