@@ -245,3 +245,28 @@ Deno.test("--help, --version and an unknown command", async () => {
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /Unknown command "frobnicate"/);
 });
+
+Deno.test("`parseConfig()` reads the hardening limits, with defaults, and names a bad one", () => {
+  const defaults = parseConfig(BASE, "/etc/imapd/config.toml").endpoints[0];
+  assert.equal(defaults.maxCommandSize, 1024 * 1024);
+  assert.equal(defaults.maxCommandSizeBeforeLogin, 64 * 1024);
+  assert.equal(defaults.maxSearchKeys, 1000);
+  assert.equal(defaults.maxSearchSize, 64 * 1024);
+  assert.equal(defaults.maxConnections, 5000);
+  assert.equal(defaults.maxConnectionsPerIp, 500);
+  const set = parseConfig(
+    BASE.replace(
+      "[imap]",
+      '[imap]\nmax_command_size = "2M"\nmax_connections = 10\nmax_connections_per_ip = 3\nmax_search_keys = 50',
+    ),
+    "/etc/imapd/config.toml",
+  ).endpoints[0];
+  assert.equal(set.maxCommandSize, 2 * 1024 * 1024);
+  assert.equal(set.maxConnections, 10);
+  assert.equal(set.maxConnectionsPerIp, 3);
+  assert.equal(set.maxSearchKeys, 50);
+  const zero = errorOf(BASE.replace("[imap]", "[imap]\nmax_connections = 0"));
+  assert.equal(zero.keyPath, "imap.max_connections");
+  const size = errorOf(BASE.replace("[imap]", '[imap]\nmax_search_size = "lots"'));
+  assert.equal(size.keyPath, "imap.max_search_size");
+});
