@@ -52,7 +52,13 @@ export class Connection implements CommandContext {
   readonly done: Promise<void>;
   #resolveDone!: () => void;
 
-  constructor(endpoint: Endpoint, transport: Transport, clientAddress: string) {
+  /** `acceptedAt`: when the socket was accepted; login_timeout runs from then. */
+  constructor(
+    endpoint: Endpoint,
+    transport: Transport,
+    clientAddress: string,
+    acceptedAt = Date.now(),
+  ) {
     this.endpoint = endpoint;
     this.transport = transport;
     this.clientAddress = clientAddress;
@@ -63,7 +69,7 @@ export class Connection implements CommandContext {
       maxLiteral: Math.max(cfg.appendLimit, cfg.maxLineLength),
       maxCommand: Math.max(cfg.maxCommandSizeBeforeLogin, cfg.maxLineLength),
     });
-    this.#loginDeadline = Date.now() + cfg.loginTimeoutMs;
+    this.#loginDeadline = acceptedAt + cfg.loginTimeoutMs;
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
   }
 
@@ -318,10 +324,10 @@ export class Connection implements CommandContext {
     const cfg = this.endpoint.config;
     this.#authenticatedLimits = true;
     this.reader.setLimits({
-      maxCommand: Math.max(
-        cfg.maxCommandSize,
-        this.endpoint.config.appendLimit + cfg.maxLineLength,
-      ),
+      maxCommand: cfg.maxCommandSize,
+      // An APPEND carries its message: APPENDLIMIT more (RFC 7889).
+      commandLimit: (prefix) =>
+        nameOf(prefix) === "APPEND" ? cfg.maxCommandSize + cfg.appendLimit : cfg.maxCommandSize,
     });
   }
 

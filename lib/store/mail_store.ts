@@ -123,6 +123,21 @@ export interface AppendInput {
   internalDate?: Date;
 }
 
+/** A mailbox's identity as another server kept it (import). */
+export interface RestoreMailboxState {
+  uidValidity: number;
+  uidNext: number;
+  specialUse: SpecialUse | null;
+}
+
+/** A message as another server kept it (import): its own UID, flags and date. */
+export interface RestoreMessage {
+  uid: number;
+  content: Uint8Array;
+  flags: readonly string[];
+  internalDate: Date;
+}
+
 export interface AppendResult {
   uid: number;
   uidValidity: number;
@@ -258,6 +273,18 @@ export interface AccountStore {
   /** The account's own APPEND limit in bytes, or null to use the store-wide one. */
   getAppendLimit(): Promise<number | null>;
   setAppendLimit(bytes: number | null): Promise<void>;
+  /**
+   * Import: creates the mailbox (or takes the existing one) with the given
+   * UIDVALIDITY, and UIDNEXT at least `uidNext`. An existing mailbox that
+   * never held a message takes the given UIDVALIDITY; one that has is a
+   * CANNOT error (its clients' caches would be wrong).
+   */
+  restoreMailbox(name: string, state: RestoreMailboxState): Promise<MailboxInfo>;
+  /**
+   * Import: stores messages under their own UIDs (UIDNEXT rises past them);
+   * UIDs the mailbox already has are skipped. Returns how many were stored.
+   */
+  restoreMessages(mailboxId: number, messages: readonly RestoreMessage[]): Promise<number>;
 }
 
 export interface MailStore {

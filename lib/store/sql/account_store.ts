@@ -15,6 +15,8 @@ import type {
   MailboxStatus,
   MessageFields,
   MessageRecord,
+  RestoreMailboxState,
+  RestoreMessage,
   SearchKey,
   SpecialUse,
   StoreFlagsResult,
@@ -26,6 +28,7 @@ import type { AccountContext, StoreShared } from "./context.ts";
 import { expunge, moveMessages } from "./expunge.ts";
 import { fetchMessages } from "./fetch.ts";
 import * as mailboxes from "./mailboxes.ts";
+import { restoreMailbox, restoreMessages } from "./restore.ts";
 import { searchMailbox } from "./search.ts";
 import { storeFlags } from "./store_flags.ts";
 import { claimRecent, poll, select, watch } from "./sync.ts";
@@ -140,5 +143,13 @@ export class SqlAccountStore implements AccountStore {
 
   poll(mailboxId: number): Promise<void> {
     return poll(this.#ctx, mailboxId);
+  }
+
+  restoreMailbox(name: string, state: RestoreMailboxState): Promise<MailboxInfo> {
+    return restoreMailbox(this.#ctx, name, state);
+  }
+
+  restoreMessages(mailboxId: number, messages: readonly RestoreMessage[]): Promise<number> {
+    return restoreMessages(this.#ctx, mailboxId, messages);
   }
 }

@@ -45,6 +45,8 @@ const ACCOUNT_METHODS = new Set([
   "search",
   "poll",
   "getAppendLimit",
+  "restoreMailbox",
+  "restoreMessages",
   "setAppendLimit",
 ]);
 

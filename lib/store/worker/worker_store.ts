@@ -25,6 +25,8 @@ import type {
   MailStore,
   MessageFields,
   MessageRecord,
+  RestoreMailboxState,
+  RestoreMessage,
   SearchKey,
   SpecialUse,
   StoreFlagsResult,
@@ -297,6 +299,12 @@ class ThreadedAccountStore implements AccountStore {
   }
   setAppendLimit(bytes: number | null): Promise<void> {
     return this.#call("setAppendLimit", [bytes]);
+  }
+  restoreMailbox(name: string, state: RestoreMailboxState): Promise<MailboxInfo> {
+    return this.#call("restoreMailbox", [name, state]);
+  }
+  restoreMessages(mailboxId: number, messages: readonly RestoreMessage[]): Promise<number> {
+    return this.#call("restoreMessages", [mailboxId, messages]);
   }
 }
 
