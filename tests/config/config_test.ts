@@ -213,6 +213,28 @@ Deno.test("the server refuses to start on a bad config, naming the key, and exit
   }
 });
 
+Deno.test("an error found while opening a module names the file, line and key too", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/config.toml`;
+    await Deno.writeTextFile(
+      file,
+      baseConfig(dir).replace(
+        'auth = "&local_authdb"',
+        'auth = { module = "external", helper = "/nonexistent/helper" }',
+      ),
+    );
+    const out = await runMain(["--config", file, "run"]);
+    assert.equal(out.code, 1);
+    assert.match(
+      out.stderr,
+      /config error: .*config\.toml:6: imap\.auth\.helper: helper "\/nonexistent\/helper" does not exist/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("--help, --version and an unknown command", async () => {
   const help = await runMain(["--help"]);
   assert.equal(help.code, 0);
