@@ -4,10 +4,18 @@
  * calls it; the tests start servers through it too, so they run exactly
  * what a user runs.
  */
-import type { Config, ImapEndpointConfig, StorageOptions } from "./config/types.ts";
+import type {
+  Config,
+  ImapEndpointConfig,
+  LmtpEndpointConfig,
+  NormalizerName,
+  StorageOptions,
+  TableOptions,
+} from "./config/types.ts";
 import { ensurePrivateDir } from "./private_files.ts";
 import { ConfigError } from "./config/errors.ts";
-import type { MailStore } from "./store/mail_store.ts";
+import { locateKey } from "./config/config.ts";
+import type { AccountStore, MailStore } from "./store/mail_store.ts";
 import { openImapSqlStore } from "./store/imapsql.ts";
 import { openCredentialsTable } from "./auth/providers.ts";
 import type { MutableTable } from "./tables/table.ts";
@@ -15,18 +23,50 @@ import { createAuthenticator } from "./auth/authenticator.ts";
 import type { Authenticator } from "./auth/authenticator.ts";
 import { createSaslMechanism } from "./auth/sasl.ts";
 import { ImapServer } from "./server/server.ts";
-import type { Endpoint } from "./server/endpoint.ts";
+import type { Endpoint, LoginService } from "./server/endpoint.ts";
+import { Metrics } from "./metrics/metrics.ts";
+import { type MetricsEndpoint, serveMetrics } from "./metrics/endpoint.ts";
 import { Logger } from "./log.ts";
 import { TlsManager } from "./net/tls.ts";
 import { VERSION } from "./version.ts";
+import { buildTable } from "./tables/build.ts";
+import { getNormalizer, NormalizeError } from "./auth/normalize.ts";
+import { type AccountLookup, Delivery } from "./lmtp/delivery.ts";
+import { LmtpServer } from "./lmtp/server.ts";
+import type { LmtpEndpoint } from "./lmtp/session.ts";
 
 export interface RunningServer {
   server: ImapServer;
   /** Bound addresses, port 0 resolved. */
   addresses: string[];
+  /** The `[lmtp]` server, when configured. */
+  lmtp: LmtpServer | null;
+  /** Its bound addresses, port 0 resolved. */
+  lmtpAddresses: string[];
   /** The stores by module name (tests and the CLI reach them). */
   stores: Map<string, MailStore>;
+  metrics: Metrics;
+  /** Bound addresses of the `[openmetrics]` endpoint (empty when it is off). */
+  metricsAddresses: string[];
   shutdown(): Promise<void>;
+}
+
+/**
+ * Runs `build`; a ConfigError it throws (a database that will not open, a
+ * missing auth helper) is given the config file and the line of its key,
+ * like the errors found while translating.
+ */
+async function locating<T>(config: Config, build: () => Promise<T>): Promise<T> {
+  try {
+    return await build();
+  } catch (err) {
+    if (!(err instanceof ConfigError) || err.file) throw err;
+    let line: number | undefined;
+    try {
+      line = locateKey(await Deno.readTextFile(config.file), err.keyPath);
+    } catch { /* the file is gone or unreadable: name it without a line */ }
+    throw err.inFile(config.file, line);
+  }
 }
 
 /** Opens (once per module) the storage an endpoint names. */
@@ -47,28 +87,63 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   await ensurePrivateDir(config.stateDir);
   const stores = new Map<string, MailStore>();
   const authenticators: Authenticator[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  const metrics = new Metrics();
+  let metricsEndpoint: MetricsEndpoint | null = null;
   const closeAll = async () => {
+    await metricsEndpoint?.close().catch(() => {});
     for (const a of authenticators) await a.close().catch(() => {});
+    for (const c of closers) await c().catch(() => {});
     for (const s of stores.values()) await s.close().catch(() => {});
   };
+  let server: ImapServer | null = null;
+  let lmtp: LmtpServer | null = null;
   try {
     const endpoints: Endpoint[] = [];
     for (const ep of config.endpoints) {
-      endpoints.push(await buildEndpoint(ep, log, stores, authenticators));
+      endpoints.push(
+        await locating(config, () => buildEndpoint(ep, log, stores, authenticators, metrics)),
+      );
     }
-    const server = new ImapServer(endpoints, log);
+    const lmtpEndpoints: LmtpEndpoint[] = [];
+    for (const ep of config.lmtp) {
+      lmtpEndpoints.push(await buildLmtpEndpoint(ep, log, stores, closers, metrics));
+    }
+    // IMAP first: its addresses come first in the log, as they did before [lmtp] existed.
+    server = new ImapServer(endpoints, log);
     await server.start();
-    const timeout = Math.max(...config.endpoints.map((e) => e.shutdownTimeoutMs));
+    metrics.addConnectionSource(() => server!.connectionStates());
+    metrics.addDatabaseFiles(() => databaseFiles(config));
+    if (config.openmetrics) {
+      metricsEndpoint = await serveMetrics(config.openmetrics.listen, metrics, log);
+    }
+    if (lmtpEndpoints.length > 0) {
+      lmtp = new LmtpServer(lmtpEndpoints, log);
+      await lmtp.start();
+    }
+    const timeout = Math.max(
+      ...config.endpoints.map((e) => e.shutdownTimeoutMs),
+      ...config.lmtp.map((e) => e.shutdownTimeoutMs),
+    );
+    const imapServer = server;
+    const lmtpServer = lmtp;
     return {
-      server,
-      addresses: server.addresses,
+      server: imapServer,
+      addresses: imapServer.addresses,
+      lmtp: lmtpServer,
+      lmtpAddresses: lmtpServer?.addresses ?? [],
       stores,
+      metrics,
+      metricsAddresses: metricsEndpoint?.addresses ?? [],
       async shutdown() {
-        await server.shutdown(timeout);
+        // Deliveries in flight are answered before the stores close.
+        await Promise.all([imapServer.shutdown(timeout), lmtpServer?.shutdown(timeout)]);
         await closeAll();
       },
     };
   } catch (err) {
+    // An LMTP address that cannot be bound stops the IMAP listeners already open.
+    await server?.shutdown(0);
     await closeAll();
     throw err;
   }
@@ -79,6 +154,7 @@ async function buildEndpoint(
   log: Logger,
   stores: Map<string, MailStore>,
   authenticators: Authenticator[],
+  metrics: Metrics,
 ): Promise<Endpoint> {
   const epLog = log.child({}, "imap", ep.debug);
   // The server's store runs on a store thread; the admin commands open theirs in-process.
@@ -100,11 +176,178 @@ async function buildEndpoint(
     config: ep,
     log: epLog,
     tls,
-    store,
-    auth: authenticator,
+    store: instrumented(store, metrics),
+    auth: countingLogins(authenticator, metrics),
     sasl: (name) => (name === "PLAIN" || name === "LOGIN" ? createSaslMechanism(name) : null),
     version: VERSION,
+    observer: {
+      commandDone(name, result, seconds) {
+        metrics.commands.inc({ command: name, result });
+        metrics.commandSeconds.observe({ command: name }, seconds);
+      },
+    },
   };
+}
+
+async function buildLmtpEndpoint(
+  ep: LmtpEndpointConfig,
+  log: Logger,
+  stores: Map<string, MailStore>,
+  closers: (() => Promise<void>)[],
+  metrics: Metrics,
+): Promise<LmtpEndpoint> {
+  const store = await openStorage(ep.deliverTo, stores, true);
+  const lookup = await buildDeliveryLookup(ep.deliveryMap, ep.deliveryNormalize, closers);
+  return {
+    config: ep,
+    log: log.child({}, "lmtp", ep.debug),
+    delivery: new Delivery(store, lookup, {
+      plusFolder: ep.plusFolder,
+      observe(outcome, bytes) {
+        const result = outcome.ok ? (outcome.duplicate ? "duplicate" : "ok") : outcome.kind;
+        metrics.deliveries.inc({ result });
+        if (outcome.ok && !outcome.duplicate) metrics.deliveryBytes.inc(bytes);
+      },
+    }),
+  };
+}
+
+/**
+ * The storage's `delivery_normalize` then `delivery_map`: recipient
+ * address to account name. An address the normalizer refuses maps to no
+ * account.
+ */
+async function buildDeliveryLookup(
+  map: TableOptions,
+  normalizer: NormalizerName,
+  closers: (() => Promise<void>)[],
+): Promise<AccountLookup> {
+  const normalize = getNormalizer(normalizer);
+  const table = await buildTable(map);
+  closers.push(async () => await table.close?.());
+  return async (address) => {
+    let key: string;
+    try {
+      key = normalize(address);
+    } catch (err) {
+      if (err instanceof NormalizeError) return null;
+      throw err;
+    }
+    return await table.lookup(key);
+  };
+}
+
+/**
+ * What `imapd deliver` delivers through: the first `[lmtp]` endpoint's
+ * `deliver_to`, else the first `[imap]` endpoint's storage (with that
+ * storage's delivery_map and delivery_normalize).
+ */
+export async function openAdminDelivery(
+  config: Config,
+): Promise<{ delivery: Delivery; maxMessageSize: number; close(): Promise<void> }> {
+  const ep = config.lmtp[0];
+  const storage = ep?.deliverTo ?? config.endpoints[0].storage;
+  const map: TableOptions = ep?.deliveryMap ?? deliveryMapOf(config, storage);
+  const store = await openStorage(storage, new Map());
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const lookup = await buildDeliveryLookup(map, storage.options.deliveryNormalize, closers);
+    return {
+      delivery: new Delivery(store, lookup, { plusFolder: ep?.plusFolder ?? false }),
+      maxMessageSize: ep?.maxMessageSize ?? storage.options.appendLimit,
+      async close() {
+        for (const c of closers) await c().catch(() => {});
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** A storage's delivery_map as table options, for a config without [lmtp]. */
+function deliveryMapOf(config: Config, storage: StorageOptions): TableOptions {
+  const spec = storage.options.deliveryMap;
+  const path = `${storage.path}.delivery_map`;
+  if (spec.startsWith("&")) {
+    const mod = config.modules.get(spec.slice(1));
+    if (mod?.kind !== "table") {
+      throw new ConfigError(path, `${JSON.stringify(spec)} does not name a table module`);
+    }
+    return mod.table;
+  }
+  if (spec === "identity" || spec === "email_localpart" || spec === "email_localpart_optional") {
+    return { path, name: null, module: spec };
+  }
+  throw new ConfigError(path, `${JSON.stringify(spec)} needs an [lmtp] section to be translated`);
+}
+
+/** Counts each login attempt by its result. */
+function countingLogins(auth: LoginService, metrics: Metrics): LoginService {
+  return {
+    async login(username, password, clientAddress, authzid) {
+      const result = await auth.login(username, password, clientAddress, authzid);
+      metrics.logins.inc({ result: result.ok ? "ok" : result.reason });
+      return result;
+    },
+  };
+}
+
+/**
+ * The endpoint's view of a store: it times every store request a session
+ * makes (by method) and counts the messages and bytes APPEND stores.
+ */
+function instrumented(store: MailStore, metrics: Metrics): MailStore {
+  const timed = <T>(method: string, promise: Promise<T>): Promise<T> => {
+    const start = performance.now();
+    const done = () =>
+      metrics.storeRequestSeconds.observe({ method }, (performance.now() - start) / 1000);
+    promise.then(done, done);
+    return promise;
+  };
+  const account = (a: AccountStore): AccountStore =>
+    new Proxy(a, {
+      get(target, prop) {
+        if (prop === "append") {
+          return async (...args: Parameters<AccountStore["append"]>) => {
+            const result = await timed("append", target.append(...args));
+            metrics.appends.inc();
+            metrics.appendBytes.inc(args[1].content.length);
+            return result;
+          };
+        }
+        const value = Reflect.get(target, prop, target);
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          const result = value.apply(target, args);
+          // Requests answer with a promise; fetch (a stream) and watch are left as they are.
+          return result instanceof Promise ? timed(String(prop), result) : result;
+        };
+      },
+    });
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === "openAccount") {
+        return async (...args: Parameters<MailStore["openAccount"]>) => {
+          const a = await timed("openAccount", target.openAccount(...args));
+          return a && account(a);
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/** The database files of the storages the endpoints use (file DSNs), WAL included. */
+function databaseFiles(config: Config): string[] {
+  const paths = new Set<string>();
+  for (const ep of config.endpoints) {
+    const dsn = ep.storage.options.dsn;
+    if (dsn.kind === "file") paths.add(dsn.path);
+  }
+  return [...paths].flatMap((path) => [path, `${path}-wal`]);
 }
 
 /** The storage the admin commands act on: `[storage.imapsql.NAME]` named by `block`, else the first endpoint's. */
@@ -117,7 +360,7 @@ export async function openAdminStore(config: Config, block?: string): Promise<Ma
     }
     storage = mod.storage;
   }
-  return await openStorage(storage, new Map());
+  return await locating(config, () => openStorage(storage, new Map()));
 }
 
 /** The credentials table the `creds` command acts on (maddy's --cfg-block, default local_authdb). */
@@ -135,7 +378,8 @@ export async function openAdminCredentials(
   if (mod.kind !== "auth" || mod.auth.module !== "pass_table") {
     throw new ConfigError(mod.path, `[${mod.type}.${mod.name}] is not an auth.pass_table block`);
   }
-  return await openCredentialsTable(mod.auth);
+  const passTable = mod.auth;
+  return await locating(config, () => openCredentialsTable(passTable));
 }
 
 export { Logger };

@@ -28,12 +28,14 @@ import {
   translateStorage,
   translateTable,
 } from "./modules.ts";
+import { parseLmtpSections } from "./lmtp.ts";
 import type {
   Config,
   ImapEndpointConfig,
   ListenAddress,
   LogTarget,
   NormalizerName,
+  OpenMetricsConfig,
   ProxyProtocolConfig,
   TlsCertificate,
   TlsConfig,
@@ -52,6 +54,8 @@ const TOP_KEYS = [
   "auth_map",
   "auth_map_normalize",
   "imap",
+  "lmtp",
+  "openmetrics",
   "storage",
   "auth",
   "table",
@@ -183,8 +187,15 @@ function translate(doc: Table, file: string): Config {
     })
   );
 
+  const lmtp = parseLmtpSections(doc.lmtp, {
+    hostname,
+    globalDebug: debug,
+    scope,
+    parseListenAddress,
+  });
+
   const seen = new Map<string, string>();
-  for (const ep of endpoints) {
+  for (const ep of [...endpoints, ...lmtp]) {
     for (const addr of ep.listen) {
       if (addr.scheme !== "unix" && addr.port === 0) continue; // each gets its own port
       const other = seen.get(addr.text);
@@ -197,7 +208,45 @@ function translate(doc: Table, file: string): Config {
 
   // Blocks no endpoint uses are translated too: their mistakes stop start-up as well.
   const modules = scope.all();
-  return deepFreeze({ file, hostname, stateDir, debug, log, endpoints, modules });
+  const openmetrics = parseOpenMetrics(doc.openmetrics, seen);
+  return deepFreeze({
+    file,
+    hostname,
+    stateDir,
+    debug,
+    log,
+    endpoints,
+    lmtp,
+    openmetrics,
+    modules,
+  });
+}
+
+/** `[openmetrics]`: maddy's `openmetrics tcp://127.0.0.1:9749`. Plain HTTP over TCP only. */
+function parseOpenMetrics(
+  value: unknown,
+  used: Map<string, string>,
+): OpenMetricsConfig | null {
+  if (value === undefined) return null;
+  const t = expectTable(value, "openmetrics");
+  rejectUnknownKeys(t, ["listen"], "openmetrics");
+  if (t.listen === undefined) {
+    throw new ConfigError("openmetrics.listen", "missing: a listen address is required");
+  }
+  const listen = expectStringList(t.listen, "openmetrics.listen").map((a, i) => {
+    const path = Array.isArray(t.listen) ? `openmetrics.listen[${i}]` : "openmetrics.listen";
+    const addr = parseListenAddress(a, path);
+    if (addr.scheme !== "tcp") {
+      throw new ConfigError(path, `${JSON.stringify(a)}: metrics are served over tcp:// only`);
+    }
+    const other = addr.port === 0 ? undefined : used.get(addr.text);
+    if (other) throw new ConfigError(path, `${addr.text} is already used by ${other}`);
+    return { hostname: addr.hostname, port: addr.port, text: addr.text };
+  });
+  if (listen.length === 0) {
+    throw new ConfigError("openmetrics.listen", "at least one address is required");
+  }
+  return { listen };
 }
 
 interface EndpointContext {
@@ -269,6 +318,7 @@ function parseEndpoint(t: Table, path: string, ctx: EndpointContext): ImapEndpoi
   };
   const count = (key: string, fallback: number) =>
     t[key] === undefined ? fallback : expectInteger(t[key], `${path}.${key}`, 1);
+  const maxLineLength = size("max_line_length", 64 * 1024);
 
   return {
     path,
@@ -299,13 +349,13 @@ function parseEndpoint(t: Table, path: string, ctx: EndpointContext): ImapEndpoi
     loginTimeoutMs: duration("login_timeout", 60_000),
     idleTimeoutMs: duration("idle_timeout", 60 * 60_000, 30 * 60_000),
     shutdownTimeoutMs: duration("shutdown_timeout", 10_000),
-    maxLineLength: size("max_line_length", 64 * 1024),
-    maxCommandSize: size("max_command_size", 64 * 1024 * 1024),
+    maxLineLength,
+    maxCommandSize: size("max_command_size", 1024 * 1024),
     maxCommandSizeBeforeLogin: size("max_command_size_before_login", 64 * 1024),
     maxSearchKeys: count("max_search_keys", 1000),
     maxSearchSize: size("max_search_size", 64 * 1024),
-    maxConnections: count("max_connections", 1000),
-    maxConnectionsPerIp: count("max_connections_per_ip", 50),
+    maxConnections: count("max_connections", 5000),
+    maxConnectionsPerIp: count("max_connections_per_ip", 500),
   };
 }
 

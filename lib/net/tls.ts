@@ -6,7 +6,7 @@
  * TLS connection starts).
  */
 import tls from "node:tls";
-import { X509Certificate } from "node:crypto";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import type { TlsConfig } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 
@@ -107,6 +107,19 @@ async function loadCertificate(
     key = await Deno.readTextFile(keyFile);
   } catch (err) {
     throw new Error(`Cannot read TLS key "${keyFile}": ${(err as Error).message}`);
+  }
+  // createSecureContext accepts a key of another certificate here, and every
+  // handshake would then fail ("unsupported protocol"): refuse it at start.
+  let matches: boolean;
+  try {
+    matches = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
+  } catch (err) {
+    throw new Error(
+      `Invalid TLS certificate "${certFile}" or key "${keyFile}": ${(err as Error).message}`,
+    );
+  }
+  if (!matches) {
+    throw new Error(`TLS key "${keyFile}" does not match the certificate "${certFile}"`);
   }
   let context: tls.SecureContext;
   let names: string[];

@@ -115,16 +115,18 @@ Deno.test("finding 4: SEARCH with more keys or longer strings than allowed gets 
   }
 });
 
-Deno.test("finding 4: the default limit refuses 50,000 OR SUBJECT keys", async () => {
+Deno.test("finding 4: the default limits refuse 5,000 and 100,000 OR SUBJECT keys", async () => {
   const srv = await startTestServer({ users: { alice: "alice-pw" } });
   try {
     const c = await TestClient.connect(srv.port);
     await c.login("alice", "alice-pw");
     await c.command("SELECT INBOX");
-    // As literals, each line short: only the key count can stop it.
-    const keys = " OR SUBJECT {1+}\r\na SUBJECT {1+}\r\nb".repeat(25_000);
-    const r = await c.command("SEARCH" + keys, 30_000);
-    assert.match(r.tagged, /NO \[LIMIT\]/);
+    // As literals, each line short: the key count stops the first, the
+    // command size (max_command_size, 1M) the second before it is parsed.
+    const keys = (n: number) => " OR SUBJECT {1+}\r\na SUBJECT {1+}\r\nb".repeat(n);
+    assert.match((await c.command("SEARCH" + keys(2_500), 30_000)).tagged, /NO \[LIMIT\]/);
+    assert.match((await c.command("SEARCH" + keys(50_000), 30_000)).tagged, /BAD \[TOOBIG\]/);
+    assert.match((await c.command("NOOP")).tagged, /OK/);
     c.close();
   } finally {
     await srv.close();
@@ -213,6 +215,74 @@ Deno.test("finding 8: NUL in strings gets BAD; control bytes are escaped in resp
     assert.match(log, /authentication failed/);
     // deno-lint-ignore no-control-regex -- control characters are what must not reach the log
     assert.ok(!/[\x00-\x09\x0b-\x1f\x7f]/.test(log), JSON.stringify(log));
+  } finally {
+    await srv.close();
+  }
+});
+
+async function greetings(port: number, n: number): Promise<TestClient[]> {
+  const out: TestClient[] = [];
+  for (let i = 0; i < n; i++) out.push(await TestClient.connect(port));
+  return out;
+}
+
+Deno.test("finding 3: connections over max_connections get BYE at once; a closed one frees its place", async () => {
+  const lines: string[] = [];
+  const srv = await startTestServer({
+    users: {},
+    logSink: (l) => lines.push(l),
+    config: (dir) => baseConfig(dir, "max_connections = 3\nmax_connections_per_ip = 10"),
+  });
+  try {
+    const open = await greetings(srv.port, 3);
+    for (const c of open) assert.match(c.greeting, /^\* OK/);
+    const extra = await TestClient.connect(srv.port);
+    assert.match(extra.greeting, /^\* BYE Too many connections/);
+    assert.ok(await extra.closedByServer());
+    extra.close();
+    open[0].close();
+    // The place is freed when the server notices the close.
+    let again: TestClient | null = null;
+    for (let i = 0; i < 50; i++) {
+      const c = await TestClient.connect(srv.port);
+      if (c.greeting.startsWith("* OK")) {
+        again = c;
+        break;
+      }
+      c.close();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(again, "a new client got a greeting after one left");
+    again.close();
+    for (const c of open.slice(1)) c.close();
+    assert.ok(
+      lines.some((l) =>
+        /limit: connection refused, max_connections reached .*client=127\.0\.0\.1/.test(l)
+      ),
+    );
+  } finally {
+    await srv.close();
+  }
+});
+
+Deno.test("finding 3: connections over max_connections_per_ip get BYE naming the address limit", async () => {
+  const lines: string[] = [];
+  const srv = await startTestServer({
+    users: {},
+    logSink: (l) => lines.push(l),
+    config: (dir) => baseConfig(dir, "max_connections = 10\nmax_connections_per_ip = 2"),
+  });
+  try {
+    const open = await greetings(srv.port, 2);
+    const extra = await TestClient.connect(srv.port);
+    assert.match(extra.greeting, /^\* BYE Too many connections from your address/);
+    assert.ok(await extra.closedByServer());
+    extra.close();
+    for (const c of open) {
+      assert.match((await c.command("NOOP")).tagged, /OK/);
+      c.close();
+    }
+    assert.ok(lines.some((l) => /max_connections_per_ip reached .*client=127\.0\.0\.1/.test(l)));
   } finally {
     await srv.close();
   }

@@ -154,3 +154,27 @@ Deno.test("`CommandReader` stops at a non-synchronizing literal larger than a wh
   reader.push(enc.encode("a2 NOOP\r\n"));
   assert.equal(reader.next().kind, "need-more");
 });
+
+Deno.test("`CommandReader` drops the literal data of a too-long line with it", () => {
+  const input = `a1 APPEND INBOX ${"x".repeat(100)} {13+}\r\nb2 NOOP {3}\r\n\r\na3 NOOP\r\n`;
+  for (const step of [1, 7, input.length]) {
+    const results = readAll(input, step, new CommandReader({ maxLine: 50 }));
+    assert.equal(results[0].kind, "line-too-long", `step ${step}`);
+    assert.deepEqual(commands(results), ["a3 NOOP"], `step ${step}`);
+  }
+});
+
+Deno.test("`CommandReader` lets the commands `commandLimit` names be larger", () => {
+  const limits = {
+    maxCommand: 100,
+    commandLimit: (prefix: Uint8Array) => dec.decode(prefix).includes(" APPEND ") ? 1000 : 100,
+  };
+  const body = "m".repeat(500);
+  const input = `a1 APPEND INBOX {500+}\r\n${body}\r\na2 NOOP {90+}\r\n${
+    "n".repeat(90)
+  }\r\na3 NOOP\r\n`;
+  const results = readAll(input, 13, new CommandReader(limits));
+  assert.equal(commands(results)[0], `a1 APPEND INBOX {500+}\r\n${body}`);
+  assert.equal(results[1].kind, "literal-too-big");
+  assert.deepEqual(commands(results).slice(1), ["a3 NOOP"]);
+});

@@ -15,29 +15,33 @@ import type {
   MailboxStatus,
   MessageFields,
   MessageRecord,
+  RestoreMailboxState,
+  RestoreMessage,
   SearchKey,
   SpecialUse,
   StoreFlagsResult,
+  UidRange,
   UidSet,
 } from "../mail_store.ts";
-import { appendMessage } from "./append.ts";
-import type { AccountContext } from "./context.ts";
+import { appendMessage, type AppendQueue } from "./append.ts";
+import type { AccountContext, StoreShared } from "./context.ts";
 import { expunge, moveMessages } from "./expunge.ts";
 import { fetchMessages } from "./fetch.ts";
 import * as mailboxes from "./mailboxes.ts";
+import { restoreMailbox, restoreMessages } from "./restore.ts";
 import { searchMailbox } from "./search.ts";
-import type { SqlMailStore } from "./sql_store.ts";
 import { storeFlags } from "./store_flags.ts";
-import { poll, select, watch } from "./sync.ts";
+import { claimRecent, poll, select, watch } from "./sync.ts";
 
 export class SqlAccountStore implements AccountStore {
   readonly accountName: string;
   #ctx: AccountContext;
+  #appends: AppendQueue;
 
-  constructor(store: SqlMailStore, accountId: number, accountName: string) {
+  constructor(store: StoreShared, appends: AppendQueue, accountId: number, accountName: string) {
     this.accountName = accountName;
+    this.#appends = appends;
     this.#ctx = {
-      store,
       db: store.db,
       sql: store.sql,
       bus: store.bus,
@@ -87,12 +91,20 @@ export class SqlAccountStore implements AccountStore {
     return mailboxes.setAppendLimit(this.#ctx, bytes);
   }
 
-  select(mailboxId: number, options?: { readOnly?: boolean }): Promise<MailboxSnapshot> {
-    return select(this.#ctx, mailboxId, options);
+  select(mailboxId: number): Promise<MailboxSnapshot> {
+    return select(this.#ctx, mailboxId);
+  }
+
+  claimRecent(
+    mailboxId: number,
+    uid: number,
+    options?: { peek?: boolean },
+  ): Promise<UidRange | null> {
+    return claimRecent(this.#ctx, mailboxId, uid, options);
   }
 
   append(mailboxId: number, input: AppendInput): Promise<AppendResult> {
-    return appendMessage(this.#ctx, mailboxId, input);
+    return appendMessage(this.#ctx, this.#appends, mailboxId, input);
   }
 
   fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord> {
@@ -131,5 +143,13 @@ export class SqlAccountStore implements AccountStore {
 
   poll(mailboxId: number): Promise<void> {
     return poll(this.#ctx, mailboxId);
+  }
+
+  restoreMailbox(name: string, state: RestoreMailboxState): Promise<MailboxInfo> {
+    return restoreMailbox(this.#ctx, name, state);
+  }
+
+  restoreMessages(mailboxId: number, messages: readonly RestoreMessage[]): Promise<number> {
+    return restoreMessages(this.#ctx, mailboxId, messages);
   }
 }

@@ -186,6 +186,7 @@ async function insertAppend(
 
 export async function appendMessage(
   ctx: AccountContext,
+  appends: AppendQueue,
   mailboxId: number,
   input: AppendInput,
 ): Promise<AppendResult> {
@@ -211,7 +212,7 @@ export async function appendMessage(
   files?.hold(hash);
   try {
     if (files) await files.write(hash, packed.data);
-    const result = await ctx.store.appends.commit({
+    const result = await appends.commit({
       accountId: ctx.accountId,
       mailboxId,
       hash,

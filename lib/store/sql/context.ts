@@ -11,7 +11,8 @@ import { decompress } from "./body_files.ts";
 import type { StoreSql } from "./dialect.ts";
 import type { EventBus } from "./event_bus.ts";
 import type { Db } from "./schema.ts";
-import type { SqlMailStore, SqlStoreOptions } from "./sql_store.ts";
+import type { Compression } from "../config.ts";
+import type { BodyFiles } from "./body_files.ts";
 import { type normalizeUidSet, uidSteps } from "./uid_ranges.ts";
 
 /** Rows per query when streaming FETCH and SEARCH. */
@@ -20,13 +21,29 @@ export const CHUNK = 500;
 /** A query runner: the database, or the transaction under way. */
 export type Runner = Kysely<Db> | Transaction<Db>;
 
-/** One account's view of the store, passed to every section. */
-export interface AccountContext {
-  readonly store: SqlMailStore;
+export interface SqlStoreOptions {
+  appendLimit: number;
+  disableRecent: boolean;
+  compression: Compression;
+  junkMailbox: string;
+  /** Set for `msg_store fs`. */
+  files: BodyFiles | null;
+  /** Statements the dialect has prepared so far (a figure for benchmarks), when known. */
+  preparedStatements?: () => number;
+  /** Called by close() after the database is destroyed. */
+  onClose?: () => Promise<void> | void;
+}
+
+/** What every account shares: the database, its SQL dialect, the event bus, the options. */
+export interface StoreShared {
   readonly db: Kysely<Db>;
   readonly sql: StoreSql;
   readonly bus: EventBus;
   readonly options: SqlStoreOptions;
+}
+
+/** One account's view of the store, passed to every section. */
+export interface AccountContext extends StoreShared {
   readonly accountId: number;
   /** Mailbox ids found in this account: watch() delivers events of these only. */
   readonly owned: Set<number>;
@@ -41,6 +58,8 @@ export type MailboxRow = {
   highest_modseq: number;
   special_use: string | null;
   append_limit: number | null;
+  recent_uid: number;
+  recent_prev: number;
 };
 
 export type MessageRow = {

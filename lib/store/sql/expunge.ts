@@ -11,8 +11,8 @@ import {
 } from "./context.ts";
 import { DELETED } from "./flags.ts";
 import type { Db } from "./schema.ts";
-import { normalizeUidSet } from "./uid_ranges.ts";
-import { addKeywords, applySlots, slotOf } from "./uid_blocks.ts";
+import { normalizeUidSet, uidsToSet } from "./uid_ranges.ts";
+import { addKeywords, applySlots, flaggedUids, slotOf } from "./uid_blocks.ts";
 
 export async function expunge(
   ctx: AccountContext,
@@ -22,11 +22,13 @@ export async function expunge(
   const result = await ctx.db.transaction().execute(async (trx) => {
     const box = await mailboxRow(ctx, trx, mailboxId);
     const set = normalizeUidSet(uids ?? [{ from: 1, to: 0xffffffff }], box.uid_next - 1);
+    // The index names the \Deleted messages: only their rows are read.
+    const deleted = await flaggedUids(trx, mailboxId, set, DELETED);
     const rows = await selectRows(
       ctx,
       trx,
       mailboxId,
-      set,
+      uidsToSet(deleted),
       (r) => (r.system_flags & DELETED) !== 0,
     );
     if (rows.length === 0) return null;

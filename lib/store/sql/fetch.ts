@@ -11,8 +11,9 @@ import {
   toBytes,
 } from "./context.ts";
 import { flagList } from "./flags.ts";
+import { parsedJson } from "./libsql_dialect.ts";
 import { normalizeUidSet, uidSteps } from "./uid_ranges.ts";
-import { BLOCK_SHIFT, BLOCK_SIZE, FLAG_BITS, HAS_KEYWORDS, readBlocks } from "./uid_blocks.ts";
+import { BLOCK_SHIFT, BLOCK_SIZE, HAS_KEYWORDS, readBlocks, SYSTEM_BITS } from "./uid_blocks.ts";
 
 type FetchRow = MessageRow & Record<string, unknown>;
 
@@ -85,8 +86,8 @@ async function* fetchChunks(
         : q.where(ctx.sql.inSet("m.uid", step.uids));
       const rows = wantBody
         ? await q.innerJoin("bodies as b", "b.id", "m.body_id")
-          .$if(!!fields.envelope, (qb) => qb.select("b.envelope"))
-          .$if(!!fields.bodyStructure, (qb) => qb.select("b.body_structure"))
+          .$if(!!fields.envelope, (qb) => qb.select("b.envelope as envelope_json"))
+          .$if(!!fields.bodyStructure, (qb) => qb.select("b.body_structure as structure_json"))
           .$if(!!(fields.header || fields.content), (qb) => qb.select("b.header"))
           .$if(!!fields.content, (qb) => qb.select(["b.compression", "b.hash"]))
           .orderBy("m.uid").limit(CHUNK).execute()
@@ -111,7 +112,7 @@ function flagsOnly(fields: MessageFields): boolean {
 
 /** Flag lists of messages without keywords, one per system flag combination, shared. */
 const SYSTEM_ONLY: readonly string[][] = Array.from(
-  { length: FLAG_BITS + 1 },
+  { length: SYSTEM_BITS + 1 },
   (_, bits) => Object.freeze(flagList(bits, [])) as string[],
 );
 
@@ -151,7 +152,7 @@ async function* flagChunks(
         // A message expunged meanwhile has no row: the index's system flags stand.
         rec.flags = r
           ? flagList(r.system_flags, JSON.parse(r.keywords))
-          : SYSTEM_ONLY[(slotOf.get(rec.uid) ?? 0) & FLAG_BITS];
+          : SYSTEM_ONLY[(slotOf.get(rec.uid) ?? 0) & SYSTEM_BITS];
       }
     }
     chunk = [];
@@ -175,7 +176,7 @@ async function* flagChunks(
           chunk.push({ uid });
           keywordUids.push(uid);
           keywordSlots.push(slot);
-        } else chunk.push({ uid, flags: SYSTEM_ONLY[slot & FLAG_BITS] });
+        } else chunk.push({ uid, flags: SYSTEM_ONLY[slot & SYSTEM_BITS] });
         if (chunk.length >= CHUNK) yield await finish();
       }
     }
@@ -191,10 +192,8 @@ function record(row: FetchRow, fields: MessageFields): MessageRecord {
   if (fields.internalDate) rec.internalDate = new Date(row.internal_date);
   if (fields.size) rec.size = row.size;
   if (fields.modSeq) rec.modSeq = row.modseq;
-  if (fields.envelope) rec.envelope = JSON.parse(row.envelope as string) as Envelope;
-  if (fields.bodyStructure) {
-    rec.bodyStructure = JSON.parse(row.body_structure as string) as BodyStructure;
-  }
+  if (fields.envelope) rec.envelope = parsedJson<Envelope>(row.envelope_json);
+  if (fields.bodyStructure) rec.bodyStructure = parsedJson<BodyStructure>(row.structure_json);
   if (fields.header) rec.header = toBytes(row.header);
   return rec;
 }

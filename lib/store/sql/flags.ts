@@ -1,11 +1,11 @@
 /** System flags as a bit set in `messages.system_flags`; keywords as a JSON array. */
-import { SYSTEM_FLAGS } from "../mail_store.ts";
+import { FLAG_BITS, SYSTEM_FLAGS } from "../mail_store.ts";
 
-export const SEEN = 1;
-export const ANSWERED = 2;
-export const FLAGGED = 4;
-export const DELETED = 8;
-export const DRAFT = 16;
+export const SEEN = FLAG_BITS["\\Seen"];
+export const ANSWERED = FLAG_BITS["\\Answered"];
+export const FLAGGED = FLAG_BITS["\\Flagged"];
+export const DELETED = FLAG_BITS["\\Deleted"];
+export const DRAFT = FLAG_BITS["\\Draft"];
 
 const BITS: Record<string, number> = {
   "\\seen": SEEN,

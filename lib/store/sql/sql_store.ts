@@ -11,31 +11,16 @@
 import type { Kysely } from "kysely";
 import type { AccountStore, MailStore, SpecialUse } from "../mail_store.ts";
 import { StoreError } from "../mail_store.ts";
-import type { Compression } from "../config.ts";
 import { SqlAccountStore } from "./account_store.ts";
 import { AppendQueue } from "./append.ts";
-import type { BodyFiles } from "./body_files.ts";
-import { collectBodies } from "./context.ts";
+import { collectBodies, type SqlStoreOptions, type StoreShared } from "./context.ts";
 import type { StoreSql } from "./dialect.ts";
 import { EventBus } from "./event_bus.ts";
 import { nextUidValidity } from "./mailboxes.ts";
 import type { Db } from "./schema.ts";
 
 export { normalizeMailboxName } from "./mailboxes.ts";
-export { CHUNK } from "./context.ts";
-
-export interface SqlStoreOptions {
-  appendLimit: number;
-  disableRecent: boolean;
-  compression: Compression;
-  junkMailbox: string;
-  /** Set for `msg_store fs`. */
-  files: BodyFiles | null;
-  /** Statements the dialect has prepared so far (a figure for benchmarks), when known. */
-  preparedStatements?: () => number;
-  /** Called by close() after the database is destroyed. */
-  onClose?: () => Promise<void> | void;
-}
+export { CHUNK, type SqlStoreOptions } from "./context.ts";
 
 const DEFAULT_MAILBOXES: [string, SpecialUse | null][] = [
   ["INBOX", null],
@@ -50,7 +35,7 @@ function accountKey(name: string): string {
   return name.normalize("NFC").toLowerCase();
 }
 
-export class SqlMailStore implements MailStore {
+export class SqlMailStore implements MailStore, StoreShared {
   readonly db: Kysely<Db>;
   /** The engine-specific SQL (sqlite_sql.ts, later a PostgreSQL file). */
   readonly sql: StoreSql;
@@ -75,7 +60,7 @@ export class SqlMailStore implements MailStore {
     if (key === "") throw new StoreError("CANNOT", "Empty account name");
     const row = await this.db.selectFrom("accounts").select(["id", "name"])
       .where("name_key", "=", key).executeTakeFirst();
-    if (row) return new SqlAccountStore(this, row.id, row.name);
+    if (row) return new SqlAccountStore(this, this.appends, row.id, row.name);
     if (!options?.create) return null;
     const created = await this.db.transaction().execute(async (trx) => {
       const again = await trx.selectFrom("accounts").select(["id", "name"])
@@ -104,7 +89,7 @@ export class SqlMailStore implements MailStore {
       }
       return { id, name };
     });
-    return new SqlAccountStore(this, created.id, created.name);
+    return new SqlAccountStore(this, this.appends, created.id, created.name);
   }
 
   async listAccounts(): Promise<string[]> {

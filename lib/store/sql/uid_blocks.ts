@@ -15,19 +15,20 @@
  * the existing rows.
  */
 import type { Transaction } from "kysely";
+import { FLAG_HAS_KEYWORDS } from "../mail_store.ts";
 import type { Runner } from "./context.ts";
 import type { Db } from "./schema.ts";
 
 export const BLOCK_SHIFT = 11;
 export const BLOCK_SIZE = 1 << BLOCK_SHIFT;
 export const PRESENT = 0x80;
-export const HAS_KEYWORDS = 0x40;
+export const HAS_KEYWORDS = FLAG_HAS_KEYWORDS;
 /** The system flag bits of a slot (flags.ts: SEEN..DRAFT). */
-export const FLAG_BITS = 0x1f;
+export const SYSTEM_BITS = 0x1f;
 
 /** The slot byte of a message with these system flags and keywords. */
 export function slotOf(systemFlags: number, hasKeywords: boolean): number {
-  return PRESENT | (systemFlags & FLAG_BITS) | (hasKeywords ? HAS_KEYWORDS : 0);
+  return PRESENT | (systemFlags & SYSTEM_BITS) | (hasKeywords ? HAS_KEYWORDS : 0);
 }
 
 /** One block as read: its number and its slots (index = uid - block * BLOCK_SIZE). */
@@ -141,13 +142,70 @@ export function summarize(blocks: readonly Block[], seenBit: number): BlockSumma
   return { messages, unseen, firstUnseenUid };
 }
 
-/** The UIDs present, ascending, as one typed array. */
-export function uidsOf(blocks: readonly Block[], count: number): Uint32Array {
-  const uids = new Uint32Array(count);
+/**
+ * Messages with a UID above `uid`, counted from the blocks (for \Recent as a
+ * claim counter: the messages above the largest UID a session has claimed).
+ */
+export function countAbove(blocks: readonly Block[], uid: number): number {
   let n = 0;
   for (const { block, slots } of blocks) {
     const base = block * BLOCK_SIZE;
-    for (let i = 0; i < slots.length; i++) if (slots[i] !== 0) uids[n++] = base + i;
+    if (base + slots.length - 1 <= uid) continue;
+    for (let i = Math.max(0, uid + 1 - base); i < slots.length; i++) if (slots[i] !== 0) n++;
   }
-  return n === count ? uids : uids.subarray(0, n);
+  return n;
+}
+
+/**
+ * The UIDs present, ascending, and beside each its slot without the
+ * PRESENT bit (system flags and HAS_KEYWORDS: MailboxSnapshot.flags).
+ */
+export function uidsOf(
+  blocks: readonly Block[],
+  count: number,
+): { uids: Uint32Array; flags: Uint8Array } {
+  const uids = new Uint32Array(count);
+  const flags = new Uint8Array(count);
+  let n = 0;
+  for (const { block, slots } of blocks) {
+    const base = block * BLOCK_SIZE;
+    for (let i = 0; i < slots.length && n < count; i++) {
+      const s = slots[i];
+      if (s === 0) continue;
+      uids[n] = base + i;
+      flags[n++] = s & ~PRESENT;
+    }
+  }
+  return n === count ? { uids, flags } : { uids: uids.subarray(0, n), flags: flags.subarray(0, n) };
+}
+
+/** UIDs in the normalized `set` whose slot has all of `bits`, ascending. */
+export async function flaggedUids(
+  db: Runner,
+  mailboxId: number,
+  set: readonly { from: number; to: number }[],
+  bits: number,
+): Promise<number[]> {
+  if (set.length === 0) return [];
+  const blocks = await readBlocks(
+    db,
+    mailboxId,
+    set[0].from >>> BLOCK_SHIFT,
+    set[set.length - 1].to >>> BLOCK_SHIFT,
+  );
+  const out: number[] = [];
+  let r = 0;
+  for (const { block, slots } of blocks) {
+    const base = block * BLOCK_SIZE;
+    const end = base + slots.length - 1;
+    while (r < set.length && set[r].to < base) r++;
+    for (let k = r; k < set.length && set[k].from <= end; k++) {
+      const from = Math.max(set[k].from, base);
+      const to = Math.min(set[k].to, end);
+      for (let uid = from; uid <= to; uid++) {
+        if ((slots[uid - base] & bits) === bits && slots[uid - base] !== 0) out.push(uid);
+      }
+    }
+  }
+  return out;
 }

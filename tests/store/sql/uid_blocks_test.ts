@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { sql } from "kysely";
 import type { AccountStore } from "../../../lib/store/mail_store.ts";
 import type { SqlMailStore } from "../../../lib/store/sql/sql_store.ts";
+import { countAbove, readBlocks } from "../../../lib/store/sql/uid_blocks.ts";
 import { ALL, collect, message, openTestStore } from "./_helpers.ts";
 
 /** What the messages table itself says, scanned row by row (the ground truth). */
@@ -12,6 +13,7 @@ async function truth(store: SqlMailStore, mailboxId: number) {
   for (const r of rows) for (const k of JSON.parse(r.keywords) as string[]) keywords.add(k);
   return {
     uids: rows.map((r) => r.uid),
+    flags: rows.map((r) => r.system_flags | (r.keywords === "[]" ? 0 : 64)),
     unseen: rows.filter((r) => (r.system_flags & 1) === 0).map((r) => r.uid),
     keywords,
   };
@@ -21,10 +23,19 @@ async function checkIndex(store: SqlMailStore, acct: AccountStore, mailboxId: nu
   const t = await truth(store, mailboxId);
   const snap = await acct.select(mailboxId, { readOnly: true });
   assert.deepEqual([...snap.uids], t.uids);
+  assert.deepEqual([...snap.flags!], t.flags);
   assert.equal(snap.unseen, t.unseen.length);
   assert.equal(snap.firstUnseenUid, t.unseen[0] ?? null);
   // Keywords once used stay listed; every keyword in use is listed.
   for (const k of t.keywords) assert.ok(snap.flagsInUse.includes(k), k);
+  const blocks = await readBlocks(store.db, mailboxId);
+  for (const above of [0, t.uids[0] ?? 1, t.uids[t.uids.length >> 1] ?? 5, 2047, 2048, 1e6]) {
+    assert.equal(
+      countAbove(blocks, above),
+      t.uids.filter((u) => u > above).length,
+      `above ${above}`,
+    );
+  }
   const status = await acct.status(mailboxId);
   assert.equal(status.messages, t.uids.length);
   assert.equal(status.unseen, t.unseen.length);
@@ -114,6 +125,8 @@ Deno.test("a database of the previous release gets its UID/flag index and search
     await sql`drop table uid_blocks`.execute(t.store.db);
     await sql`drop table mailbox_keywords`.execute(t.store.db);
     await sql`drop table body_search`.execute(t.store.db);
+    await sql`alter table mailboxes drop column recent_uid`.execute(t.store.db);
+    await sql`alter table mailboxes drop column recent_prev`.execute(t.store.db);
     await sql`delete from schema_migrations where version >= 2`.execute(t.store.db);
     const store = await t.reopen();
     acct = (await store.openAccount("a"))!;

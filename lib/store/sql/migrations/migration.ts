@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 
-/** One schema step; migrations import this file, never the list (mod.ts), so the list stays acyclic. */
+/** One schema step (see mod.ts). Its own file, so migrations need not import mod.ts. */
 export interface Migration {
   version: number;
   name: string;
