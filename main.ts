@@ -7,10 +7,29 @@ import { parseInvocation, USAGE } from "./lib/cli/args.ts";
 import { processIo } from "./lib/cli/io.ts";
 import { loadConfig } from "./lib/config/config.ts";
 import { ConfigError } from "./lib/config/errors.ts";
-import { Logger, openAdminCredentials, openAdminStore, startServer } from "./lib/app.ts";
+import {
+  Logger,
+  openAdminCredentials,
+  openAdminDelivery,
+  openAdminStore,
+  startServer,
+} from "./lib/app.ts";
+import {
+  EX_TEMPFAIL,
+  EX_USAGE,
+  parseDeliverArgs,
+  readMessage,
+  runDeliver,
+} from "./lib/cli/deliver.ts";
 import { runCredsCli } from "./lib/cli/creds.ts";
 import { runStoreCli } from "./lib/cli/store.ts";
 import { VERSION } from "./lib/version.ts";
+import {
+  IMPORT_MADDY_USAGE,
+  ImportError,
+  importMaddy,
+  parseImportMaddyArgs,
+} from "./lib/cli/import_maddy.ts";
 
 async function main(): Promise<number> {
   const io = processIo();
@@ -29,6 +48,7 @@ async function main(): Promise<number> {
   }
 
   if (inv.command === "hash") return await runCredsCli("hash", inv.args, null, io);
+  if (inv.command === "deliver") return await deliver(inv.configFile, inv.args, io);
 
   const config = await loadConfig(inv.configFile);
 
@@ -59,11 +79,61 @@ async function main(): Promise<number> {
     }
   }
 
+  if (inv.command === "import-maddy") {
+    let options;
+    try {
+      options = parseImportMaddyArgs(inv.args);
+    } catch (err) {
+      io.stderr(`imapd import-maddy: ${(err as Error).message}\n${IMPORT_MADDY_USAGE}`);
+      return 2;
+    }
+    const store = await openAdminStore(config);
+    try {
+      const s = await importMaddy(options, store, { ...io, isTerminal: Deno.stderr.isTerminal() });
+      io.stdout(
+        `imported ${s.accounts} accounts, ${s.mailboxes} mailboxes, ${s.messages} messages` +
+          (s.present > 0 ? ` (${s.present} were already here)` : "") + "\n",
+      );
+      return 0;
+    } catch (err) {
+      if (!(err instanceof ImportError)) throw err;
+      io.stderr(`imapd import-maddy: ${err.message}\n`);
+      return 1;
+    } finally {
+      await store.close();
+    }
+  }
+
   const store = await openAdminStore(config);
   try {
     return await runStoreCli(inv.command, inv.args, store, io);
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * `imapd deliver`: every failure to get going (config, database) is
+ * temporary (75), so the MTA keeps the message and retries.
+ */
+async function deliver(configFile: string, args: string[], io: ReturnType<typeof processIo>) {
+  const parsed = parseDeliverArgs(args, io);
+  if (!parsed) return EX_USAGE;
+  let opened;
+  let limit;
+  try {
+    const config = await loadConfig(configFile);
+    opened = await openAdminDelivery(config);
+    limit = opened.maxMessageSize;
+  } catch (err) {
+    io.stderr(`imapd deliver: ${(err as Error).message} (4.3.0)\n`);
+    return EX_TEMPFAIL;
+  }
+  try {
+    const raw = await readMessage(Deno.stdin.readable, limit);
+    return await runDeliver(parsed.sender, parsed.recipients, raw, opened.delivery, io);
+  } finally {
+    await opened.close();
   }
 }
 

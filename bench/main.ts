@@ -293,6 +293,23 @@ async function main(): Promise<void> {
     else removeInBackground(tmp);
   }
   await storeBench(opts.quick, opts.store);
+  if (!opts.workloads || opts.workloads.includes("lmtp")) await lmtpBench(opts.quick, opts.server);
+}
+
+/**
+ * LMTP deliveries per second against Dovecot's LMTP (bench/lmtp_bench.ts):
+ * its own servers, its own section of the report. `--workloads` without
+ * "lmtp" leaves it out.
+ */
+async function lmtpBench(quick: boolean, server: string): Promise<void> {
+  const path = `${here}lmtp_bench.ts`;
+  if (!(await exists(path))) return;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", path, "--server", server, ...(quick ? ["--quick"] : [])],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) console.log(`lmtp bench exited with ${out.code}`);
 }
 
 /**

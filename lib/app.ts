@@ -4,9 +4,17 @@
  * calls it; the tests start servers through it too, so they run exactly
  * what a user runs.
  */
-import type { Config, ImapEndpointConfig, StorageOptions } from "./config/types.ts";
+import type {
+  Config,
+  ImapEndpointConfig,
+  LmtpEndpointConfig,
+  NormalizerName,
+  StorageOptions,
+  TableOptions,
+} from "./config/types.ts";
 import { ensurePrivateDir } from "./private_files.ts";
 import { ConfigError } from "./config/errors.ts";
+import { locateKey } from "./config/config.ts";
 import type { AccountStore, MailStore } from "./store/mail_store.ts";
 import { openImapSqlStore } from "./store/imapsql.ts";
 import { openCredentialsTable } from "./auth/providers.ts";
@@ -21,17 +29,44 @@ import { type MetricsEndpoint, serveMetrics } from "./metrics/endpoint.ts";
 import { Logger } from "./log.ts";
 import { TlsManager } from "./net/tls.ts";
 import { VERSION } from "./version.ts";
+import { buildTable } from "./tables/build.ts";
+import { getNormalizer, NormalizeError } from "./auth/normalize.ts";
+import { type AccountLookup, Delivery } from "./lmtp/delivery.ts";
+import { LmtpServer } from "./lmtp/server.ts";
+import type { LmtpEndpoint } from "./lmtp/session.ts";
 
 export interface RunningServer {
   server: ImapServer;
   /** Bound addresses, port 0 resolved. */
   addresses: string[];
+  /** The `[lmtp]` server, when configured. */
+  lmtp: LmtpServer | null;
+  /** Its bound addresses, port 0 resolved. */
+  lmtpAddresses: string[];
   /** The stores by module name (tests and the CLI reach them). */
   stores: Map<string, MailStore>;
   metrics: Metrics;
   /** Bound addresses of the `[openmetrics]` endpoint (empty when it is off). */
   metricsAddresses: string[];
   shutdown(): Promise<void>;
+}
+
+/**
+ * Runs `build`; a ConfigError it throws (a database that will not open, a
+ * missing auth helper) is given the config file and the line of its key,
+ * like the errors found while translating.
+ */
+async function locating<T>(config: Config, build: () => Promise<T>): Promise<T> {
+  try {
+    return await build();
+  } catch (err) {
+    if (!(err instanceof ConfigError) || err.file) throw err;
+    let line: number | undefined;
+    try {
+      line = locateKey(await Deno.readTextFile(config.file), err.keyPath);
+    } catch { /* the file is gone or unreadable: name it without a line */ }
+    throw err.inFile(config.file, line);
+  }
 }
 
 /** Opens (once per module) the storage an endpoint names. */
@@ -52,38 +87,63 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   await ensurePrivateDir(config.stateDir);
   const stores = new Map<string, MailStore>();
   const authenticators: Authenticator[] = [];
+  const closers: (() => Promise<void>)[] = [];
   const metrics = new Metrics();
   let metricsEndpoint: MetricsEndpoint | null = null;
   const closeAll = async () => {
     await metricsEndpoint?.close().catch(() => {});
     for (const a of authenticators) await a.close().catch(() => {});
+    for (const c of closers) await c().catch(() => {});
     for (const s of stores.values()) await s.close().catch(() => {});
   };
+  let server: ImapServer | null = null;
+  let lmtp: LmtpServer | null = null;
   try {
     const endpoints: Endpoint[] = [];
     for (const ep of config.endpoints) {
-      endpoints.push(await buildEndpoint(ep, log, stores, authenticators, metrics));
+      endpoints.push(
+        await locating(config, () => buildEndpoint(ep, log, stores, authenticators, metrics)),
+      );
     }
-    const server = new ImapServer(endpoints, log);
+    const lmtpEndpoints: LmtpEndpoint[] = [];
+    for (const ep of config.lmtp) {
+      lmtpEndpoints.push(await buildLmtpEndpoint(ep, log, stores, closers));
+    }
+    // IMAP first: its addresses come first in the log, as they did before [lmtp] existed.
+    server = new ImapServer(endpoints, log);
     await server.start();
-    metrics.addConnectionSource(() => server.connectionStates());
+    metrics.addConnectionSource(() => server!.connectionStates());
     metrics.addDatabaseFiles(() => databaseFiles(config));
     if (config.openmetrics) {
       metricsEndpoint = await serveMetrics(config.openmetrics.listen, metrics, log);
     }
-    const timeout = Math.max(...config.endpoints.map((e) => e.shutdownTimeoutMs));
+    if (lmtpEndpoints.length > 0) {
+      lmtp = new LmtpServer(lmtpEndpoints, log);
+      await lmtp.start();
+    }
+    const timeout = Math.max(
+      ...config.endpoints.map((e) => e.shutdownTimeoutMs),
+      ...config.lmtp.map((e) => e.shutdownTimeoutMs),
+    );
+    const imapServer = server;
+    const lmtpServer = lmtp;
     return {
-      server,
-      addresses: server.addresses,
+      server: imapServer,
+      addresses: imapServer.addresses,
+      lmtp: lmtpServer,
+      lmtpAddresses: lmtpServer?.addresses ?? [],
       stores,
       metrics,
       metricsAddresses: metricsEndpoint?.addresses ?? [],
       async shutdown() {
-        await server.shutdown(timeout);
+        // Deliveries in flight are answered before the stores close.
+        await Promise.all([imapServer.shutdown(timeout), lmtpServer?.shutdown(timeout)]);
         await closeAll();
       },
     };
   } catch (err) {
+    // An LMTP address that cannot be bound stops the IMAP listeners already open.
+    await server?.shutdown(0);
     await closeAll();
     throw err;
   }
@@ -121,6 +181,92 @@ async function buildEndpoint(
     sasl: (name) => (name === "PLAIN" || name === "LOGIN" ? createSaslMechanism(name) : null),
     version: VERSION,
   };
+}
+
+async function buildLmtpEndpoint(
+  ep: LmtpEndpointConfig,
+  log: Logger,
+  stores: Map<string, MailStore>,
+  closers: (() => Promise<void>)[],
+): Promise<LmtpEndpoint> {
+  const store = await openStorage(ep.deliverTo, stores, true);
+  const lookup = await buildDeliveryLookup(ep.deliveryMap, ep.deliveryNormalize, closers);
+  return {
+    config: ep,
+    log: log.child({}, "lmtp", ep.debug),
+    delivery: new Delivery(store, lookup, { plusFolder: ep.plusFolder }),
+  };
+}
+
+/**
+ * The storage's `delivery_normalize` then `delivery_map`: recipient
+ * address to account name. An address the normalizer refuses maps to no
+ * account.
+ */
+async function buildDeliveryLookup(
+  map: TableOptions,
+  normalizer: NormalizerName,
+  closers: (() => Promise<void>)[],
+): Promise<AccountLookup> {
+  const normalize = getNormalizer(normalizer);
+  const table = await buildTable(map);
+  closers.push(async () => await table.close?.());
+  return async (address) => {
+    let key: string;
+    try {
+      key = normalize(address);
+    } catch (err) {
+      if (err instanceof NormalizeError) return null;
+      throw err;
+    }
+    return await table.lookup(key);
+  };
+}
+
+/**
+ * What `imapd deliver` delivers through: the first `[lmtp]` endpoint's
+ * `deliver_to`, else the first `[imap]` endpoint's storage (with that
+ * storage's delivery_map and delivery_normalize).
+ */
+export async function openAdminDelivery(
+  config: Config,
+): Promise<{ delivery: Delivery; maxMessageSize: number; close(): Promise<void> }> {
+  const ep = config.lmtp[0];
+  const storage = ep?.deliverTo ?? config.endpoints[0].storage;
+  const map: TableOptions = ep?.deliveryMap ?? deliveryMapOf(config, storage);
+  const store = await openStorage(storage, new Map());
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const lookup = await buildDeliveryLookup(map, storage.options.deliveryNormalize, closers);
+    return {
+      delivery: new Delivery(store, lookup, { plusFolder: ep?.plusFolder ?? false }),
+      maxMessageSize: ep?.maxMessageSize ?? storage.options.appendLimit,
+      async close() {
+        for (const c of closers) await c().catch(() => {});
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** A storage's delivery_map as table options, for a config without [lmtp]. */
+function deliveryMapOf(config: Config, storage: StorageOptions): TableOptions {
+  const spec = storage.options.deliveryMap;
+  const path = `${storage.path}.delivery_map`;
+  if (spec.startsWith("&")) {
+    const mod = config.modules.get(spec.slice(1));
+    if (mod?.kind !== "table") {
+      throw new ConfigError(path, `${JSON.stringify(spec)} does not name a table module`);
+    }
+    return mod.table;
+  }
+  if (spec === "identity" || spec === "email_localpart" || spec === "email_localpart_optional") {
+    return { path, name: null, module: spec };
+  }
+  throw new ConfigError(path, `${JSON.stringify(spec)} needs an [lmtp] section to be translated`);
 }
 
 /** Counts each login attempt by its result. */
@@ -185,7 +331,7 @@ export async function openAdminStore(config: Config, block?: string): Promise<Ma
     }
     storage = mod.storage;
   }
-  return await openStorage(storage, new Map());
+  return await locating(config, () => openStorage(storage, new Map()));
 }
 
 /** The credentials table the `creds` command acts on (maddy's --cfg-block, default local_authdb). */
@@ -203,7 +349,8 @@ export async function openAdminCredentials(
   if (mod.kind !== "auth" || mod.auth.module !== "pass_table") {
     throw new ConfigError(mod.path, `[${mod.type}.${mod.name}] is not an auth.pass_table block`);
   }
-  return await openCredentialsTable(mod.auth);
+  const passTable = mod.auth;
+  return await locating(config, () => openCredentialsTable(passTable));
 }
 
 export { Logger };

@@ -3,6 +3,7 @@
  *
  *   imapd [--config FILE] [run]
  *   imapd [--config FILE] creds|hash|imap-acct|imap-mboxes|imap-msgs|import ...
+ *   imapd [--config FILE] deliver|import-maddy ...
  *   imapd --help | --version
  *
  * Global options come before the subcommand; everything after it belongs
@@ -19,6 +20,8 @@ export const SUBCOMMANDS = [
   "imap-mboxes",
   "imap-msgs",
   "import",
+  "deliver",
+  "import-maddy",
 ] as const;
 
 export type Subcommand = typeof SUBCOMMANDS[number];
@@ -39,6 +42,9 @@ Commands:
   imap-mboxes list|create|remove|rename ...     manage mailboxes
   imap-msgs add|list|remove|flags|copy|move|dump ...  manage messages by UID
   import ACCOUNT MAILBOX FILE|DIR   import an mbox file or a Maildir
+  deliver [-f SENDER] RECIPIENT...  deliver a message from standard input (for an MTA;
+                           exit 0, 75 retry later, 67 unknown user, 65 bad message)
+  import-maddy --dsn PATH [--msg-store DIR]  import maddy's storage.imapsql database
 
 Options:
   --config FILE   configuration file (default: $${CONFIG_ENV}, else config.toml)

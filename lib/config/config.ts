@@ -28,6 +28,7 @@ import {
   translateStorage,
   translateTable,
 } from "./modules.ts";
+import { parseLmtpSections } from "./lmtp.ts";
 import type {
   Config,
   ImapEndpointConfig,
@@ -53,6 +54,7 @@ const TOP_KEYS = [
   "auth_map",
   "auth_map_normalize",
   "imap",
+  "lmtp",
   "openmetrics",
   "storage",
   "auth",
@@ -185,8 +187,15 @@ function translate(doc: Table, file: string): Config {
     })
   );
 
+  const lmtp = parseLmtpSections(doc.lmtp, {
+    hostname,
+    globalDebug: debug,
+    scope,
+    parseListenAddress,
+  });
+
   const seen = new Map<string, string>();
-  for (const ep of endpoints) {
+  for (const ep of [...endpoints, ...lmtp]) {
     for (const addr of ep.listen) {
       if (addr.scheme !== "unix" && addr.port === 0) continue; // each gets its own port
       const other = seen.get(addr.text);
@@ -200,7 +209,17 @@ function translate(doc: Table, file: string): Config {
   // Blocks no endpoint uses are translated too: their mistakes stop start-up as well.
   const modules = scope.all();
   const openmetrics = parseOpenMetrics(doc.openmetrics, seen);
-  return deepFreeze({ file, hostname, stateDir, debug, log, endpoints, openmetrics, modules });
+  return deepFreeze({
+    file,
+    hostname,
+    stateDir,
+    debug,
+    log,
+    endpoints,
+    lmtp,
+    openmetrics,
+    modules,
+  });
 }
 
 /** `[openmetrics]`: maddy's `openmetrics tcp://127.0.0.1:9749`. Plain HTTP over TCP only. */
@@ -299,6 +318,7 @@ function parseEndpoint(t: Table, path: string, ctx: EndpointContext): ImapEndpoi
   };
   const count = (key: string, fallback: number) =>
     t[key] === undefined ? fallback : expectInteger(t[key], `${path}.${key}`, 1);
+  const maxLineLength = size("max_line_length", 64 * 1024);
 
   return {
     path,
@@ -329,8 +349,8 @@ function parseEndpoint(t: Table, path: string, ctx: EndpointContext): ImapEndpoi
     loginTimeoutMs: duration("login_timeout", 60_000),
     idleTimeoutMs: duration("idle_timeout", 60 * 60_000, 30 * 60_000),
     shutdownTimeoutMs: duration("shutdown_timeout", 10_000),
-    maxLineLength: size("max_line_length", 64 * 1024),
-    maxCommandSize: size("max_command_size", 64 * 1024 * 1024),
+    maxLineLength,
+    maxCommandSize: size("max_command_size", 1024 * 1024),
     maxCommandSizeBeforeLogin: size("max_command_size_before_login", 64 * 1024),
     maxSearchKeys: count("max_search_keys", 1000),
     maxSearchSize: size("max_search_size", 64 * 1024),

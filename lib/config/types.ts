@@ -238,7 +238,7 @@ export interface ImapEndpointConfig {
   /** How long shutdown waits for in-flight commands. */
   shutdownTimeoutMs: number;
   maxLineLength: number;
-  /** Largest command, literals included, once logged in (raised to fit APPENDLIMIT). */
+  /** Largest command, literals included, once logged in (an APPEND may carry APPENDLIMIT more). */
   maxCommandSize: number;
   /** Largest command, literals included, before login. */
   maxCommandSizeBeforeLogin: number;
@@ -252,6 +252,34 @@ export interface ImapEndpointConfig {
   maxConnectionsPerIp: number;
 }
 
+/** One `[lmtp]` (or `[[lmtp]]`) delivery endpoint (lmtp.ts translates it). */
+export interface LmtpEndpointConfig {
+  path: string;
+  listen: ListenAddress[];
+  /** The name in the greeting and the LHLO reply (the global hostname by default). */
+  hostname: string;
+  /** The storage `deliver_to` names. */
+  deliverTo: StorageOptions;
+  /** That storage's `delivery_map`: recipient address (normalized) to account name. */
+  deliveryMap: TableOptions;
+  deliveryNormalize: NormalizerName;
+  /** Largest message accepted, in bytes (SIZE; 552 5.3.4 above it). */
+  maxMessageSize: number;
+  /** Most recipients in one transaction (452 4.5.3 past it). */
+  maxRecipients: number;
+  /** `user+detail@` delivers to the mailbox `detail` when it exists. */
+  plusFolder: boolean;
+  /** Whether tcp:// may listen on, and accept from, addresses other than loopback. */
+  allowRemote: boolean;
+  ioDebug: boolean;
+  ioErrors: boolean;
+  debug: boolean;
+  /** How long the server waits for a command or message text (RFC 5321 §4.5.3.2: 5 minutes). */
+  timeoutMs: number;
+  /** How long shutdown waits for transactions in flight. */
+  shutdownTimeoutMs: number;
+}
+
 export interface OpenMetricsConfig {
   listen: { hostname: string; port: number; text: string }[];
 }
@@ -263,6 +291,8 @@ export interface Config {
   debug: boolean;
   log: LogTarget[];
   endpoints: ImapEndpointConfig[];
+  /** `[lmtp]` / `[[lmtp]]` delivery endpoints (none when the section is absent). */
+  lmtp: LmtpEndpointConfig[];
   /** `[openmetrics]`, or null when metrics are not served. */
   openmetrics: OpenMetricsConfig | null;
   /** Every named module block, translated, by name. */

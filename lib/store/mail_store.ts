@@ -59,7 +59,7 @@ export interface MailboxInfo {
 
 export interface MailboxStatus {
   messages: number;
-  /** Messages with \Recent; always 0 when the store runs with disable_recent. */
+  /** Messages no session has claimed as \Recent yet; always 0 under disable_recent. */
   recent: number;
   unseen: number;
   uidNext: number;
@@ -86,6 +86,7 @@ export interface MailboxSnapshot {
    * flags at SELECT without reading them one by one.
    */
   flags?: Uint8Array;
+  /** Messages no session has claimed as \Recent yet (the session claims with claimRecent). */
   recent: number;
   unseen: number;
 }
@@ -122,6 +123,21 @@ export interface AppendInput {
   internalDate?: Date;
 }
 
+/** A mailbox's identity as another server kept it (import). */
+export interface RestoreMailboxState {
+  uidValidity: number;
+  uidNext: number;
+  specialUse: SpecialUse | null;
+}
+
+/** A message as another server kept it (import): its own UID, flags and date. */
+export interface RestoreMessage {
+  uid: number;
+  content: Uint8Array;
+  flags: readonly string[];
+  internalDate: Date;
+}
+
 export interface AppendResult {
   uid: number;
   uidValidity: number;
@@ -149,13 +165,14 @@ export interface CopyResult {
   destUids: number[];
 }
 
-/** A search in domain terms: sequence sets are resolved to UID sets by the session. */
+/**
+ * A search in domain terms: sequence sets are resolved to UID sets by the
+ * session, and so are RECENT, NEW and OLD (\Recent belongs to a session).
+ */
 export type SearchKey =
   | { type: "all" }
   | { type: "uid"; set: UidSet }
   | { type: "flag"; flag: string; present: boolean }
-  | { type: "recent"; present: boolean }
-  | { type: "new" }
   | { type: "internalDate"; op: "before" | "on" | "since"; date: string /* YYYY-MM-DD */ }
   | { type: "sentDate"; op: "before" | "on" | "since"; date: string /* YYYY-MM-DD */ }
   | { type: "size"; op: "larger" | "smaller"; bytes: number }
@@ -209,8 +226,19 @@ export interface AccountStore {
   listSubscriptions(): Promise<string[]>;
   status(mailboxId: number): Promise<MailboxStatus>;
 
-  /** Takes a snapshot and, unless readOnly, clears \Recent for this session's benefit. */
+  /** Takes a snapshot of the mailbox for a session that selects it. */
   select(mailboxId: number, options?: { readOnly?: boolean }): Promise<MailboxSnapshot>;
+  /**
+   * \Recent (RFC 3501 §2.3.2): atomically claims the messages up to `uid`
+   * that no session has claimed yet and returns their UID range, or null
+   * when there are none (always null under disable_recent). With `peek`
+   * (EXAMINE) nothing is claimed: the range that a claim would get.
+   */
+  claimRecent(
+    mailboxId: number,
+    uid: number,
+    options?: { peek?: boolean },
+  ): Promise<UidRange | null>;
   append(mailboxId: number, input: AppendInput): Promise<AppendResult>;
   /** Streams records in ascending UID order, in chunks, for the UIDs in `uids` that exist. */
   fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord>;
@@ -245,6 +273,18 @@ export interface AccountStore {
   /** The account's own APPEND limit in bytes, or null to use the store-wide one. */
   getAppendLimit(): Promise<number | null>;
   setAppendLimit(bytes: number | null): Promise<void>;
+  /**
+   * Import: creates the mailbox (or takes the existing one) with the given
+   * UIDVALIDITY, and UIDNEXT at least `uidNext`. An existing mailbox that
+   * never held a message takes the given UIDVALIDITY; one that has is a
+   * CANNOT error (its clients' caches would be wrong).
+   */
+  restoreMailbox(name: string, state: RestoreMailboxState): Promise<MailboxInfo>;
+  /**
+   * Import: stores messages under their own UIDs (UIDNEXT rises past them);
+   * UIDs the mailbox already has are skipped. Returns how many were stored.
+   */
+  restoreMessages(mailboxId: number, messages: readonly RestoreMessage[]): Promise<number>;
 }
 
 export interface MailStore {

@@ -15,9 +15,12 @@ import type {
   MailboxStatus,
   MessageFields,
   MessageRecord,
+  RestoreMailboxState,
+  RestoreMessage,
   SearchKey,
   SpecialUse,
   StoreFlagsResult,
+  UidRange,
   UidSet,
 } from "../mail_store.ts";
 import { appendMessage, type AppendQueue } from "./append.ts";
@@ -25,9 +28,10 @@ import type { AccountContext, StoreShared } from "./context.ts";
 import { expunge, moveMessages } from "./expunge.ts";
 import { fetchMessages } from "./fetch.ts";
 import * as mailboxes from "./mailboxes.ts";
+import { restoreMailbox, restoreMessages } from "./restore.ts";
 import { searchMailbox } from "./search.ts";
 import { storeFlags } from "./store_flags.ts";
-import { poll, select, watch } from "./sync.ts";
+import { claimRecent, poll, select, watch } from "./sync.ts";
 
 export class SqlAccountStore implements AccountStore {
   readonly accountName: string;
@@ -87,8 +91,16 @@ export class SqlAccountStore implements AccountStore {
     return mailboxes.setAppendLimit(this.#ctx, bytes);
   }
 
-  select(mailboxId: number, options?: { readOnly?: boolean }): Promise<MailboxSnapshot> {
-    return select(this.#ctx, mailboxId, options);
+  select(mailboxId: number): Promise<MailboxSnapshot> {
+    return select(this.#ctx, mailboxId);
+  }
+
+  claimRecent(
+    mailboxId: number,
+    uid: number,
+    options?: { peek?: boolean },
+  ): Promise<UidRange | null> {
+    return claimRecent(this.#ctx, mailboxId, uid, options);
   }
 
   append(mailboxId: number, input: AppendInput): Promise<AppendResult> {
@@ -131,5 +143,13 @@ export class SqlAccountStore implements AccountStore {
 
   poll(mailboxId: number): Promise<void> {
     return poll(this.#ctx, mailboxId);
+  }
+
+  restoreMailbox(name: string, state: RestoreMailboxState): Promise<MailboxInfo> {
+    return restoreMailbox(this.#ctx, name, state);
+  }
+
+  restoreMessages(mailboxId: number, messages: readonly RestoreMessage[]): Promise<number> {
+    return restoreMessages(this.#ctx, mailboxId, messages);
   }
 }

@@ -36,6 +36,7 @@ const ACCOUNT_METHODS = new Set([
   "listSubscriptions",
   "status",
   "select",
+  "claimRecent",
   "append",
   "storeFlags",
   "expunge",
@@ -44,6 +45,8 @@ const ACCOUNT_METHODS = new Set([
   "search",
   "poll",
   "getAppendLimit",
+  "restoreMailbox",
+  "restoreMessages",
   "setAppendLimit",
 ]);
 

@@ -25,9 +25,12 @@ import type {
   MailStore,
   MessageFields,
   MessageRecord,
+  RestoreMailboxState,
+  RestoreMessage,
   SearchKey,
   SpecialUse,
   StoreFlagsResult,
+  UidRange,
   UidSet,
 } from "../mail_store.ts";
 import { StoreError, type StoreErrorCode } from "../mail_store.ts";
@@ -243,6 +246,13 @@ class ThreadedAccountStore implements AccountStore {
   select(mailboxId: number, options?: { readOnly?: boolean }): Promise<MailboxSnapshot> {
     return this.#call("select", [mailboxId, options]);
   }
+  claimRecent(
+    mailboxId: number,
+    uid: number,
+    options?: { peek?: boolean },
+  ): Promise<UidRange | null> {
+    return this.#call("claimRecent", [mailboxId, uid, options]);
+  }
   append(mailboxId: number, input: AppendInput): Promise<AppendResult> {
     // The literal is copied out of the connection's buffer once and moved, not cloned again.
     const content = ownBuffer(input.content);
@@ -289,6 +299,12 @@ class ThreadedAccountStore implements AccountStore {
   }
   setAppendLimit(bytes: number | null): Promise<void> {
     return this.#call("setAppendLimit", [bytes]);
+  }
+  restoreMailbox(name: string, state: RestoreMailboxState): Promise<MailboxInfo> {
+    return this.#call("restoreMailbox", [name, state]);
+  }
+  restoreMessages(mailboxId: number, messages: readonly RestoreMessage[]): Promise<number> {
+    return this.#call("restoreMessages", [mailboxId, messages]);
   }
 }
 

@@ -1,13 +1,15 @@
 /**
  * Migrations: static objects applied at open, in `version` order, each once,
  * each in its own transaction with its row in `schema_migrations`. Append new
- * ones to MIGRATIONS; never edit one that has shipped.
+ * ones to MIGRATIONS; never edit one that has shipped. New ones import the
+ * Migration type from migration.ts (0001 imports it from here, unchanged).
  */
 import type { Migration } from "./migration.ts";
 import { initial } from "./0001_initial.ts";
 import { uidBlocks } from "./0002_uid_blocks.ts";
 import { bodySearch } from "./0003_body_search.ts";
+import { recentClaim } from "./0004_recent_claim.ts";
 
-export const MIGRATIONS: readonly Migration[] = [initial, uidBlocks, bodySearch];
+export const MIGRATIONS: readonly Migration[] = [initial, uidBlocks, bodySearch, recentClaim];
 
 export type { Migration };
