@@ -26,7 +26,7 @@ import {
 } from "../auth/hash.ts";
 import { NormalizeError, precisUsername } from "../auth/normalize.ts";
 import type { MutableTable } from "../tables/table.ts";
-import type { CliIo } from "./io.ts";
+import { type CliIo, confirmDestructive } from "./io.ts";
 
 class UsageError extends Error {}
 
@@ -208,13 +208,8 @@ async function runCreds(args: string[], table: MutableTable | null, io: CliIo): 
     }
     case "remove": {
       const key = usernameKey(positionals);
-      if (!values.yes) {
-        const ok = io.confirm
-          ? await io.confirm("Are you sure you want to delete this user account?")
-          : false;
-        if (!ok) throw new Error("cancelled (use --yes to skip the question)");
-      }
       if (await table.lookup(key) === null) throw new Error(`no credentials for ${key}`);
+      await confirmDestructive(io, values.yes, `Delete the credentials of ${key}?`);
       await table.remove(key);
       return 0;
     }

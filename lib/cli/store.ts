@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import type { AccountStore, MailStore, SpecialUse, UidSet } from "../store/mail_store.ts";
 import { SPECIAL_USES, StoreError } from "../store/mail_store.ts";
 import { parseSize } from "../config/values.ts";
-import type { CliIo } from "./io.ts";
+import { CliError, type CliIo, confirmDestructive } from "./io.ts";
 
 export type StoreCommand = "imap-acct" | "imap-mboxes" | "imap-msgs" | "import";
 
@@ -38,7 +38,7 @@ export async function runStoreCli(
       io.stderr(`${command}: ${e.message}\n`);
       return 2;
     }
-    if (e instanceof StoreError) {
+    if (e instanceof StoreError || e instanceof CliError) {
       io.stderr(`${command}: ${e.message}\n`);
       return 1;
     }
@@ -107,6 +107,12 @@ async function acct(args: string[], store: MailStore, io: CliIo): Promise<number
     }
     case "remove":
       need(positionals, 1, "imap-acct remove [-y] USERNAME");
+      await account(store, positionals[0]);
+      await confirmDestructive(
+        io,
+        values.yes,
+        `Delete account ${JSON.stringify(positionals[0])} with all its mailboxes and messages?`,
+      );
       await store.deleteAccount(positionals[0]);
       return 0;
     case "appendlimit": {
@@ -143,7 +149,11 @@ async function mboxes(args: string[], store: MailStore, io: CliIo): Promise<numb
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { special: { type: "string" }, subscribed: { type: "boolean", short: "s" } },
+    options: {
+      special: { type: "string" },
+      subscribed: { type: "boolean", short: "s" },
+      yes: { type: "boolean", short: "y" },
+    },
   });
   switch (sub) {
     case "list": {
@@ -174,8 +184,17 @@ async function mboxes(args: string[], store: MailStore, io: CliIo): Promise<numb
       return 0;
     }
     case "remove": {
-      need(positionals, 2, "imap-mboxes remove USERNAME NAME");
-      await (await account(store, positionals[0])).deleteMailbox(positionals[1]);
+      need(positionals, 2, "imap-mboxes remove [-y] USERNAME NAME");
+      const a = await account(store, positionals[0]);
+      await mailboxId(a, positionals[1]);
+      await confirmDestructive(
+        io,
+        values.yes,
+        `Delete mailbox ${JSON.stringify(positionals[1])} of ${
+          JSON.stringify(positionals[0])
+        } with all its messages?`,
+      );
+      await a.deleteMailbox(positionals[1]);
       return 0;
     }
     case "rename": {
@@ -217,6 +236,7 @@ async function msgs(args: string[], store: MailStore, io: CliIo): Promise<number
       file: { type: "string" },
       out: { type: "string", short: "o" },
       uid: { type: "string", short: "u" },
+      yes: { type: "boolean", short: "y" },
     },
   });
   switch (sub) {
@@ -257,10 +277,15 @@ async function msgs(args: string[], store: MailStore, io: CliIo): Promise<number
       return 0;
     }
     case "remove": {
-      need(positionals, 3, "imap-msgs remove USERNAME MAILBOX UIDS");
+      need(positionals, 3, "imap-msgs remove [-y] USERNAME MAILBOX UIDS");
       const a = await account(store, positionals[0]);
       const id = await mailboxId(a, positionals[1]);
       const set = parseUidSet(positionals[2]);
+      await confirmDestructive(
+        io,
+        values.yes,
+        `Delete messages ${positionals[2]} of ${JSON.stringify(positionals[1])}?`,
+      );
       await a.storeFlags(id, set, "add", ["\\Deleted"]);
       const gone = await a.expunge(id, set);
       io.stdout(`${gone.length} removed\n`);

@@ -2,17 +2,31 @@ import assert from "node:assert/strict";
 import { parseUidSet, readMbox, runStoreCli, type StoreCommand } from "../../lib/cli/store.ts";
 import { openTestStore } from "../store/sql/_helpers.ts";
 import type { SqlMailStore } from "../../lib/store/sql/sql_store.ts";
+import type { CliIo } from "../../lib/cli/io.ts";
 
 async function run(store: SqlMailStore, command: StoreCommand, ...args: string[]) {
+  return await runAnswering(store, undefined, command, ...args);
+}
+
+/** Runs with a terminal that answers `answer` (undefined: no terminal). */
+async function runAnswering(
+  store: SqlMailStore,
+  answer: boolean | undefined,
+  command: StoreCommand,
+  ...args: string[]
+) {
   let out = "";
   let err = "";
-  const code = await runStoreCli(command, args, store, {
+  const asked: string[] = [];
+  const io: CliIo = {
     stdout: (s) => (out += s),
     stderr: (s) => (err += s),
     isTerminal: false,
     readPassword: () => Promise.reject(new Error("no password is asked for")),
-  });
-  return { code, out, err };
+  };
+  if (answer !== undefined) io.confirm = (q) => (asked.push(q), Promise.resolve(answer));
+  const code = await runStoreCli(command, args, store, io);
+  return { code, out, err, asked };
 }
 
 Deno.test("`runStoreCli()` manages accounts, mailboxes and messages", async () => {
@@ -69,7 +83,10 @@ Deno.test("`runStoreCli()` manages accounts, mailboxes and messages", async () =
       (await run(s, "imap-msgs", "move", "alice", "INBOX", "2", "Trash")).out,
       "2 -> 1\n",
     );
-    assert.equal((await run(s, "imap-msgs", "remove", "alice", "Starred", "1")).out, "1 removed\n");
+    assert.equal(
+      (await run(s, "imap-msgs", "remove", "-y", "alice", "Starred", "1")).out,
+      "1 removed\n",
+    );
     const out = `${t.dir}/dump.eml`;
     assert.equal((await run(s, "imap-msgs", "dump", "--out", out, "alice", "Trash", "1")).code, 0);
     assert.equal(await Deno.readTextFile(out), "Subject: hello\r\n\r\nbody\r\n");
@@ -77,7 +94,7 @@ Deno.test("`runStoreCli()` manages accounts, mailboxes and messages", async () =
     assert.equal((await run(s, "imap-msgs", "list", "alice", "Nope")).code, 1);
     assert.equal((await run(s, "imap-msgs", "frobnicate")).code, 2);
 
-    assert.equal((await run(s, "imap-mboxes", "remove", "alice", "Starred")).code, 0);
+    assert.equal((await run(s, "imap-mboxes", "remove", "--yes", "alice", "Starred")).code, 0);
     assert.equal((await run(s, "imap-acct", "remove", "-y", "alice")).code, 0);
     assert.equal((await run(s, "imap-acct", "list")).out, "");
   } finally {
@@ -138,4 +155,48 @@ Deno.test("`readMbox()` splits only on From lines at message starts", () => {
   );
   const msgs = [...readMbox(bytes)];
   assert.equal(msgs.length, 2);
+});
+
+Deno.test("`runStoreCli()` asks before removing, takes --yes, and refuses without a terminal", async () => {
+  const t = await openTestStore("memory");
+  try {
+    const s = t.store;
+    await run(s, "imap-acct", "create", "carol");
+    await run(s, "imap-mboxes", "create", "carol", "Old");
+    const file = `${t.dir}/m.eml`;
+    await Deno.writeTextFile(file, "Subject: keep\r\n\r\nbody\r\n");
+    await run(s, "imap-msgs", "add", "--file", file, "carol", "Old");
+    const removals = [
+      ["imap-msgs", "remove", "carol", "Old", "1"],
+      ["imap-mboxes", "remove", "carol", "Old"],
+      ["imap-acct", "remove", "carol"],
+    ] as const;
+    const still = async () => (await run(s, "imap-msgs", "list", "carol", "Old")).out;
+    for (const [command, ...args] of removals) {
+      const refused = await run(s, command, ...args);
+      assert.equal(refused.code, 1, `${command} ${args.join(" ")}`);
+      assert.match(refused.err, /not confirmed: .*not a terminal.*--yes/);
+      const no = await runAnswering(s, false, command, ...args);
+      assert.equal(no.code, 1);
+      assert.match(no.err, /cancelled/);
+      assert.equal(no.asked.length, 1);
+      assert.match(no.asked[0], /^Delete .*(carol|Old).*\?$/);
+      assert.match(await still(), /^1\t.*\tkeep$/m, `${command} kept everything`);
+    }
+    assert.match(
+      (await runAnswering(s, true, "imap-msgs", "remove", "carol", "Old", "1")).out,
+      /^1 removed$/m,
+    );
+    assert.equal((await runAnswering(s, true, "imap-mboxes", "remove", "carol", "Old")).code, 0);
+    assert.doesNotMatch((await run(s, "imap-mboxes", "list", "carol")).out, /Old/);
+    assert.equal((await run(s, "imap-acct", "remove", "-y", "carol")).code, 0);
+    assert.equal((await run(s, "imap-acct", "list")).out, "");
+    // A missing account is reported without asking.
+    const gone = await runAnswering(s, true, "imap-acct", "remove", "carol");
+    assert.equal(gone.code, 1);
+    assert.deepEqual(gone.asked, []);
+    assert.match(gone.err, /No account "carol"/);
+  } finally {
+    await t.cleanup();
+  }
 });
