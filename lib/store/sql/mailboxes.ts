@@ -14,7 +14,7 @@ import {
 import { moveMessages } from "./expunge.ts";
 import { SEEN } from "./flags.ts";
 import type { Db } from "./schema.ts";
-import { readBlocks, summarize } from "./uid_blocks.ts";
+import { countAbove, readBlocks, summarize } from "./uid_blocks.ts";
 
 /**
  * Canonical mailbox name: no empty components, INBOX (any case, also as the
@@ -213,33 +213,18 @@ export async function listSubscriptions(ctx: AccountContext): Promise<string[]> 
 /** STATUS from the compact index (uid_blocks.ts), not a scan of the messages. */
 export async function status(ctx: AccountContext, mailboxId: number): Promise<MailboxStatus> {
   const row = await mailboxRow(ctx, ctx.db, mailboxId);
-  const summary = summarize(await readBlocks(ctx.db, mailboxId), SEEN);
+  const blocks = await readBlocks(ctx.db, mailboxId);
+  const summary = summarize(blocks, SEEN);
   return {
     messages: summary.messages,
-    recent: ctx.options.disableRecent ? 0 : await recentCount(ctx, mailboxId, row.recent_uid),
+    // \Recent: the messages above the mailbox's claim counter (migration 4).
+    recent: ctx.options.disableRecent ? 0 : countAbove(blocks, row.recent_uid),
     unseen: summary.unseen,
     uidNext: row.uid_next,
     uidValidity: row.uid_validity,
     highestModSeq: row.highest_modseq,
     appendLimit: await effectiveLimit(ctx, row),
   };
-}
-
-/**
- * Messages no session has claimed as \Recent yet (RFC 3501 §2.3.2): those
- * above the mailbox's claim counter `claimedUpTo` (mailboxes.recent_uid), a
- * range of the primary key.
- */
-export async function recentCount(
-  ctx: AccountContext,
-  mailboxId: number,
-  claimedUpTo: number,
-): Promise<number> {
-  const counts = await ctx.db.selectFrom("messages")
-    .select((eb) => eb.fn.countAll<number>().as("recent"))
-    .where("mailbox_id", "=", mailboxId).where("uid", ">", claimedUpTo)
-    .executeTakeFirstOrThrow();
-  return Number(counts.recent);
 }
 
 export async function getAppendLimit(ctx: AccountContext): Promise<number | null> {

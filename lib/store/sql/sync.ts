@@ -6,8 +6,7 @@ import type { MailboxEvent, MailboxSnapshot, UidRange } from "../mail_store.ts";
 import { StoreError, SYSTEM_FLAGS } from "../mail_store.ts";
 import { type AccountContext, mailboxInfo, mailboxRow } from "./context.ts";
 import { flagList, SEEN } from "./flags.ts";
-import { recentCount } from "./mailboxes.ts";
-import { readBlocks, summarize, uidsOf } from "./uid_blocks.ts";
+import { countAbove, readBlocks, summarize, uidsOf } from "./uid_blocks.ts";
 
 /**
  * The SELECT snapshot from the compact index (uid_blocks.ts): a few rows
@@ -21,7 +20,7 @@ export async function select(ctx: AccountContext, mailboxId: number): Promise<Ma
   const keywords = await ctx.db.selectFrom("mailbox_keywords").select("keyword")
     .where("mailbox_id", "=", mailboxId).execute();
   // Not claimed yet: the session claims with claimRecent() (RFC 3501 §2.3.2).
-  const recent = ctx.options.disableRecent ? 0 : await recentCount(ctx, mailboxId, row.recent_uid);
+  const recent = ctx.options.disableRecent ? 0 : countAbove(blocks, row.recent_uid);
   ctx.bus.init(mailboxId, {
     modSeq: row.highest_modseq,
     uidNext: row.uid_next,
