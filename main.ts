@@ -56,7 +56,7 @@ async function main(): Promise<number> {
   const config = await loadConfig(inv.configFile);
 
   if (inv.command === "run") {
-    const log = Logger.open(config.log, config.debug);
+    const log = Logger.open(config.log, config.debug, config.logFormat);
     const running = await startServer(config, log);
     let stopping = false;
     const stop = (signal: string) => {
@@ -70,6 +70,13 @@ async function main(): Promise<number> {
     };
     Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
     Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
+    // SIGHUP (systemctl reload, logrotate): log files are reopened; certificates
+    // need nothing, new connections pick up changed files by themselves.
+    Deno.addSignalListener("SIGHUP", () => {
+      const failed = Logger.reopenFiles();
+      for (const f of failed) log.error("could not reopen the log file", { reason: f });
+      log.info("received SIGHUP: log files reopened");
+    });
     return await new Promise<number>(() => {}); // runs until a signal
   }
 

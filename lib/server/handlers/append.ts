@@ -21,6 +21,8 @@ export async function handleAppend(ctx: CommandContext, args: AppendArgs): Promi
   });
   if (ctx.state.kind === "selected" && ctx.state.mailbox.info.id === info.id) {
     ctx.state.mailbox.noteAppended([result.uid]);
+    // A keyword new to the selected mailbox is announced now, as STORE does.
+    ctx.state.mailbox.announceKeywords(ctx.enc, args.flags);
   }
   return {
     code: { code: "APPENDUID", uidValidity: result.uidValidity, uid: result.uid },
