@@ -66,18 +66,52 @@ async function mailboxId(a: AccountStore, name: string): Promise<number> {
   return m.id;
 }
 
-/** A UID set as the CLI takes it: "1:5,7,10:*" ("*" is the largest UID). */
-export function parseUidSet(text: string): UidSet {
-  const ranges = text.split(",").map((part) => {
+interface UidPart {
+  text: string;
+  from: number;
+  to: number;
+}
+
+function uidParts(text: string): UidPart[] {
+  return text.split(",").map((part) => {
     const m = /^(\d+|\*)(?::(\d+|\*))?$/.exec(part.trim());
     if (!m) throw new UsageError(`invalid UID set ${JSON.stringify(text)}`);
     const n = (s: string) => (s === "*" ? 0xffffffff : Number(s));
     const a = n(m[1]);
     const b = m[2] === undefined ? a : n(m[2]);
     if (a === 0 || b === 0) throw new UsageError(`invalid UID set ${JSON.stringify(text)}`);
-    return { from: Math.min(a, b), to: Math.max(a, b) };
+    return { text: part.trim(), from: Math.min(a, b), to: Math.max(a, b) };
   });
-  return ranges.sort((x, y) => x.from - y.from);
+}
+
+/** A UID set as the CLI takes it: "1:5,7,10:*" ("*" is the largest UID). */
+export function parseUidSet(text: string): UidSet {
+  return uidParts(text).map(({ from, to }) => ({ from, to })).sort((x, y) => x.from - y.from);
+}
+
+/**
+ * The UID set `text` after checking that it names messages that exist:
+ * every single UID must exist and every range must hold at least one
+ * message ("*" ranges are sets, not lists). Otherwise nothing is done and
+ * the error names each missing UID and empty range.
+ */
+async function existingUidSet(a: AccountStore, id: number, mailbox: string, text: string) {
+  const parts = uidParts(text);
+  const set = parseUidSet(text);
+  const found: number[] = [];
+  for await (const r of a.fetch(id, set, {})) found.push(r.uid);
+  const missing = parts.filter((p) => !found.some((uid) => uid >= p.from && uid <= p.to));
+  if (missing.length > 0) {
+    const names = missing.map((p) => p.text).join(", ");
+    const what = missing.length === 1 && !missing[0].text.includes(":")
+      ? `no message with UID ${names}`
+      : `no messages with UIDs ${names}`;
+    throw new StoreError(
+      "NONEXISTENT",
+      `${what} in ${JSON.stringify(mailbox)}; nothing was changed`,
+    );
+  }
+  return set;
 }
 
 // ---- imap-acct ------------------------------------------------------------
@@ -264,7 +298,9 @@ async function msgs(args: string[], store: MailStore, io: CliIo): Promise<number
       need(positionals, 2, "imap-msgs list [--uid SET] USERNAME MAILBOX");
       const a = await account(store, positionals[0]);
       const id = await mailboxId(a, positionals[1]);
-      const set = values.uid ? parseUidSet(values.uid) : [{ from: 1, to: 0xffffffff }];
+      const set = values.uid
+        ? await existingUidSet(a, id, positionals[1], values.uid)
+        : [{ from: 1, to: 0xffffffff }];
       for await (
         const r of a.fetch(id, set, { flags: true, size: true, internalDate: true, header: true })
       ) {
@@ -280,7 +316,7 @@ async function msgs(args: string[], store: MailStore, io: CliIo): Promise<number
       need(positionals, 3, "imap-msgs remove [-y] USERNAME MAILBOX UIDS");
       const a = await account(store, positionals[0]);
       const id = await mailboxId(a, positionals[1]);
-      const set = parseUidSet(positionals[2]);
+      const set = await existingUidSet(a, id, positionals[1], positionals[2]);
       await confirmDestructive(
         io,
         values.yes,
@@ -299,7 +335,7 @@ async function msgs(args: string[], store: MailStore, io: CliIo): Promise<number
       if (m !== "add" && m !== "remove" && m !== "set") throw new UsageError(`usage: ${usage}`);
       const a = await account(store, user);
       const id = await mailboxId(a, mbox);
-      const r = await a.storeFlags(id, parseUidSet(uids), m, flags);
+      const r = await a.storeFlags(id, await existingUidSet(a, id, mbox, uids), m, flags);
       io.stdout(`${r.changed.length} changed\n`);
       return 0;
     }
@@ -309,7 +345,7 @@ async function msgs(args: string[], store: MailStore, io: CliIo): Promise<number
       const a = await account(store, positionals[0]);
       const src = await mailboxId(a, positionals[1]);
       const dst = await mailboxId(a, positionals[3]);
-      const set = parseUidSet(positionals[2]);
+      const set = await existingUidSet(a, src, positionals[1], positionals[2]);
       const r = sub === "copy" ? await a.copy(src, set, dst) : await a.move(src, set, dst);
       for (let i = 0; i < r.sourceUids.length; i++) {
         io.stdout(`${r.sourceUids[i]} -> ${r.destUids[i]}\n`);

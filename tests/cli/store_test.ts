@@ -200,3 +200,48 @@ Deno.test("`runStoreCli()` asks before removing, takes --yes, and refuses withou
     await t.cleanup();
   }
 });
+
+Deno.test("`runStoreCli()` imap-msgs fails naming UIDs that do not exist, and changes nothing", async () => {
+  const t = await openTestStore("memory");
+  try {
+    const s = t.store;
+    await run(s, "imap-acct", "create", "dave");
+    await run(s, "imap-mboxes", "create", "dave", "Archive");
+    const file = `${t.dir}/m.eml`;
+    await Deno.writeTextFile(file, "Subject: one\r\n\r\nbody\r\n");
+    await run(s, "imap-msgs", "add", "--file", file, "dave", "INBOX");
+    await run(s, "imap-msgs", "add", "--file", file, "dave", "INBOX");
+    const inbox = async () =>
+      (await run(s, "imap-msgs", "list", "dave", "INBOX")).out.split("\n").filter(Boolean)
+        .map((l) => l.split("\t")[0] + ":" + l.split("\t")[3]);
+    const before = await inbox();
+    assert.deepEqual(before, ["1:", "2:"]);
+    const cases: [string[], RegExp][] = [
+      [["move", "dave", "INBOX", "99", "Archive"], /no message with UID 99 in "INBOX"/],
+      [["copy", "dave", "INBOX", "1,99", "Archive"], /no message with UID 99 in "INBOX"/],
+      [["move", "dave", "INBOX", "2,7,5:6", "Archive"], /no messages with UIDs 7, 5:6 in "INBOX"/],
+      [["remove", "-y", "dave", "INBOX", "1,3"], /no message with UID 3 in "INBOX"/],
+      [["flags", "dave", "INBOX", "add", "2,40", "\\Flagged"], /no message with UID 40/],
+      [["list", "--uid", "8:*", "dave", "INBOX"], /no messages with UIDs 8:\* in "INBOX"/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(s, "imap-msgs", ...args);
+      assert.equal(r.code, 1, args.join(" "));
+      assert.match(r.err, message, args.join(" "));
+      assert.match(r.err, /nothing was changed/);
+      assert.equal(r.out, "");
+    }
+    assert.deepEqual(await inbox(), before);
+    assert.equal((await run(s, "imap-msgs", "list", "dave", "Archive")).out, "");
+    // A range that holds some messages is a set, as in IMAP: fine.
+    const moved = await run(s, "imap-msgs", "move", "dave", "INBOX", "2:*", "Archive");
+    assert.equal(moved.code, 0, moved.err);
+    assert.equal(moved.out, "2 -> 1\n");
+    // An empty mailbox has no "*".
+    const empty = await run(s, "imap-msgs", "remove", "-y", "dave", "Junk", "*");
+    assert.equal(empty.code, 1);
+    assert.match(empty.err, /no message with UID \* in "Junk"/);
+  } finally {
+    await t.cleanup();
+  }
+});
