@@ -10,6 +10,7 @@ import type { AccountStore, MailStore, SpecialUse, UidSet } from "../store/mail_
 import { SPECIAL_USES, StoreError } from "../store/mail_store.ts";
 import { parseSize } from "../config/values.ts";
 import { CliError, type CliIo, confirmDestructive } from "./io.ts";
+import { HELP, parseErrorMessage } from "./help.ts";
 
 export type StoreCommand = "imap-acct" | "imap-mboxes" | "imap-msgs" | "import";
 
@@ -35,7 +36,7 @@ export async function runStoreCli(
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr(`${command}: ${e.message}\n`);
+      io.stderr(`${command}: ${e.message} (see "imapd ${words(command, args)} --help")\n`);
       return 2;
     }
     if (e instanceof StoreError || e instanceof CliError) {
@@ -43,11 +44,16 @@ export async function runStoreCli(
       return 1;
     }
     if (e instanceof TypeError && /parseArgs|option|argument/i.test(e.message)) {
-      io.stderr(`${command}: ${e.message}\n`);
+      io.stderr(`${command}: ${parseErrorMessage(e, words(command, args))}\n`);
       return 2;
     }
     throw e;
   }
+}
+
+/** The command words whose help fits a failure: "imap-msgs move" or "imap-msgs". */
+function words(command: StoreCommand, args: string[]): string {
+  return HELP[command].subcommands?.[args[0]] ? `${command} ${args[0]}` : command;
 }
 
 function need(list: string[], n: number, usage: string): void {
