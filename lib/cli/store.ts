@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import type { AccountStore, MailStore, SpecialUse, UidSet } from "../store/mail_store.ts";
 import { SPECIAL_USES, StoreError } from "../store/mail_store.ts";
 import { parseSize } from "../config/values.ts";
+import { headerValues } from "../mime/mod.ts";
 import { CliError, type CliIo, confirmDestructive } from "./io.ts";
 import { HELP, parseErrorMessage } from "./help.ts";
 
@@ -251,9 +252,18 @@ async function mboxes(args: string[], store: MailStore, io: CliIo): Promise<numb
 
 const latin1 = new TextDecoder("latin1");
 
+/**
+ * The Subject as a reader sees it: UTF-8 (RFC 6532) or Latin-1 bytes and
+ * RFC 2047 encoded words decoded by lib/mime; control characters (a tab
+ * or line end from an encoded word) become spaces so the line stays one
+ * tab-separated row.
+ */
 function subjectOf(header: Uint8Array | undefined): string {
-  const text = latin1.decode(header ?? new Uint8Array()).replace(/\r?\n[ \t]/g, " ");
-  return /^subject:[ \t]*(.*)$/im.exec(text)?.[1].trim() ?? "";
+  // deno-lint-ignore no-control-regex
+  return (headerValues(header ?? new Uint8Array(), "subject")[0] ?? "").replace(
+    /[\x00-\x1f\x7f]/g,
+    " ",
+  );
 }
 
 async function writeAll(w: { write(p: Uint8Array): Promise<number> }, data: Uint8Array) {

@@ -245,3 +245,30 @@ Deno.test("`runStoreCli()` imap-msgs fails naming UIDs that do not exist, and ch
     await t.cleanup();
   }
 });
+
+Deno.test("`runStoreCli()` imap-msgs list decodes UTF-8 subjects and encoded words", async () => {
+  const t = await openTestStore("memory");
+  try {
+    const s = t.store;
+    await run(s, "imap-acct", "create", "erin");
+    const subjects = [
+      ["Subject: café au lait", "café au lait"],
+      ["Subject: =?UTF-8?B?Y2Fmw6k=?= =?UTF-8?Q?_cr=C3=A8me?=", "café crème"],
+      ["Subject: =?ISO-8859-1?Q?caf=E9?= noir", "café noir"],
+      ["Subject: folded\r\n  =?utf-8?q?line?=", "folded  line"],
+      ["Subject: =?UTF-8?Q?tab=09and=0Anewline?=", "tab and newline"],
+      ["From: x@example.org", ""],
+    ];
+    for (const [i, [field]] of subjects.entries()) {
+      const file = `${t.dir}/${i}.eml`;
+      await Deno.writeFile(file, new TextEncoder().encode(`${field}\r\n\r\nbody\r\n`));
+      assert.equal((await run(s, "imap-msgs", "add", "--file", file, "erin", "INBOX")).code, 0);
+    }
+    const rows = (await run(s, "imap-msgs", "list", "erin", "INBOX")).out.split("\n")
+      .filter(Boolean).map((l) => l.split("\t"));
+    assert.deepEqual(rows.map((r) => r.length), subjects.map(() => 5));
+    assert.deepEqual(rows.map((r) => r[4]), subjects.map(([, want]) => want));
+  } finally {
+    await t.cleanup();
+  }
+});
