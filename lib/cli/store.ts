@@ -498,15 +498,59 @@ async function* readMaildir(dir: string): AsyncGenerator<Incoming> {
   }
 }
 
+/**
+ * Whether `source` is a Maildir (true) or an mbox file (false); anything
+ * else is refused with a message that says why. An mbox begins with a
+ * "From " line; an empty file is an empty mbox. A Maildir has cur/ or new/.
+ */
+async function checkImportSource(source: string): Promise<boolean> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(source);
+  } catch (e) {
+    throw new CliError(`cannot read ${JSON.stringify(source)}: ${(e as Error).message}`);
+  }
+  if (info.isDirectory) {
+    for (const sub of ["cur", "new"]) {
+      if ((await Deno.stat(`${source}/${sub}`).catch(() => null))?.isDirectory) return true;
+    }
+    throw new CliError(
+      `${JSON.stringify(source)} is a directory but not a Maildir (it has no cur/ or new/); ` +
+        "nothing was imported",
+    );
+  }
+  const file = await Deno.open(source);
+  try {
+    const head = new Uint8Array(5);
+    let n = 0;
+    while (n < head.length) {
+      const r = await file.read(head.subarray(n));
+      if (r === null) break;
+      n += r;
+    }
+    if (n === 0) return false;
+    if (new TextDecoder().decode(head.subarray(0, n)) !== "From ") {
+      throw new CliError(
+        `${JSON.stringify(source)} is not an mbox file (it does not begin with a "From " line); ` +
+          "nothing was imported",
+      );
+    }
+    return false;
+  } finally {
+    file.close();
+  }
+}
+
 async function importCmd(args: string[], store: MailStore, io: CliIo): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   need(positionals, 3, "import USERNAME MAILBOX MBOX-FILE|MAILDIR");
   const [user, mbox, source] = positionals;
+  // The source is checked before anything is created.
+  const isDirectory = await checkImportSource(source);
   const a = await account(store, user);
   const existing = await a.getMailbox(mbox);
   const id = existing?.id ?? (await a.createMailbox(mbox)).id;
-  const info = await Deno.stat(source);
-  const messages: AsyncIterable<Incoming> | Iterable<Incoming> = info.isDirectory
+  const messages: AsyncIterable<Incoming> | Iterable<Incoming> = isDirectory
     ? readMaildir(source)
     : readMbox(await Deno.readFile(source));
   let imported = 0;

@@ -272,3 +272,40 @@ Deno.test("`runStoreCli()` imap-msgs list decodes UTF-8 subjects and encoded wor
     await t.cleanup();
   }
 });
+
+Deno.test("`runStoreCli()` import refuses what is not an mbox or a Maildir, before creating anything", async () => {
+  const t = await openTestStore("memory");
+  try {
+    const s = t.store;
+    await run(s, "imap-acct", "create", "fay");
+    const before = (await run(s, "imap-mboxes", "list", "fay")).out;
+    const text = `${t.dir}/notes.txt`;
+    await Deno.writeTextFile(text, "Subject: not an mbox\n\nJust a message.\n");
+    const bin = `${t.dir}/image.png`;
+    await Deno.writeFile(bin, new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]));
+    const dir = `${t.dir}/plain-dir`;
+    await Deno.mkdir(dir);
+    const cases: [string, RegExp][] = [
+      [text, /notes\.txt" is not an mbox file \(it does not begin with a "From " line\)/],
+      [bin, /image\.png" is not an mbox file/],
+      [dir, /plain-dir" is a directory but not a Maildir/],
+      [`${t.dir}/missing.mbox`, /cannot read ".*missing\.mbox"/],
+    ];
+    for (const [source, message] of cases) {
+      const r = await run(s, "import", "fay", "Imported", source);
+      assert.equal(r.code, 1, source);
+      assert.match(r.err, message);
+      assert.equal(r.out, "");
+      assert.equal((await run(s, "imap-mboxes", "list", "fay")).out, before, "no mailbox made");
+    }
+    // An empty file is an empty mbox.
+    const empty = `${t.dir}/empty.mbox`;
+    await Deno.writeFile(empty, new Uint8Array());
+    assert.equal(
+      (await run(s, "import", "fay", "Empty", empty)).out,
+      'Imported 0 messages into "Empty"\n',
+    );
+  } finally {
+    await t.cleanup();
+  }
+});
