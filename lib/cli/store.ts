@@ -259,12 +259,11 @@ const latin1 = new TextDecoder("latin1");
  * tab-separated row.
  */
 function subjectOf(header: Uint8Array | undefined): string {
-  // deno-lint-ignore no-control-regex
-  return (headerValues(header ?? new Uint8Array(), "subject")[0] ?? "").replace(
-    /[\x00-\x1f\x7f]/g,
-    " ",
-  );
+  return (headerValues(header ?? new Uint8Array(), "subject")[0] ?? "").replace(CONTROLS, " ");
 }
+
+// deno-lint-ignore no-control-regex
+const CONTROLS = /[\x00-\x1f\x7f]/g;
 
 async function writeAll(w: { write(p: Uint8Array): Promise<number> }, data: Uint8Array) {
   let off = 0;
