@@ -2,7 +2,7 @@
  * The credentials commands of the admin CLI, as `maddy creds ...` and
  * `maddy hash` behave (internal/cli/ctl/users.go, hash.go):
  *
- *   creds list [--quiet]
+ *   creds list [--quiet] [--json]
  *   creds create [--password P] [--hash argon2|bcrypt] [--bcrypt-cost N] USERNAME
  *   creds password [--password P] [--hash argon2|bcrypt] USERNAME
  *   creds remove [--yes] USERNAME
@@ -26,7 +26,7 @@ import {
 } from "../auth/hash.ts";
 import { NormalizeError, precisUsername } from "../auth/normalize.ts";
 import type { MutableTable } from "../tables/table.ts";
-import { type CliIo, confirmDestructive } from "./io.ts";
+import { type CliIo, confirmDestructive, jsonArrayWriter } from "./io.ts";
 import { parseErrorMessage } from "./help.ts";
 
 class UsageError extends Error {}
@@ -168,9 +168,10 @@ async function runCreds(args: string[], table: MutableTable | null, io: CliIo): 
     ...COMMON_OPTIONS,
     quiet: { type: "boolean", short: "q" },
     yes: { type: "boolean", short: "y" },
+    json: { type: "boolean" },
   }, `creds ${sub}`);
   const allowed: Record<string, string[]> = {
-    list: ["cfg-block", "quiet"],
+    list: ["cfg-block", "quiet", "json"],
     remove: ["cfg-block", "yes"],
     create: Object.keys(COMMON_OPTIONS),
     password: Object.keys(COMMON_OPTIONS),
@@ -188,6 +189,12 @@ async function runCreds(args: string[], table: MutableTable | null, io: CliIo): 
         throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
       }
       const keys = await table.keys();
+      if (values.json) {
+        const out = jsonArrayWriter(io.stdout);
+        for (const key of keys) out.item({ username: key });
+        out.end();
+        return 0;
+      }
       if (keys.length === 0 && !values.quiet) io.stderr("No users.\n");
       for (const key of keys) io.stdout(`${key}\n`);
       return 0;

@@ -27,6 +27,11 @@ const YES: [string, string] = [
   "do not ask (needed when stdin is not a terminal)",
 ];
 
+const JSON_OPTION: [string, string] = [
+  "--json",
+  "one JSON array of objects instead of lines (for scripts)",
+];
+
 /** Every command and subcommand with its usage; the test walks this table. */
 export const HELP: Record<Subcommand, CommandHelp> = {
   run: { usage: "", about: "Starts the server (the default command)." },
@@ -35,9 +40,12 @@ export const HELP: Record<Subcommand, CommandHelp> = {
     about: "Manages the credentials in the table of [auth.pass_table].",
     subcommands: {
       list: {
-        usage: "[--quiet]",
+        usage: "[--quiet] [--json]",
         about: "Lists the usernames, one a line.",
-        options: [["-q, --quiet", 'print nothing (not "No users.") when there are none']],
+        options: [
+          ["-q, --quiet", 'print nothing (not "No users.") when there are none'],
+          JSON_OPTION,
+        ],
       },
       create: {
         usage: "[--password P] [--hash argon2|bcrypt] [--bcrypt-cost N] USERNAME",
@@ -73,7 +81,7 @@ export const HELP: Record<Subcommand, CommandHelp> = {
     usage: "list|create|remove|appendlimit ...",
     about: "Manages the accounts of the storage.",
     subcommands: {
-      list: { usage: "", about: "Lists the accounts, one a line." },
+      list: { usage: "[--json]", about: "Lists the accounts, one a line.", options: [JSON_OPTION] },
       create: { usage: "USERNAME", about: "Creates an account with its default mailboxes." },
       remove: {
         usage: "[--yes] USERNAME",
@@ -92,9 +100,9 @@ export const HELP: Record<Subcommand, CommandHelp> = {
     about: "Manages the mailboxes of an account.",
     subcommands: {
       list: {
-        usage: "[--subscribed] USERNAME",
+        usage: "[--subscribed] [--json] USERNAME",
         about: "Lists the mailboxes with their special-use attribute.",
-        options: [["-s, --subscribed", "only subscribed mailboxes"]],
+        options: [["-s, --subscribed", "only subscribed mailboxes"], JSON_OPTION],
       },
       create: {
         usage: "[--special ATTR] USERNAME NAME",
@@ -127,9 +135,9 @@ export const HELP: Record<Subcommand, CommandHelp> = {
         ],
       },
       list: {
-        usage: "[--uid SET] USERNAME MAILBOX",
+        usage: "[--uid SET] [--json] USERNAME MAILBOX",
         about: "Lists UID, internal date, size, flags and subject, tab-separated.",
-        options: [["-u, --uid SET", "only these UIDs"]],
+        options: [["-u, --uid SET", "only these UIDs"], JSON_OPTION],
       },
       remove: {
         usage: "[--yes] USERNAME MAILBOX UIDS",

@@ -118,3 +118,21 @@ export function processIo(): CliIo {
   }
   return io;
 }
+
+/**
+ * Writes a JSON array one element at a time (`--json` of the list
+ * commands), so a long list is not held whole: "[", elements joined by
+ * ",\n", "]\n". Call `item()` for each element, then `end()`.
+ */
+export function jsonArrayWriter(write: (s: string) => void) {
+  let first = true;
+  return {
+    item(value: unknown): void {
+      write(`${first ? "[\n" : ",\n"}${JSON.stringify(value)}`);
+      first = false;
+    },
+    end(): void {
+      write(first ? "[]\n" : "\n]\n");
+    },
+  };
+}

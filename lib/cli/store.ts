@@ -10,7 +10,7 @@ import type { AccountStore, MailStore, SpecialUse, UidSet } from "../store/mail_
 import { SPECIAL_USES, StoreError } from "../store/mail_store.ts";
 import { parseSize } from "../config/values.ts";
 import { headerValues } from "../mime/mod.ts";
-import { CliError, type CliIo, confirmDestructive } from "./io.ts";
+import { CliError, type CliIo, confirmDestructive, jsonArrayWriter } from "./io.ts";
 import { HELP, parseErrorMessage } from "./help.ts";
 
 export type StoreCommand = "imap-acct" | "imap-mboxes" | "imap-msgs" | "import";
@@ -128,11 +128,22 @@ async function acct(args: string[], store: MailStore, io: CliIo): Promise<number
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { yes: { type: "boolean", short: "y" }, value: { type: "string", short: "v" } },
+    options: {
+      yes: { type: "boolean", short: "y" },
+      value: { type: "string", short: "v" },
+      json: { type: "boolean" },
+    },
   });
+  if (values.json && sub !== "list") throw new UsageError(`imap-acct ${sub} has no option --json`);
   switch (sub) {
     case "list":
-      need(positionals, 0, "imap-acct list");
+      need(positionals, 0, "imap-acct list [--json]");
+      if (values.json) {
+        const out = jsonArrayWriter(io.stdout);
+        for (const name of await store.listAccounts()) out.item({ name });
+        out.end();
+        return 0;
+      }
       for (const name of await store.listAccounts()) io.stdout(`${name}\n`);
       return 0;
     case "create": {
@@ -194,16 +205,24 @@ async function mboxes(args: string[], store: MailStore, io: CliIo): Promise<numb
       special: { type: "string" },
       subscribed: { type: "boolean", short: "s" },
       yes: { type: "boolean", short: "y" },
+      json: { type: "boolean" },
     },
   });
+  if (values.json && sub !== "list") {
+    throw new UsageError(`imap-mboxes ${sub} has no option --json`);
+  }
   switch (sub) {
     case "list": {
-      need(positionals, 1, "imap-mboxes list [--subscribed] USERNAME");
+      need(positionals, 1, "imap-mboxes list [--subscribed] [--json] USERNAME");
       const a = await account(store, positionals[0]);
+      const out = values.json ? jsonArrayWriter(io.stdout) : null;
       for (const m of await a.listMailboxes()) {
         if (values.subscribed && !m.subscribed) continue;
-        io.stdout(`${m.name}${m.specialUse ? ` [${m.specialUse}]` : ""}\n`);
+        if (out) {
+          out.item({ name: m.name, specialUse: m.specialUse ?? null, subscribed: m.subscribed });
+        } else io.stdout(`${m.name}${m.specialUse ? ` [${m.specialUse}]` : ""}\n`);
       }
+      out?.end();
       return 0;
     }
     case "create": {
@@ -258,8 +277,9 @@ const latin1 = new TextDecoder("latin1");
  * or line end from an encoded word) become spaces so the line stays one
  * tab-separated row.
  */
-function subjectOf(header: Uint8Array | undefined): string {
-  return (headerValues(header ?? new Uint8Array(), "subject")[0] ?? "").replace(CONTROLS, " ");
+function subjectOf(header: Uint8Array | undefined, oneRow = true): string {
+  const subject = headerValues(header ?? new Uint8Array(), "subject")[0] ?? "";
+  return oneRow ? subject.replace(CONTROLS, " ") : subject;
 }
 
 // deno-lint-ignore no-control-regex
@@ -286,8 +306,10 @@ async function msgs(args: string[], store: MailStore, io: CliIo): Promise<number
       out: { type: "string", short: "o" },
       uid: { type: "string", short: "u" },
       yes: { type: "boolean", short: "y" },
+      json: { type: "boolean" },
     },
   });
+  if (values.json && sub !== "list") throw new UsageError(`imap-msgs ${sub} has no option --json`);
   switch (sub) {
     case "add": {
       need(
@@ -310,21 +332,33 @@ async function msgs(args: string[], store: MailStore, io: CliIo): Promise<number
       return 0;
     }
     case "list": {
-      need(positionals, 2, "imap-msgs list [--uid SET] USERNAME MAILBOX");
+      need(positionals, 2, "imap-msgs list [--uid SET] [--json] USERNAME MAILBOX");
       const a = await account(store, positionals[0]);
       const id = await mailboxId(a, positionals[1]);
       const set = values.uid
         ? await existingUidSet(a, id, positionals[1], values.uid)
         : [{ from: 1, to: 0xffffffff }];
+      const out = values.json ? jsonArrayWriter(io.stdout) : null;
       for await (
         const r of a.fetch(id, set, { flags: true, size: true, internalDate: true, header: true })
       ) {
+        if (out) {
+          out.item({
+            uid: r.uid,
+            internalDate: r.internalDate?.toISOString() ?? null,
+            size: r.size,
+            flags: r.flags ?? [],
+            subject: subjectOf(r.header, false),
+          });
+          continue;
+        }
         io.stdout(
           `${r.uid}\t${r.internalDate?.toISOString()}\t${r.size}\t${(r.flags ?? []).join(" ")}\t${
             subjectOf(r.header)
           }\n`,
         );
       }
+      out?.end();
       return 0;
     }
     case "remove": {

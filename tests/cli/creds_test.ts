@@ -160,3 +160,18 @@ Deno.test("`runCredsCli()` hash prints a maddy-format hash", async () => {
     2,
   );
 });
+
+Deno.test("`runCredsCli()` creds list --json", async () => {
+  await withTable(async (table) => {
+    let c = captureIo();
+    assert.equal(await runCredsCli("creds", ["list", "--json"], table, c.io), 0);
+    assert.deepEqual(JSON.parse(c.out.join("")), []);
+    assert.equal(c.err.join(""), "");
+    await runCredsCli("creds", ["create", "-p", "x", "Zoe"], table, c.io);
+    await table.set("amy", "bcrypt:unused");
+    c = captureIo();
+    assert.equal(await runCredsCli("creds", ["list", "--json"], table, c.io), 0);
+    assert.deepEqual(JSON.parse(c.out.join("")), [{ username: "amy" }, { username: "zoe" }]);
+    assert.equal(await runCredsCli("creds", ["create", "--json", "-p", "x", "y"], table, c.io), 2);
+  });
+});

@@ -309,3 +309,59 @@ Deno.test("`runStoreCli()` import refuses what is not an mbox or a Maildir, befo
     await t.cleanup();
   }
 });
+
+Deno.test("`runStoreCli()` list commands print JSON with --json", async () => {
+  const t = await openTestStore("memory");
+  try {
+    const s = t.store;
+    assert.deepEqual(JSON.parse((await run(s, "imap-acct", "list", "--json")).out), []);
+    await run(s, "imap-acct", "create", "gus");
+    await run(s, "imap-acct", "create", "hal");
+    const accts = await run(s, "imap-acct", "list", "--json");
+    assert.deepEqual(JSON.parse(accts.out), [{ name: "gus" }, { name: "hal" }]);
+    await run(s, "imap-mboxes", "create", "--special", "archive", "gus", "Old");
+    const boxes = JSON.parse((await run(s, "imap-mboxes", "list", "--json", "gus")).out);
+    assert.deepEqual(boxes.find((b: { name: string }) => b.name === "Old"), {
+      name: "Old",
+      specialUse: "\\Archive",
+      subscribed: false,
+    });
+    assert.deepEqual(boxes.find((b: { name: string }) => b.name === "INBOX").specialUse, null);
+    assert.deepEqual(
+      JSON.parse((await run(s, "imap-msgs", "list", "--json", "gus", "Old")).out),
+      [],
+    );
+    const file = `${t.dir}/m.eml`;
+    await Deno.writeTextFile(file, "Subject: =?UTF-8?Q?caf=C3=A9=09tab?=\r\n\r\nbody\r\n");
+    await run(
+      s,
+      "imap-msgs",
+      "add",
+      "--file",
+      file,
+      "-f",
+      "\\Seen",
+      "-d",
+      "2024-05-01T10:00:00Z",
+      "gus",
+      "Old",
+    );
+    await run(s, "imap-msgs", "add", "--file", file, "gus", "Old");
+    const msgs = await run(s, "imap-msgs", "list", "--json", "--uid", "1", "gus", "Old");
+    assert.equal(msgs.code, 0, msgs.err);
+    assert.deepEqual(JSON.parse(msgs.out), [{
+      uid: 1,
+      internalDate: "2024-05-01T10:00:00.000Z",
+      size: (await Deno.stat(file)).size,
+      flags: ["\\Seen"],
+      subject: "café\ttab",
+    }]);
+    assert.equal(
+      JSON.parse((await run(s, "imap-msgs", "list", "--json", "gus", "Old")).out).length,
+      2,
+    );
+    assert.equal((await run(s, "imap-acct", "create", "--json", "x")).code, 2);
+  } finally {
+    await t.cleanup();
+  }
+});
