@@ -12,8 +12,10 @@ import {
   openAdminCredentials,
   openAdminDelivery,
   openAdminStore,
+  openStorageOf,
   startServer,
 } from "./lib/app.ts";
+import { runHealth } from "./lib/cli/health.ts";
 import {
   EX_TEMPFAIL,
   EX_USAGE,
@@ -77,6 +79,10 @@ async function main(): Promise<number> {
     } finally {
       await table?.close?.();
     }
+  }
+
+  if (inv.command === "health") {
+    return await runHealth(config, { openStore: (s) => openStorageOf(config, s) }, io);
   }
 
   if (inv.command === "import-maddy") {

@@ -138,6 +138,16 @@ Deno.test("the checker catches side-effect, dynamic and transitive imports acros
       handlerToHandler.join("\n"),
     );
 
+    const lmtpToServer = await mutated(
+      dir,
+      "lib/lmtp/server.ts",
+      'import "../server/capabilities.ts";',
+    );
+    assert.ok(
+      lmtpToServer.some((v) => v.startsWith("lib/lmtp delivers through mail_store.ts")),
+      lmtpToServer.join("\n"),
+    );
+
     const configToSubsystem = await mutated(
       dir,
       "lib/config/config.ts",

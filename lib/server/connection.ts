@@ -39,6 +39,8 @@ export class Connection implements CommandContext {
   /** The last write (a BYE) that must reach the client before the close. */
   #finalWrite: Promise<void> | null = null;
   #commands = 0;
+  /** The command being answered, for metrics: its name (UNKNOWN when not one of ours) and start. */
+  #current: { name: string; start: number } = { name: "UNKNOWN", start: 0 };
   #closing = false;
   #closed = false;
   #readPending: Promise<Uint8Array | null> | null = null;
@@ -177,6 +179,11 @@ export class Connection implements CommandContext {
         throw new ImapError("BAD", "Literals are not allowed here");
       }
       if (r.kind === "line-too-long" || r.kind === "literal-too-big") {
+        // A fatal literal stopped the reader: nothing more can be read.
+        if (r.kind === "literal-too-big" && r.fatal) {
+          this.#byeAfterReply = "Command too big; closing the connection";
+        }
+        this.#limitHit("line too long inside a continuation", null);
         throw new ImapError("BAD", "Line too long", "TOOBIG");
       }
       await this.flush();
@@ -332,6 +339,7 @@ export class Connection implements CommandContext {
   }
 
   async #execute(bytes: Uint8Array): Promise<void> {
+    this.#current = { name: "UNKNOWN", start: performance.now() };
     if (this.#commands++ === 0 && this.endpoint.config.proxyProtocol && startsWithProxy(bytes)) {
       // A PROXY header from a source we do not trust (see server.ts): refuse it.
       this.log.info("closing connection: PROXY header from an untrusted source");
@@ -361,6 +369,8 @@ export class Connection implements CommandContext {
       return;
     }
     const spec = COMMANDS.get(name);
+    // Only our own command names become metric labels: a client cannot add more.
+    if (spec) this.#current.name = name;
     if (this.endpoint.config.ioDebug) this.log.trace("C", traceText(spec ? head : null, bytes));
     if (!spec) {
       this.#status(tag, "BAD", undefined, `Unknown command ${sanitize(name)}`);
@@ -410,6 +420,15 @@ export class Connection implements CommandContext {
 
   #status(tag: string | null, status: Status, code: ResponseCode | undefined, text: string): void {
     writeStatus(this.enc, tag, status, code, text);
+    if (tag !== null && status !== "BYE" && status !== "PREAUTH") {
+      const { name, start } = this.#current;
+      this.endpoint.observer?.commandDone(
+        name,
+        status === "OK" ? "ok" : status === "NO" ? "no" : "bad",
+        start > 0 ? (performance.now() - start) / 1000 : 0,
+      );
+      this.#current = { name: "UNKNOWN", start: 0 };
+    }
   }
 
   #logFailure(name: string, err: unknown): void {

@@ -27,6 +27,8 @@ async function checkMailbox(c: TestClient, box: FixtureMailbox): Promise<void> {
   assert.match(text, new RegExp(`\\[UIDVALIDITY ${box.uidValidity}\\]`), name);
   assert.match(text, new RegExp(`\\[UIDNEXT ${box.uidNext}\\]`), name);
   assert.match(text, new RegExp(`\\* ${box.messages.length} EXISTS`), name);
+  // Imported mail is old mail: none of it is \Recent.
+  assert.match(text, /\* 0 RECENT/, name);
   if (box.messages.length === 0) return;
   const r = await c.command("UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE)");
   const got = r.untagged.filter((l) => / FETCH /.test(l)).map((l) => {
