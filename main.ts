@@ -16,6 +16,7 @@ import {
   startServer,
 } from "./lib/app.ts";
 import { runHealth } from "./lib/cli/health.ts";
+import { runBackup, runRestore } from "./lib/cli/backup.ts";
 import {
   EX_TEMPFAIL,
   EX_USAGE,
@@ -80,6 +81,9 @@ async function main(): Promise<number> {
       await table?.close?.();
     }
   }
+
+  if (inv.command === "backup") return await runBackup(config, inv.args, io);
+  if (inv.command === "restore") return await runRestore(config, inv.args, io);
 
   if (inv.command === "health") {
     return await runHealth(config, { openStore: (s) => openStorageOf(config, s) }, io);

@@ -98,7 +98,10 @@ Deno.test("the checker catches side-effect, dynamic and transitive imports acros
       ),
       dynamic.join("\n"),
     );
-    assert.ok(dynamic.dynamic.has("lib/protocol/command.ts -> lib/store/sql/sql_store.ts"));
+    assert.ok(
+      dynamic.dynamic.has("lib/protocol/command.ts -> lib/store/sql/sql_store.ts"),
+      [...dynamic.dynamic].join("\n"),
+    );
     // Through the SQL store, protocol would reach Kysely and Deno.* as well.
     assert.ok(dynamic.some((v) => v.includes("-> npm:kysely")), dynamic.join("\n"));
 

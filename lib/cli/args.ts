@@ -3,7 +3,7 @@
  *
  *   imapd [--config FILE] [run]
  *   imapd [--config FILE] creds|hash|imap-acct|imap-mboxes|imap-msgs|import ...
- *   imapd [--config FILE] deliver|import-maddy|health ...
+ *   imapd [--config FILE] deliver|import-maddy|health|backup|restore ...
  *   imapd --help | --version
  *
  * Global options come before the subcommand; everything after it belongs
@@ -23,6 +23,8 @@ export const SUBCOMMANDS = [
   "deliver",
   "import-maddy",
   "health",
+  "backup",
+  "restore",
 ] as const;
 
 export type Subcommand = typeof SUBCOMMANDS[number];
@@ -47,6 +49,8 @@ Commands:
                            exit 0, 75 retry later, 67 unknown user, 65 bad message)
   import-maddy --dsn PATH [--msg-store DIR]  import maddy's storage.imapsql database
   health                   check config, databases and listeners (exit 0 healthy, 1 not)
+  backup DIR               consistent copy of every database and message file (server may run)
+  restore DIR              a backup into an empty state_dir
 
 Options:
   --config FILE   configuration file (default: $${CONFIG_ENV}, else config.toml)
