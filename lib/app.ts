@@ -107,7 +107,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }
     const lmtpEndpoints: LmtpEndpoint[] = [];
     for (const ep of config.lmtp) {
-      lmtpEndpoints.push(await buildLmtpEndpoint(ep, log, stores, closers));
+      lmtpEndpoints.push(await buildLmtpEndpoint(ep, log, stores, closers, metrics));
     }
     // IMAP first: its addresses come first in the log, as they did before [lmtp] existed.
     server = new ImapServer(endpoints, log);
@@ -176,10 +176,16 @@ async function buildEndpoint(
     config: ep,
     log: epLog,
     tls,
-    store: countingAppends(store, metrics),
+    store: instrumented(store, metrics),
     auth: countingLogins(authenticator, metrics),
     sasl: (name) => (name === "PLAIN" || name === "LOGIN" ? createSaslMechanism(name) : null),
     version: VERSION,
+    observer: {
+      commandDone(name, result, seconds) {
+        metrics.commands.inc({ command: name, result });
+        metrics.commandSeconds.observe({ command: name }, seconds);
+      },
+    },
   };
 }
 
@@ -188,13 +194,21 @@ async function buildLmtpEndpoint(
   log: Logger,
   stores: Map<string, MailStore>,
   closers: (() => Promise<void>)[],
+  metrics: Metrics,
 ): Promise<LmtpEndpoint> {
   const store = await openStorage(ep.deliverTo, stores, true);
   const lookup = await buildDeliveryLookup(ep.deliveryMap, ep.deliveryNormalize, closers);
   return {
     config: ep,
     log: log.child({}, "lmtp", ep.debug),
-    delivery: new Delivery(store, lookup, { plusFolder: ep.plusFolder }),
+    delivery: new Delivery(store, lookup, {
+      plusFolder: ep.plusFolder,
+      observe(outcome, bytes) {
+        const result = outcome.ok ? (outcome.duplicate ? "duplicate" : "ok") : outcome.kind;
+        metrics.deliveries.inc({ result });
+        if (outcome.ok && !outcome.duplicate) metrics.deliveryBytes.inc(bytes);
+      },
+    }),
   };
 }
 
@@ -280,28 +294,43 @@ function countingLogins(auth: LoginService, metrics: Metrics): LoginService {
   };
 }
 
-/** The endpoint's view of a store, counting the messages and bytes APPEND stores. */
-function countingAppends(store: MailStore, metrics: Metrics): MailStore {
+/**
+ * The endpoint's view of a store: it times every store request a session
+ * makes (by method) and counts the messages and bytes APPEND stores.
+ */
+function instrumented(store: MailStore, metrics: Metrics): MailStore {
+  const timed = <T>(method: string, promise: Promise<T>): Promise<T> => {
+    const start = performance.now();
+    const done = () =>
+      metrics.storeRequestSeconds.observe({ method }, (performance.now() - start) / 1000);
+    promise.then(done, done);
+    return promise;
+  };
   const account = (a: AccountStore): AccountStore =>
     new Proxy(a, {
       get(target, prop) {
         if (prop === "append") {
           return async (...args: Parameters<AccountStore["append"]>) => {
-            const result = await target.append(...args);
+            const result = await timed("append", target.append(...args));
             metrics.appends.inc();
             metrics.appendBytes.inc(args[1].content.length);
             return result;
           };
         }
         const value = Reflect.get(target, prop, target);
-        return typeof value === "function" ? value.bind(target) : value;
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          const result = value.apply(target, args);
+          // Requests answer with a promise; fetch (a stream) and watch are left as they are.
+          return result instanceof Promise ? timed(String(prop), result) : result;
+        };
       },
     });
   return new Proxy(store, {
     get(target, prop) {
       if (prop === "openAccount") {
         return async (...args: Parameters<MailStore["openAccount"]>) => {
-          const a = await target.openAccount(...args);
+          const a = await timed("openAccount", target.openAccount(...args));
           return a && account(a);
         };
       }

@@ -42,13 +42,23 @@ export class Delivery {
   readonly #store: MailStore;
   readonly #lookup: AccountLookup;
   readonly #plusFolder: boolean;
+  readonly #observe: ((outcome: DeliveryOutcome, bytes: number) => void) | undefined;
   /** Deliveries whose success reply is known not to have reached the MTA: key → expiry. */
   readonly #unacked = new Map<string, number>();
 
-  constructor(store: MailStore, lookup: AccountLookup, options: { plusFolder: boolean }) {
+  constructor(
+    store: MailStore,
+    lookup: AccountLookup,
+    options: {
+      plusFolder: boolean;
+      /** Told of every outcome with the message's size (the metrics). */
+      observe?: (outcome: DeliveryOutcome, bytes: number) => void;
+    },
+  ) {
     this.#store = store;
     this.#lookup = lookup;
     this.#plusFolder = options.plusFolder;
+    this.#observe = options.observe;
   }
 
   /** The store-wide size limit (the store refuses larger messages). */
@@ -83,6 +93,12 @@ export class Delivery {
    * prepended. Never throws: every failure is an outcome.
    */
   async deliver(sender: string, rcpt: Recipient, message: Uint8Array): Promise<DeliveryOutcome> {
+    const outcome = await this.#deliver(sender, rcpt, message);
+    this.#observe?.(outcome, message.length);
+    return outcome;
+  }
+
+  async #deliver(sender: string, rcpt: Recipient, message: Uint8Array): Promise<DeliveryOutcome> {
     try {
       const content = withTraceHeaders(sender, rcpt.address, message);
       const mailbox = await this.#mailbox(rcpt);

@@ -63,11 +63,12 @@ export class Metrics {
   readonly deliveryBytes = this.#registry.register(
     new Counter("imapd_delivered_bytes", "Bytes of delivered messages, per recipient"),
   );
-  readonly storeQuerySeconds = this.#registry.register(
+  readonly storeRequestSeconds = this.#registry.register(
     new Histogram(
-      "imapd_store_query_duration_seconds",
-      "Time of one database query",
+      "imapd_store_request_duration_seconds",
+      "Time a session waits for one store request (queueing on the store thread included)",
       LATENCY_BUCKETS,
+      ["method"],
     ),
   );
 

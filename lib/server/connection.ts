@@ -39,6 +39,8 @@ export class Connection implements CommandContext {
   /** The last write (a BYE) that must reach the client before the close. */
   #finalWrite: Promise<void> | null = null;
   #commands = 0;
+  /** The command being answered, for metrics: its name (UNKNOWN when not one of ours) and start. */
+  #current: { name: string; start: number } = { name: "UNKNOWN", start: 0 };
   #closing = false;
   #closed = false;
   #readPending: Promise<Uint8Array | null> | null = null;
@@ -332,6 +334,7 @@ export class Connection implements CommandContext {
   }
 
   async #execute(bytes: Uint8Array): Promise<void> {
+    this.#current = { name: "UNKNOWN", start: performance.now() };
     if (this.#commands++ === 0 && this.endpoint.config.proxyProtocol && startsWithProxy(bytes)) {
       // A PROXY header from a source we do not trust (see server.ts): refuse it.
       this.log.info("closing connection: PROXY header from an untrusted source");
@@ -361,6 +364,8 @@ export class Connection implements CommandContext {
       return;
     }
     const spec = COMMANDS.get(name);
+    // Only our own command names become metric labels: a client cannot add more.
+    if (spec) this.#current.name = name;
     if (this.endpoint.config.ioDebug) this.log.trace("C", traceText(spec ? head : null, bytes));
     if (!spec) {
       this.#status(tag, "BAD", undefined, `Unknown command ${sanitize(name)}`);
@@ -410,6 +415,15 @@ export class Connection implements CommandContext {
 
   #status(tag: string | null, status: Status, code: ResponseCode | undefined, text: string): void {
     writeStatus(this.enc, tag, status, code, text);
+    if (tag !== null && status !== "BYE" && status !== "PREAUTH") {
+      const { name, start } = this.#current;
+      this.endpoint.observer?.commandDone(
+        name,
+        status === "OK" ? "ok" : status === "NO" ? "no" : "bad",
+        start > 0 ? (performance.now() - start) / 1000 : 0,
+      );
+      this.#current = { name: "UNKNOWN", start: 0 };
+    }
   }
 
   #logFailure(name: string, err: unknown): void {

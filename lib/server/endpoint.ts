@@ -33,6 +33,12 @@ export interface SaslMechanism {
   step(response: Uint8Array | null): SaslStep;
 }
 
+/** What the endpoint reports as it works (lib/app.ts feeds it to the metrics). */
+export interface EndpointObserver {
+  /** A command got its tagged reply after `seconds` (0 when it never reached the parser). */
+  commandDone(name: string, result: "ok" | "no" | "bad", seconds: number): void;
+}
+
 export interface Endpoint {
   config: ImapEndpointConfig;
   log: Logger;
@@ -43,4 +49,5 @@ export interface Endpoint {
   sasl(name: string): SaslMechanism | null;
   /** Server name and version for ID (RFC 2971) and the greeting. */
   version: string;
+  observer?: EndpointObserver;
 }

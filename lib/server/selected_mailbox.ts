@@ -359,8 +359,10 @@ export class SelectedMailbox {
       const uids = this.#appended.filter((uid) => uid > this.#highWater).sort((a, b) => a - b);
       this.#appended = [];
       // Events that come in during the claim wait for the next round.
+      // A claim that fails (the mailbox deleted meanwhile) leaves them not recent
+      // here; the command itself went through and must not turn into an error.
       const claimed = uids.length > 0
-        ? await this.#claim(uids[uids.length - 1], this.readOnly)
+        ? await this.#claim(uids[uids.length - 1], this.readOnly).catch(() => null)
         : null;
       if (claimed) this.#addRecent(claimed);
       if (uids.length > 0) {

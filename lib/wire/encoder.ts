@@ -114,24 +114,19 @@ export class ResponseEncoder {
   }
 
   /**
-   * flag = "\" atom / atom (RFC 3501 §9; "\*" only in PERMANENTFLAGS). Flags
-   * reach us through the parser's atom rule, so anything else is a bug.
+   * flag-list = "(" [flag *(SP flag)] ")", flag = "\" atom / atom (RFC 3501
+   * §9; "\*" only in PERMANENTFLAGS). A stored keyword that is not an atom
+   * (a database written by other software may hold one) cannot be named on
+   * the wire: it is left out rather than break the response.
    */
-  flag(flag: string): this {
-    const name = flag.startsWith("\\") ? flag.slice(1) : flag;
-    if (!(name === "*" && flag === "\\*") && !isAtom(name)) {
-      throw new Error(`Not a flag: ${JSON.stringify(flag)}`);
-    }
-    this.#text += flag;
-    return this;
-  }
-
-  /** flag-list = "(" [flag *(SP flag)] ")" */
   flagList(flags: readonly string[]): this {
     this.#text += "(";
-    for (let i = 0; i < flags.length; i++) {
-      if (i > 0) this.#text += " ";
-      this.flag(flags[i]);
+    let first = true;
+    for (const flag of flags) {
+      if (!isFlag(flag)) continue;
+      if (!first) this.#text += " ";
+      this.#text += flag;
+      first = false;
     }
     this.#text += ")";
     return this;
@@ -218,6 +213,11 @@ function quote(text: string): string {
 function isPlainAtom(text: string): boolean {
   if (text.length > MAX_QUOTED) return false;
   return isAtom(text) && !(text.length === 3 && text.toUpperCase() === "NIL");
+}
+
+function isFlag(flag: string): boolean {
+  if (flag.charCodeAt(0) !== 0x5c) return isAtom(flag);
+  return flag === "\\*" || isAtom(flag.slice(1));
 }
 
 /**

@@ -184,7 +184,7 @@ export const HANDLER_EXCEPTIONS: readonly string[] = [];
 /**
  * Import cycles that exist today, each named by a module in it and bounded
  * by its size now; their owners break them, and they may shrink, not grow.
- * None left.
+ * None is left.
  */
 export const CYCLE_EXCEPTIONS: readonly { through: string; maxSize: number }[] = [];
 

@@ -130,7 +130,7 @@ Deno.test({
   async fn() {
     const metrics = new Metrics();
     metrics.commands.inc({ command: "LOGIN", result: "no" });
-    metrics.storeQuerySeconds.observe(0.0002);
+    metrics.storeRequestSeconds.observe({ method: "select" }, 0.0002);
     const out = new Deno.Command("promtool", {
       args: ["check", "metrics"],
       stdin: "piped",

@@ -110,3 +110,11 @@ Deno.test("`resolveSet()` is one rule: BAD past the end for sequence numbers, ne
   assert.deepEqual(view.resolveSet([{ from: 5, to: 100 }], "uid"), [{ from: 5, to: 6 }]);
   assert.deepEqual(view.resolveSet([{ from: 100, to: 100 }], "uid"), []);
 });
+
+Deno.test("`SelectedMailbox` announces new mail even when the \\Recent claim fails", async () => {
+  const view = new SelectedMailbox(INFO, Uint32Array.from([6]), false, {
+    claimRecent: () => Promise.reject(new Error("mailbox deleted")),
+  });
+  view.handleEvent({ type: "append", mailboxId: 1, uids: [7] });
+  assert.deepEqual(await updates(view), ["* 2 EXISTS", "* 0 RECENT"]);
+});

@@ -27,3 +27,26 @@ Deno.test("`ResponseEncoder` astring() keeps atoms bare but quotes NIL and speci
   e.astring("INBOX").sp().astring("NIL").sp().astring("a b").sp().astring("");
   assert.equal(dec.decode(e.takeBytes()), 'INBOX "NIL" "a b" ""');
 });
+
+Deno.test("`flagList()` writes flags as atoms and leaves out what cannot be one", () => {
+  const enc = new ResponseEncoder();
+  enc.flagList(["\\Seen", "$Work", "bad word", "\\*", "", "(x", "\\", "ok"]);
+  assert.equal(new TextDecoder().decode(enc.takeBytes()), "(\\Seen $Work \\* ok)");
+});
+
+Deno.test("`text()` keeps resp-text on one 7-bit line", () => {
+  const enc = new ResponseEncoder();
+  enc.text("a\r\nb\x00c\u00e9");
+  enc.text("");
+  assert.equal(new TextDecoder().decode(enc.takeBytes()), "a b\\x00c?Done");
+});
+
+Deno.test('`astring()` quotes NIL, "]" and empty names; `string()` sends CR/LF as a literal', () => {
+  const enc = new ResponseEncoder();
+  enc.astring("INBOX").sp().astring("NIL").sp().astring("a]b").sp().astring("").sp()
+    .string("a\r\nb");
+  assert.equal(
+    new TextDecoder().decode(enc.takeBytes()),
+    'INBOX "NIL" "a]b" "" {4}\r\na\r\nb',
+  );
+});

@@ -5,7 +5,7 @@ import {
   encodeSaslChallenge,
 } from "../../protocol/commands/authenticate.ts";
 import { bad, no } from "../../protocol/errors.ts";
-import { completeLogin } from "../login.ts";
+import { completeLogin } from "../complete_login.ts";
 import { decodeUtf8 } from "../../wire/parser.ts";
 
 /** RFC 3501 §6.2.2 with SASL-IR (RFC 4959). */

@@ -1,7 +1,7 @@
 import type { CommandContext, Completion } from "../context.ts";
 import type { LoginArgs } from "../../protocol/commands/login.ts";
 import { no } from "../../protocol/errors.ts";
-import { completeLogin } from "../login.ts";
+import { completeLogin } from "../complete_login.ts";
 
 /** LOGIN (RFC 3501 §6.2.3). */
 export function handleLogin(ctx: CommandContext, args: LoginArgs): Promise<Completion> {

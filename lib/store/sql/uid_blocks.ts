@@ -143,6 +143,20 @@ export function summarize(blocks: readonly Block[], seenBit: number): BlockSumma
 }
 
 /**
+ * Messages with a UID above `uid`, counted from the blocks (for \Recent as a
+ * claim counter: the messages above the largest UID a session has claimed).
+ */
+export function countAbove(blocks: readonly Block[], uid: number): number {
+  let n = 0;
+  for (const { block, slots } of blocks) {
+    const base = block * BLOCK_SIZE;
+    if (base + slots.length - 1 <= uid) continue;
+    for (let i = Math.max(0, uid + 1 - base); i < slots.length; i++) if (slots[i] !== 0) n++;
+  }
+  return n;
+}
+
+/**
  * The UIDs present, ascending, and beside each its slot without the
  * PRESENT bit (system flags and HAS_KEYWORDS: MailboxSnapshot.flags).
  */

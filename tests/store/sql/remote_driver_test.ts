@@ -23,6 +23,17 @@ Deno.test("`RemoteLibsqlDriver` runs the store through @libsql/client", async ()
     assert.deepEqual(recs.map((r) => r.uid), [1, 2]);
     assert.deepEqual(recs[1].content, message(2));
     assert.deepEqual(recs[0].flags, ["\\Seen"]);
+    // JSON columns come back as text from this driver and are parsed all the same.
+    const [env] = await collect(acct.fetch(inbox.id, ALL, { envelope: true, bodyStructure: true }));
+    assert.equal(env.envelope?.subject, "Message 1");
+    assert.equal(env.bodyStructure?.kind, "single");
+    assert.deepEqual(
+      await acct.search(inbox.id, { type: "header", name: "From", value: "alice@" }),
+      [
+        1,
+        2,
+      ],
+    );
     // A failing transaction rolls back wholly.
     await assert.rejects(acct.createMailbox("INBOX"), (e) => e instanceof StoreError);
     await assert.rejects(acct.copy(inbox.id, ALL, 999), (e) => e instanceof StoreError);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { sql } from "kysely";
 import type { AccountStore } from "../../../lib/store/mail_store.ts";
 import type { SqlMailStore } from "../../../lib/store/sql/sql_store.ts";
+import { countAbove, readBlocks } from "../../../lib/store/sql/uid_blocks.ts";
 import { ALL, collect, message, openTestStore } from "./_helpers.ts";
 
 /** What the messages table itself says, scanned row by row (the ground truth). */
@@ -27,6 +28,14 @@ async function checkIndex(store: SqlMailStore, acct: AccountStore, mailboxId: nu
   assert.equal(snap.firstUnseenUid, t.unseen[0] ?? null);
   // Keywords once used stay listed; every keyword in use is listed.
   for (const k of t.keywords) assert.ok(snap.flagsInUse.includes(k), k);
+  const blocks = await readBlocks(store.db, mailboxId);
+  for (const above of [0, t.uids[0] ?? 1, t.uids[t.uids.length >> 1] ?? 5, 2047, 2048, 1e6]) {
+    assert.equal(
+      countAbove(blocks, above),
+      t.uids.filter((u) => u > above).length,
+      `above ${above}`,
+    );
+  }
   const status = await acct.status(mailboxId);
   assert.equal(status.messages, t.uids.length);
   assert.equal(status.unseen, t.unseen.length);
