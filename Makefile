@@ -37,7 +37,7 @@ bench: $(DENO_DEP)
 
 # deno compile downloads a runtime base binary: this needs a connected machine.
 build: $(DENO_DEP)
-	$(DENO) compile -A --output imapd main.ts
+	$(DENO) compile -A --include lib/store/worker/store_thread.ts --output imapd main.ts
 
 deno: $(DENO_DEP)
 

@@ -12,8 +12,11 @@ import {
   openAdminCredentials,
   openAdminDelivery,
   openAdminStore,
+  openStorageOf,
   startServer,
 } from "./lib/app.ts";
+import { runHealth } from "./lib/cli/health.ts";
+import { runBackup, runRestore } from "./lib/cli/backup.ts";
 import {
   EX_TEMPFAIL,
   EX_USAGE,
@@ -53,7 +56,7 @@ async function main(): Promise<number> {
   const config = await loadConfig(inv.configFile);
 
   if (inv.command === "run") {
-    const log = Logger.open(config.log, config.debug);
+    const log = Logger.open(config.log, config.debug, config.logFormat);
     const running = await startServer(config, log);
     let stopping = false;
     const stop = (signal: string) => {
@@ -67,6 +70,13 @@ async function main(): Promise<number> {
     };
     Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
     Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
+    // SIGHUP (systemctl reload, logrotate): log files are reopened; certificates
+    // need nothing, new connections pick up changed files by themselves.
+    Deno.addSignalListener("SIGHUP", () => {
+      const failed = Logger.reopenFiles();
+      for (const f of failed) log.error("could not reopen the log file", { reason: f });
+      log.info("received SIGHUP: log files reopened");
+    });
     return await new Promise<number>(() => {}); // runs until a signal
   }
 
@@ -77,6 +87,13 @@ async function main(): Promise<number> {
     } finally {
       await table?.close?.();
     }
+  }
+
+  if (inv.command === "backup") return await runBackup(config, inv.args, io);
+  if (inv.command === "restore") return await runRestore(config, inv.args, io);
+
+  if (inv.command === "health") {
+    return await runHealth(config, { openStore: (s) => openStorageOf(config, s) }, io);
   }
 
   if (inv.command === "import-maddy") {

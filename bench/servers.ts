@@ -347,7 +347,13 @@ dsn = "imapsql.db"
   await Promise.all([worker(), worker()]);
   const logFile = `${dir}/server.log`;
   const start = async () => {
-    const p = spawnLogged(deno, ["run", "-A", mainTs, "--config", config, "run"], logFile);
+    // BENCH_OURS_FLAGS: extra `deno run` flags for our server, e.g. "--cpu-prof --cpu-prof-dir=DIR".
+    const flags = (Deno.env.get("BENCH_OURS_FLAGS") ?? "").split(" ").filter((f) => f);
+    const p = spawnLogged(
+      deno,
+      ["run", "-A", ...flags, mainTs, "--config", config, "run"],
+      logFile,
+    );
     try {
       await waitForGreeting(port, p.exited, logFile, 60_000);
     } catch (e) {

@@ -363,6 +363,11 @@ export async function openAdminStore(config: Config, block?: string): Promise<Ma
   return await locating(config, () => openStorage(storage, new Map()));
 }
 
+/** Opens one storage in this process, for `imapd health`. */
+export async function openStorageOf(config: Config, storage: StorageOptions): Promise<MailStore> {
+  return await locating(config, () => openStorage(storage, new Map()));
+}
+
 /** The credentials table the `creds` command acts on (maddy's --cfg-block, default local_authdb). */
 export async function openAdminCredentials(
   config: Config,

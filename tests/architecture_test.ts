@@ -98,7 +98,10 @@ Deno.test("the checker catches side-effect, dynamic and transitive imports acros
       ),
       dynamic.join("\n"),
     );
-    assert.ok(dynamic.dynamic.has("lib/protocol/command.ts -> lib/store/sql/sql_store.ts"));
+    assert.ok(
+      dynamic.dynamic.has("lib/protocol/command.ts -> lib/store/sql/sql_store.ts"),
+      [...dynamic.dynamic].join("\n"),
+    );
     // Through the SQL store, protocol would reach Kysely and Deno.* as well.
     assert.ok(dynamic.some((v) => v.includes("-> npm:kysely")), dynamic.join("\n"));
 
@@ -136,6 +139,16 @@ Deno.test("the checker catches side-effect, dynamic and transitive imports acros
         "a handler imports no other handler: lib/server/handlers/noop.ts -> lib/server/handlers/fetch.ts",
       ),
       handlerToHandler.join("\n"),
+    );
+
+    const lmtpToServer = await mutated(
+      dir,
+      "lib/lmtp/server.ts",
+      'import "../server/capabilities.ts";',
+    );
+    assert.ok(
+      lmtpToServer.some((v) => v.startsWith("lib/lmtp delivers through mail_store.ts")),
+      lmtpToServer.join("\n"),
     );
 
     const configToSubsystem = await mutated(

@@ -3,7 +3,7 @@
  *
  *   imapd [--config FILE] [run]
  *   imapd [--config FILE] creds|hash|imap-acct|imap-mboxes|imap-msgs|import ...
- *   imapd [--config FILE] deliver|import-maddy ...
+ *   imapd [--config FILE] deliver|import-maddy|health|backup|restore ...
  *   imapd --help | --version
  *
  * Global options come before the subcommand; everything after it belongs
@@ -22,6 +22,9 @@ export const SUBCOMMANDS = [
   "import",
   "deliver",
   "import-maddy",
+  "health",
+  "backup",
+  "restore",
 ] as const;
 
 export type Subcommand = typeof SUBCOMMANDS[number];
@@ -45,6 +48,9 @@ Commands:
   deliver [-f SENDER] RECIPIENT...  deliver a message from standard input (for an MTA;
                            exit 0, 75 retry later, 67 unknown user, 65 bad message)
   import-maddy --dsn PATH [--msg-store DIR]  import maddy's storage.imapsql database
+  health                   check config, databases and listeners (exit 0 healthy, 1 not)
+  backup DIR               consistent copy of every database and message file (server may run)
+  restore DIR              a backup into an empty state_dir
 
 Options:
   --config FILE   configuration file (default: $${CONFIG_ENV}, else config.toml)

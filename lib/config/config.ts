@@ -51,6 +51,7 @@ const TOP_KEYS = [
   "tls",
   "debug",
   "log",
+  "log_format",
   "auth_map",
   "auth_map_normalize",
   "imap",
@@ -153,6 +154,14 @@ function translate(doc: Table, file: string): Config {
     : expectString(doc.hostname, "hostname");
   const debug = doc.debug === undefined ? false : expectBoolean(doc.debug, "debug");
   const log = parseLog(doc.log, baseDir);
+  let logFormat: "text" | "json" = "text";
+  if (doc.log_format !== undefined) {
+    const f = expectString(doc.log_format, "log_format");
+    if (f !== "text" && f !== "json") {
+      throw new ConfigError("log_format", `expected "text" or "json", got ${JSON.stringify(f)}`);
+    }
+    logFormat = f;
+  }
   const globalTls = doc.tls === undefined ? null : parseTls(doc.tls, "tls", baseDir);
   const globalAuthMap = doc.auth_map ?? "identity";
   const globalAuthNormalize = doc.auth_map_normalize === undefined
@@ -215,6 +224,7 @@ function translate(doc: Table, file: string): Config {
     stateDir,
     debug,
     log,
+    logFormat,
     endpoints,
     lmtp,
     openmetrics,

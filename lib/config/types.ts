@@ -290,6 +290,8 @@ export interface Config {
   stateDir: string;
   debug: boolean;
   log: LogTarget[];
+  /** `log_format`: key=value lines ("text") or one JSON object per line. */
+  logFormat: "text" | "json";
   endpoints: ImapEndpointConfig[];
   /** `[lmtp]` / `[[lmtp]]` delivery endpoints (none when the section is absent). */
   lmtp: LmtpEndpointConfig[];

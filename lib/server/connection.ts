@@ -179,6 +179,11 @@ export class Connection implements CommandContext {
         throw new ImapError("BAD", "Literals are not allowed here");
       }
       if (r.kind === "line-too-long" || r.kind === "literal-too-big") {
+        // A fatal literal stopped the reader: nothing more can be read.
+        if (r.kind === "literal-too-big" && r.fatal) {
+          this.#byeAfterReply = "Command too big; closing the connection";
+        }
+        this.#limitHit("line too long inside a continuation", null);
         throw new ImapError("BAD", "Line too long", "TOOBIG");
       }
       await this.flush();

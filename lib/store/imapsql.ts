@@ -27,11 +27,13 @@ export async function openImapSqlStore(
 
 /**
  * The same, typed as the SQL implementation (for the CLI, tests, benchmarks
- * and the store thread, which adds its time-slice plugin).
+ * and the store threads, which add their time-slice plugin). `reader`: a
+ * second connection beside a writer that is already open (a reader thread):
+ * no migrations, no sweep of orphaned body files.
  */
 export async function openSqlStore(
   options: ImapSqlOptions,
-  extra: { plugins?: KyselyPlugin[] } = {},
+  extra: { plugins?: KyselyPlugin[]; reader?: boolean } = {},
 ): Promise<SqlMailStore> {
   const dsn = options.dsn;
   let dialect;
@@ -56,7 +58,7 @@ export async function openSqlStore(
   }
   const db = new Kysely<Db>({ dialect, plugins: extra.plugins });
   try {
-    await migrate(db);
+    if (!extra.reader) await migrate(db);
     let files: BodyFiles | null = null;
     if (options.msgStore.kind === "fs") {
       // Files are removed only under the write lock, when no row names them
@@ -74,7 +76,7 @@ export async function openSqlStore(
           }),
       );
       await files.init();
-      await files.removeOrphans();
+      if (!extra.reader) await files.removeOrphans();
     }
     return new SqlMailStore(db, sqliteSql, {
       appendLimit: options.appendLimit,

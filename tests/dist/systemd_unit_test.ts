@@ -38,6 +38,7 @@ Deno.test("dist/imapd.service runs the binary confined, as its own user, able to
   assert.deepEqual(d.get("AmbientCapabilities"), ["CAP_NET_BIND_SERVICE"]);
   assert.deepEqual(d.get("CapabilityBoundingSet"), ["CAP_NET_BIND_SERVICE"]);
   assert.deepEqual(d.get("Restart"), ["on-failure"]);
+  assert.deepEqual(d.get("ExecReload"), ["/bin/kill -HUP $MAINPID"]); // main.ts handles SIGHUP
   // The command line is one the binary accepts (see `imapd --help`).
   assert.deepEqual(d.get("ExecStart"), [
     "/usr/local/bin/imapd --config /etc/imapd/config.toml run",

@@ -62,6 +62,13 @@ export const BADCHARSET: ResponseCode = { code: "BADCHARSET", charsets: ["UTF-8"
 /** Nesting deeper than this (parentheses, NOT, OR) is refused: it guards the stack. */
 export const MAX_SEARCH_DEPTH = 64;
 
+/**
+ * Parsing stops after this many keys, whatever max_search_keys says: a
+ * 1 MB command of literal keys would otherwise keep the parser (and every
+ * session on its thread) busy for seconds before the limit is checked.
+ */
+export const MAX_SEARCH_KEYS_PARSED = 10_000;
+
 const FLAG_KEYS: Record<string, [string, boolean]> = {
   ANSWERED: ["\\Answered", true],
   DELETED: ["\\Deleted", true],
@@ -157,6 +164,7 @@ export function parseSearchKeys(p: CommandParser, charset: string | null): Searc
 class KeyReader {
   readonly #p: CommandParser;
   readonly #decode: StringDecoder;
+  #count = 0;
 
   constructor(p: CommandParser, decode: StringDecoder) {
     this.#p = p;
@@ -166,6 +174,9 @@ class KeyReader {
   key(depth: number): SearchProgram {
     const p = this.#p;
     if (depth > MAX_SEARCH_DEPTH) throw new ParseError("Search keys are nested too deeply");
+    if (++this.#count > MAX_SEARCH_KEYS_PARSED) {
+      throw no(`Too many search keys (more than ${MAX_SEARCH_KEYS_PARSED})`, "LIMIT");
+    }
     if (atSequenceSet(p)) return { type: "seq", set: parseSequenceSet(p) };
     if (p.maybe("(")) {
       const keys = [this.key(depth + 1)];

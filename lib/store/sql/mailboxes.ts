@@ -217,7 +217,7 @@ export async function status(ctx: AccountContext, mailboxId: number): Promise<Ma
   const summary = summarize(blocks, SEEN);
   return {
     messages: summary.messages,
-    // \Recent: the messages above the mailbox's claim counter (migration 4).
+    // \Recent: the messages above the claim counter, counted in the same blocks.
     recent: ctx.options.disableRecent ? 0 : countAbove(blocks, row.recent_uid),
     unseen: summary.unseen,
     uidNext: row.uid_next,

@@ -22,7 +22,8 @@ export interface CallRequest {
 }
 
 export type ToStore =
-  | { t: "open"; options: ImapSqlOptions }
+  /** `reader`: a read-only helper beside the writer thread (see worker_store.ts). */
+  | { t: "open"; options: ImapSqlOptions; reader: boolean }
   | CallRequest
   | { t: "fetch"; id: number; account: string; args: unknown[] }
   /** The consumer took a chunk of stream `id`: one more may be sent. */

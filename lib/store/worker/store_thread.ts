@@ -70,9 +70,21 @@ function wireError(e: unknown): WireError {
   return { name: "Error", message: String(e) };
 }
 
-function accountOf(name: string): AccountStore {
-  const a = accounts.get(name);
-  if (!a) throw new StoreError("NONEXISTENT", `No open account ${JSON.stringify(name)}`);
+/**
+ * The account by canonical name. A reader thread learns of accounts only
+ * through the requests it gets, so it opens one on first use (never
+ * creating it: the writer did that).
+ */
+async function accountOf(name: string): Promise<AccountStore> {
+  let a = accounts.get(name);
+  if (!a && store) {
+    const opened = await store.openAccount(name);
+    if (opened) {
+      a = accounts.get(opened.accountName) ?? opened;
+      accounts.set(name, a);
+    }
+  }
+  if (!a) throw new StoreError("NONEXISTENT", `No account ${JSON.stringify(name)}`);
   return a;
 }
 
@@ -93,6 +105,10 @@ async function call(msg: Extract<ToStore, { t: "call" }>): Promise<void> {
           accounts.set(account.accountName, account);
         }
         value = account ? account.accountName : null;
+      } else if (msg.method === "forgetAccount") {
+        // A reader's cached account after the writer deleted it (its id may come back new).
+        const k = key(msg.args[0] as string);
+        for (const name of [...accounts.keys()]) if (key(name) === k) accounts.delete(name);
       } else if (STORE_METHODS.has(msg.method)) {
         if (msg.method === "deleteAccount") {
           const k = key(msg.args[0] as string);
@@ -105,7 +121,7 @@ async function call(msg: Extract<ToStore, { t: "call" }>): Promise<void> {
       }
     } else {
       if (!ACCOUNT_METHODS.has(msg.method)) throw new Error(`Unknown method ${msg.method}`);
-      const account = accountOf(msg.account);
+      const account = await accountOf(msg.account);
       // deno-lint-ignore no-explicit-any
       value = await (account as any)[msg.method](...msg.args);
       if (msg.method === "select") {
@@ -167,7 +183,7 @@ async function fetch(msg: Extract<ToStore, { t: "fetch" }>): Promise<void> {
   };
   let iterator: AsyncIterator<MessageRecord> | null = null;
   try {
-    const account = accountOf(msg.account);
+    const account = await accountOf(msg.account);
     const [mailboxId, uids, fields] = msg.args as Parameters<AccountStore["fetch"]>;
     iterator = account.fetch(mailboxId, uids, fields)[Symbol.asyncIterator]();
     for (;;) {
@@ -192,7 +208,7 @@ async function fetch(msg: Extract<ToStore, { t: "fetch" }>): Promise<void> {
 
 async function open(msg: Extract<ToStore, { t: "open" }>): Promise<void> {
   try {
-    store = await openSqlStore(msg.options, { plugins: [slice.plugin()] });
+    store = await openSqlStore(msg.options, { plugins: [slice.plugin()], reader: msg.reader });
     post({ t: "ready" });
   } catch (e) {
     post({ t: "open-failed", error: wireError(e) });
@@ -231,15 +247,14 @@ self.onmessage = (e: MessageEvent<ToStore>) => {
       break;
     }
     case "watch": {
-      try {
-        const account = accountOf(msg.account);
+      // Accounts are open on the writer before anything is watched (SELECT opens them).
+      const account = accounts.get(msg.account);
+      if (account) {
         const id = msg.watch;
         watches.set(
           id,
           account.watch(msg.mailboxId, (event) => post({ t: "event", watch: id, event })),
         );
-      } catch {
-        // The account is gone: nothing to watch.
       }
       break;
     }

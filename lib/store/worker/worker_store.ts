@@ -37,6 +37,9 @@ import { StoreError, type StoreErrorCode } from "../mail_store.ts";
 import type { ImapSqlOptions } from "../config.ts";
 import { type FromStore, ownBuffer, type ToStore, type WireError } from "./protocol.ts";
 
+/** A poll this recent answers for another session of the same account. */
+const POLL_SHARE_MS = 200;
+
 interface Stream {
   chunks: Extract<FromStore, { t: "chunk" }>[];
   error: Error | null;
@@ -61,10 +64,10 @@ class StoreThread {
   #failed: Error | null = null;
   #ready: Promise<void>;
 
-  constructor(options: ImapSqlOptions) {
+  constructor(options: ImapSqlOptions, reader: boolean) {
     this.#worker = new Worker(new URL("./store_thread.ts", import.meta.url).href, {
       type: "module",
-      name: "store",
+      name: reader ? "store-reader" : "store",
     });
     let opened!: () => void;
     let failed!: (e: Error) => void;
@@ -118,7 +121,7 @@ class StoreThread {
         this.#wake(s);
       }
     };
-    this.#post({ t: "open", options });
+    this.#post({ t: "open", options, reader });
   }
 
   get ready(): Promise<void> {
@@ -207,11 +210,15 @@ class StoreThread {
 class ThreadedAccountStore implements AccountStore {
   readonly accountName: string;
   #thread: StoreThread;
+  #reader: StoreThread;
   /** Polls in flight by mailbox: sessions asking at the same moment share one. */
   #polls = new Map<number, Promise<void>>();
+  /** When the last poll of each mailbox ended (performance.now()). */
+  #polled = new Map<number, number>();
 
-  constructor(thread: StoreThread, accountName: string) {
+  constructor(thread: StoreThread, reader: StoreThread, accountName: string) {
     this.#thread = thread;
+    this.#reader = reader;
     this.accountName = accountName;
   }
 
@@ -219,11 +226,16 @@ class ThreadedAccountStore implements AccountStore {
     return this.#thread.call<T>(method, args, this.accountName, transfer);
   }
 
+  /** Reads that need no writer state go to the reader thread (the writer itself without one). */
+  #read<T>(method: string, args: unknown[]): Promise<T> {
+    return this.#reader.call<T>(method, args, this.accountName);
+  }
+
   listMailboxes(): Promise<MailboxInfo[]> {
-    return this.#call("listMailboxes", []);
+    return this.#read("listMailboxes", []);
   }
   getMailbox(name: string): Promise<MailboxInfo | null> {
-    return this.#call("getMailbox", [name]);
+    return this.#read("getMailbox", [name]);
   }
   createMailbox(name: string, options?: { specialUse?: SpecialUse }): Promise<MailboxInfo> {
     return this.#call("createMailbox", [name, options]);
@@ -238,10 +250,10 @@ class ThreadedAccountStore implements AccountStore {
     return this.#call("setSubscribed", [name, subscribed]);
   }
   listSubscriptions(): Promise<string[]> {
-    return this.#call("listSubscriptions", []);
+    return this.#read("listSubscriptions", []);
   }
   status(mailboxId: number): Promise<MailboxStatus> {
-    return this.#call("status", [mailboxId]);
+    return this.#read("status", [mailboxId]);
   }
   select(mailboxId: number, options?: { readOnly?: boolean }): Promise<MailboxSnapshot> {
     return this.#call("select", [mailboxId, options]);
@@ -260,7 +272,7 @@ class ThreadedAccountStore implements AccountStore {
     return this.#call("append", [mailboxId, { ...input, content }], transfer);
   }
   fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord> {
-    return this.#thread.fetch(this.accountName, [mailboxId, uids, fields]);
+    return this.#reader.fetch(this.accountName, [mailboxId, uids, fields]);
   }
   storeFlags(
     mailboxId: number,
@@ -281,21 +293,33 @@ class ThreadedAccountStore implements AccountStore {
     return this.#call("move", [mailboxId, uids, destMailboxId]);
   }
   search(mailboxId: number, key: SearchKey): Promise<number[]> {
-    return this.#call("search", [mailboxId, key]);
+    return this.#read("search", [mailboxId, key]);
   }
   watch(mailboxId: number, listener: (event: MailboxEvent) => void): () => void {
     return this.#thread.watch(this.accountName, mailboxId, listener);
   }
+  /**
+   * One poll serves every session of the account watching the mailbox (the
+   * store delivers what it finds to all of them), so a poll that is under
+   * way, or that ended less than POLL_SHARE_MS ago, answers the others: 1,000
+   * sessions in IDLE on one mailbox cost one query per tick, not 1,000.
+   */
   poll(mailboxId: number): Promise<void> {
+    const last = this.#polled.get(mailboxId);
+    if (last !== undefined && performance.now() - last < POLL_SHARE_MS) return Promise.resolve();
     let p = this.#polls.get(mailboxId);
     if (!p) {
-      p = this.#call<void>("poll", [mailboxId]).finally(() => this.#polls.delete(mailboxId));
+      p = this.#call<void>("poll", [mailboxId]).then(
+        () => {
+          this.#polled.set(mailboxId, performance.now());
+        },
+      ).finally(() => this.#polls.delete(mailboxId));
       this.#polls.set(mailboxId, p);
     }
     return p;
   }
   getAppendLimit(): Promise<number | null> {
-    return this.#call("getAppendLimit", []);
+    return this.#read("getAppendLimit", []);
   }
   setAppendLimit(bytes: number | null): Promise<void> {
     return this.#call("setAppendLimit", [bytes]);
@@ -312,24 +336,39 @@ class ThreadedAccountStore implements AccountStore {
 export class ThreadedMailStore implements MailStore {
   readonly appendLimit: number;
   #thread: StoreThread;
+  #reader: StoreThread | null;
   #accounts = new Map<string, ThreadedAccountStore>();
   #closed: Promise<void> | null = null;
 
-  private constructor(thread: StoreThread, appendLimit: number) {
+  private constructor(thread: StoreThread, reader: StoreThread | null, appendLimit: number) {
     this.#thread = thread;
+    this.#reader = reader;
     this.appendLimit = appendLimit;
   }
 
-  /** Starts the store thread and opens the store there (migrations included). */
+  /**
+   * Starts the store thread and opens the store there (migrations included);
+   * for a database file, then a reader thread with a second connection.
+   * SQLite in WAL mode lets that connection read while the writer commits,
+   * so FETCH, SEARCH, STATUS and LIST go on during a writer's fsync and a
+   * long SEARCH never delays a write. (An in-memory database is one per
+   * connection, and a remote one has its own server: both keep one thread.)
+   */
   static async open(options: ImapSqlOptions): Promise<ThreadedMailStore> {
-    const thread = new StoreThread(options);
+    const thread = new StoreThread(options, false);
+    let reader: StoreThread | null = null;
     try {
       await thread.ready;
+      if (options.dsn.kind === "file") {
+        reader = new StoreThread(options, true);
+        await reader.ready;
+      }
     } catch (e) {
       thread.terminate();
+      reader?.terminate();
       throw e;
     }
-    return new ThreadedMailStore(thread, options.appendLimit);
+    return new ThreadedMailStore(thread, reader, options.appendLimit);
   }
 
   async openAccount(name: string, options?: { create?: boolean }): Promise<AccountStore | null> {
@@ -337,7 +376,10 @@ export class ThreadedMailStore implements MailStore {
     if (canonical === null) return null;
     let account = this.#accounts.get(canonical);
     if (!account) {
-      this.#accounts.set(canonical, account = new ThreadedAccountStore(this.#thread, canonical));
+      this.#accounts.set(
+        canonical,
+        account = new ThreadedAccountStore(this.#thread, this.#reader ?? this.#thread, canonical),
+      );
     }
     return account;
   }
@@ -348,6 +390,7 @@ export class ThreadedMailStore implements MailStore {
 
   async deleteAccount(name: string): Promise<void> {
     await this.#thread.call("deleteAccount", [name]);
+    await this.#reader?.call("forgetAccount", [name]);
     const key = name.normalize("NFC").toLowerCase();
     for (const n of [...this.#accounts.keys()]) {
       if (n.normalize("NFC").toLowerCase() === key) this.#accounts.delete(n);
@@ -358,9 +401,10 @@ export class ThreadedMailStore implements MailStore {
     this.#closed ??= (async () => {
       try {
         // Appends already queued commit before the database goes.
-        await this.#thread.call("close", []);
+        await Promise.all([this.#thread.call("close", []), this.#reader?.call("close", [])]);
       } finally {
         this.#thread.terminate();
+        this.#reader?.terminate();
       }
     })();
     return this.#closed;

@@ -4,7 +4,9 @@ import { ImapError } from "../../../lib/protocol/errors.ts";
 import { STAR } from "../../../lib/protocol/sequence_set.ts";
 import {
   charsetDecoder,
+  checkSearchLimits,
   MAX_SEARCH_DEPTH,
+  MAX_SEARCH_KEYS_PARSED,
   parseSearch,
   type SearchProgram,
 } from "../../../lib/protocol/commands/search.ts";
@@ -210,4 +212,17 @@ Deno.test("`parseSearch()` refuses nesting past the limit", () => {
   assert.equal(key(ok).type, "not");
   assert.throws(() => key("(".repeat(MAX_SEARCH_DEPTH + 2) + "SEEN" + ")".repeat(70)), /deeply/);
   assert.throws(() => key("NOT ".repeat(MAX_SEARCH_DEPTH + 1) + "SEEN"), /deeply/);
+});
+
+Deno.test("`parseSearch()` stops at MAX_SEARCH_KEYS_PARSED keys with NO [LIMIT] (issue 12, finding 4)", () => {
+  const many = Array.from({ length: MAX_SEARCH_KEYS_PARSED + 1 }, () => "SEEN").join(" ");
+  assert.throws(
+    () => search(many),
+    (e) => e instanceof ImapError && e.status === "NO" && e.code === "LIMIT",
+  );
+  // 50 keys and their "and"; each SUBJECT counts its field name too (7 + 2 octets).
+  const ok = search(Array.from({ length: 50 }, () => 'SUBJECT "ab"').join(" "));
+  assert.doesNotThrow(() => checkSearchLimits(ok.key, { maxKeys: 51, maxOctets: 450 }));
+  assert.throws(() => checkSearchLimits(ok.key, { maxKeys: 50, maxOctets: 450 }), /Too many/);
+  assert.throws(() => checkSearchLimits(ok.key, { maxKeys: 51, maxOctets: 449 }), /too long/);
 });
