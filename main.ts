@@ -5,6 +5,7 @@
  */
 import { parseInvocation, USAGE } from "./lib/cli/args.ts";
 import { processIo } from "./lib/cli/io.ts";
+import { helpFor } from "./lib/cli/help.ts";
 import { loadConfig } from "./lib/config/config.ts";
 import { ConfigError } from "./lib/config/errors.ts";
 import {
@@ -50,6 +51,11 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  const help = helpFor(inv.command, inv.args);
+  if (help !== null) {
+    io.stdout(help);
+    return 0;
+  }
   if (inv.command === "hash") return await runCredsCli("hash", inv.args, null, io);
   if (inv.command === "deliver") return await deliver(inv.configFile, inv.args, io);
 

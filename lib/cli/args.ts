@@ -56,6 +56,8 @@ Options:
   --config FILE   configuration file (default: $${CONFIG_ENV}, else config.toml)
   --help          show this help
   --version       show the version
+
+Run "imapd COMMAND --help" for a command's usage and options.
 `;
 
 export function parseInvocation(

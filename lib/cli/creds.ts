@@ -26,7 +26,8 @@ import {
 } from "../auth/hash.ts";
 import { NormalizeError, precisUsername } from "../auth/normalize.ts";
 import type { MutableTable } from "../tables/table.ts";
-import type { CliIo } from "./io.ts";
+import { type CliIo, confirmDestructive } from "./io.ts";
+import { parseErrorMessage } from "./help.ts";
 
 class UsageError extends Error {}
 
@@ -59,11 +60,12 @@ export async function runCredsCli(
 function parse<T extends Record<string, { type: "string" | "boolean"; short?: string }>>(
   args: string[],
   options: T,
+  words: string,
 ) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(parseErrorMessage(e as Error, words));
   }
 }
 
@@ -123,7 +125,7 @@ async function runHash(args: string[], io: CliIo): Promise<number> {
     "argon2-time": { type: "string" },
     "argon2-memory": { type: "string" },
     "argon2-threads": { type: "string" },
-  });
+  }, "hash");
   if (positionals.length > 0) {
     throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   }
@@ -158,7 +160,7 @@ async function runCreds(args: string[], table: MutableTable | null, io: CliIo): 
   if (sub === undefined || !subcommands.includes(sub)) {
     throw new UsageError(
       `${sub === undefined ? "missing subcommand" : `unknown subcommand ${JSON.stringify(sub)}`}` +
-        ` (usage: creds ${subcommands.join("|")} [options] [USERNAME])`,
+        ` (usage: creds ${subcommands.join("|")} [options] [USERNAME]; see "imapd creds --help")`,
     );
   }
   // Parse before touching the table so usage errors come first.
@@ -166,7 +168,7 @@ async function runCreds(args: string[], table: MutableTable | null, io: CliIo): 
     ...COMMON_OPTIONS,
     quiet: { type: "boolean", short: "q" },
     yes: { type: "boolean", short: "y" },
-  });
+  }, `creds ${sub}`);
   const allowed: Record<string, string[]> = {
     list: ["cfg-block", "quiet"],
     remove: ["cfg-block", "yes"],
@@ -208,13 +210,8 @@ async function runCreds(args: string[], table: MutableTable | null, io: CliIo): 
     }
     case "remove": {
       const key = usernameKey(positionals);
-      if (!values.yes) {
-        const ok = io.confirm
-          ? await io.confirm("Are you sure you want to delete this user account?")
-          : false;
-        if (!ok) throw new Error("cancelled (use --yes to skip the question)");
-      }
       if (await table.lookup(key) === null) throw new Error(`no credentials for ${key}`);
+      await confirmDestructive(io, values.yes, `Delete the credentials of ${key}?`);
       await table.remove(key);
       return 0;
     }

@@ -13,8 +13,45 @@ export interface CliIo {
   isTerminal: boolean;
   /** Reads a password without echo (terminal) or a line (piped stdin). */
   readPassword(prompt?: string): Promise<string>;
-  /** Asks a yes/no question; absent means "no" unless `--yes` is given. */
+  /**
+   * Asks a yes/no question on the terminal. Absent when there is no terminal
+   * to ask on: destructive commands then refuse unless `--yes` is given.
+   */
   confirm?(prompt: string): Promise<boolean>;
+}
+
+/** A failure the command reports with its message and exit code 1. */
+export class CliError extends Error {}
+
+/**
+ * The gate of a destructive command: passes with `--yes`; else asks on the
+ * terminal (`question` ends in "?"), and without one refuses, naming
+ * `--yes`. Throws `CliError` when not confirmed.
+ */
+export async function confirmDestructive(
+  io: CliIo,
+  yes: boolean | undefined,
+  question: string,
+): Promise<void> {
+  if (yes) return;
+  if (!io.confirm) {
+    throw new CliError(
+      `not confirmed: ${question} (standard input is not a terminal to ask on; ` +
+        "pass --yes to confirm)",
+    );
+  }
+  if (!await io.confirm(question)) throw new CliError("cancelled, nothing was changed");
+}
+
+/** Writes `question [y/N] ` and reads one line: true for "y" or "yes". */
+export async function askYesNo(
+  question: string,
+  stream: ReadableStream<Uint8Array>,
+  write: (s: string) => void,
+): Promise<boolean> {
+  write(`${question} [y/N] `);
+  const answer = (await readLine(stream, false)).trim().toLowerCase();
+  return answer === "y" || answer === "yes";
 }
 
 function writeSync(w: { writeSync(p: Uint8Array): number }, s: string): void {
@@ -70,10 +107,14 @@ export async function readLine(stream: ReadableStream<Uint8Array>, raw: boolean)
 
 /** The I/O of this process. */
 export function processIo(): CliIo {
-  return {
+  const io: CliIo = {
     stdout: (s) => writeSync(Deno.stdout, s),
     stderr: (s) => writeSync(Deno.stderr, s),
     isTerminal: Deno.stdout.isTerminal(),
     readPassword,
   };
+  if (Deno.stdin.isTerminal()) {
+    io.confirm = (q) => askYesNo(q, Deno.stdin.readable, (s) => writeSync(Deno.stderr, s));
+  }
+  return io;
 }

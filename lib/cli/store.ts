@@ -9,7 +9,9 @@ import { parseArgs } from "node:util";
 import type { AccountStore, MailStore, SpecialUse, UidSet } from "../store/mail_store.ts";
 import { SPECIAL_USES, StoreError } from "../store/mail_store.ts";
 import { parseSize } from "../config/values.ts";
-import type { CliIo } from "./io.ts";
+import { headerValues } from "../mime/mod.ts";
+import { CliError, type CliIo, confirmDestructive } from "./io.ts";
+import { HELP, parseErrorMessage } from "./help.ts";
 
 export type StoreCommand = "imap-acct" | "imap-mboxes" | "imap-msgs" | "import";
 
@@ -35,19 +37,24 @@ export async function runStoreCli(
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr(`${command}: ${e.message}\n`);
+      io.stderr(`${command}: ${e.message} (see "imapd ${words(command, args)} --help")\n`);
       return 2;
     }
-    if (e instanceof StoreError) {
+    if (e instanceof StoreError || e instanceof CliError) {
       io.stderr(`${command}: ${e.message}\n`);
       return 1;
     }
     if (e instanceof TypeError && /parseArgs|option|argument/i.test(e.message)) {
-      io.stderr(`${command}: ${e.message}\n`);
+      io.stderr(`${command}: ${parseErrorMessage(e, words(command, args))}\n`);
       return 2;
     }
     throw e;
   }
+}
+
+/** The command words whose help fits a failure: "imap-msgs move" or "imap-msgs". */
+function words(command: StoreCommand, args: string[]): string {
+  return HELP[command].subcommands?.[args[0]] ? `${command} ${args[0]}` : command;
 }
 
 function need(list: string[], n: number, usage: string): void {
@@ -66,18 +73,52 @@ async function mailboxId(a: AccountStore, name: string): Promise<number> {
   return m.id;
 }
 
-/** A UID set as the CLI takes it: "1:5,7,10:*" ("*" is the largest UID). */
-export function parseUidSet(text: string): UidSet {
-  const ranges = text.split(",").map((part) => {
+interface UidPart {
+  text: string;
+  from: number;
+  to: number;
+}
+
+function uidParts(text: string): UidPart[] {
+  return text.split(",").map((part) => {
     const m = /^(\d+|\*)(?::(\d+|\*))?$/.exec(part.trim());
     if (!m) throw new UsageError(`invalid UID set ${JSON.stringify(text)}`);
     const n = (s: string) => (s === "*" ? 0xffffffff : Number(s));
     const a = n(m[1]);
     const b = m[2] === undefined ? a : n(m[2]);
     if (a === 0 || b === 0) throw new UsageError(`invalid UID set ${JSON.stringify(text)}`);
-    return { from: Math.min(a, b), to: Math.max(a, b) };
+    return { text: part.trim(), from: Math.min(a, b), to: Math.max(a, b) };
   });
-  return ranges.sort((x, y) => x.from - y.from);
+}
+
+/** A UID set as the CLI takes it: "1:5,7,10:*" ("*" is the largest UID). */
+export function parseUidSet(text: string): UidSet {
+  return uidParts(text).map(({ from, to }) => ({ from, to })).sort((x, y) => x.from - y.from);
+}
+
+/**
+ * The UID set `text` after checking that it names messages that exist:
+ * every single UID must exist and every range must hold at least one
+ * message ("*" ranges are sets, not lists). Otherwise nothing is done and
+ * the error names each missing UID and empty range.
+ */
+async function existingUidSet(a: AccountStore, id: number, mailbox: string, text: string) {
+  const parts = uidParts(text);
+  const set = parseUidSet(text);
+  const found: number[] = [];
+  for await (const r of a.fetch(id, set, {})) found.push(r.uid);
+  const missing = parts.filter((p) => !found.some((uid) => uid >= p.from && uid <= p.to));
+  if (missing.length > 0) {
+    const names = missing.map((p) => p.text).join(", ");
+    const what = missing.length === 1 && !missing[0].text.includes(":")
+      ? `no message with UID ${names}`
+      : `no messages with UIDs ${names}`;
+    throw new StoreError(
+      "NONEXISTENT",
+      `${what} in ${JSON.stringify(mailbox)}; nothing was changed`,
+    );
+  }
+  return set;
 }
 
 // ---- imap-acct ------------------------------------------------------------
@@ -107,6 +148,12 @@ async function acct(args: string[], store: MailStore, io: CliIo): Promise<number
     }
     case "remove":
       need(positionals, 1, "imap-acct remove [-y] USERNAME");
+      await account(store, positionals[0]);
+      await confirmDestructive(
+        io,
+        values.yes,
+        `Delete account ${JSON.stringify(positionals[0])} with all its mailboxes and messages?`,
+      );
       await store.deleteAccount(positionals[0]);
       return 0;
     case "appendlimit": {
@@ -143,7 +190,11 @@ async function mboxes(args: string[], store: MailStore, io: CliIo): Promise<numb
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { special: { type: "string" }, subscribed: { type: "boolean", short: "s" } },
+    options: {
+      special: { type: "string" },
+      subscribed: { type: "boolean", short: "s" },
+      yes: { type: "boolean", short: "y" },
+    },
   });
   switch (sub) {
     case "list": {
@@ -174,8 +225,17 @@ async function mboxes(args: string[], store: MailStore, io: CliIo): Promise<numb
       return 0;
     }
     case "remove": {
-      need(positionals, 2, "imap-mboxes remove USERNAME NAME");
-      await (await account(store, positionals[0])).deleteMailbox(positionals[1]);
+      need(positionals, 2, "imap-mboxes remove [-y] USERNAME NAME");
+      const a = await account(store, positionals[0]);
+      await mailboxId(a, positionals[1]);
+      await confirmDestructive(
+        io,
+        values.yes,
+        `Delete mailbox ${JSON.stringify(positionals[1])} of ${
+          JSON.stringify(positionals[0])
+        } with all its messages?`,
+      );
+      await a.deleteMailbox(positionals[1]);
       return 0;
     }
     case "rename": {
@@ -192,10 +252,18 @@ async function mboxes(args: string[], store: MailStore, io: CliIo): Promise<numb
 
 const latin1 = new TextDecoder("latin1");
 
+/**
+ * The Subject as a reader sees it: UTF-8 (RFC 6532) or Latin-1 bytes and
+ * RFC 2047 encoded words decoded by lib/mime; control characters (a tab
+ * or line end from an encoded word) become spaces so the line stays one
+ * tab-separated row.
+ */
 function subjectOf(header: Uint8Array | undefined): string {
-  const text = latin1.decode(header ?? new Uint8Array()).replace(/\r?\n[ \t]/g, " ");
-  return /^subject:[ \t]*(.*)$/im.exec(text)?.[1].trim() ?? "";
+  return (headerValues(header ?? new Uint8Array(), "subject")[0] ?? "").replace(CONTROLS, " ");
 }
+
+// deno-lint-ignore no-control-regex
+const CONTROLS = /[\x00-\x1f\x7f]/g;
 
 async function writeAll(w: { write(p: Uint8Array): Promise<number> }, data: Uint8Array) {
   let off = 0;
@@ -217,6 +285,7 @@ async function msgs(args: string[], store: MailStore, io: CliIo): Promise<number
       file: { type: "string" },
       out: { type: "string", short: "o" },
       uid: { type: "string", short: "u" },
+      yes: { type: "boolean", short: "y" },
     },
   });
   switch (sub) {
@@ -244,7 +313,9 @@ async function msgs(args: string[], store: MailStore, io: CliIo): Promise<number
       need(positionals, 2, "imap-msgs list [--uid SET] USERNAME MAILBOX");
       const a = await account(store, positionals[0]);
       const id = await mailboxId(a, positionals[1]);
-      const set = values.uid ? parseUidSet(values.uid) : [{ from: 1, to: 0xffffffff }];
+      const set = values.uid
+        ? await existingUidSet(a, id, positionals[1], values.uid)
+        : [{ from: 1, to: 0xffffffff }];
       for await (
         const r of a.fetch(id, set, { flags: true, size: true, internalDate: true, header: true })
       ) {
@@ -257,10 +328,15 @@ async function msgs(args: string[], store: MailStore, io: CliIo): Promise<number
       return 0;
     }
     case "remove": {
-      need(positionals, 3, "imap-msgs remove USERNAME MAILBOX UIDS");
+      need(positionals, 3, "imap-msgs remove [-y] USERNAME MAILBOX UIDS");
       const a = await account(store, positionals[0]);
       const id = await mailboxId(a, positionals[1]);
-      const set = parseUidSet(positionals[2]);
+      const set = await existingUidSet(a, id, positionals[1], positionals[2]);
+      await confirmDestructive(
+        io,
+        values.yes,
+        `Delete messages ${positionals[2]} of ${JSON.stringify(positionals[1])}?`,
+      );
       await a.storeFlags(id, set, "add", ["\\Deleted"]);
       const gone = await a.expunge(id, set);
       io.stdout(`${gone.length} removed\n`);
@@ -274,7 +350,7 @@ async function msgs(args: string[], store: MailStore, io: CliIo): Promise<number
       if (m !== "add" && m !== "remove" && m !== "set") throw new UsageError(`usage: ${usage}`);
       const a = await account(store, user);
       const id = await mailboxId(a, mbox);
-      const r = await a.storeFlags(id, parseUidSet(uids), m, flags);
+      const r = await a.storeFlags(id, await existingUidSet(a, id, mbox, uids), m, flags);
       io.stdout(`${r.changed.length} changed\n`);
       return 0;
     }
@@ -284,7 +360,7 @@ async function msgs(args: string[], store: MailStore, io: CliIo): Promise<number
       const a = await account(store, positionals[0]);
       const src = await mailboxId(a, positionals[1]);
       const dst = await mailboxId(a, positionals[3]);
-      const set = parseUidSet(positionals[2]);
+      const set = await existingUidSet(a, src, positionals[1], positionals[2]);
       const r = sub === "copy" ? await a.copy(src, set, dst) : await a.move(src, set, dst);
       for (let i = 0; i < r.sourceUids.length; i++) {
         io.stdout(`${r.sourceUids[i]} -> ${r.destUids[i]}\n`);
@@ -421,15 +497,59 @@ async function* readMaildir(dir: string): AsyncGenerator<Incoming> {
   }
 }
 
+/**
+ * Whether `source` is a Maildir (true) or an mbox file (false); anything
+ * else is refused with a message that says why. An mbox begins with a
+ * "From " line; an empty file is an empty mbox. A Maildir has cur/ or new/.
+ */
+async function checkImportSource(source: string): Promise<boolean> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(source);
+  } catch (e) {
+    throw new CliError(`cannot read ${JSON.stringify(source)}: ${(e as Error).message}`);
+  }
+  if (info.isDirectory) {
+    for (const sub of ["cur", "new"]) {
+      if ((await Deno.stat(`${source}/${sub}`).catch(() => null))?.isDirectory) return true;
+    }
+    throw new CliError(
+      `${JSON.stringify(source)} is a directory but not a Maildir (it has no cur/ or new/); ` +
+        "nothing was imported",
+    );
+  }
+  const file = await Deno.open(source);
+  try {
+    const head = new Uint8Array(5);
+    let n = 0;
+    while (n < head.length) {
+      const r = await file.read(head.subarray(n));
+      if (r === null) break;
+      n += r;
+    }
+    if (n === 0) return false;
+    if (new TextDecoder().decode(head.subarray(0, n)) !== "From ") {
+      throw new CliError(
+        `${JSON.stringify(source)} is not an mbox file (it does not begin with a "From " line); ` +
+          "nothing was imported",
+      );
+    }
+    return false;
+  } finally {
+    file.close();
+  }
+}
+
 async function importCmd(args: string[], store: MailStore, io: CliIo): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   need(positionals, 3, "import USERNAME MAILBOX MBOX-FILE|MAILDIR");
   const [user, mbox, source] = positionals;
+  // The source is checked before anything is created.
+  const isDirectory = await checkImportSource(source);
   const a = await account(store, user);
   const existing = await a.getMailbox(mbox);
   const id = existing?.id ?? (await a.createMailbox(mbox)).id;
-  const info = await Deno.stat(source);
-  const messages: AsyncIterable<Incoming> | Iterable<Incoming> = info.isDirectory
+  const messages: AsyncIterable<Incoming> | Iterable<Incoming> = isDirectory
     ? readMaildir(source)
     : readMbox(await Deno.readFile(source));
   let imported = 0;

@@ -82,9 +82,19 @@ Deno.test("`runCredsCli()` creds create, list, password and remove", async () =>
     assert.equal(await verifyPassword("pass2", (await table.lookup("bob"))!), true);
     assert.equal(await runCredsCli("creds", ["password", "-p", "x", "carol"], table, c.io), 1);
 
+    // No terminal to ask on and no --yes: refused, nothing removed.
+    c = captureIo();
+    assert.equal(await runCredsCli("creds", ["remove", "bob"], table, c.io), 1);
+    assert.match(c.err.join(""), /not confirmed: .*bob.*not a terminal.*--yes/);
+    assert.notEqual(await table.lookup("bob"), null);
+    // A terminal: the question names the user; "no" keeps it, "yes" removes it.
+    const asked: string[] = [];
     c = captureIo([], false);
+    const no = c.io.confirm!;
+    c.io.confirm = (q) => (asked.push(q), no(q));
     assert.equal(await runCredsCli("creds", ["remove", "bob"], table, c.io), 1);
     assert.match(c.err.join(""), /cancelled/);
+    assert.deepEqual(asked, ["Delete the credentials of bob?"]);
     assert.notEqual(await table.lookup("bob"), null);
     c = captureIo([], true);
     assert.equal(await runCredsCli("creds", ["remove", "bob"], table, c.io), 0);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { readLine } from "../../lib/cli/io.ts";
+import { askYesNo, readLine } from "../../lib/cli/io.ts";
 
 Deno.test("`readLine()` takes the first line and edits in raw mode", async () => {
   const stream = (s: string) => ReadableStream.from([new TextEncoder().encode(s)]);
@@ -29,4 +29,18 @@ Deno.test("`readPassword()` reads a piped line in a real process", async () => {
   const { code, stdout } = await child.output();
   assert.equal(code, 0);
   assert.equal(new TextDecoder().decode(stdout).trim(), '"päss word"');
+});
+
+Deno.test("`askYesNo()` writes the question and takes y or yes, anything else is no", async () => {
+  const stream = (s: string) => ReadableStream.from([new TextEncoder().encode(s)]);
+  for (
+    const [typed, want] of [["y\n", true], [" YES\r\n", true], ["n\n", false], ["\n", false], [
+      "",
+      false,
+    ], ["yep\n", false]] as const
+  ) {
+    let written = "";
+    assert.equal(await askYesNo("Delete it?", stream(typed), (s) => (written += s)), want, typed);
+    assert.equal(written, "Delete it? [y/N] ");
+  }
 });
