@@ -155,6 +155,14 @@ export const LAYER_RULES: readonly LayerRule[] = [
       under("lib/server/", "lib/store/", "lib/net/")(m) || edge(m) || configTranslation(m),
   },
   {
+    name:
+      "lib/lmtp delivers through mail_store.ts only: no IMAP server, store implementation, auth, tables, CLI or config translation",
+    from: under("lib/lmtp/"),
+    forbidden: (m) =>
+      under("lib/server/", "lib/auth/", "lib/tables/")(m) || storeImplementation(m) || edge(m) ||
+      configTranslation(m),
+  },
+  {
     name: "lib/metrics counts and serves; it knows no server, store, auth or config translation",
     from: under("lib/metrics/"),
     forbidden: (m) =>
