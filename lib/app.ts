@@ -14,6 +14,7 @@ import type {
 } from "./config/types.ts";
 import { ensurePrivateDir } from "./private_files.ts";
 import { ConfigError } from "./config/errors.ts";
+import { locateKey } from "./config/config.ts";
 import type { AccountStore, MailStore } from "./store/mail_store.ts";
 import { openImapSqlStore } from "./store/imapsql.ts";
 import { openCredentialsTable } from "./auth/providers.ts";
@@ -50,6 +51,24 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
+/**
+ * Runs `build`; a ConfigError it throws (a database that will not open, a
+ * missing auth helper) is given the config file and the line of its key,
+ * like the errors found while translating.
+ */
+async function locating<T>(config: Config, build: () => Promise<T>): Promise<T> {
+  try {
+    return await build();
+  } catch (err) {
+    if (!(err instanceof ConfigError) || err.file) throw err;
+    let line: number | undefined;
+    try {
+      line = locateKey(await Deno.readTextFile(config.file), err.keyPath);
+    } catch { /* the file is gone or unreadable: name it without a line */ }
+    throw err.inFile(config.file, line);
+  }
+}
+
 /** Opens (once per module) the storage an endpoint names. */
 async function openStorage(
   storage: StorageOptions,
@@ -82,7 +101,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   try {
     const endpoints: Endpoint[] = [];
     for (const ep of config.endpoints) {
-      endpoints.push(await buildEndpoint(ep, log, stores, authenticators, metrics));
+      endpoints.push(
+        await locating(config, () => buildEndpoint(ep, log, stores, authenticators, metrics)),
+      );
     }
     const lmtpEndpoints: LmtpEndpoint[] = [];
     for (const ep of config.lmtp) {
@@ -310,7 +331,7 @@ export async function openAdminStore(config: Config, block?: string): Promise<Ma
     }
     storage = mod.storage;
   }
-  return await openStorage(storage, new Map());
+  return await locating(config, () => openStorage(storage, new Map()));
 }
 
 /** The credentials table the `creds` command acts on (maddy's --cfg-block, default local_authdb). */
@@ -328,7 +349,8 @@ export async function openAdminCredentials(
   if (mod.kind !== "auth" || mod.auth.module !== "pass_table") {
     throw new ConfigError(mod.path, `[${mod.type}.${mod.name}] is not an auth.pass_table block`);
   }
-  return await openCredentialsTable(mod.auth);
+  const passTable = mod.auth;
+  return await locating(config, () => openCredentialsTable(passTable));
 }
 
 export { Logger };

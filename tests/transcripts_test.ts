@@ -3,6 +3,7 @@
  * server (see tests/transcripts/README.md for the format).
  */
 import { startTestServer } from "./_support/server.ts";
+import { checkResponses } from "./_support/response_grammar.ts";
 
 const dir = new URL("./transcripts/", import.meta.url);
 const enc = new TextEncoder();
@@ -63,6 +64,9 @@ function escape(s: string): string {
 class LineConn {
   #conn: Deno.Conn;
   #buf = new Uint8Array(0);
+  /** Every byte the server sent, and how many of them the transcript has read as lines. */
+  #received: Uint8Array[] = [];
+  #consumed = 0;
   constructor(conn: Deno.Conn) {
     this.#conn = conn;
   }
@@ -78,6 +82,7 @@ class LineConn {
         const end = i > 0 && this.#buf[i - 1] === 0x0d ? i - 1 : i;
         const text = dec.decode(this.#buf.subarray(0, end));
         this.#buf = this.#buf.slice(i + 1);
+        this.#consumed += i + 1;
         return text;
       }
       const chunk = new Uint8Array(65536);
@@ -90,12 +95,24 @@ class LineConn {
         throw new Error(`timed out; buffered ${JSON.stringify(dec.decode(this.#buf))}`);
       }
       if (n === null) throw new Error("connection closed by the server");
+      this.#received.push(chunk.slice(0, n));
       const next = new Uint8Array(this.#buf.length + n);
       next.set(this.#buf);
       next.set(chunk.subarray(0, n), this.#buf.length);
       this.#buf = next;
     }
   }
+  /** What the server sent that the transcript read, as one array. */
+  get transcript(): Uint8Array {
+    const all = new Uint8Array(this.#received.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of this.#received) {
+      all.set(c, at);
+      at += c.length;
+    }
+    return all.subarray(0, this.#consumed);
+  }
+
   close(): void {
     try {
       this.#conn.close();
@@ -155,6 +172,14 @@ async function run(file: string, text: string): Promise<void> {
           );
         }
         lines.splice(at, 1);
+      }
+    }
+    // Every response of the session, read with a strict grammar of our own.
+    for (const [n, c] of conns) {
+      try {
+        checkResponses(c.transcript);
+      } catch (e) {
+        throw new Error(`${file}: connection ${n}: ${(e as Error).message}`);
       }
     }
   } finally {

@@ -318,6 +318,7 @@ function parseEndpoint(t: Table, path: string, ctx: EndpointContext): ImapEndpoi
   };
   const count = (key: string, fallback: number) =>
     t[key] === undefined ? fallback : expectInteger(t[key], `${path}.${key}`, 1);
+  const maxLineLength = size("max_line_length", 64 * 1024);
 
   return {
     path,
@@ -348,8 +349,8 @@ function parseEndpoint(t: Table, path: string, ctx: EndpointContext): ImapEndpoi
     loginTimeoutMs: duration("login_timeout", 60_000),
     idleTimeoutMs: duration("idle_timeout", 60 * 60_000, 30 * 60_000),
     shutdownTimeoutMs: duration("shutdown_timeout", 10_000),
-    maxLineLength: size("max_line_length", 64 * 1024),
-    maxCommandSize: size("max_command_size", 64 * 1024 * 1024),
+    maxLineLength,
+    maxCommandSize: size("max_command_size", 1024 * 1024),
     maxCommandSizeBeforeLogin: size("max_command_size_before_login", 64 * 1024),
     maxSearchKeys: count("max_search_keys", 1000),
     maxSearchSize: size("max_search_size", 64 * 1024),

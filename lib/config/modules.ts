@@ -128,7 +128,7 @@ export class ModuleScope {
           type: raw.type,
           name,
           path: raw.path,
-          table: tableModule(type, raw.body, raw.path, this, false, name),
+          table: tableModule(type, moduleBody(raw.body, raw.path, this, false, name)),
         };
       } else if (ns === "auth") {
         mod = {
@@ -136,7 +136,7 @@ export class ModuleScope {
           type: raw.type,
           name,
           path: raw.path,
-          auth: authModule(type, raw.body, raw.path, this, false, name),
+          auth: authModule(type, moduleBody(raw.body, raw.path, this, false, name)),
         };
       } else {
         mod = {
@@ -221,22 +221,44 @@ export function translateTable(spec: unknown, path: string, scope: ModuleScope):
     path,
     scope,
     "table",
-    (module, body, bare) => tableModule(module, body, path, scope, bare, null),
+    (module, body, bare) => tableModule(module, moduleBody(body, path, scope, bare, null)),
     (found) => (found.kind === "table" ? found.table : null),
     'a table name, "&ref" or inline table',
   );
 }
 
-function tableModule(
-  module: string,
+/** One module body being translated, with where it stands. */
+interface ModuleBody {
+  body: Table;
+  path: string;
+  scope: ModuleScope;
+  /** A bare module name (`"identity"`, `"pam"`): no settings at all. */
+  bare: boolean;
+  /** What the options carry: the key path and the named block, if any. */
+  base: { path: string; name: string | null };
+  /** Rejects keys other than `module` and `keys` (any key, for a bare name). */
+  known(keys: string[]): void;
+}
+
+function moduleBody(
   body: Table,
   path: string,
   scope: ModuleScope,
   bare: boolean,
   name: string | null,
-): TableOptions {
-  const known = (keys: string[]) => rejectUnknownKeys(body, bare ? [] : ["module", ...keys], path);
-  const base = { path, name };
+): ModuleBody {
+  return {
+    body,
+    path,
+    scope,
+    bare,
+    base: { path, name },
+    known: (keys) => rejectUnknownKeys(body, bare ? [] : ["module", ...keys], path),
+  };
+}
+
+function tableModule(module: string, m: ModuleBody): TableOptions {
+  const { body, path, scope, bare, base, known } = m;
   switch (module) {
     case "identity":
     case "email_localpart":
@@ -422,22 +444,14 @@ function translateAuth(spec: unknown, path: string, scope: ModuleScope): AuthOpt
     path,
     scope,
     "auth",
-    (module, body, bare) => authModule(module, body, path, scope, bare, null),
+    (module, body, bare) => authModule(module, moduleBody(body, path, scope, bare, null)),
     (found) => (found.kind === "auth" ? found.auth : null),
     '"&name", "pam", an inline table or an array',
   );
 }
 
-function authModule(
-  module: string,
-  body: Table,
-  path: string,
-  scope: ModuleScope,
-  bare: boolean,
-  name: string | null,
-): AuthOptions {
-  const known = (keys: string[]) => rejectUnknownKeys(body, bare ? [] : ["module", ...keys], path);
-  const base = { path, name };
+function authModule(module: string, m: ModuleBody): AuthOptions {
+  const { body, path, scope, bare, base, known } = m;
   switch (module) {
     case "pass_table": {
       known(["table"]);

@@ -163,7 +163,7 @@ export function parseImapSqlConfig(
     : expectString(table.junk_mailbox, at("junk_mailbox"));
   if (junkMailbox.trim() === "") throw new ConfigError(at("junk_mailbox"), "expected a name");
   const disableRecent = table.disable_recent === undefined
-    ? true
+    ? false
     : expectBoolean(table.disable_recent, at("disable_recent"));
   const sqliteCacheSize = table.sqlite_cache_size === undefined
     ? 0

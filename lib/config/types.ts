@@ -238,7 +238,7 @@ export interface ImapEndpointConfig {
   /** How long shutdown waits for in-flight commands. */
   shutdownTimeoutMs: number;
   maxLineLength: number;
-  /** Largest command, literals included, once logged in (raised to fit APPENDLIMIT). */
+  /** Largest command, literals included, once logged in (an APPEND may carry APPENDLIMIT more). */
   maxCommandSize: number;
   /** Largest command, literals included, before login. */
   maxCommandSizeBeforeLogin: number;

@@ -41,6 +41,8 @@ export interface ListenerOptions {
   log: Logger;
   /** Whether a connection whose set-up failed (TLS handshake, I/O) is logged. */
   logSetupErrors: boolean;
+  /** How long the PROXY header and TLS handshake may take before the socket is closed. */
+  setupTimeoutMs?: number;
   /** Counts open connections; one over its total is refused at accept. */
   limiter?: ConnectionLimiter;
   /**
@@ -60,6 +62,8 @@ export interface Accepted {
   peer: string;
   /** Bytes already read past the PROXY header; they belong to the protocol. */
   head: Uint8Array;
+  /** When the socket was accepted (ms since the epoch): deadlines "from connect" start here. */
+  acceptedAt: number;
 }
 
 /** Serves one accepted connection; resolves when it is over. */
@@ -73,6 +77,8 @@ export class Listener {
   readonly bound: string;
   #closed = false;
   #loop: Promise<void> | null = null;
+  #acceptErrors = 0;
+  #acceptErrorLogged = 0;
 
   private constructor(
     listener: Deno.Listener,
@@ -124,7 +130,18 @@ export class Listener {
         conn = await this.#listener.accept();
       } catch (err) {
         if (this.#closed) return;
-        log.error("accept failed", { reason: (err as Error).message });
+        // Out of file descriptors, typically: one line a minute, not ten a second.
+        const now = Date.now();
+        this.#acceptErrors++;
+        if (now - this.#acceptErrorLogged >= 60_000) {
+          log.error("accept failed", {
+            reason: (err as Error).message,
+            failures: this.#acceptErrors,
+            hint: "lower max_connections below the file descriptor limit",
+          });
+          this.#acceptErrorLogged = now;
+          this.#acceptErrors = 0;
+        }
         await new Promise((r) => setTimeout(r, 100));
         continue;
       }
@@ -166,6 +183,31 @@ export class Listener {
   }
 
   async #serve(conn: Deno.Conn): Promise<void> {
+    const setup = this.#setUp(conn);
+    const ms = this.#options.setupTimeoutMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let accepted: Accepted | null;
+    try {
+      accepted = ms === undefined ? await setup : await Promise.race([
+        setup,
+        new Promise<never>((_, reject) => {
+          // A client that never finishes its TLS handshake or PROXY header
+          // must not hold its place for ever (slowloris).
+          timer = setTimeout(() => reject(new Error("connection set-up timed out")), ms);
+        }),
+      ]);
+    } catch (err) {
+      setup.catch(() => {}); // settles when the socket closes; nothing more to do
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (accepted) await this.#handler(accepted);
+  }
+
+  /** PROXY header and TLS: the connection as its protocol will see it, or null if refused. */
+  async #setUp(conn: Deno.Conn): Promise<Accepted | null> {
+    const acceptedAt = Date.now();
     const { address, proxyProtocol: pp, log } = this.#options;
     const peer = peerAddress(conn.remoteAddr);
     let clientAddress = peer;
@@ -178,7 +220,7 @@ export class Listener {
       if (header.kind === "invalid") {
         log.info("closing connection: bad PROXY header", { peer, reason: header.message });
         transport.close();
-        return;
+        return null;
       }
       head = header.rest;
       if (header.source) clientAddress = header.source;
@@ -189,8 +231,7 @@ export class Listener {
       transport = await transport.startTls(await this.#options.tls!.socketOptions(), head);
       head = new Uint8Array(0);
     }
-
-    await this.#handler({ transport, clientAddress, peer, head });
+    return { transport, clientAddress, peer, head, acceptedAt };
   }
 }
 

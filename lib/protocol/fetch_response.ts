@@ -97,7 +97,7 @@ export function neededFields(items: readonly FetchItem[]): NeededFields {
   return need;
 }
 
-/** The name a response item carries: "RFC822.TEXT", "BODY[1.HEADER.FIELDS (From)]<0>" ... */
+/** A key naming a response item: items with the same key are answered once. */
 export function responseName(item: FetchItem): string {
   switch (item.kind) {
     case "flags":
@@ -121,39 +121,48 @@ export function responseName(item: FetchItem): string {
     case "rfc822Text":
       return "RFC822.TEXT";
     case "section":
-      // RFC 3501 §7.4.2: BODY.PEEK is answered as BODY, and a partial
-      // fetch names only its origin ("BODY[]<0>").
-      return `BODY[${sectionSpec(item.section)}]` +
-        (item.partial ? `<${item.partial.origin}>` : "");
+      // Told apart by position in the request: the same section twice is one item.
+      return `BODY[${item.section.part.join(".")} ${item.section.text} ${
+        item.section.fields.join("\n")
+      }]` + (item.partial ? `<${item.partial.origin}>` : "");
   }
 }
 
 /**
- * section-spec as the response echoes it: keywords upper-cased, the
- * header-list names as the client sent them (RFC 3501 gives no rule to
- * change them, and clients match the response to their request).
+ * section-spec as the response echoes it (RFC 3501 §7.4.2): keywords
+ * upper-cased, the header-list names as the client sent them (RFC 3501
+ * gives no rule to change them, and clients match the response to their
+ * request), each written as an astring by the encoder.
  */
-export function sectionSpec(section: Section): string {
+export function writeSectionSpec(enc: ResponseEncoder, section: Section): void {
   let out = section.part.join(".");
   if (section.text !== null) {
     if (out !== "") out += ".";
     out += section.text;
-    if (section.text === "HEADER.FIELDS" || section.text === "HEADER.FIELDS.NOT") {
-      out += " (" + section.fields.map(astringText).join(" ") + ")";
-    }
   }
-  return out;
+  enc.atom(out);
+  if (section.text === "HEADER.FIELDS" || section.text === "HEADER.FIELDS.NOT") {
+    enc.atom(" (");
+    section.fields.forEach((f, i) => {
+      if (i > 0) enc.sp();
+      enc.astring(f);
+    });
+    enc.atom(")");
+  }
 }
 
-/** An astring as it goes on the wire inside a section name: an atom when it can be one. */
-function astringText(name: string): string {
-  let atom = name.length > 0 && name.toUpperCase() !== "NIL";
-  for (let i = 0; atom && i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    // ATOM-CHAR; "]" too, though an ASTRING-CHAR, would end the section early for a reader.
-    atom = c > 0x20 && c < 0x7f && !'(){%*"\\]'.includes(name[i]);
+/** msg-att name as it goes on the wire: "RFC822.TEXT", "BODY[1.HEADER.FIELDS (From)]<0>" ... */
+export function writeResponseName(enc: ResponseEncoder, item: FetchItem): void {
+  if (item.kind !== "section") {
+    enc.atom(responseName(item));
+    return;
   }
-  return atom ? name : `"${name.replace(/["\\]/g, (m) => "\\" + m)}"`;
+  // RFC 3501 §7.4.2: BODY.PEEK is answered as BODY, and a partial fetch
+  // names only its origin ("BODY[]<0>").
+  enc.atom("BODY[");
+  writeSectionSpec(enc, item.section);
+  enc.atom("]");
+  if (item.partial) enc.atom("<").number(item.partial.origin).atom(">");
 }
 
 const EMPTY = new Uint8Array(0);
@@ -196,11 +205,6 @@ export function partialData(
   if (!partial) return data;
   if (partial.origin >= data.length) return EMPTY;
   return data.subarray(partial.origin, Math.min(data.length, partial.origin + partial.count));
-}
-
-/** flag-list = "(" [flag *(SP flag)] ")" */
-export function writeFlags(enc: ResponseEncoder, flags: readonly string[]): void {
-  enc.open().atom(flags.join(" ")).close();
 }
 
 /**
@@ -399,23 +403,24 @@ export function writeFetchResponse(
     if (written.has(name)) continue;
     written.add(name);
     next();
-    writeItem(enc, name, item, msg);
+    writeItem(enc, item, msg);
   }
   if (options.flags && !written.has("FLAGS")) {
     next();
-    writeItem(enc, "FLAGS", { kind: "flags" }, msg);
+    writeItem(enc, { kind: "flags" }, msg);
   }
   enc.close().crlf();
 }
 
-function writeItem(enc: ResponseEncoder, name: string, item: FetchItem, msg: FetchedMessage): void {
-  enc.atom(name).sp();
+function writeItem(enc: ResponseEncoder, item: FetchItem, msg: FetchedMessage): void {
+  writeResponseName(enc, item);
+  enc.sp();
   switch (item.kind) {
     case "flags":
-      writeFlags(enc, required(msg.flags, "flags"));
+      enc.flagList(required(msg.flags, "flags"));
       return;
     case "internalDate":
-      enc.atom('"').atom(formatDateTime(required(msg.internalDate, "internalDate"))).atom('"');
+      enc.string(formatDateTime(required(msg.internalDate, "internalDate")));
       return;
     case "rfc822Size":
       enc.number(required(msg.size, "size"));

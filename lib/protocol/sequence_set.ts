@@ -71,16 +71,3 @@ export function resolveRanges(set: SequenceSet, max: number): SeqRange[] {
   }
   return merged;
 }
-
-/** Formats UIDs as a compact sequence set ("1:3,7"), for COPYUID and the like. */
-export function formatUidList(uids: readonly number[]): string {
-  const parts: string[] = [];
-  let i = 0;
-  while (i < uids.length) {
-    let j = i;
-    while (j + 1 < uids.length && uids[j + 1] === uids[j] + 1) j++;
-    parts.push(i === j ? String(uids[i]) : `${uids[i]}:${uids[j]}`);
-    i = j + 1;
-  }
-  return parts.join(",");
-}

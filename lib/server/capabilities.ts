@@ -4,7 +4,7 @@
  * is off, STARTTLS when TLS is configured and not active), after login the
  * extensions we implement.
  */
-import type { Connection } from "./connection.ts";
+import type { CommandContext } from "./context.ts";
 
 /** Extensions advertised in every state. */
 const ALWAYS = ["IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE"];
@@ -26,19 +26,21 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "I18NLEVEL=1",
 ];
 
-export function capabilities(conn: Connection): string[] {
+export function capabilities(
+  ctx: Pick<CommandContext, "state" | "endpoint" | "secure" | "cleartextAllowed">,
+): string[] {
   const caps = [...ALWAYS];
-  if (conn.state.kind === "not-authenticated") {
-    if (conn.endpoint.tls && !conn.secure) caps.push("STARTTLS");
-    if (conn.cleartextAllowed) {
+  if (ctx.state.kind === "not-authenticated") {
+    if (ctx.endpoint.tls && !ctx.secure) caps.push("STARTTLS");
+    if (ctx.cleartextAllowed) {
       caps.push("AUTH=PLAIN");
-      if (conn.endpoint.config.saslLogin) caps.push("AUTH=LOGIN");
+      if (ctx.endpoint.config.saslLogin) caps.push("AUTH=LOGIN");
     } else {
       caps.push("LOGINDISABLED");
     }
     return caps;
   }
   caps.push(...AUTHENTICATED_EXTENSIONS);
-  caps.push(`APPENDLIMIT=${conn.endpoint.config.appendLimit}`);
+  caps.push(`APPENDLIMIT=${ctx.endpoint.config.appendLimit}`);
   return caps;
 }

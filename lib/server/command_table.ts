@@ -4,7 +4,7 @@
  * (lib/server/handlers/<name>.ts). One command, one name, in every layer.
  */
 import type { CommandParser } from "../wire/parser.ts";
-import type { Connection } from "./connection.ts";
+import type { CommandContext, Completion } from "./context.ts";
 import {
   ANY_STATE,
   AUTHENTICATED,
@@ -62,20 +62,12 @@ import { parseStore } from "../protocol/commands/store.ts";
 import { handleFetch, handleUidFetch } from "./handlers/fetch.ts";
 import { handleStore, handleUidStore } from "./handlers/store.ts";
 
-/** What a handler may add to its tagged OK. */
-export interface Completion {
-  /** Response code without brackets, e.g. "READ-WRITE". */
-  code?: string;
-  /** Text after the code; defaults to "<NAME> completed". */
-  text?: string;
-  /** Runs after the tagged OK is on the wire (STARTTLS, COMPRESS). */
-  after?: () => Promise<void>;
-}
+export type { Completion } from "./context.ts";
 
 export interface CommandSpec<A> {
   states: readonly StateKind[];
   parse(p: CommandParser): A;
-  handle(conn: Connection, args: A, tag: string): Promise<Completion | void>;
+  handle(ctx: CommandContext, args: A): Promise<Completion | void>;
   /**
    * RFC 3501 §7.4.1: the command uses sequence numbers (FETCH, STORE,
    * SEARCH), so no EXPUNGE response may be sent while it completes.

@@ -5,7 +5,7 @@
  * tagged reply, batched writes, timeouts, STARTTLS and shutdown.
  */
 import { CommandReader } from "../wire/command_reader.ts";
-import { CommandParser, decodeUtf8, escapeControls, ParseError } from "../wire/parser.ts";
+import { CommandParser, decodeUtf8, ParseError } from "../wire/parser.ts";
 import { ResponseEncoder } from "../wire/encoder.ts";
 import { type CommandHead, nameOf, parseCommandHead, tagOf } from "../protocol/command.ts";
 import { ImapError } from "../protocol/errors.ts";
@@ -13,7 +13,9 @@ import { StoreError } from "../store/mail_store.ts";
 import type { Transport } from "../net/transport.ts";
 import type { Logger } from "../log.ts";
 import type { SessionState } from "./session.ts";
-import { COMMANDS, type Completion } from "./command_table.ts";
+import { COMMANDS } from "./command_table.ts";
+import type { CommandContext, Completion } from "./context.ts";
+import { type ResponseCode, type Status, writeStatus } from "../protocol/response.ts";
 import type { Endpoint } from "./endpoint.ts";
 import { capabilities } from "./capabilities.ts";
 import { CompressionError } from "./compress.ts";
@@ -23,19 +25,15 @@ const FLUSH_AT = 256 * 1024;
 
 let nextConnectionId = 1;
 
-export class Connection {
+export class Connection implements CommandContext {
   readonly id = nextConnectionId++;
   readonly endpoint: Endpoint;
   readonly clientAddress: string;
   readonly log: Logger;
   transport: Transport;
-  state: SessionState = { kind: "not-authenticated" };
+  state: SessionState = { kind: "not-authenticated", failedLogins: 0 };
   readonly enc = new ResponseEncoder();
   readonly reader: CommandReader;
-  /** Extensions turned on with ENABLE (RFC 5161). */
-  readonly enabled = new Set<string>();
-  /** Failed login attempts on this connection. */
-  authFailures = 0;
   #busy = false;
   #logout = false;
   /** The last write (a BYE) that must reach the client before the close. */
@@ -44,8 +42,6 @@ export class Connection {
   #closing = false;
   #closed = false;
   #readPending: Promise<Uint8Array | null> | null = null;
-  /** Set while IDLE runs: the timeout to use instead of autologout. */
-  idling = false;
   /** When an unauthenticated connection is closed: login_timeout after connect. */
   readonly #loginDeadline: number;
   /** Whether the reader has the authenticated command size limit yet. */
@@ -56,7 +52,13 @@ export class Connection {
   readonly done: Promise<void>;
   #resolveDone!: () => void;
 
-  constructor(endpoint: Endpoint, transport: Transport, clientAddress: string) {
+  /** `acceptedAt`: when the socket was accepted; login_timeout runs from then. */
+  constructor(
+    endpoint: Endpoint,
+    transport: Transport,
+    clientAddress: string,
+    acceptedAt = Date.now(),
+  ) {
     this.endpoint = endpoint;
     this.transport = transport;
     this.clientAddress = clientAddress;
@@ -67,7 +69,7 @@ export class Connection {
       maxLiteral: Math.max(cfg.appendLimit, cfg.maxLineLength),
       maxCommand: Math.max(cfg.maxCommandSizeBeforeLogin, cfg.maxLineLength),
     });
-    this.#loginDeadline = Date.now() + cfg.loginTimeoutMs;
+    this.#loginDeadline = acceptedAt + cfg.loginTimeoutMs;
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
   }
 
@@ -83,8 +85,13 @@ export class Connection {
   async run(): Promise<void> {
     this.log.debug("connected", { secure: this.secure });
     try {
-      this.enc.untagged().atom("OK [CAPABILITY ").atom(capabilities(this).join(" "))
-        .atom("] IMAP4rev1 server ready").crlf();
+      writeStatus(
+        this.enc,
+        null,
+        "OK",
+        { code: "CAPABILITY", capabilities: capabilities(this) },
+        "IMAP4rev1 server ready",
+      );
       await this.flush();
       await this.#loop();
     } catch (err) {
@@ -109,7 +116,9 @@ export class Connection {
   shutdown(): void {
     if (this.#closed) return;
     this.#closing = true;
-    if (!this.#busy || this.idling) this.#sayByeAndClose("Server shutting down");
+    const s = this.state;
+    const idling = (s.kind === "authenticated" || s.kind === "selected") && s.idling;
+    if (!this.#busy || idling) this.#sayByeAndClose("Server shutting down");
   }
 
   /** Ends the connection at once. */
@@ -143,7 +152,7 @@ export class Connection {
 
   /** Sends a continuation request "+ text" and flushes. */
   async continuation(text: string): Promise<void> {
-    this.enc.raw("+ ").raw(text).crlf();
+    this.enc.continuation(text);
     await this.flush();
     // The client's answer (a literal, often followed by its CRLF in a second
     // write under Nagle) must not wait for our delayed ACK.
@@ -265,9 +274,12 @@ export class Connection {
         }
         case "line-too-long":
           this.#limitHit(r.whole ? "command too big" : "line too long", null);
-          this.enc.tagged(tagOf(r.prefix)).atom(
-            r.whole ? "BAD [TOOBIG] Command too big" : "BAD [TOOBIG] Command line too long",
-          ).crlf();
+          this.#status(
+            tagOf(r.prefix),
+            "BAD",
+            "TOOBIG",
+            r.whole ? "Command too big" : "Command line too long",
+          );
           break;
         case "literal-too-big":
           this.#refuseLiteral(r.prefix, nameOf(r.prefix), r.size, r.fatal, r.whole);
@@ -289,13 +301,11 @@ export class Connection {
     const tag = tagOf(prefix);
     this.#limitHit(whole ? "command too big" : "literal too big", size);
     if (name === "APPEND" && size > this.endpoint.config.appendLimit) {
-      this.enc.tagged(tag).atom(`NO [TOOBIG] Message of ${size} bytes exceeds the APPENDLIMIT`)
-        .crlf();
+      this.#status(tag, "NO", "TOOBIG", `Message of ${size} bytes exceeds the APPENDLIMIT`);
     } else if (whole) {
-      this.enc.tagged(tag).atom(`BAD [TOOBIG] Command with a literal of ${size} bytes is too big`)
-        .crlf();
+      this.#status(tag, "BAD", "TOOBIG", `Command with a literal of ${size} bytes is too big`);
     } else {
-      this.enc.tagged(tag).atom(`BAD [TOOBIG] Literal of ${size} bytes is too big`).crlf();
+      this.#status(tag, "BAD", "TOOBIG", `Literal of ${size} bytes is too big`);
     }
     if (fatal) this.#sayByeAndClose("Command too big; closing the connection");
     else if (this.state.kind === "not-authenticated") {
@@ -314,10 +324,10 @@ export class Connection {
     const cfg = this.endpoint.config;
     this.#authenticatedLimits = true;
     this.reader.setLimits({
-      maxCommand: Math.max(
-        cfg.maxCommandSize,
-        this.endpoint.config.appendLimit + cfg.maxLineLength,
-      ),
+      maxCommand: cfg.maxCommandSize,
+      // An APPEND carries its message: APPENDLIMIT more (RFC 7889).
+      commandLimit: (prefix) =>
+        nameOf(prefix) === "APPEND" ? cfg.maxCommandSize + cfg.appendLimit : cfg.maxCommandSize,
     });
   }
 
@@ -342,33 +352,33 @@ export class Connection {
       // Nothing of a line that is not a command is echoed: it may be a
       // password sent where the client expected a continuation.
       const message = (err as Error).message;
-      this.enc.tagged(t).atom("BAD ")
-        .atom(t === "*" ? "Invalid tag" : message.includes('"') ? "Invalid command name" : message)
-        .crlf();
+      this.#status(
+        t,
+        "BAD",
+        undefined,
+        t === "*" ? "Invalid tag" : message.includes('"') ? "Invalid command name" : message,
+      );
       return;
     }
     const spec = COMMANDS.get(name);
     if (this.endpoint.config.ioDebug) this.log.trace("C", traceText(spec ? head : null, bytes));
     if (!spec) {
-      this.enc.tagged(tag).atom("BAD Unknown command ").atom(sanitize(name)).crlf();
+      this.#status(tag, "BAD", undefined, `Unknown command ${sanitize(name)}`);
       return;
     }
     if (!spec.states.includes(this.state.kind)) {
-      this.enc.tagged(tag).atom("BAD ").atom(stateMessage(this.state.kind, spec.states, name))
-        .crlf();
+      this.#status(tag, "BAD", undefined, stateMessage(this.state.kind, spec.states, name));
       return;
     }
     this.#busy = true;
     let completion: Completion | void = undefined;
     try {
       const args = spec.parse(p);
-      completion = await spec.handle(this, args, tag);
-      this.#writeUpdates(!spec.holdExpunge);
-      const code = completion?.code ? `[${completion.code}] ` : "";
-      this.enc.tagged(tag).atom("OK ").atom(code).atom(completion?.text ?? `${name} completed`)
-        .crlf();
+      completion = await spec.handle(this, args);
+      await this.#writeUpdates(!spec.holdExpunge);
+      this.#status(tag, "OK", completion?.code, completion?.text ?? `${name} completed`);
     } catch (err) {
-      this.#writeUpdates(!spec.holdExpunge);
+      await this.#writeUpdates(!spec.holdExpunge).catch((e) => this.#logFailure(name, e));
       this.#writeError(tag, name, err);
       completion = undefined;
     } finally {
@@ -392,38 +402,44 @@ export class Connection {
     if (this.#closing && !this.#closed) this.#sayByeAndClose("Server shutting down");
   }
 
-  /** Sends what other sessions changed in the selected mailbox. */
-  #writeUpdates(allowExpunge: boolean): void {
+  /** Sends what other sessions changed in the selected mailbox (nothing once in logout). */
+  async #writeUpdates(allowExpunge: boolean): Promise<void> {
     if (this.state.kind !== "selected") return;
-    this.state.mailbox.writeUpdates(this.enc, allowExpunge);
+    await this.state.mailbox.writeUpdates(this.enc, allowExpunge);
+  }
+
+  #status(tag: string | null, status: Status, code: ResponseCode | undefined, text: string): void {
+    writeStatus(this.enc, tag, status, code, text);
+  }
+
+  #logFailure(name: string, err: unknown): void {
+    this.log.error("command failed", {
+      command: name,
+      reason: (err as Error)?.stack ?? String(err),
+    });
   }
 
   #writeError(tag: string, name: string, err: unknown): void {
     if (err instanceof ImapError) {
-      const code = err.code ? `[${err.code}] ` : "";
       if (err.code === "LIMIT" || err.code === "TOOBIG") {
         this.#limitHit(`${name}: ${err.message}`, null);
       }
-      this.enc.tagged(tag).atom(err.status).sp().atom(code).atom(oneLine(err.message)).crlf();
+      this.#status(tag, err.status, err.code, err.message);
     } else if (err instanceof ParseError) {
       // The arguments of LOGIN and AUTHENTICATE are secrets: never quoted back.
       const message = SECRET_ARGUMENTS.has(name) ? "invalid arguments" : err.message;
-      this.enc.tagged(tag).atom("BAD ").atom(oneLine(`${name}: ${message}`)).crlf();
+      this.#status(tag, "BAD", undefined, `${name}: ${message}`);
     } else if (err instanceof StoreError) {
-      this.enc.tagged(tag).atom(`NO [${err.code}] `).atom(oneLine(err.message)).crlf();
+      this.#status(tag, "NO", err.code, err.message);
     } else {
-      this.log.error("command failed", {
-        command: name,
-        reason: (err as Error)?.stack ?? String(err),
-      });
-      this.enc.tagged(tag).atom("NO [SERVERBUG] Internal error; the command was not completed")
-        .crlf();
+      this.#logFailure(name, err);
+      this.#status(tag, "NO", "SERVERBUG", "Internal error; the command was not completed");
     }
   }
 
   #sayByeAndClose(text: string): void {
     if (this.#closed) return;
-    this.enc.untagged().atom("BYE ").atom(text).crlf();
+    this.#status(null, "BYE", undefined, text);
     const chunks = this.enc.take();
     this.#closed = true;
     this.#closing = true;
@@ -432,9 +448,17 @@ export class Connection {
   }
 
   /** Ends the session after the current command's reply (LOGOUT; the caller wrote the BYE). */
-  closeAfterReply(): void {
+  endSession(): void {
+    if (this.state.kind === "selected") this.state.mailbox.close();
+    this.state = { kind: "logout" };
     this.#closing = true;
     this.#logout = true;
+  }
+
+  async switchTransport(
+    make: (current: Transport, buffered: Uint8Array) => Promise<Transport>,
+  ): Promise<void> {
+    this.transport = await make(this.transport, this.reader.takeBuffered());
   }
 
   #trace(direction: "C" | "S", bytes: Uint8Array): void {
@@ -472,11 +496,6 @@ function stateMessage(
 /** Keeps a client's text safe to echo in a response line. */
 function sanitize(text: string): string {
   return text.replace(/[^\x21-\x7e]/g, "?").slice(0, 40);
-}
-
-/** Response text: one line, client text in it with control characters escaped. */
-function oneLine(text: string): string {
-  return escapeControls(text.replace(/\r\n/g, " "));
 }
 
 /** Commands whose arguments are credentials. */

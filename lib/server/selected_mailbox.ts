@@ -1,16 +1,59 @@
 /**
  * The session's view of its selected mailbox: the sequence-number map
- * (a Uint32Array of UIDs, sequence n at index n-1) and the updates other
- * sessions made that this client has not been told of yet.
+ * (a Uint32Array of UIDs, sequence n at index n-1), the messages that are
+ * \Recent for this session, the keywords the client has been told of, and
+ * the updates other sessions made that this client has not been told of
+ * yet.
  *
  * RFC 3501 §7.4.1: EXPUNGE must not be sent while a command that uses
  * sequence numbers runs (FETCH, STORE, SEARCH), nor during one that is not
  * UID-based; the connection asks `writeUpdates(enc, allowExpunge)` at the
  * end of each command, and the view keeps numbering stable until then.
+ *
+ * RFC 3501 §2.3.2: each message is \Recent in exactly one session. The
+ * store keeps one "claimed up to UID" counter per mailbox, moved atomically
+ * (`claimRecent`); a session that claims a range holds those messages as
+ * recent, here, for as long as it keeps the mailbox selected. A read-only
+ * session (EXAMINE) looks without claiming, so it takes nothing away.
  */
 import type { FlagChange, MailboxEvent, MailboxInfo, UidSet } from "../store/mail_store.ts";
-import { resolveRanges, type SequenceSet } from "../protocol/sequence_set.ts";
+import { SYSTEM_FLAGS } from "../store/mail_store.ts";
+import { resolveRanges, type SequenceSet, STAR } from "../protocol/sequence_set.ts";
 import type { ResponseEncoder } from "../wire/encoder.ts";
+import { bad } from "../protocol/errors.ts";
+import {
+  type FetchedMessage,
+  type FetchResponseOptions,
+  writeFetchResponse,
+} from "../protocol/fetch_response.ts";
+import type { FetchItem } from "../protocol/commands/fetch.ts";
+import {
+  writeExists,
+  writeFlagsResponse,
+  writePermanentFlags,
+  writeRecent,
+} from "../protocol/commands/select.ts";
+import { writeExpunge } from "../protocol/commands/expunge.ts";
+
+/**
+ * Claims the messages up to `uid` as \Recent for the caller (or, with
+ * `peek`, only looks): the range of UIDs that are recent for it, or null.
+ */
+export type RecentClaim = (
+  uid: number,
+  peek: boolean,
+) => Promise<{ from: number; to: number } | null>;
+
+/** How a sequence set is read (the one rule every command uses; RFC 3501 §6.4.8, §9). */
+export type SetUse =
+  /** Message sequence numbers naming messages to act on: past the end is BAD. */
+  | "seq"
+  /** UIDs: a UID that does not exist is not an error; "*" is the largest UID known here. */
+  | "uid"
+  /** Sequence numbers inside a SEARCH key: a criterion, so past the end matches nothing. */
+  | "search";
+
+const FLAGS_ITEM: readonly FetchItem[] = [{ kind: "flags" }];
 
 export class SelectedMailbox {
   readonly info: MailboxInfo;
@@ -21,18 +64,40 @@ export class SelectedMailbox {
   #expunged = new Set<number>();
   /** UIDs appended elsewhere, not yet announced with EXISTS. */
   #appended: number[] = [];
+  /**
+   * The largest UID this view has known of, announced or gone: an append
+   * event at or below it is a repeat (events may repeat, mail_store.ts),
+   * even after an EXPUNGE has lowered the largest UID in the view.
+   */
+  #highWater: number;
   /** Flag changes made elsewhere, by UID. */
   #flags = new Map<number, FlagChange>();
+  /** UID ranges that are \Recent for this session, ascending. */
+  #recent: { from: number; to: number }[] = [];
+  /** Keywords the client has been told of in FLAGS, by lower-case name. */
+  #keywords = new Map<string, string>();
+  #claim: RecentClaim;
   #deleted = false;
   /** Wakes an IDLE waiting for a change. */
   #wake: (() => void) | null = null;
   #unwatch: (() => void) | null = null;
 
-  constructor(info: MailboxInfo, uids: Uint32Array, readOnly: boolean) {
+  constructor(
+    info: MailboxInfo,
+    uids: Uint32Array,
+    readOnly: boolean,
+    options: { keywords?: readonly string[]; claimRecent?: RecentClaim } = {},
+  ) {
     this.info = info;
     this.readOnly = readOnly;
     this.#uids = uids;
     this.#count = uids.length;
+    // Every UID below UIDNEXT is in the snapshot or already gone.
+    this.#highWater = Math.max(this.maxUid, info.uidNext - 1);
+    for (const k of options.keywords ?? []) {
+      if (!k.startsWith("\\")) this.#keywords.set(k.toLowerCase(), k);
+    }
+    this.#claim = options.claimRecent ?? (() => Promise.resolve(null));
   }
 
   setUnwatch(unwatch: () => void): void {
@@ -80,11 +145,96 @@ export class SelectedMailbox {
     return this.#expunged.has(uid);
   }
 
-  /** UIDs of the messages a sequence-number set names (ascending). */
-  uidsForSeqSet(set: SequenceSet): UidSet {
+  // ---- \Recent ---------------------------------------------------------
+
+  /**
+   * Claims \Recent for the messages of the snapshot (SELECT), or looks at
+   * which are unclaimed (EXAMINE). Returns how many are recent here.
+   */
+  async claimInitialRecent(): Promise<number> {
+    if (this.#count === 0) return 0;
+    const range = await this.#claim(this.maxUid, this.readOnly);
+    if (range) this.#addRecent(range);
+    return this.recentCount;
+  }
+
+  /** Whether `uid` is \Recent in this session. */
+  isRecent(uid: number): boolean {
+    for (const r of this.#recent) {
+      if (uid < r.from) return false;
+      if (uid <= r.to) return true;
+    }
+    return false;
+  }
+
+  /** Messages the client knows that are \Recent here. */
+  get recentCount(): number {
+    let n = 0;
+    for (const r of this.#recent) n += this.#lowerBound(r.to + 1) - this.#lowerBound(r.from);
+    return n;
+  }
+
+  /** The index of the first known UID >= `uid`. */
+  #lowerBound(uid: number): number {
+    let lo = 0;
+    let hi = this.#count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#uids[mid] < uid) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The UIDs that are \Recent here, for SEARCH RECENT / NEW / OLD. */
+  get recentUids(): UidSet {
+    return this.#recent.map((r) => ({ ...r }));
+  }
+
+  #addRecent(range: { from: number; to: number }): void {
+    const last = this.#recent[this.#recent.length - 1];
+    if (last && last.to + 1 >= range.from) last.to = Math.max(last.to, range.to);
+    else this.#recent.push({ ...range });
+  }
+
+  // ---- sequence sets ---------------------------------------------------
+
+  /**
+   * The UIDs a sequence set names in this session's view, ascending: the one
+   * rule for every command.
+   *
+   * - "seq": a number past the last message, "*" in an empty mailbox
+   *   included, is a client error (RFC 3501 §9 lets servers answer BAD;
+   *   Dovecot says "Invalid messageset").
+   * - "uid": UIDs that do not exist are not an error (§6.4.8); "*" is the
+   *   largest UID the client knows, and UIDs above it (not announced yet)
+   *   have no sequence number to answer with, so they are left out.
+   * - "search": a criterion, not a target: numbers past the end match nothing.
+   */
+  resolveSet(set: SequenceSet, use: SetUse): UidSet {
+    if (use === "uid") {
+      const max = this.maxUid;
+      const out: { from: number; to: number }[] = [];
+      for (const r of resolveRanges(set, max)) {
+        if (r.from > max) continue;
+        out.push({ from: r.from, to: Math.min(r.to, max) });
+      }
+      return out;
+    }
+    const count = this.#count;
+    if (use === "seq") {
+      const outside = set.find((r) =>
+        r.from > count || r.to > count || (count === 0 && (r.from === STAR || r.to === STAR))
+      );
+      if (outside) {
+        throw bad(
+          `Invalid messageset "${formatRange(outside)}": the mailbox has ${count} messages`,
+        );
+      }
+    }
     const out: { from: number; to: number }[] = [];
-    for (const r of resolveRanges(set, this.#count)) {
-      const to = Math.min(r.to, this.#count);
+    for (const r of resolveRanges(set, count)) {
+      const to = Math.min(r.to, count);
       for (let s = r.from; s <= to; s++) {
         const uid = this.#uids[s - 1];
         const last = out[out.length - 1];
@@ -95,15 +245,56 @@ export class SelectedMailbox {
     return out;
   }
 
-  /** A UID set as the client wrote it, "*" being the largest UID known here. */
-  uidsForUidSet(set: SequenceSet): UidSet {
-    return resolveRanges(set, this.maxUid);
+  // ---- responses -------------------------------------------------------
+
+  /**
+   * Writes "* seq FETCH (...)" through the one FETCH writer: FLAGS gain
+   * \Recent when the message is recent here, and a keyword the client has
+   * not been told of is announced first with FLAGS and PERMANENTFLAGS
+   * (RFC 3501 §7.2.6: FLAGS lists the flags that apply in the mailbox).
+   */
+  writeFetch(
+    enc: ResponseEncoder,
+    seq: number,
+    msg: FetchedMessage,
+    items: readonly FetchItem[],
+    options: FetchResponseOptions = {},
+  ): void {
+    let out = msg;
+    if (msg.flags) {
+      this.announceKeywords(enc, msg.flags);
+      if (this.isRecent(msg.uid)) out = { ...msg, flags: withRecent(msg.flags) };
+    }
+    writeFetchResponse(enc, seq, out, items, options);
   }
 
-  /** Sequence-number out-of-range check: RFC 3501 lets servers answer BAD for numbers past the end. */
-  seqSetInRange(set: SequenceSet): boolean {
-    return set.every((r) => (r.from <= this.#count) && (r.to <= this.#count));
+  /** The flags for the FLAGS response: system flags, then the keywords known here. */
+  get flagList(): string[] {
+    return [...SYSTEM_FLAGS, ...this.#keywords.values()];
   }
+
+  /** FLAGS and PERMANENTFLAGS, as SELECT sends them and as an update after a new keyword. */
+  writeFlagResponses(enc: ResponseEncoder): void {
+    const flags = this.flagList;
+    writeFlagsResponse(enc, flags);
+    writePermanentFlags(enc, this.readOnly ? [] : flags, !this.readOnly);
+  }
+
+  /** Writes FLAGS and PERMANENTFLAGS when `flags` hold a keyword the client has not been told of. */
+  announceKeywords(enc: ResponseEncoder, flags: readonly string[]): void {
+    let added = false;
+    for (const f of flags) {
+      if (f.startsWith("\\")) continue;
+      const key = f.toLowerCase();
+      if (!this.#keywords.has(key)) {
+        this.#keywords.set(key, f);
+        added = true;
+      }
+    }
+    if (added) this.writeFlagResponses(enc);
+  }
+
+  // ---- updates ---------------------------------------------------------
 
   /** Resolves on the next change, or after `timeoutMs` (IDLE's polling tick). */
   waitForChange(timeoutMs: number): Promise<void> {
@@ -123,15 +314,12 @@ export class SelectedMailbox {
     this.#wake?.();
     switch (event.type) {
       case "append":
-        for (const uid of event.uids) {
-          if (uid > this.maxUid && !this.#appended.includes(uid)) this.#appended.push(uid);
-        }
+        this.noteAppended(event.uids);
         break;
       case "expunge":
         for (const uid of event.uids) {
           if (this.seqOf(uid) > 0) this.#expunged.add(uid);
-          const i = this.#appended.indexOf(uid);
-          if (i >= 0) this.#appended.splice(i, 1);
+          this.#dropAppended(uid);
         }
         break;
       case "flags":
@@ -150,21 +338,36 @@ export class SelectedMailbox {
     this.#flags.delete(uid);
   }
 
+  /** Whether `writeUpdates` has anything to write. */
+  get hasUpdates(): boolean {
+    return this.#expunged.size > 0 || this.#appended.length > 0 || this.#flags.size > 0;
+  }
+
   /**
-   * Writes pending updates: EXPUNGE (only when allowed), then EXISTS for new
-   * messages, then FETCH FLAGS for changed ones still present.
+   * Writes pending updates: EXPUNGE (only when allowed), then EXISTS and
+   * RECENT for new messages (claiming \Recent for them first), then FETCH
+   * FLAGS for changed ones still present.
    */
-  writeUpdates(enc: ResponseEncoder, allowExpunge: boolean): void {
+  async writeUpdates(enc: ResponseEncoder, allowExpunge: boolean): Promise<void> {
     if (allowExpunge && this.#expunged.size > 0) {
       this.#removeAndReport(this.#expunged, enc);
       this.#expunged.clear();
     }
     if (this.#appended.length > 0) {
-      this.#appended.sort((a, b) => a - b);
-      this.#append(this.#appended);
+      // Only UIDs above the largest known: an event repeated during the
+      // await below may have queued one again.
+      const uids = this.#appended.filter((uid) => uid > this.#highWater).sort((a, b) => a - b);
       this.#appended = [];
-      enc.untagged().number(this.#count).atom(" EXISTS").crlf();
-      enc.untagged().atom("0 RECENT").crlf();
+      // Events that come in during the claim wait for the next round.
+      const claimed = uids.length > 0
+        ? await this.#claim(uids[uids.length - 1], this.readOnly)
+        : null;
+      if (claimed) this.#addRecent(claimed);
+      if (uids.length > 0) {
+        this.#append(uids);
+        writeExists(enc, this.#count);
+        writeRecent(enc, this.recentCount);
+      }
     }
     if (this.#flags.size > 0) {
       const later: [number, FlagChange][] = [];
@@ -175,26 +378,40 @@ export class SelectedMailbox {
         }
         const seq = this.seqOf(uid);
         if (seq === 0) continue;
-        enc.untagged().number(seq).atom(" FETCH (UID ").number(uid).atom(" FLAGS (")
-          .atom(change.flags.join(" ")).atom("))").crlf();
+        this.writeFetch(enc, seq, { uid, flags: change.flags }, FLAGS_ITEM, { uid: true });
       }
       this.#flags = new Map(later);
     }
   }
 
-  /** Removes UIDs this session expunged itself, writing one EXPUNGE each. */
+  /**
+   * Removes UIDs this session expunged itself, writing one EXPUNGE each.
+   * UIDs the client was never told of (appended elsewhere, not announced)
+   * are forgotten without a word.
+   */
   expungeOwn(uids: readonly number[], enc: ResponseEncoder): void {
     this.#removeAndReport(new Set(uids), enc);
     for (const uid of uids) {
       this.#expunged.delete(uid);
       this.#flags.delete(uid);
+      this.#dropAppended(uid);
+      if (uid > this.#highWater) this.#highWater = uid;
     }
   }
 
-  /** Adds UIDs this session put here itself (not announced until writeUpdates). */
+  /** Queues new UIDs (from the bus, or put here by this session) for the next EXISTS. */
   noteAppended(uids: readonly number[]): void {
     for (const uid of uids) {
-      if (uid > this.maxUid && !this.#appended.includes(uid)) this.#appended.push(uid);
+      if (uid > this.#highWater && !this.#appended.includes(uid)) this.#appended.push(uid);
+    }
+  }
+
+  /** A queued UID expunged before it was announced: the client never hears of it. */
+  #dropAppended(uid: number): void {
+    const i = this.#appended.indexOf(uid);
+    if (i >= 0) {
+      this.#appended.splice(i, 1);
+      if (uid > this.#highWater) this.#highWater = uid;
     }
   }
 
@@ -212,9 +429,7 @@ export class SelectedMailbox {
       }
     }
     this.#count = write;
-    for (let i = seqs.length - 1; i >= 0; i--) {
-      enc.untagged().number(seqs[i]).atom(" EXPUNGE").crlf();
-    }
+    for (let i = seqs.length - 1; i >= 0; i--) writeExpunge(enc, seqs[i]);
   }
 
   #append(uids: number[]): void {
@@ -225,5 +440,18 @@ export class SelectedMailbox {
       this.#uids = grown;
     }
     for (const uid of uids) this.#uids[this.#count++] = uid;
+    if (this.maxUid > this.#highWater) this.#highWater = this.maxUid;
   }
+}
+
+/** \Recent after the other system flags, before the keywords (the order Dovecot uses). */
+function withRecent(flags: readonly string[]): string[] {
+  let i = 0;
+  while (i < flags.length && flags[i].startsWith("\\")) i++;
+  return [...flags.slice(0, i), "\\Recent", ...flags.slice(i)];
+}
+
+function formatRange(r: { from: number; to: number }): string {
+  const n = (v: number) => (v === STAR ? "*" : String(v));
+  return r.from === r.to ? n(r.from) : `${n(r.from)}:${n(r.to)}`;
 }

@@ -72,6 +72,8 @@ export class ImapServer {
             logSetupErrors: endpoint.config.ioErrors || endpoint.config.debug,
             limiter,
             refusal: TOO_MANY,
+            // login_timeout runs from connect: set-up takes part of it.
+            setupTimeoutMs: endpoint.config.loginTimeoutMs,
           }, (accepted) => this.#serve(endpoint, limiter, accepted));
           this.#listeners.push(listener);
           this.#log.info(`listening on ${listener.bound}`, { endpoint: endpoint.config.path });
@@ -103,7 +105,7 @@ export class ImapServer {
 
   async #run(endpoint: Endpoint, accepted: Accepted): Promise<void> {
     const { transport, clientAddress, peer, head } = accepted;
-    const connection = new Connection(endpoint, transport, clientAddress);
+    const connection = new Connection(endpoint, transport, clientAddress, accepted.acceptedAt);
     if (head.length > 0) connection.reader.push(head);
     if (clientAddress !== peer) connection.log.debug("proxied", { peer });
     this.#connections.add(connection);

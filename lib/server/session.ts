@@ -1,6 +1,9 @@
 /**
  * Session state as a tagged union carrying each state's data
- * (RFC 3501 §3). The command table lists the states each command allows.
+ * (RFC 3501 §3): failed logins before authentication; the user, the
+ * extensions turned on with ENABLE and whether IDLE runs once
+ * authenticated; the mailbox view when selected. In "logout" nothing more
+ * is sent. The command table lists the states each command allows.
  */
 import type { AccountStore } from "../store/mail_store.ts";
 import type { SelectedMailbox } from "./selected_mailbox.ts";
@@ -13,10 +16,19 @@ export interface User {
   account: AccountStore;
 }
 
+/** What an authenticated session carries from state to state. */
+export interface Authenticated {
+  user: User;
+  /** Extensions turned on with ENABLE (RFC 5161); shared by the states of one session. */
+  enabled: Set<string>;
+  /** Set while IDLE runs (RFC 2177): a shutdown answers at once with BYE. */
+  idling: boolean;
+}
+
 export type SessionState =
-  | { kind: "not-authenticated" }
-  | { kind: "authenticated"; user: User }
-  | { kind: "selected"; user: User; mailbox: SelectedMailbox }
+  | { kind: "not-authenticated"; failedLogins: number }
+  | ({ kind: "authenticated" } & Authenticated)
+  | ({ kind: "selected"; mailbox: SelectedMailbox } & Authenticated)
   | { kind: "logout" };
 
 export type StateKind = SessionState["kind"];
@@ -25,3 +37,18 @@ export const ANY_STATE: readonly StateKind[] = ["not-authenticated", "authentica
 export const NOT_AUTHENTICATED: readonly StateKind[] = ["not-authenticated"];
 export const AUTHENTICATED: readonly StateKind[] = ["authenticated", "selected"];
 export const SELECTED: readonly StateKind[] = ["selected"];
+
+/** The state after a successful login. */
+export function authenticatedState(user: User): SessionState {
+  return { kind: "authenticated", user, enabled: new Set(), idling: false };
+}
+
+/** The state with `mailbox` selected (the session's user and extensions carried over). */
+export function selectedState(from: Authenticated, mailbox: SelectedMailbox): SessionState {
+  return { kind: "selected", user: from.user, enabled: from.enabled, idling: false, mailbox };
+}
+
+/** The authenticated state a deselect returns to. */
+export function deselectedState(from: Authenticated): SessionState {
+  return { kind: "authenticated", user: from.user, enabled: from.enabled, idling: false };
+}

@@ -97,12 +97,15 @@ function canonicalDate(header: string): number | undefined {
 }
 
 /**
- * The addr-mailbox of the first address (§3: FROM, TO, CC), or "" when
- * there is none. Group markers are skipped: they carry no mailbox.
+ * The addr-mailbox of the first address (RFC 5256 §3: FROM, TO, CC), or ""
+ * when there is none. For a group that comes first, that is the group's
+ * start marker, whose addr-mailbox is the group name (RFC 3501 §7.4.2):
+ * "Cc: user2: blah@domain1.org;" sorts as "user2". An empty group's end
+ * marker carries no mailbox and is passed over.
  */
 function firstMailbox(list: EnvelopeAddress[] | null): string {
   for (const a of list ?? []) {
-    if (a.host !== null && a.mailbox !== null) return decodeEncodedWords(a.mailbox);
+    if (a.mailbox !== null) return decodeEncodedWords(a.mailbox);
   }
   return "";
 }

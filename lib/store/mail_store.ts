@@ -59,7 +59,7 @@ export interface MailboxInfo {
 
 export interface MailboxStatus {
   messages: number;
-  /** Messages with \Recent; always 0 when the store runs with disable_recent. */
+  /** Messages no session has claimed as \Recent yet; always 0 under disable_recent. */
   recent: number;
   unseen: number;
   uidNext: number;
@@ -86,6 +86,7 @@ export interface MailboxSnapshot {
    * flags at SELECT without reading them one by one.
    */
   flags?: Uint8Array;
+  /** Messages no session has claimed as \Recent yet (the session claims with claimRecent). */
   recent: number;
   unseen: number;
 }
@@ -164,13 +165,14 @@ export interface CopyResult {
   destUids: number[];
 }
 
-/** A search in domain terms: sequence sets are resolved to UID sets by the session. */
+/**
+ * A search in domain terms: sequence sets are resolved to UID sets by the
+ * session, and so are RECENT, NEW and OLD (\Recent belongs to a session).
+ */
 export type SearchKey =
   | { type: "all" }
   | { type: "uid"; set: UidSet }
   | { type: "flag"; flag: string; present: boolean }
-  | { type: "recent"; present: boolean }
-  | { type: "new" }
   | { type: "internalDate"; op: "before" | "on" | "since"; date: string /* YYYY-MM-DD */ }
   | { type: "sentDate"; op: "before" | "on" | "since"; date: string /* YYYY-MM-DD */ }
   | { type: "size"; op: "larger" | "smaller"; bytes: number }
@@ -224,8 +226,19 @@ export interface AccountStore {
   listSubscriptions(): Promise<string[]>;
   status(mailboxId: number): Promise<MailboxStatus>;
 
-  /** Takes a snapshot and, unless readOnly, clears \Recent for this session's benefit. */
+  /** Takes a snapshot of the mailbox for a session that selects it. */
   select(mailboxId: number, options?: { readOnly?: boolean }): Promise<MailboxSnapshot>;
+  /**
+   * \Recent (RFC 3501 §2.3.2): atomically claims the messages up to `uid`
+   * that no session has claimed yet and returns their UID range, or null
+   * when there are none (always null under disable_recent). With `peek`
+   * (EXAMINE) nothing is claimed: the range that a claim would get.
+   */
+  claimRecent(
+    mailboxId: number,
+    uid: number,
+    options?: { peek?: boolean },
+  ): Promise<UidRange | null>;
   append(mailboxId: number, input: AppendInput): Promise<AppendResult>;
   /** Streams records in ascending UID order, in chunks, for the UIDs in `uids` that exist. */
   fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord>;

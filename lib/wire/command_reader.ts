@@ -51,6 +51,11 @@ export interface CommandReaderLimits {
   maxLiteral: number;
   /** Largest whole command (lines and literals) in bytes. */
   maxCommand: number;
+  /**
+   * A larger limit for some commands, from their first bytes (an APPEND
+   * carries its message); asked only when a command passes `maxCommand`.
+   */
+  commandLimit?: (prefix: Uint8Array) => number;
 }
 
 export const DEFAULT_LIMITS: CommandReaderLimits = {
@@ -182,7 +187,7 @@ export class CommandReader {
           const literal = parseLiteralHeader(this.#buf, this.#start, this.#pos + lf);
           this.#consumeTo(lineEnd);
           if (literal && literal.nonSync) {
-            if (literal.size > this.#limits.maxCommand) {
+            if (this.#over(literal.size, this.#droppedPrefix)) {
               this.#mode = { kind: "stopped" };
               const prefix = this.#droppedPrefix ?? new Uint8Array();
               this.#droppedPrefix = null;
@@ -206,10 +211,10 @@ export class CommandReader {
         }
         case "scan": {
           const lf = this.#buf.subarray(this.#pos, this.#end).indexOf(LF);
-          const { maxLine, maxCommand, maxLiteral } = this.#limits;
+          const { maxLine, maxLiteral } = this.#limits;
           if (lf < 0) {
             this.#pos = this.#end;
-            const whole = this.#pos - this.#start > maxCommand;
+            const whole = this.#over(this.#pos - this.#start);
             if (this.#pos - this.#lineStart > maxLine || whole) {
               this.#droppedPrefix = this.#prefix();
               this.#droppedWhole = whole;
@@ -219,7 +224,7 @@ export class CommandReader {
             return { kind: "need-more" };
           }
           const lineEnd = this.#pos + lf; // index of LF
-          const whole = lineEnd - this.#start > maxCommand;
+          const whole = this.#over(lineEnd - this.#start);
           if (lineEnd - this.#lineStart > maxLine || whole) {
             const prefix = this.#prefix();
             // A dropped line may end with a non-synchronizing literal: its data is
@@ -228,7 +233,7 @@ export class CommandReader {
             const literal = parseLiteralHeader(this.#buf, from, lineEnd);
             this.#consumeTo(lineEnd + 1);
             if (literal?.nonSync) {
-              if (literal.size > maxCommand) {
+              if (this.#over(literal.size, prefix)) {
                 this.#mode = { kind: "stopped" };
                 return {
                   kind: "literal-too-big",
@@ -257,11 +262,11 @@ export class CommandReader {
             return { kind: "command", bytes };
           }
           this.#pos = lineEnd + 1;
-          const tooWhole = this.#pos - this.#start + literal.size > maxCommand;
+          const tooWhole = this.#over(this.#pos - this.#start + literal.size);
           if (literal.size > maxLiteral || tooWhole) {
             const prefix = this.#prefix();
             this.#consumeTo(this.#pos);
-            const fatal = literal.nonSync && literal.size > maxCommand;
+            const fatal = literal.nonSync && this.#over(literal.size, prefix);
             if (fatal) this.#mode = { kind: "stopped" };
             else if (literal.nonSync) {
               this.#mode = { kind: "skip-literal", remaining: literal.size };
@@ -284,6 +289,14 @@ export class CommandReader {
         }
       }
     }
+  }
+
+  /** Whether `size` bytes pass the limit of the current command (or of the one `prefix` starts). */
+  #over(size: number, prefix: Uint8Array | null = null): boolean {
+    const { maxCommand, commandLimit } = this.#limits;
+    if (size <= maxCommand) return false;
+    if (!commandLimit) return true;
+    return size > commandLimit(prefix ?? this.#prefix());
   }
 
   #prefix(): Uint8Array {

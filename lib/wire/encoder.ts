@@ -8,6 +8,7 @@
  * socket write (one write per line is 10-30x slower on Deno).
  */
 import { concatBytes } from "../bytes.ts";
+import { escapeControls } from "./parser.ts";
 
 const textEncoder = new TextEncoder();
 
@@ -26,9 +27,14 @@ export class ResponseEncoder {
     return this.#size + this.#text.length;
   }
 
-  raw(text: string): this {
-    this.#text += text;
-    return this;
+  /**
+   * continue-req = "+" SP (resp-text / base64) CRLF (RFC 3501 §7.5); an empty
+   * base64 challenge is allowed, so `text` may be empty. Control characters
+   * are escaped.
+   */
+  continuation(text: string): this {
+    this.#text += "+ " + escapeControls(text);
+    return this.crlf();
   }
 
   untagged(): this {
@@ -51,7 +57,7 @@ export class ResponseEncoder {
     return this;
   }
 
-  /** An atom or keyword; the caller guarantees it has no atom-specials. */
+  /** An atom or keyword from the grammar; the caller guarantees it has no atom-specials. */
   atom(text: string): this {
     this.#text += text;
     return this;
@@ -77,7 +83,11 @@ export class ResponseEncoder {
     return this;
   }
 
-  /** string: quoted when it fits the quoted grammar, else a literal. */
+  /**
+   * string = quoted / literal: quoted when the text fits the quoted grammar
+   * (no CR, LF or NUL; 8-bit only with UTF8=ACCEPT), else a literal. The one
+   * place that decides quoting.
+   */
   string(text: string): this {
     if (canQuote(text, this.utf8)) {
       this.#text += quote(text);
@@ -90,13 +100,61 @@ export class ResponseEncoder {
     return text === null || text === undefined ? this.nil() : this.string(text);
   }
 
-  /** astring: an atom when the text is a plain atom, else a string. */
+  /**
+   * astring = 1*ASTRING-CHAR / string: an atom when the text is a plain atom,
+   * else a string. "]" is kept out of the atom form (it is an ASTRING-CHAR,
+   * but inside a section spec it would end the section for a reader).
+   */
   astring(text: string): this {
-    if (text.length > 0 && isPlainAtom(text)) {
+    if (isPlainAtom(text)) {
       this.#text += text;
       return this;
     }
     return this.string(text);
+  }
+
+  /**
+   * flag = "\" atom / atom (RFC 3501 §9; "\*" only in PERMANENTFLAGS). Flags
+   * reach us through the parser's atom rule, so anything else is a bug.
+   */
+  flag(flag: string): this {
+    const name = flag.startsWith("\\") ? flag.slice(1) : flag;
+    if (!(name === "*" && flag === "\\*") && !isAtom(name)) {
+      throw new Error(`Not a flag: ${JSON.stringify(flag)}`);
+    }
+    this.#text += flag;
+    return this;
+  }
+
+  /** flag-list = "(" [flag *(SP flag)] ")" */
+  flagList(flags: readonly string[]): this {
+    this.#text += "(";
+    for (let i = 0; i < flags.length; i++) {
+      if (i > 0) this.#text += " ";
+      this.flag(flags[i]);
+    }
+    this.#text += ")";
+    return this;
+  }
+
+  /**
+   * text = 1*TEXT-CHAR (the human-readable part of resp-text, 7-bit without
+   * CR and LF): a CRLF becomes a space, other control characters are
+   * escaped ("\x0a"), 8-bit characters become "?" unless UTF-8 is on, and
+   * an empty text becomes `fallback`.
+   */
+  text(text: string, fallback = "Done"): this {
+    let t = text;
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c < 0x20 || c >= 0x7f) {
+        t = escapeControls(t.replace(/\r\n/g, " "));
+        if (!this.utf8) t = t.replace(/[^ -~]/g, "?");
+        break;
+      }
+    }
+    this.#text += t.trim() === "" ? fallback : t;
+    return this;
   }
 
   /** A literal "{N}" CRLF and the bytes. */
@@ -113,7 +171,7 @@ export class ResponseEncoder {
   /** `nstring` for bytes: a literal (or "" quoted when empty), or NIL. */
   nbytes(bytes: Uint8Array | null): this {
     if (bytes === null) return this.nil();
-    if (bytes.length === 0) return this.raw('""');
+    if (bytes.length === 0) return this.string("");
     return this.literal(bytes);
   }
 
@@ -156,13 +214,23 @@ function quote(text: string): string {
   return `"${text.replace(/["\\]/g, (m) => "\\" + m)}"`;
 }
 
-/** 1*ASTRING-CHAR, and not NIL (which a client would read as nil in nstring contexts). */
+/** 1*ASTRING-CHAR without "]", and not NIL (which a reader of an nstring would take for nil). */
 function isPlainAtom(text: string): boolean {
-  if (text.toUpperCase() === "NIL") return false;
+  if (text.length > MAX_QUOTED) return false;
+  return isAtom(text) && !(text.length === 3 && text.toUpperCase() === "NIL");
+}
+
+/**
+ * atom = 1*ATOM-CHAR; ATOM-CHAR = any CHAR except atom-specials
+ * ("(" / ")" / "{" / SP / CTL / "%" / "*" / DQUOTE / "\" / "]").
+ */
+function isAtom(text: string): boolean {
+  if (text.length === 0) return false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c <= 0x20 || c >= 0x7f) return false;
-    if ('(){%*"\\'.includes(text[i])) return false;
+    if (c === 0x28 || c === 0x29 || c === 0x7b || c === 0x25 || c === 0x2a) return false; // ( ) { % *
+    if (c === 0x22 || c === 0x5c || c === 0x5d) return false; // " \ ]
   }
   return true;
 }

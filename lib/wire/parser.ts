@@ -183,7 +183,12 @@ export class CommandParser {
   /** astring = 1*ASTRING-CHAR / string */
   astring(): string {
     const b = this.peek();
-    if (b === DQUOTE || b === LBRACE || b === 0x7e /* ~ */) return this.string();
+    // "~" is an ASTRING-CHAR: only "~{" would start a literal8 (RFC 3516), which no
+    // astring admits.
+    if (b === DQUOTE || b === LBRACE) return this.string();
+    if (b === 0x7e && this.bytes[this.pos + 1] === LBRACE) {
+      throw new ParseError("A literal8 (~{) is not allowed here");
+    }
     const start = this.pos;
     while (this.pos < this.bytes.length && isAstringChar(this.bytes[this.pos])) this.pos++;
     if (this.pos === start) {
@@ -232,13 +237,15 @@ export class CommandParser {
   stringBytes(): Uint8Array {
     const b = this.peek();
     if (b === DQUOTE) return this.#quoted();
-    if (b === LBRACE || b === 0x7e) return this.literal();
+    if (b === LBRACE) return this.literal();
     throw new ParseError(this.done ? "Missing string" : `Expected a string at "${this.#near()}"`);
   }
 
-  /** literal = "{" number ["+"] "}" CRLF *CHAR8; also literal8 "~{" (RFC 3516). */
+  /**
+   * literal = "{" number ["+"] "}" CRLF *CHAR8. A literal8 ("~{", RFC 3516)
+   * belongs to BINARY, which is not offered, so it is refused everywhere.
+   */
   literal(): Uint8Array {
-    this.maybe("~");
     this.expect("{");
     const size = this.number();
     this.maybe("+");
@@ -256,7 +263,7 @@ export class CommandParser {
   /** Tells whether a literal (rather than a quoted string or atom) comes next. */
   atLiteral(): boolean {
     const b = this.peek();
-    return b === LBRACE || (b === 0x7e && this.bytes[this.pos + 1] === LBRACE);
+    return b === LBRACE;
   }
 
   /** Reads "(" item *(SP item) ")" (or "()" when `allowEmpty`). */

@@ -213,6 +213,28 @@ Deno.test("the server refuses to start on a bad config, naming the key, and exit
   }
 });
 
+Deno.test("an error found while opening a module names the file, line and key too", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/config.toml`;
+    await Deno.writeTextFile(
+      file,
+      baseConfig(dir).replace(
+        'auth = "&local_authdb"',
+        'auth = { module = "external", helper = "/nonexistent/helper" }',
+      ),
+    );
+    const out = await runMain(["--config", file, "run"]);
+    assert.equal(out.code, 1);
+    assert.match(
+      out.stderr,
+      /config error: .*config\.toml:6: imap\.auth\.helper: helper "\/nonexistent\/helper" does not exist/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("--help, --version and an unknown command", async () => {
   const help = await runMain(["--help"]);
   assert.equal(help.code, 0);
@@ -222,4 +244,29 @@ Deno.test("--help, --version and an unknown command", async () => {
   const unknown = await runMain(["frobnicate"]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /Unknown command "frobnicate"/);
+});
+
+Deno.test("`parseConfig()` reads the hardening limits, with defaults, and names a bad one", () => {
+  const defaults = parseConfig(BASE, "/etc/imapd/config.toml").endpoints[0];
+  assert.equal(defaults.maxCommandSize, 1024 * 1024);
+  assert.equal(defaults.maxCommandSizeBeforeLogin, 64 * 1024);
+  assert.equal(defaults.maxSearchKeys, 1000);
+  assert.equal(defaults.maxSearchSize, 64 * 1024);
+  assert.equal(defaults.maxConnections, 5000);
+  assert.equal(defaults.maxConnectionsPerIp, 500);
+  const set = parseConfig(
+    BASE.replace(
+      "[imap]",
+      '[imap]\nmax_command_size = "2M"\nmax_connections = 10\nmax_connections_per_ip = 3\nmax_search_keys = 50',
+    ),
+    "/etc/imapd/config.toml",
+  ).endpoints[0];
+  assert.equal(set.maxCommandSize, 2 * 1024 * 1024);
+  assert.equal(set.maxConnections, 10);
+  assert.equal(set.maxConnectionsPerIp, 3);
+  assert.equal(set.maxSearchKeys, 50);
+  const zero = errorOf(BASE.replace("[imap]", "[imap]\nmax_connections = 0"));
+  assert.equal(zero.keyPath, "imap.max_connections");
+  const size = errorOf(BASE.replace("[imap]", '[imap]\nmax_search_size = "lots"'));
+  assert.equal(size.keyPath, "imap.max_search_size");
 });

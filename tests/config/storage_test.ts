@@ -21,7 +21,8 @@ Deno.test("`parseImapSqlConfig()` applies maddy's defaults and freezes the resul
     compression: { algorithm: "off" },
     appendLimit: 32 * 1024 * 1024,
     junkMailbox: "Junk",
-    disableRecent: true,
+    // Not maddy's default (true): \Recent is on unless turned off (see README).
+    disableRecent: false,
     sqliteCacheSize: 0,
     sqliteBusyTimeoutMs: 5000,
     deliveryMap: "identity",
@@ -41,7 +42,7 @@ Deno.test("`parseImapSqlConfig()` reads every directive", () => {
       compression: ["zstd", 3],
       appendlimit: "10M",
       junk_mailbox: "Spam",
-      disable_recent: false,
+      disable_recent: true,
       sqlite_cache_size: -20000,
       sqlite_busy_timeout: "10s",
       delivery_map: "email_localpart",
@@ -57,7 +58,7 @@ Deno.test("`parseImapSqlConfig()` reads every directive", () => {
   assert.deepEqual(o.compression, { algorithm: "zstd", level: 3 });
   assert.equal(o.appendLimit, 10 * 1024 * 1024);
   assert.equal(o.junkMailbox, "Spam");
-  assert.equal(o.disableRecent, false);
+  assert.equal(o.disableRecent, true);
   assert.equal(o.sqliteCacheSize, -20000);
   assert.equal(o.sqliteBusyTimeoutMs, 10000);
   assert.equal(o.deliveryMap, "email_localpart");

@@ -191,3 +191,33 @@ Deno.test("a key that does not match its certificate stops start-up, naming the 
     await Deno.remove(certDir, { recursive: true });
   }
 });
+
+Deno.test("a client that never starts its TLS handshake is closed after login_timeout (issue 12, finding 3)", async () => {
+  const certDir = await Deno.makeTempDir({ prefix: "imapd-certs-" });
+  const ca = await makeCa(certDir);
+  const a = await makeLeaf(ca, "a.test");
+  const srv = await startTestServer({
+    users: {},
+    config: (dir) =>
+      baseConfig(dir, 'login_timeout = "1s"').replace(
+        'listen = ["tcp://127.0.0.1:0"]',
+        'listen = ["tls://127.0.0.1:0"]',
+      ) + `\n[imap.tls]\ncert = "${a.cert}"\nkey = "${a.key}"\n`,
+  });
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: srv.port });
+    // Silent: no ClientHello. The server must close; the client waits at most 15 s.
+    const buf = new Uint8Array(64);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const result = await Promise.race([
+      conn.read(buf).catch(() => null),
+      new Promise<"open">((r) => (timer = setTimeout(() => r("open"), 15_000))),
+    ]);
+    clearTimeout(timer);
+    assert.equal(result, null, "the server closed the connection");
+    conn.close();
+  } finally {
+    await srv.close();
+    await Deno.remove(certDir, { recursive: true });
+  }
+});

@@ -7,11 +7,11 @@ import {
   type FetchedMessage,
   neededFields,
   partialData,
-  responseName,
   sectionData,
   writeBodyStructure,
   writeEnvelope,
   writeFetchResponse,
+  writeResponseName,
 } from "../../lib/protocol/fetch_response.ts";
 import { parseMessage } from "../../lib/mime/mod.ts";
 import { STAR } from "../../lib/protocol/sequence_set.ts";
@@ -160,7 +160,7 @@ Deno.test("`parseFetch()` reads header names sent as quoted strings and literals
   const [item] = items('BODY.PEEK[HEADER.FIELDS ("X-Odd]" {4}\r\nDate)]');
   assert.deepEqual(item.kind === "section" && item.section.fields, ["X-Odd]", "Date"]);
   // The response quotes what cannot be an atom there.
-  assert.equal(responseName(item), 'BODY[HEADER.FIELDS ("X-Odd]" Date)]');
+  assert.equal(wireName(item), 'BODY[HEADER.FIELDS ("X-Odd]" Date)]');
 });
 
 Deno.test("`parseFetch()` reads a partial range", () => {
@@ -225,12 +225,19 @@ Deno.test("`neededFields()` loads only the header for top-level header sections"
 
 // ---- names, dates -----------------------------------------------------------
 
-Deno.test("`responseName()` echoes the section with field names as sent, PEEK as BODY", () => {
+/** The name of a response item as the encoder writes it. */
+function wireName(item: FetchItem): string {
+  const enc = new ResponseEncoder();
+  writeResponseName(enc, item);
+  return new TextDecoder().decode(enc.takeBytes());
+}
+
+Deno.test("`writeResponseName()` echoes the section with field names as sent, PEEK as BODY", () => {
   const names = items(
-    '(BODY.PEEK[HEADER.FIELDS (From to "X Y")] BODY[1.2.MIME]<0.10> RFC822.TEXT body[]<5.1>)',
-  ).map(responseName);
+    '(BODY.PEEK[HEADER.FIELDS (From to "X-Y")] BODY[1.2.MIME]<0.10> RFC822.TEXT body[]<5.1>)',
+  ).map(wireName);
   assert.deepEqual(names, [
-    'BODY[HEADER.FIELDS (From to "X Y")]',
+    "BODY[HEADER.FIELDS (From to X-Y)]",
     "BODY[1.2.MIME]<0>",
     "RFC822.TEXT",
     "BODY[]<5>",
@@ -476,4 +483,17 @@ Deno.test("`writeFetchResponse()` writes BODY and BODYSTRUCTURE side by side", (
     '* 1 FETCH (BODY ("TEXT" "PLAIN" ("charset" "us-ascii") NIL NIL "7BIT" 22 2) ' +
       'BODYSTRUCTURE ("TEXT" "PLAIN" ("charset" "us-ascii") NIL NIL "7BIT" 22 2 NIL NIL NIL NIL))\r\n',
   );
+});
+
+Deno.test("`parseFetch()` refuses header field names no header can have (RFC 5322 §2.2)", () => {
+  assert.throws(
+    () => items("BODY.PEEK[HEADER.FIELDS ({4}\r\na\r\nb)]"),
+    /Invalid header field name/,
+  );
+  assert.throws(() => items('BODY.PEEK[HEADER.FIELDS ("X Y")]'), /Invalid header field name/);
+  assert.throws(
+    () => items('BODY.PEEK[HEADER.FIELDS (Subject "a:b")]'),
+    /Invalid header field name/,
+  );
+  assert.throws(() => items('BODY.PEEK[HEADER.FIELDS ("")]'), /Empty header field name/);
 });

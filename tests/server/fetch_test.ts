@@ -9,7 +9,7 @@ Deno.test("FETCH returns FLAGS, UID, RFC822.SIZE, INTERNALDATE and ENVELOPE over
     assert.deepEqual(
       r.untagged,
       msgs.map((m, i) =>
-        `* ${i + 1} FETCH (UID ${uids[i]} FLAGS () RFC822.SIZE ${m.length} ` +
+        `* ${i + 1} FETCH (UID ${uids[i]} FLAGS (\\Recent) RFC822.SIZE ${m.length} ` +
         'INTERNALDATE "05-Jan-2024 03:04:05 +0000")'
       ),
     );
@@ -22,7 +22,7 @@ Deno.test("FETCH returns FLAGS, UID, RFC822.SIZE, INTERNALDATE and ENVELOPE over
     const all = await client.command("FETCH 3 ALL");
     assert.match(
       all.untagged[0],
-      /^\* 3 FETCH \(FLAGS \(\) INTERNALDATE ".*" RFC822\.SIZE \d+ ENVELOPE \(/,
+      /^\* 3 FETCH \(FLAGS \(\\Recent\) INTERNALDATE ".*" RFC822\.SIZE \d+ ENVELOPE \(/,
     );
   });
 });
@@ -56,7 +56,7 @@ Deno.test("FETCH BODY[] sets \\Seen and answers FLAGS once; BODY.PEEK does not",
     assert.equal(first.untagged.length, 1);
     assert.match(
       first.untagged[0],
-      /^\* 1 FETCH \(BODY\[\] \{\d+\}\r\nFrom: .* FLAGS \(\\Seen\)\)$/s,
+      /^\* 1 FETCH \(BODY\[\] \{\d+\}\r\nFrom: .* FLAGS \(\\Seen \\Recent\)\)$/s,
     );
     const again = await client.command("FETCH 1 BODY[]");
     assert.doesNotMatch(again.untagged[0], /FLAGS/);
@@ -65,13 +65,16 @@ Deno.test("FETCH BODY[] sets \\Seen and answers FLAGS once; BODY.PEEK does not",
     const text = await client.command("FETCH 2 RFC822.TEXT");
     assert.match(
       text.untagged[0],
-      /RFC822\.TEXT \{20\}\r\nBody of message 2\.\r\n FLAGS \(\\Seen\)\)$/,
+      /RFC822\.TEXT \{20\}\r\nBody of message 2\.\r\n FLAGS \(\\Seen \\Recent\)\)$/,
     );
     // The \Seen this session set is not announced again as an unsolicited update.
     const noop = await client.command("NOOP");
     assert.deepEqual(noop.untagged, []);
     const flags = await client.command("FETCH 1:2 FLAGS");
-    assert.deepEqual(flags.untagged, ["* 1 FETCH (FLAGS (\\Seen))", "* 2 FETCH (FLAGS (\\Seen))"]);
+    assert.deepEqual(flags.untagged, [
+      "* 1 FETCH (FLAGS (\\Seen \\Recent))",
+      "* 2 FETCH (FLAGS (\\Seen \\Recent))",
+    ]);
   });
 });
 
@@ -79,8 +82,10 @@ Deno.test("FETCH in a mailbox opened with EXAMINE leaves \\Seen alone", async ()
   await setup([message(1)], "EXAMINE", async ({ client }) => {
     const r = await client.command("FETCH 1 (RFC822 FLAGS)");
     assert.match(r.tagged, /OK/);
-    assert.match(r.untagged[0], /^\* 1 FETCH \(RFC822 \{\d+\}\r\n.* FLAGS \(\)\)$/s);
-    assert.deepEqual((await client.command("FETCH 1 FLAGS")).untagged, ["* 1 FETCH (FLAGS ())"]);
+    assert.match(r.untagged[0], /^\* 1 FETCH \(RFC822 \{\d+\}\r\n.* FLAGS \(\\Recent\)\)$/s);
+    assert.deepEqual((await client.command("FETCH 1 FLAGS")).untagged, [
+      "* 1 FETCH (FLAGS (\\Recent))",
+    ]);
   });
 });
 
@@ -110,7 +115,7 @@ Deno.test("FETCH * in an empty mailbox is BAD; UID FETCH there is OK with nothin
 Deno.test("UID FETCH always includes UID and ignores UIDs that do not exist", async () => {
   await setup([message(1), message(2), message(3)], "SELECT", async ({ client, uids }) => {
     const r = await client.command(`UID FETCH ${uids[1]},${uids[2] + 50} FLAGS`);
-    assert.deepEqual(r.untagged, [`* 2 FETCH (UID ${uids[1]} FLAGS ())`]);
+    assert.deepEqual(r.untagged, [`* 2 FETCH (UID ${uids[1]} FLAGS (\\Recent))`]);
     assert.match(r.tagged, /OK/);
     const star = await client.command(`UID FETCH ${uids[2] + 10}:* RFC822.SIZE`);
     assert.match(star.untagged[0], new RegExp(`^\\* 3 FETCH \\(UID ${uids[2]} RFC822\\.SIZE`));
@@ -153,7 +158,7 @@ Deno.test("FETCH FLAGS supersedes a pending flag change from another session", a
       "\\Flagged",
     ]);
     const r = await f.client.command("FETCH 1 FLAGS");
-    assert.deepEqual(r.untagged, ["* 1 FETCH (FLAGS (\\Flagged))"]);
+    assert.deepEqual(r.untagged, ["* 1 FETCH (FLAGS (\\Flagged \\Recent))"]);
     assert.deepEqual((await f.client.command("NOOP")).untagged, []);
   });
 });
@@ -169,9 +174,9 @@ Deno.test("FETCH without FLAGS for a message keeps its pending flag change", asy
     // still goes out before the tagged OK.
     const r = await f.client.command("FETCH 1:2 BODY[TEXT]");
     assert.equal(r.untagged.length, 3);
-    assert.match(r.untagged[0], /^\* 1 FETCH \(BODY\[TEXT\] .* FLAGS \(\\Seen\)\)$/s);
+    assert.match(r.untagged[0], /^\* 1 FETCH \(BODY\[TEXT\] .* FLAGS \(\\Seen \\Recent\)\)$/s);
     assert.doesNotMatch(r.untagged[1], /FLAGS/);
-    assert.equal(r.untagged[2], `* 2 FETCH (UID ${f.uids[1]} FLAGS (\\Flagged \\Seen))`);
+    assert.equal(r.untagged[2], `* 2 FETCH (UID ${f.uids[1]} FLAGS (\\Flagged \\Seen \\Recent))`);
   });
 });
 

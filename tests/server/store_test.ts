@@ -6,14 +6,19 @@ Deno.test("STORE +FLAGS answers the new flags, and NOOP does not repeat them", a
   await setup([message(1), message(2)], "SELECT", async ({ client }) => {
     const r = await client.command("STORE 1 +FLAGS (\\Flagged $Label1)");
     assert.match(r.tagged, /^t\d+ OK STORE completed$/);
-    assert.deepEqual(r.untagged, ["* 1 FETCH (FLAGS (\\Flagged $Label1))"]);
+    // The new keyword is announced with FLAGS and PERMANENTFLAGS first (RFC 3501 §7.2.6).
+    assert.deepEqual(r.untagged, [
+      "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label1)",
+      "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label1 \\*)] Flags permitted",
+      "* 1 FETCH (FLAGS (\\Flagged \\Recent $Label1))",
+    ]);
     assert.deepEqual((await client.command("NOOP")).untagged, []);
     const minus = await client.command("STORE 1 -FLAGS \\Flagged");
-    assert.deepEqual(minus.untagged, ["* 1 FETCH (FLAGS ($Label1))"]);
+    assert.deepEqual(minus.untagged, ["* 1 FETCH (FLAGS (\\Recent $Label1))"]);
     const set = await client.command("STORE 1:2 FLAGS (\\draft \\SEEN)");
     assert.deepEqual(set.untagged, [
-      "* 1 FETCH (FLAGS (\\Seen \\Draft))",
-      "* 2 FETCH (FLAGS (\\Seen \\Draft))",
+      "* 1 FETCH (FLAGS (\\Seen \\Draft \\Recent))",
+      "* 2 FETCH (FLAGS (\\Seen \\Draft \\Recent))",
     ]);
   });
 });
@@ -23,9 +28,9 @@ Deno.test("STORE answers every message of the set, changed or not", async () => 
     await client.command("STORE 2 +FLAGS.SILENT (\\Seen)");
     const r = await client.command("STORE 1:3 +FLAGS (\\Seen)");
     assert.deepEqual(r.untagged, [
-      "* 1 FETCH (FLAGS (\\Seen))",
-      "* 2 FETCH (FLAGS (\\Seen))",
-      "* 3 FETCH (FLAGS (\\Seen))",
+      "* 1 FETCH (FLAGS (\\Seen \\Recent))",
+      "* 2 FETCH (FLAGS (\\Seen \\Recent))",
+      "* 3 FETCH (FLAGS (\\Seen \\Recent))",
     ]);
   });
 });
@@ -38,8 +43,8 @@ Deno.test("STORE .SILENT answers nothing, now or at the next NOOP", async () => 
     assert.deepEqual((await client.command("NOOP")).untagged, []);
     const flags = await client.command("FETCH 1:2 FLAGS");
     assert.deepEqual(flags.untagged, [
-      "* 1 FETCH (FLAGS (\\Deleted))",
-      "* 2 FETCH (FLAGS (\\Deleted))",
+      "* 1 FETCH (FLAGS (\\Deleted \\Recent))",
+      "* 2 FETCH (FLAGS (\\Deleted \\Recent))",
     ]);
   });
 });
@@ -47,7 +52,7 @@ Deno.test("STORE .SILENT answers nothing, now or at the next NOOP", async () => 
 Deno.test("UID STORE includes UID and ignores UIDs that do not exist", async () => {
   await setup([message(1), message(2)], "SELECT", async ({ client, uids }) => {
     const r = await client.command(`UID STORE ${uids[1]}:${uids[1] + 20} +FLAGS (\\Answered)`);
-    assert.deepEqual(r.untagged, [`* 2 FETCH (UID ${uids[1]} FLAGS (\\Answered))`]);
+    assert.deepEqual(r.untagged, [`* 2 FETCH (UID ${uids[1]} FLAGS (\\Answered \\Recent))`]);
     const none = await client.command(`UID STORE ${uids[1] + 30} +FLAGS (\\Answered)`);
     assert.match(none.tagged, /OK/);
     assert.deepEqual(none.untagged, []);
@@ -58,7 +63,9 @@ Deno.test("STORE in a mailbox opened with EXAMINE is refused with NO", async () 
   await setup([message(1)], "EXAMINE", async ({ client }) => {
     const r = await client.command("STORE 1 +FLAGS (\\Seen)");
     assert.match(r.tagged, /^t\d+ NO Mailbox is read-only$/);
-    assert.deepEqual((await client.command("FETCH 1 FLAGS")).untagged, ["* 1 FETCH (FLAGS ())"]);
+    assert.deepEqual((await client.command("FETCH 1 FLAGS")).untagged, [
+      "* 1 FETCH (FLAGS (\\Recent))",
+    ]);
   });
 });
 
@@ -70,7 +77,9 @@ Deno.test("STORE refuses \\Recent, unknown items and numbers past the end with B
       (await client.command("STORE 2 +FLAGS (\\Seen)")).tagged,
       /^t\d+ BAD Invalid messageset "2"/,
     );
-    assert.deepEqual((await client.command("FETCH 1 FLAGS")).untagged, ["* 1 FETCH (FLAGS ())"]);
+    assert.deepEqual((await client.command("FETCH 1 FLAGS")).untagged, [
+      "* 1 FETCH (FLAGS (\\Recent))",
+    ]);
   });
 });
 
@@ -82,6 +91,7 @@ Deno.test("STORE in one session reaches another session at its NOOP", async () =
       await other.command("SELECT INBOX");
       await client.command("STORE 2 +FLAGS.SILENT (\\Flagged)");
       const noop = await other.command("NOOP");
+      // The messages are \\Recent in the first session that selected, not this one.
       assert.deepEqual(noop.untagged, [`* 2 FETCH (UID ${uids[1]} FLAGS (\\Flagged))`]);
     } finally {
       other.close();

@@ -163,3 +163,18 @@ Deno.test("`CommandReader` drops the literal data of a too-long line with it", (
     assert.deepEqual(commands(results), ["a3 NOOP"], `step ${step}`);
   }
 });
+
+Deno.test("`CommandReader` lets the commands `commandLimit` names be larger", () => {
+  const limits = {
+    maxCommand: 100,
+    commandLimit: (prefix: Uint8Array) => dec.decode(prefix).includes(" APPEND ") ? 1000 : 100,
+  };
+  const body = "m".repeat(500);
+  const input = `a1 APPEND INBOX {500+}\r\n${body}\r\na2 NOOP {90+}\r\n${
+    "n".repeat(90)
+  }\r\na3 NOOP\r\n`;
+  const results = readAll(input, 13, new CommandReader(limits));
+  assert.equal(commands(results)[0], `a1 APPEND INBOX {500+}\r\n${body}`);
+  assert.equal(results[1].kind, "literal-too-big");
+  assert.deepEqual(commands(results).slice(1), ["a3 NOOP"]);
+});

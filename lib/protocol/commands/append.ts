@@ -1,5 +1,6 @@
 import { type CommandParser, ParseError } from "../../wire/parser.ts";
 import { parseDateTime } from "../date_time.ts";
+import { canonicalFlags } from "../flags.ts";
 
 /**
  * append = "APPEND" SP mailbox [SP flag-list] [SP date-time] SP literal
@@ -7,6 +8,7 @@ import { parseDateTime } from "../date_time.ts";
  */
 export interface AppendArgs {
   mailbox: string;
+  /** Canonical system flags (no \Recent) and keywords, without duplicates. */
   flags: string[];
   internalDate: Date | null;
   message: Uint8Array;
@@ -18,7 +20,7 @@ export function parseAppend(p: CommandParser): AppendArgs {
   p.sp();
   let flags: string[] = [];
   if (p.peek() === 0x28) {
-    flags = p.list(() => p.flag());
+    flags = canonicalFlags(p.list(() => p.flag()));
     p.sp();
   }
   let internalDate: Date | null = null;

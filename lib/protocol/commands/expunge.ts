@@ -1,3 +1,4 @@
+import type { ResponseEncoder } from "../../wire/encoder.ts";
 import type { CommandParser } from "../../wire/parser.ts";
 import { parseSequenceSet, type SequenceSet } from "../sequence_set.ts";
 
@@ -16,4 +17,9 @@ export function parseUidExpunge(p: CommandParser): ExpungeArgs {
   const uids = parseSequenceSet(p);
   p.end();
   return { uids };
+}
+
+/** message-data: nz-number SP "EXPUNGE" (RFC 3501 §7.4.1) */
+export function writeExpunge(enc: ResponseEncoder, seq: number): void {
+  enc.untagged().number(seq).atom(" EXPUNGE").crlf();
 }

@@ -172,7 +172,7 @@ export function parseSection(p: CommandParser): Section {
   if (section.text === "HEADER.FIELDS" || section.text === "HEADER.FIELDS.NOT") {
     p.sp();
     // header-list = "(" header-fld-name *(SP header-fld-name) ")"; header-fld-name = astring
-    section.fields = p.list(() => p.astring(), false);
+    section.fields = p.list(() => headerFieldName(p), false);
   }
   p.expect("]");
   return section;
@@ -223,4 +223,21 @@ export function setsSeen(items: readonly FetchItem[]): boolean {
   return items.some((i) =>
     i.kind === "rfc822" || i.kind === "rfc822Text" || (i.kind === "section" && !i.peek)
   );
+}
+
+/**
+ * header-fld-name = astring, naming a header field: field-name = 1*ftext,
+ * ftext = %d33-57 / %d59-126 (RFC 5322 §2.2, §3.6.8). A name with CR, LF,
+ * a space or a colon can match no field; it is refused rather than echoed.
+ */
+function headerFieldName(p: CommandParser): string {
+  const name = p.astring();
+  if (name.length === 0) throw new ParseError("Empty header field name");
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 33 || c > 126 || c === 58) {
+      throw new ParseError(`Invalid header field name ${JSON.stringify(name).slice(0, 60)}`);
+    }
+  }
+  return name;
 }

@@ -1,3 +1,4 @@
+import type { ResponseEncoder } from "../../wire/encoder.ts";
 import { type CommandParser, ParseError } from "../../wire/parser.ts";
 
 /**
@@ -48,4 +49,19 @@ export function parseId(p: CommandParser): IdArgs {
   }
   p.end();
   return { params };
+}
+
+/** id-response = "ID" SP id-params-list (RFC 2971 §3.2) */
+export function writeId(enc: ResponseEncoder, params: readonly [string, string | null][]): void {
+  enc.untagged().atom("ID ");
+  if (params.length === 0) {
+    enc.nil().crlf();
+    return;
+  }
+  enc.open();
+  params.forEach(([k, v], i) => {
+    if (i > 0) enc.sp();
+    enc.string(k).sp().nstring(v);
+  });
+  enc.close().crlf();
 }

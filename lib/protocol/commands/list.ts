@@ -1,3 +1,4 @@
+import type { ResponseEncoder } from "../../wire/encoder.ts";
 import { type CommandParser, ParseError } from "../../wire/parser.ts";
 
 /**
@@ -67,4 +68,20 @@ export function parseLsub(p: CommandParser): LsubArgs {
   const pattern = p.listMailbox();
   p.end();
   return { reference, pattern };
+}
+
+/**
+ * mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil)
+ *                SP mailbox (RFC 3501 §7.2.2, §7.2.3), for LIST and LSUB;
+ * `name` is the mailbox name as it goes on the wire.
+ */
+export function writeListItem(
+  enc: ResponseEncoder,
+  response: "LIST" | "LSUB",
+  attributes: readonly string[],
+  delimiter: string,
+  name: string,
+): void {
+  enc.untagged().atom(response).sp().flagList(attributes).sp().string(delimiter).sp()
+    .astring(name).crlf();
 }

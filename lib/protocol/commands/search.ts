@@ -17,9 +17,11 @@
  *                   "UID" SP sequence-set / "UNDRAFT" / sequence-set /
  *                   "(" search-key *(SP search-key) ")"
  */
+import type { ResponseEncoder } from "../../wire/encoder.ts";
 import { type CommandParser, decodeUtf8, ParseError } from "../../wire/parser.ts";
 import { atSequenceSet, parseSequenceSet, type SequenceSet } from "../sequence_set.ts";
 import { no } from "../errors.ts";
+import type { ResponseCode } from "../response.ts";
 
 export type DateOp = "before" | "on" | "since";
 
@@ -55,7 +57,7 @@ export interface SearchArgs {
 }
 
 /** Charsets every server must know (RFC 3501 §6.4.4), for BADCHARSET. */
-export const BADCHARSET = "BADCHARSET (UTF-8 US-ASCII)";
+export const BADCHARSET: ResponseCode = { code: "BADCHARSET", charsets: ["UTF-8", "US-ASCII"] };
 
 /** Nesting deeper than this (parentheses, NOT, OR) is refused: it guards the stack. */
 export const MAX_SEARCH_DEPTH = 64;
@@ -312,6 +314,21 @@ function readWord(p: CommandParser): string {
 
 function near(p: CommandParser): string {
   return p.rest().slice(0, 20).replace(/[\r\n]/g, " ");
+}
+
+/** Starts "* SEARCH" or "* SORT" (RFC 3501 §7.2.5, RFC 5256 §4): numbers follow, then CRLF. */
+export function writeNumbersStart(enc: ResponseEncoder, name: "SEARCH" | "SORT"): void {
+  enc.untagged().atom(name);
+}
+
+/** SP nz-number for numbers[from, to): a long answer is written in pieces, flushed between. */
+export function writeNumbersPart(
+  enc: ResponseEncoder,
+  numbers: readonly number[],
+  from: number,
+  to: number,
+): void {
+  for (let i = from; i < to; i++) enc.sp().number(numbers[i]);
 }
 
 /** What a search asks of the store: its number of keys and the octets of its strings. */

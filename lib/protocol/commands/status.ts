@@ -1,3 +1,4 @@
+import type { ResponseEncoder } from "../../wire/encoder.ts";
 import { type CommandParser, ParseError } from "../../wire/parser.ts";
 
 /**
@@ -29,4 +30,24 @@ export function parseStatus(p: CommandParser): StatusArgs {
   }, false);
   p.end();
   return { mailbox, items };
+}
+
+/**
+ * status-response = "STATUS" SP mailbox SP "(" [status-att-list] ")"
+ * (RFC 3501 §7.2.4); `mailbox` is the name as it goes on the wire, and a
+ * null value is NIL (APPENDLIMIT without a limit, RFC 7889 §4).
+ */
+export function writeStatusResponse(
+  enc: ResponseEncoder,
+  mailbox: string,
+  items: readonly [string, number | null][],
+): void {
+  enc.untagged().atom("STATUS ").astring(mailbox).atom(" (");
+  items.forEach(([name, value], i) => {
+    if (i > 0) enc.sp();
+    enc.atom(name).sp();
+    if (value === null) enc.nil();
+    else enc.number(value);
+  });
+  enc.atom(")").crlf();
 }

@@ -1,24 +1,23 @@
-import type { Connection } from "../connection.ts";
-import type { Completion } from "../command_table.ts";
+import type { CommandContext, Completion } from "../context.ts";
 import {
   type AuthenticateArgs,
   decodeSaslLine,
   encodeSaslChallenge,
 } from "../../protocol/commands/authenticate.ts";
 import { bad, no } from "../../protocol/errors.ts";
-import { completeLogin } from "./login.ts";
+import { completeLogin } from "../login.ts";
 import { decodeUtf8 } from "../../wire/parser.ts";
 
 /** RFC 3501 §6.2.2 with SASL-IR (RFC 4959). */
 export async function handleAuthenticate(
-  conn: Connection,
+  ctx: CommandContext,
   args: AuthenticateArgs,
 ): Promise<Completion> {
-  const cfg = conn.endpoint.config;
+  const cfg = ctx.endpoint.config;
   const allowed = args.mechanism === "PLAIN" || (args.mechanism === "LOGIN" && cfg.saslLogin);
-  const mech = allowed ? conn.endpoint.sasl(args.mechanism) : null;
+  const mech = allowed ? ctx.endpoint.sasl(args.mechanism) : null;
   if (!mech) throw no(`Unsupported authentication mechanism ${args.mechanism}`, "CANNOT");
-  if (!conn.cleartextAllowed) {
+  if (!ctx.cleartextAllowed) {
     throw no(
       "Plain-text authentication is disabled on an unencrypted connection; use STARTTLS",
       "PRIVACYREQUIRED",
@@ -30,12 +29,12 @@ export async function handleAuthenticate(
     if (step.kind === "error") throw no(step.message, "AUTHENTICATIONFAILED");
     if (step.kind === "done") {
       // Acting as another user is refused by the login service (it compares normalized names).
-      return await completeLogin(conn, step.username, step.password, step.authzid);
+      return await completeLogin(ctx, step.username, step.password, step.authzid);
     }
-    await conn.continuation(encodeSaslChallenge(step.data));
-    const line = await conn.readLine();
+    await ctx.continuation(encodeSaslChallenge(step.data));
+    const line = await ctx.readLine();
     if (line === null) throw bad("Connection closed during authentication");
-    if (cfg.ioDebug) conn.log.trace("C", "***");
+    if (cfg.ioDebug) ctx.log.trace("C", "***");
     const text = decodeUtf8(line);
     if (text === "*") throw bad("Authentication cancelled");
     response = decodeSaslLine(text);

@@ -1,7 +1,9 @@
-import type { Connection } from "../connection.ts";
+import type { CommandContext } from "../context.ts";
 import { capabilities } from "../capabilities.ts";
+import { writeCapability } from "../../protocol/commands/capability.ts";
 
-export function handleCapability(conn: Connection): Promise<void> {
-  conn.enc.untagged().atom("CAPABILITY ").atom(capabilities(conn).join(" ")).crlf();
+/** CAPABILITY (RFC 3501 §6.1.1): what this session may use now. */
+export function handleCapability(ctx: CommandContext): Promise<void> {
+  writeCapability(ctx.enc, capabilities(ctx));
   return Promise.resolve();
 }

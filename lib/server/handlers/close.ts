@@ -1,22 +1,22 @@
-import type { Connection } from "../connection.ts";
-import { deselect, selectedOf, userOf } from "./_mailbox.ts";
+import type { CommandContext } from "../context.ts";
+import { deselect, selectedOf, userOf } from "../access.ts";
 
 /** CLOSE (RFC 3501 §6.4.2): expunges silently unless read-only, then deselects. */
-export async function handleClose(conn: Connection): Promise<void> {
-  const mailbox = selectedOf(conn);
+export async function handleClose(ctx: CommandContext): Promise<void> {
+  const mailbox = selectedOf(ctx);
   if (!mailbox.readOnly && !mailbox.deleted) {
-    await userOf(conn).account.expunge(mailbox.info.id);
+    await userOf(ctx).account.expunge(mailbox.info.id);
   }
-  deselect(conn);
+  deselect(ctx);
 }
 
 /** UNSELECT (RFC 3691): deselects without expunging. */
-export function handleUnselect(conn: Connection): Promise<void> {
-  deselect(conn);
+export function handleUnselect(ctx: CommandContext): Promise<void> {
+  deselect(ctx);
   return Promise.resolve();
 }
 
 /** CHECK (RFC 3501 §6.4.1): a checkpoint; we use it to deliver pending updates. */
-export async function handleCheck(conn: Connection): Promise<void> {
-  await conn.pollMailbox();
+export async function handleCheck(ctx: CommandContext): Promise<void> {
+  await ctx.pollMailbox();
 }

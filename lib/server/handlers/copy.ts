@@ -1,30 +1,26 @@
-import type { Connection } from "../connection.ts";
-import type { Completion } from "../command_table.ts";
+import type { CommandContext, Completion } from "../context.ts";
 import type { CopyArgs } from "../../protocol/commands/copy.ts";
-import { bad, no } from "../../protocol/errors.ts";
-import { formatUidList } from "../../protocol/sequence_set.ts";
-import type { UidSet } from "../../store/mail_store.ts";
-import type { SelectedMailbox } from "../selected_mailbox.ts";
-import { existingMailbox, selectedOf, userOf } from "./_mailbox.ts";
-
-function sourceUids(mailbox: SelectedMailbox, args: CopyArgs, byUid: boolean): UidSet {
-  if (byUid) return mailbox.uidsForUidSet(args.set);
-  if (!mailbox.seqSetInRange(args.set)) throw bad("Invalid message sequence number");
-  return mailbox.uidsForSeqSet(args.set);
-}
+import { no } from "../../protocol/errors.ts";
+import { writeStatus } from "../../protocol/response.ts";
+import { existingMailbox, selectedOf, userOf } from "../access.ts";
 
 /** COPY (RFC 3501 §6.4.7) with COPYUID (RFC 4315 §3). */
-async function copy(conn: Connection, args: CopyArgs, byUid: boolean): Promise<Completion> {
-  const mailbox = selectedOf(conn);
-  const uids = sourceUids(mailbox, args, byUid);
-  const dest = await existingMailbox(conn, args.mailbox, "TRYCREATE");
+async function copy(ctx: CommandContext, args: CopyArgs, byUid: boolean): Promise<Completion> {
+  const mailbox = selectedOf(ctx);
+  const uids = mailbox.resolveSet(args.set, byUid ? "uid" : "seq");
+  const dest = await existingMailbox(ctx, args.mailbox, "TRYCREATE");
   if (uids.length === 0) return {};
-  const result = await userOf(conn).account.copy(mailbox.info.id, uids, dest.id);
+  const result = await userOf(ctx).account.copy(mailbox.info.id, uids, dest.id);
+  // A copy into the selected mailbox is announced (EXISTS, RECENT) before the tagged OK.
+  if (dest.id === mailbox.info.id) mailbox.noteAppended(result.destUids);
   if (result.sourceUids.length === 0) return {};
   return {
-    code: `COPYUID ${result.uidValidity} ${formatUidList(result.sourceUids)} ${
-      formatUidList(result.destUids)
-    }`,
+    code: {
+      code: "COPYUID",
+      uidValidity: result.uidValidity,
+      source: result.sourceUids,
+      dest: result.destUids,
+    },
     text: "COPY completed",
   };
 }
@@ -33,24 +29,26 @@ async function copy(conn: Connection, args: CopyArgs, byUid: boolean): Promise<C
  * MOVE (RFC 6851 §3): atomic in the store; the client sees an untagged
  * OK [COPYUID], then the EXPUNGE responses, then the tagged OK.
  */
-async function move(conn: Connection, args: CopyArgs, byUid: boolean): Promise<Completion> {
-  const mailbox = selectedOf(conn);
+async function move(ctx: CommandContext, args: CopyArgs, byUid: boolean): Promise<Completion> {
+  const mailbox = selectedOf(ctx);
   if (mailbox.readOnly) throw no("The mailbox is read-only", "READ-ONLY");
-  const uids = sourceUids(mailbox, args, byUid);
-  const dest = await existingMailbox(conn, args.mailbox, "TRYCREATE");
+  const uids = mailbox.resolveSet(args.set, byUid ? "uid" : "seq");
+  const dest = await existingMailbox(ctx, args.mailbox, "TRYCREATE");
   if (uids.length === 0) return {};
-  const result = await userOf(conn).account.move(mailbox.info.id, uids, dest.id);
+  const result = await userOf(ctx).account.move(mailbox.info.id, uids, dest.id);
   if (result.sourceUids.length === 0) return {};
-  conn.enc.untagged().atom(
-    `OK [COPYUID ${result.uidValidity} ${formatUidList(result.sourceUids)} ${
-      formatUidList(result.destUids)
-    }] Moved`,
-  ).crlf();
-  mailbox.expungeOwn(result.sourceUids, conn.enc);
+  writeStatus(ctx.enc, null, "OK", {
+    code: "COPYUID",
+    uidValidity: result.uidValidity,
+    source: result.sourceUids,
+    dest: result.destUids,
+  }, "Moved");
+  mailbox.expungeOwn(result.sourceUids, ctx.enc);
+  if (dest.id === mailbox.info.id) mailbox.noteAppended(result.destUids);
   return { text: "MOVE completed" };
 }
 
-export const handleCopy = (conn: Connection, args: CopyArgs) => copy(conn, args, false);
-export const handleUidCopy = (conn: Connection, args: CopyArgs) => copy(conn, args, true);
-export const handleMove = (conn: Connection, args: CopyArgs) => move(conn, args, false);
-export const handleUidMove = (conn: Connection, args: CopyArgs) => move(conn, args, true);
+export const handleCopy = (ctx: CommandContext, args: CopyArgs) => copy(ctx, args, false);
+export const handleUidCopy = (ctx: CommandContext, args: CopyArgs) => copy(ctx, args, true);
+export const handleMove = (ctx: CommandContext, args: CopyArgs) => move(ctx, args, false);
+export const handleUidMove = (ctx: CommandContext, args: CopyArgs) => move(ctx, args, true);

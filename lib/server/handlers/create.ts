@@ -1,13 +1,13 @@
-import type { Connection } from "../connection.ts";
+import type { CommandContext } from "../context.ts";
 import type { CreateArgs } from "../../protocol/commands/create.ts";
 import { newMailboxFromWire } from "../../protocol/mailbox_name.ts";
 import { no } from "../../protocol/errors.ts";
 import { SPECIAL_USES, type SpecialUse } from "../../store/mail_store.ts";
-import { userOf, utf8Names } from "./_mailbox.ts";
+import { userOf, utf8Names } from "../access.ts";
 
 /** CREATE (RFC 3501 §6.3.3) with CREATE-SPECIAL-USE's USE parameter (RFC 6154 §3). */
-export async function handleCreate(conn: Connection, args: CreateArgs): Promise<void> {
-  const name = newMailboxFromWire(args.mailbox, utf8Names(conn));
+export async function handleCreate(ctx: CommandContext, args: CreateArgs): Promise<void> {
+  const name = newMailboxFromWire(args.mailbox, utf8Names(ctx));
   if (name === "INBOX") throw no("INBOX already exists", "ALREADYEXISTS");
   if (args.use.length > 1) throw no("Only one special use per mailbox", "USEATTR");
   let specialUse: SpecialUse | undefined;
@@ -19,7 +19,7 @@ export async function handleCreate(conn: Connection, args: CreateArgs): Promise<
     }
     specialUse = use as SpecialUse;
   }
-  const account = userOf(conn).account;
+  const account = userOf(ctx).account;
   if (await account.getMailbox(name)) {
     throw no(`Mailbox "${args.mailbox}" already exists`, "ALREADYEXISTS");
   }

@@ -1,17 +1,20 @@
-import type { Connection } from "../connection.ts";
-import type { EnableArgs } from "../../protocol/commands/enable.ts";
+import type { CommandContext } from "../context.ts";
+import { type EnableArgs, writeEnabled } from "../../protocol/commands/enable.ts";
+import { authenticatedOf } from "../access.ts";
 
 /** Extensions ENABLE can turn on (RFC 5161 §3.1); unknown names are ignored, as the RFC says. */
 export const ENABLEABLE = new Set<string>([]);
 
-export function handleEnable(conn: Connection, args: EnableArgs): Promise<void> {
+/** ENABLE (RFC 5161): the extensions live in the session state, for the rest of the session. */
+export function handleEnable(ctx: CommandContext, args: EnableArgs): Promise<void> {
+  const enabled = authenticatedOf(ctx).enabled;
   const newly: string[] = [];
   for (const cap of args.capabilities) {
-    if (ENABLEABLE.has(cap) && !conn.enabled.has(cap)) {
-      conn.enabled.add(cap);
+    if (ENABLEABLE.has(cap) && !enabled.has(cap)) {
+      enabled.add(cap);
       newly.push(cap);
     }
   }
-  conn.enc.untagged().atom("ENABLED").atom(newly.map((c) => " " + c).join("")).crlf();
+  writeEnabled(ctx.enc, newly);
   return Promise.resolve();
 }

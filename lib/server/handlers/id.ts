@@ -1,20 +1,19 @@
-import type { Connection } from "../connection.ts";
-import type { IdArgs } from "../../protocol/commands/id.ts";
+import type { CommandContext } from "../context.ts";
+import { type IdArgs, writeId } from "../../protocol/commands/id.ts";
 
-/** Connections whose ID was logged: one log line per connection, however often it asks. */
-const logged = new WeakSet<Connection>();
+/** Sessions whose ID was logged: one log line per connection, however often it asks. */
+const logged = new WeakSet<CommandContext>();
 
 /** RFC 2971: the client's fields are logged (once); ours are name and version. */
-export function handleId(conn: Connection, args: IdArgs): Promise<void> {
-  if (args.params && !logged.has(conn)) {
-    logged.add(conn);
+export function handleId(ctx: CommandContext, args: IdArgs): Promise<void> {
+  if (args.params && !logged.has(ctx)) {
+    logged.add(ctx);
     const fields: Record<string, string> = {};
     for (const [k, v] of args.params) {
       fields[`id_${k.toLowerCase().replace(/[^a-z0-9-]/g, "_")}`] = v ?? "NIL";
     }
-    conn.log.info("client ID", fields);
+    ctx.log.info("client ID", fields);
   }
-  conn.enc.untagged().atom("ID (").string("name").sp().string("imapd").sp().string("version").sp()
-    .string(conn.endpoint.version).atom(")").crlf();
+  writeId(ctx.enc, [["name", "imapd"], ["version", ctx.endpoint.version]]);
   return Promise.resolve();
 }

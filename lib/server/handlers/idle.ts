@@ -1,6 +1,8 @@
-import type { Connection } from "../connection.ts";
+import type { CommandContext } from "../context.ts";
 import { bad } from "../../protocol/errors.ts";
+import { writeStatus } from "../../protocol/response.ts";
 import { decodeUtf8 } from "../../wire/parser.ts";
+import { authenticatedOf } from "../access.ts";
 
 /** How often IDLE looks for changes made by other processes (the admin CLI). */
 export const IDLE_POLL_MS = 500;
@@ -8,40 +10,42 @@ export const IDLE_POLL_MS = 500;
 /**
  * IDLE (RFC 2177): "+ idling", then updates as they happen until DONE. The
  * session may idle up to idle_timeout (30 minutes at least) before the
- * server ends it.
+ * server ends it. The session state says it idles, so a shutdown answers
+ * with BYE at once.
  */
-export async function handleIdle(conn: Connection): Promise<void> {
-  await conn.continuation("idling");
-  conn.idling = true;
-  const deadline = Date.now() + conn.endpoint.config.idleTimeoutMs;
+export async function handleIdle(ctx: CommandContext): Promise<void> {
+  await ctx.continuation("idling");
+  const session = authenticatedOf(ctx);
+  session.idling = true;
+  const deadline = Date.now() + ctx.endpoint.config.idleTimeoutMs;
   try {
     for (;;) {
-      if (conn.state.kind === "selected") {
-        conn.state.mailbox.writeUpdates(conn.enc, true);
-        await conn.flush();
+      if (ctx.state.kind === "selected") {
+        await ctx.state.mailbox.writeUpdates(ctx.enc, true);
+        await ctx.flush();
       }
       const left = deadline - Date.now();
       if (left <= 0) {
-        conn.enc.untagged().atom("BYE IDLE lasted too long").crlf();
-        conn.closeAfterReply();
+        writeStatus(ctx.enc, null, "BYE", undefined, "IDLE lasted too long");
+        ctx.endSession();
         return;
       }
-      const changed = conn.state.kind === "selected"
-        ? conn.state.mailbox.waitForChange(IDLE_POLL_MS)
+      const changed = ctx.state.kind === "selected"
+        ? ctx.state.mailbox.waitForChange(IDLE_POLL_MS)
         : new Promise<void>((r) => setTimeout(r, IDLE_POLL_MS));
-      const what = await conn.waitInput(changed, left);
+      const what = await ctx.waitInput(changed, left);
       if (what === "eof") return;
       if (what === "signal") {
-        await conn.pollMailbox();
+        await ctx.pollMailbox();
         continue;
       }
-      const line = await conn.readLine();
+      const line = await ctx.readLine();
       if (line === null) return;
       const text = decodeUtf8(line);
       if (text.toUpperCase() === "DONE") return;
       throw bad(`Expected DONE, got "${text.slice(0, 40)}"`);
     }
   } finally {
-    conn.idling = false;
+    session.idling = false;
   }
 }

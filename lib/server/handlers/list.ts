@@ -1,5 +1,5 @@
-import type { Connection } from "../connection.ts";
-import type { ListArgs, LsubArgs } from "../../protocol/commands/list.ts";
+import type { CommandContext } from "../context.ts";
+import { type ListArgs, type LsubArgs, writeListItem } from "../../protocol/commands/list.ts";
 import {
   canonicalInbox,
   decodeMailboxName,
@@ -7,7 +7,7 @@ import {
   mailboxToWire,
 } from "../../protocol/mailbox_name.ts";
 import { HIERARCHY_DELIMITER, type MailboxInfo } from "../../store/mail_store.ts";
-import { userOf, utf8Names } from "./_mailbox.ts";
+import { userOf, utf8Names } from "../access.ts";
 
 interface Entry {
   name: string;
@@ -68,15 +68,15 @@ function fullPattern(reference: string, pattern: string, utf8: boolean): string 
  * (RFC 6154) attributes and the RFC 5258 selection/return options
  * SUBSCRIBED, SPECIAL-USE, CHILDREN, RECURSIVEMATCH.
  */
-export async function handleList(conn: Connection, args: ListArgs): Promise<void> {
-  const utf8 = utf8Names(conn);
-  const enc = conn.enc;
+export async function handleList(ctx: CommandContext, args: ListArgs): Promise<void> {
+  const utf8 = utf8Names(ctx);
+  const enc = ctx.enc;
   if (args.patterns.length === 1 && args.patterns[0] === "" && args.select.length === 0) {
     // The empty pattern asks for the delimiter and the root of the reference.
-    enc.untagged().atom(`LIST (\\Noselect) "${HIERARCHY_DELIMITER}" `).string("").crlf();
+    writeListItem(enc, "LIST", ["\\Noselect"], HIERARCHY_DELIMITER, "");
     return;
   }
-  const account = userOf(conn).account;
+  const account = userOf(ctx).account;
   const mailboxes = await account.listMailboxes();
   const entries = withParents(mailboxes);
   const wantSubscribed = args.select.includes("SUBSCRIBED") || args.returns.includes("SUBSCRIBED");
@@ -108,22 +108,21 @@ export async function handleList(conn: Connection, args: ListArgs): Promise<void
     attrs.push(withChildren.has(name) ? "\\HasChildren" : "\\HasNoChildren");
     if (wantSubscribed && subscribed) attrs.push("\\Subscribed");
     if (showSpecial && entry.info?.specialUse) attrs.push(entry.info.specialUse);
-    enc.untagged().atom(`LIST (${attrs.join(" ")}) "${HIERARCHY_DELIMITER}" `)
-      .astring(mailboxToWire(name, utf8)).crlf();
-    await conn.maybeFlush();
+    writeListItem(enc, "LIST", attrs, HIERARCHY_DELIMITER, mailboxToWire(name, utf8));
+    await ctx.maybeFlush();
   }
 }
 
 /** LSUB (RFC 3501 §6.3.9): subscribed names; a parent implied by "%" shows as \Noselect. */
-export async function handleLsub(conn: Connection, args: LsubArgs): Promise<void> {
-  const utf8 = utf8Names(conn);
+export async function handleLsub(ctx: CommandContext, args: LsubArgs): Promise<void> {
+  const utf8 = utf8Names(ctx);
   const pattern = fullPattern(args.reference, args.pattern, utf8);
   if (pattern === null) return;
   if (pattern === "") {
-    conn.enc.untagged().atom(`LSUB (\\Noselect) "${HIERARCHY_DELIMITER}" `).string("").crlf();
+    writeListItem(ctx.enc, "LSUB", ["\\Noselect"], HIERARCHY_DELIMITER, "");
     return;
   }
-  const account = userOf(conn).account;
+  const account = userOf(ctx).account;
   const subs = await account.listSubscriptions();
   const existing = new Set((await account.listMailboxes()).map((m) => m.name));
   const match = listMatcher(pattern);
@@ -144,7 +143,6 @@ export async function handleLsub(conn: Connection, args: LsubArgs): Promise<void
     }
   }
   for (const name of [...out.keys()].sort(sortNames)) {
-    conn.enc.untagged().atom(`LSUB (${out.get(name)!.join(" ")}) "${HIERARCHY_DELIMITER}" `)
-      .astring(mailboxToWire(name, utf8)).crlf();
+    writeListItem(ctx.enc, "LSUB", out.get(name)!, HIERARCHY_DELIMITER, mailboxToWire(name, utf8));
   }
 }

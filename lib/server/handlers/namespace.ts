@@ -1,8 +1,9 @@
-import type { Connection } from "../connection.ts";
+import type { CommandContext } from "../context.ts";
 import { HIERARCHY_DELIMITER } from "../../store/mail_store.ts";
+import { writeNamespace } from "../../protocol/commands/namespace.ts";
 
 /** NAMESPACE (RFC 2342): one personal namespace, no shared or other users'. */
-export function handleNamespace(conn: Connection): Promise<void> {
-  conn.enc.untagged().atom(`NAMESPACE (("" "${HIERARCHY_DELIMITER}")) NIL NIL`).crlf();
+export function handleNamespace(ctx: CommandContext): Promise<void> {
+  writeNamespace(ctx.enc, "", HIERARCHY_DELIMITER);
   return Promise.resolve();
 }

@@ -3,18 +3,19 @@
  * cached envelope, internal date and size (no body reads), ordered by
  * `sortMessages`.
  */
-import type { Connection } from "../connection.ts";
+import type { CommandContext } from "../context.ts";
 import type { SortArgs } from "../../protocol/commands/sort.ts";
 import { type SortInput, sortMessages } from "../sorting.ts";
-import { searchUids, uidSetOf, writeNumbers } from "./search.ts";
-import { selectedOf, userOf } from "./_mailbox.ts";
+import { searchUids, writeNumbers } from "../search_program.ts";
+import { uidSetOf } from "../uid_set.ts";
+import { selectedOf, userOf } from "../access.ts";
 
-async function sort(conn: Connection, args: SortArgs, byUid: boolean): Promise<void> {
-  const view = selectedOf(conn);
-  const uids = await searchUids(conn, args.key);
+async function sort(ctx: CommandContext, args: SortArgs, byUid: boolean): Promise<void> {
+  const view = selectedOf(ctx);
+  const uids = await searchUids(ctx, args.key);
   const messages: SortInput[] = [];
   if (uids.length > 0) {
-    const records = userOf(conn).account.fetch(view.info.id, uidSetOf(uids), {
+    const records = userOf(ctx).account.fetch(view.info.id, uidSetOf(uids), {
       envelope: true,
       internalDate: true,
       size: true,
@@ -31,8 +32,8 @@ async function sort(conn: Connection, args: SortArgs, byUid: boolean): Promise<v
     }
   }
   const sorted = sortMessages(messages, args.criteria);
-  await writeNumbers(conn, "SORT", sorted.map((m) => byUid ? m.uid : view.seqOf(m.uid)));
+  await writeNumbers(ctx, "SORT", sorted.map((m) => byUid ? m.uid : view.seqOf(m.uid)));
 }
 
-export const handleSort = (conn: Connection, args: SortArgs) => sort(conn, args, false);
-export const handleUidSort = (conn: Connection, args: SortArgs) => sort(conn, args, true);
+export const handleSort = (ctx: CommandContext, args: SortArgs) => sort(ctx, args, false);
+export const handleUidSort = (ctx: CommandContext, args: SortArgs) => sort(ctx, args, true);

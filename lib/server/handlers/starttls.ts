@@ -1,5 +1,4 @@
-import type { Connection } from "../connection.ts";
-import type { Completion } from "../command_table.ts";
+import type { CommandContext, Completion } from "../context.ts";
 import { no } from "../../protocol/errors.ts";
 
 /**
@@ -8,19 +7,22 @@ import { no } from "../../protocol/errors.ts";
  * away: treating them as commands would let an attacker inject commands
  * into the protected session (CVE-2011-0411 and its IMAP cousins).
  */
-export function handleStarttls(conn: Connection): Promise<Completion> {
-  const tls = conn.endpoint.tls;
+export function handleStarttls(ctx: CommandContext): Promise<Completion> {
+  const tls = ctx.endpoint.tls;
   if (!tls) return Promise.reject(no("TLS is not configured"));
-  if (conn.secure) return Promise.reject(no("TLS is already active"));
+  if (ctx.secure) return Promise.reject(no("TLS is already active"));
   return Promise.resolve({
     text: "Begin TLS negotiation now",
-    after: async () => {
-      const injected = conn.reader.takeBuffered();
-      if (injected.length > 0) {
-        conn.log.warn("discarded bytes sent before the TLS handshake", { bytes: injected.length });
-      }
-      conn.transport = await conn.transport.startTls(await tls.socketOptions());
-      conn.log.debug("TLS started", { protocol: conn.transport.tlsProtocol });
-    },
+    after: () =>
+      ctx.switchTransport(async (current, injected) => {
+        if (injected.length > 0) {
+          ctx.log.warn("discarded bytes sent before the TLS handshake", {
+            bytes: injected.length,
+          });
+        }
+        const next = await current.startTls(await tls.socketOptions());
+        ctx.log.debug("TLS started", { protocol: next.tlsProtocol });
+        return next;
+      }),
   });
 }

@@ -1,21 +1,27 @@
-import type { Connection } from "../connection.ts";
-import type { StatusArgs } from "../../protocol/commands/status.ts";
+import type { CommandContext } from "../context.ts";
+import { type StatusArgs, writeStatusResponse } from "../../protocol/commands/status.ts";
 import { mailboxToWire } from "../../protocol/mailbox_name.ts";
-import { existingMailbox, userOf, utf8Names } from "./_mailbox.ts";
+import { existingMailbox, userOf, utf8Names } from "../access.ts";
 
-/** STATUS (RFC 3501 §6.3.10), with APPENDLIMIT (RFC 7889 §4). */
-export async function handleStatus(conn: Connection, args: StatusArgs): Promise<void> {
-  const info = await existingMailbox(conn, args.mailbox);
-  const status = await userOf(conn).account.status(info.id);
-  const values: Record<string, string> = {
-    MESSAGES: String(status.messages),
-    RECENT: String(status.recent),
-    UIDNEXT: String(status.uidNext),
-    UIDVALIDITY: String(status.uidValidity),
-    UNSEEN: String(status.unseen),
-    APPENDLIMIT: status.appendLimit === null ? "NIL" : String(status.appendLimit),
+/**
+ * STATUS (RFC 3501 §6.3.10), with APPENDLIMIT (RFC 7889 §4). RECENT counts
+ * the messages no session holds as \Recent yet (§2.3.2): those a SELECT
+ * now would get.
+ */
+export async function handleStatus(ctx: CommandContext, args: StatusArgs): Promise<void> {
+  const info = await existingMailbox(ctx, args.mailbox);
+  const status = await userOf(ctx).account.status(info.id);
+  const values: Record<string, number | null> = {
+    MESSAGES: status.messages,
+    RECENT: status.recent,
+    UIDNEXT: status.uidNext,
+    UIDVALIDITY: status.uidValidity,
+    UNSEEN: status.unseen,
+    APPENDLIMIT: status.appendLimit,
   };
-  const items = args.items.map((i) => `${i} ${values[i]}`).join(" ");
-  conn.enc.untagged().atom("STATUS ").astring(mailboxToWire(info.name, utf8Names(conn)))
-    .atom(` (${items})`).crlf();
+  writeStatusResponse(
+    ctx.enc,
+    mailboxToWire(info.name, utf8Names(ctx)),
+    args.items.map((i) => [i, values[i]] as [string, number | null]),
+  );
 }

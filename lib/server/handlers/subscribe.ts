@@ -1,13 +1,13 @@
-import type { Connection } from "../connection.ts";
+import type { CommandContext } from "../context.ts";
 import type { SubscribeArgs } from "../../protocol/commands/subscribe.ts";
 import { mailboxFromWire } from "../../protocol/mailbox_name.ts";
 import { no } from "../../protocol/errors.ts";
-import { userOf, utf8Names } from "./_mailbox.ts";
+import { userOf, utf8Names } from "../access.ts";
 
 /** SUBSCRIBE (RFC 3501 §6.3.6): only existing mailboxes may be subscribed to. */
-export async function handleSubscribe(conn: Connection, args: SubscribeArgs): Promise<void> {
-  const name = mailboxFromWire(args.mailbox, utf8Names(conn));
-  const account = userOf(conn).account;
+export async function handleSubscribe(ctx: CommandContext, args: SubscribeArgs): Promise<void> {
+  const name = mailboxFromWire(args.mailbox, utf8Names(ctx));
+  const account = userOf(ctx).account;
   if (!(await account.getMailbox(name))) {
     throw no(`Mailbox "${args.mailbox}" does not exist`, "NONEXISTENT");
   }
@@ -15,9 +15,9 @@ export async function handleSubscribe(conn: Connection, args: SubscribeArgs): Pr
 }
 
 /** UNSUBSCRIBE (§6.3.7): works for names that no longer exist too. */
-export async function handleUnsubscribe(conn: Connection, args: SubscribeArgs): Promise<void> {
-  const name = mailboxFromWire(args.mailbox, utf8Names(conn));
-  const account = userOf(conn).account;
+export async function handleUnsubscribe(ctx: CommandContext, args: SubscribeArgs): Promise<void> {
+  const name = mailboxFromWire(args.mailbox, utf8Names(ctx));
+  const account = userOf(ctx).account;
   const subs = await account.listSubscriptions();
   if (!subs.includes(name)) throw no(`Not subscribed to "${args.mailbox}"`, "NONEXISTENT");
   await account.setSubscribed(name, false);

@@ -3,7 +3,7 @@
  * the cached envelope and internal date, and for REFERENCES the header
  * block (References and In-Reply-To); no body is read.
  */
-import type { Connection } from "../connection.ts";
+import type { CommandContext } from "../context.ts";
 import type { ThreadArgs } from "../../protocol/commands/thread.ts";
 import { headerValues } from "../../mime/mod.ts";
 import { messageDate } from "../sorting.ts";
@@ -13,19 +13,20 @@ import {
   threadOrderedSubject,
   threadReferences,
 } from "../threading.ts";
-import { searchUids, uidSetOf } from "./search.ts";
-import { selectedOf, userOf } from "./_mailbox.ts";
+import { searchUids } from "../search_program.ts";
+import { uidSetOf } from "../uid_set.ts";
+import { selectedOf, userOf } from "../access.ts";
 
 /** Threads written between checks for a flush of a long response. */
 const FLUSH_EVERY = 512;
 
-async function thread(conn: Connection, args: ThreadArgs, byUid: boolean): Promise<void> {
-  const view = selectedOf(conn);
-  const uids = await searchUids(conn, args.key);
+async function thread(ctx: CommandContext, args: ThreadArgs, byUid: boolean): Promise<void> {
+  const view = selectedOf(ctx);
+  const uids = await searchUids(ctx, args.key);
   const references = args.algorithm === "references";
   const messages: ThreadInput[] = [];
   if (uids.length > 0) {
-    const records = userOf(conn).account.fetch(view.info.id, uidSetOf(uids), {
+    const records = userOf(ctx).account.fetch(view.info.id, uidSetOf(uids), {
       envelope: true,
       internalDate: true,
       header: references,
@@ -44,14 +45,14 @@ async function thread(conn: Connection, args: ThreadArgs, byUid: boolean): Promi
     }
   }
   const threads = references ? threadReferences(messages) : threadOrderedSubject(messages);
-  conn.enc.untagged().atom("THREAD");
-  if (threads.length > 0) conn.enc.sp();
+  ctx.enc.untagged().atom("THREAD");
+  if (threads.length > 0) ctx.enc.sp();
   for (let i = 0; i < threads.length; i++) {
-    conn.enc.atom(formatThreads([threads[i]]));
-    if (i % FLUSH_EVERY === FLUSH_EVERY - 1) await conn.maybeFlush();
+    ctx.enc.atom(formatThreads([threads[i]]));
+    if (i % FLUSH_EVERY === FLUSH_EVERY - 1) await ctx.maybeFlush();
   }
-  conn.enc.crlf();
+  ctx.enc.crlf();
 }
 
-export const handleThread = (conn: Connection, args: ThreadArgs) => thread(conn, args, false);
-export const handleUidThread = (conn: Connection, args: ThreadArgs) => thread(conn, args, true);
+export const handleThread = (ctx: CommandContext, args: ThreadArgs) => thread(ctx, args, false);
+export const handleUidThread = (ctx: CommandContext, args: ThreadArgs) => thread(ctx, args, true);

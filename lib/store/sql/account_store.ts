@@ -20,6 +20,7 @@ import type {
   SearchKey,
   SpecialUse,
   StoreFlagsResult,
+  UidRange,
   UidSet,
 } from "../mail_store.ts";
 import { appendMessage, type AppendQueue } from "./append.ts";
@@ -30,7 +31,7 @@ import * as mailboxes from "./mailboxes.ts";
 import { restoreMailbox, restoreMessages } from "./restore.ts";
 import { searchMailbox } from "./search.ts";
 import { storeFlags } from "./store_flags.ts";
-import { poll, select, watch } from "./sync.ts";
+import { claimRecent, poll, select, watch } from "./sync.ts";
 
 export class SqlAccountStore implements AccountStore {
   readonly accountName: string;
@@ -90,8 +91,16 @@ export class SqlAccountStore implements AccountStore {
     return mailboxes.setAppendLimit(this.#ctx, bytes);
   }
 
-  select(mailboxId: number, options?: { readOnly?: boolean }): Promise<MailboxSnapshot> {
-    return select(this.#ctx, mailboxId, options);
+  select(mailboxId: number): Promise<MailboxSnapshot> {
+    return select(this.#ctx, mailboxId);
+  }
+
+  claimRecent(
+    mailboxId: number,
+    uid: number,
+    options?: { peek?: boolean },
+  ): Promise<UidRange | null> {
+    return claimRecent(this.#ctx, mailboxId, uid, options);
   }
 
   append(mailboxId: number, input: AppendInput): Promise<AppendResult> {

@@ -58,6 +58,8 @@ export type MailboxRow = {
   highest_modseq: number;
   special_use: string | null;
   append_limit: number | null;
+  recent_uid: number;
+  recent_prev: number;
 };
 
 export type MessageRow = {

@@ -15,6 +15,8 @@ export interface KnownState {
 export class EventBus {
   #listeners = new Map<number, Set<(event: MailboxEvent) => void>>();
   #known = new Map<number, KnownState>();
+  /** Per mailbox, the largest UID known to be claimed as \Recent (claims only grow). */
+  #recentClaimed = new Map<number, number>();
 
   watch(mailboxId: number, listener: (event: MailboxEvent) => void): () => void {
     let set = this.#listeners.get(mailboxId);
@@ -84,5 +86,16 @@ export class EventBus {
 
   forget(mailboxId: number): void {
     this.#known.delete(mailboxId);
+    this.#recentClaimed.delete(mailboxId);
+  }
+
+  /** The largest UID this process knows to be claimed as \Recent in the mailbox, or 0. */
+  recentClaimed(mailboxId: number): number {
+    return this.#recentClaimed.get(mailboxId) ?? 0;
+  }
+
+  /** Records that the mailbox's \Recent claims reach `uid`. */
+  noteRecentClaimed(mailboxId: number, uid: number): void {
+    if (uid > this.recentClaimed(mailboxId)) this.#recentClaimed.set(mailboxId, uid);
   }
 }

@@ -216,7 +216,7 @@ export async function status(ctx: AccountContext, mailboxId: number): Promise<Ma
   const summary = summarize(await readBlocks(ctx.db, mailboxId), SEEN);
   return {
     messages: summary.messages,
-    recent: ctx.options.disableRecent ? 0 : await recentCount(ctx, mailboxId),
+    recent: ctx.options.disableRecent ? 0 : await recentCount(ctx, mailboxId, row.recent_uid),
     unseen: summary.unseen,
     uidNext: row.uid_next,
     uidValidity: row.uid_validity,
@@ -225,11 +225,20 @@ export async function status(ctx: AccountContext, mailboxId: number): Promise<Ma
   };
 }
 
-/** Messages of the mailbox still marked \Recent in the database. */
-export async function recentCount(ctx: AccountContext, mailboxId: number): Promise<number> {
+/**
+ * Messages no session has claimed as \Recent yet (RFC 3501 §2.3.2): those
+ * above the mailbox's claim counter `claimedUpTo` (mailboxes.recent_uid), a
+ * range of the primary key.
+ */
+export async function recentCount(
+  ctx: AccountContext,
+  mailboxId: number,
+  claimedUpTo: number,
+): Promise<number> {
   const counts = await ctx.db.selectFrom("messages")
     .select((eb) => eb.fn.countAll<number>().as("recent"))
-    .where("mailbox_id", "=", mailboxId).where("recent", "=", 1).executeTakeFirstOrThrow();
+    .where("mailbox_id", "=", mailboxId).where("uid", ">", claimedUpTo)
+    .executeTakeFirstOrThrow();
   return Number(counts.recent);
 }
 

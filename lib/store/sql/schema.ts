@@ -21,6 +21,10 @@ export interface MailboxesTable {
   highest_modseq: number;
   special_use: string | null;
   append_limit: number | null;
+  /** Largest UID claimed as \Recent by a session (migration 4); above it, recent for the next. */
+  recent_uid: Generated<number>;
+  /** recent_uid before the last claim, read back by the claim itself (migration 4). */
+  recent_prev: Generated<number>;
 }
 
 export interface SubscriptionsTable {

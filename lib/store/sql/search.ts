@@ -19,7 +19,7 @@
  * ("=E9") do not match.
  */
 import type { SearchKey } from "../mail_store.ts";
-import { SEEN, systemFlagBit } from "./flags.ts";
+import { systemFlagBit } from "./flags.ts";
 import { casemap, headerText, messageText, parseMessage } from "../../mime/mod.ts";
 import type { BodyStructure } from "../../mime/types.ts";
 import { normalizeUidSet, uidSetHas } from "./uid_ranges.ts";
@@ -97,9 +97,6 @@ export function prefilter(key: SearchKey): Prefilter {
         else p.mustNot |= bit;
         return;
       }
-      case "new":
-        p.mustNot |= SEEN;
-        return;
       case "internalDate": {
         const start = dayStart(k.date);
         if (k.op === "before") p.dateMax = Math.min(p.dateMax, start);
@@ -244,10 +241,6 @@ export function evaluate(key: SearchKey, row: SearchRow, ctx: EvalContext): bool
       }
       return has === key.present;
     }
-    case "recent":
-      return (!ctx.disableRecent && row.recent !== 0) === key.present;
-    case "new":
-      return !ctx.disableRecent && row.recent !== 0 && (row.system_flags & SEEN) === 0;
     case "internalDate": {
       const start = dayStart(key.date);
       if (key.op === "before") return row.internal_date < start;
@@ -395,9 +388,6 @@ export function onSlots(key: SearchKey, disableRecent: boolean): boolean {
       return true;
     case "flag":
       return systemFlagBit(key.flag) !== 0 || key.flag.startsWith("\\");
-    case "recent":
-    case "new":
-      return disableRecent;
     case "and":
       return key.keys.every((k) => onSlots(k, disableRecent));
     case "or":
@@ -420,10 +410,6 @@ function evalSlot(key: SearchKey, uid: number, slot: number): boolean {
       const bit = systemFlagBit(key.flag);
       return ((slot & bit) !== 0 && bit !== 0) === key.present;
     }
-    case "recent":
-      return !key.present;
-    case "new":
-      return false;
     case "and":
       return key.keys.every((k) => evalSlot(k, uid, slot));
     case "or":

@@ -2,7 +2,7 @@
  * Keeping sessions in sync: the SELECT snapshot, watching a mailbox's
  * events, and polling for changes another process made.
  */
-import type { MailboxEvent, MailboxSnapshot } from "../mail_store.ts";
+import type { MailboxEvent, MailboxSnapshot, UidRange } from "../mail_store.ts";
 import { StoreError, SYSTEM_FLAGS } from "../mail_store.ts";
 import { type AccountContext, mailboxInfo, mailboxRow } from "./context.ts";
 import { flagList, SEEN } from "./flags.ts";
@@ -13,27 +13,15 @@ import { readBlocks, summarize, uidsOf } from "./uid_blocks.ts";
  * The SELECT snapshot from the compact index (uid_blocks.ts): a few rows
  * however large the mailbox, not one per message.
  */
-export async function select(
-  ctx: AccountContext,
-  mailboxId: number,
-  options?: { readOnly?: boolean },
-): Promise<MailboxSnapshot> {
-  const disableRecent = ctx.options.disableRecent;
+export async function select(ctx: AccountContext, mailboxId: number): Promise<MailboxSnapshot> {
   const row = await mailboxRow(ctx, ctx.db, mailboxId);
   const blocks = await readBlocks(ctx.db, mailboxId);
   const summary = summarize(blocks, SEEN);
   const { uids, flags } = uidsOf(blocks, summary.messages);
   const keywords = await ctx.db.selectFrom("mailbox_keywords").select("keyword")
     .where("mailbox_id", "=", mailboxId).execute();
-  let recent = 0;
-  if (!disableRecent) {
-    // \Recent goes to the first session that selects (RFC 3501 §2.3.2).
-    recent = await recentCount(ctx, mailboxId);
-    if (!options?.readOnly && recent > 0) {
-      await ctx.db.updateTable("messages").set({ recent: 0 })
-        .where("mailbox_id", "=", mailboxId).where("recent", "=", 1).execute();
-    }
-  }
+  // Not claimed yet: the session claims with claimRecent() (RFC 3501 §2.3.2).
+  const recent = ctx.options.disableRecent ? 0 : await recentCount(ctx, mailboxId, row.recent_uid);
   ctx.bus.init(mailboxId, {
     modSeq: row.highest_modseq,
     uidNext: row.uid_next,
@@ -48,6 +36,36 @@ export async function select(
     recent,
     unseen: summary.unseen,
   };
+}
+
+/**
+ * Moves the mailbox's \Recent claim counter up to `uid` and returns the
+ * range this caller got, or null when another session got there first (or
+ * disable_recent is on). One conditional UPDATE, no transaction: it keeps
+ * the value it replaced in recent_prev and returns it. Sessions of this
+ * process skip the statement when the bus already knows the UID is
+ * claimed (every selected session asks once per batch of new mail). With
+ * `peek` (EXAMINE), only looks.
+ */
+export async function claimRecent(
+  ctx: AccountContext,
+  mailboxId: number,
+  uid: number,
+  options?: { peek?: boolean },
+): Promise<UidRange | null> {
+  if (ctx.options.disableRecent) return null;
+  if (options?.peek) {
+    const row = await mailboxRow(ctx, ctx.db, mailboxId);
+    return row.recent_uid < uid ? { from: row.recent_uid + 1, to: uid } : null;
+  }
+  if (ctx.bus.recentClaimed(mailboxId) >= uid) return null;
+  const row = await ctx.db.updateTable("mailboxes")
+    .set((eb) => ({ recent_prev: eb.ref("recent_uid"), recent_uid: uid }))
+    .where("id", "=", mailboxId).where("account_id", "=", ctx.accountId)
+    .where("recent_uid", "<", uid)
+    .returning("recent_prev").executeTakeFirst();
+  ctx.bus.noteRecentClaimed(mailboxId, uid);
+  return row ? { from: row.recent_prev + 1, to: uid } : null;
 }
 
 /**

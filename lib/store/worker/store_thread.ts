@@ -36,6 +36,7 @@ const ACCOUNT_METHODS = new Set([
   "listSubscriptions",
   "status",
   "select",
+  "claimRecent",
   "append",
   "storeFlags",
   "expunge",

@@ -30,6 +30,7 @@ import type {
   SearchKey,
   SpecialUse,
   StoreFlagsResult,
+  UidRange,
   UidSet,
 } from "../mail_store.ts";
 import { StoreError, type StoreErrorCode } from "../mail_store.ts";
@@ -244,6 +245,13 @@ class ThreadedAccountStore implements AccountStore {
   }
   select(mailboxId: number, options?: { readOnly?: boolean }): Promise<MailboxSnapshot> {
     return this.#call("select", [mailboxId, options]);
+  }
+  claimRecent(
+    mailboxId: number,
+    uid: number,
+    options?: { peek?: boolean },
+  ): Promise<UidRange | null> {
+    return this.#call("claimRecent", [mailboxId, uid, options]);
   }
   append(mailboxId: number, input: AppendInput): Promise<AppendResult> {
     // The literal is copied out of the connection's buffer once and moved, not cloned again.

@@ -60,3 +60,29 @@ Deno.test("`migrate()` rolls back a failing migration wholly and refuses a newer
     await db.destroy();
   }
 });
+
+Deno.test("`migrate()` to recent_claim keeps the messages still marked recent as \\Recent", async () => {
+  const db = open(":memory:");
+  try {
+    await migrate(db, MIGRATIONS.filter((m) => m.name !== "recent_claim"));
+    await db.insertInto("accounts").values({ id: 1, name: "a", name_key: "a" }).execute();
+    await db.insertInto("mailboxes").values([
+      { id: 1, account_id: 1, name: "INBOX", uid_validity: 1, uid_next: 4, highest_modseq: 1 },
+      { id: 2, account_id: 1, name: "Old", uid_validity: 1, uid_next: 9, highest_modseq: 1 },
+    ]).execute();
+    await sql`insert into bodies (id, hash, size, header, envelope, body_structure)
+      values (1, 'h', 0, x'', '{}', '{}')`.execute(db);
+    for (const [uid, recent] of [[1, 0], [2, 1], [3, 1]]) {
+      await sql`insert into messages (mailbox_id, uid, body_id, recent, internal_date, size, modseq)
+        values (1, ${uid}, 1, ${recent}, 0, 0, 1)`.execute(db);
+    }
+    const version = MIGRATIONS.find((m) => m.name === "recent_claim")!.version;
+    assert.deepEqual(await migrate(db), [version]);
+    const rows = await db.selectFrom("mailboxes").select(["id", "recent_uid"]).orderBy("id")
+      .execute();
+    // INBOX: 2 and 3 were still recent; Old: nothing was, all is claimed.
+    assert.deepEqual(rows, [{ id: 1, recent_uid: 1 }, { id: 2, recent_uid: 8 }]);
+  } finally {
+    await db.destroy();
+  }
+});

@@ -380,7 +380,8 @@ for (const kind of KINDS) {
       const st = await acct.status(box.id);
       assert.deepEqual({ ...st, highestModSeq: 0 }, {
         messages: 2,
-        recent: 0,
+        // No session has claimed them as \Recent yet.
+        recent: 2,
         unseen: 1,
         uidNext: 3,
         uidValidity: box.uidValidity,
@@ -403,16 +404,44 @@ for (const kind of KINDS) {
   });
 }
 
-Deno.test("\\Recent goes to the first session that selects when disable_recent is off", async () => {
-  const t = await openTestStore("memory", { disable_recent: false });
+for (const kind of KINDS) {
+  Deno.test(`claimRecent() hands each message to one claimer; peek takes nothing (${kind})`, async () => {
+    const t = await openTestStore(kind);
+    try {
+      const acct = (await t.store.openAccount("a", { create: true }))!;
+      const box = (await acct.getMailbox("INBOX"))!;
+      await acct.append(box.id, { content: message(1) });
+      await acct.append(box.id, { content: message(2) });
+      assert.equal((await acct.status(box.id)).recent, 2);
+      assert.deepEqual(await acct.claimRecent(box.id, 2, { peek: true }), { from: 1, to: 2 });
+      assert.equal((await acct.status(box.id)).recent, 2);
+      // Two claims at once: one gets the range, the other nothing.
+      const [a, b] = await Promise.all([
+        acct.claimRecent(box.id, 2),
+        acct.claimRecent(box.id, 2),
+      ]);
+      assert.deepEqual([a, b].filter((r) => r !== null), [{ from: 1, to: 2 }]);
+      assert.equal((await acct.status(box.id)).recent, 0);
+      assert.equal(await acct.claimRecent(box.id, 2), null);
+      await acct.append(box.id, { content: message(3) });
+      assert.equal((await acct.status(box.id)).recent, 1);
+      assert.deepEqual(await acct.claimRecent(box.id, 3), { from: 3, to: 3 });
+      assert.equal((await acct.select(box.id)).recent, 0);
+    } finally {
+      await t.cleanup();
+    }
+  });
+}
+
+Deno.test("with disable_recent, nothing is ever \\Recent", async () => {
+  const t = await openTestStore("memory", { disable_recent: true });
   try {
     const acct = (await t.store.openAccount("a", { create: true }))!;
     const box = (await acct.getMailbox("INBOX"))!;
     await acct.append(box.id, { content: message(1) });
-    assert.equal((await acct.status(box.id)).recent, 1);
-    assert.deepEqual(await acct.search(box.id, { type: "new" }), [1]);
-    assert.equal((await acct.select(box.id)).recent, 1);
-    assert.equal((await acct.select(box.id)).recent, 0);
+    assert.equal((await acct.status(box.id)).recent, 0);
+    assert.equal(await acct.claimRecent(box.id, 1), null);
+    assert.equal(await acct.claimRecent(box.id, 1, { peek: true }), null);
   } finally {
     await t.cleanup();
   }

@@ -8,7 +8,8 @@ import type { Migration } from "./migration.ts";
 import { initial } from "./0001_initial.ts";
 import { uidBlocks } from "./0002_uid_blocks.ts";
 import { bodySearch } from "./0003_body_search.ts";
+import { recentClaim } from "./0004_recent_claim.ts";
 
-export const MIGRATIONS: readonly Migration[] = [initial, uidBlocks, bodySearch];
+export const MIGRATIONS: readonly Migration[] = [initial, uidBlocks, bodySearch, recentClaim];
 
 export type { Migration };

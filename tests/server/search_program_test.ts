@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { SelectedMailbox } from "../../../lib/server/selected_mailbox.ts";
-import { toSearchKey, uidSetOf } from "../../../lib/server/handlers/search.ts";
-import { STAR } from "../../../lib/protocol/sequence_set.ts";
-import type { MailboxInfo } from "../../../lib/store/mail_store.ts";
+import { SelectedMailbox } from "../../lib/server/selected_mailbox.ts";
+import { toSearchKey } from "../../lib/server/search_program.ts";
+import { uidSetOf } from "../../lib/server/uid_set.ts";
+import { STAR } from "../../lib/protocol/sequence_set.ts";
+import type { MailboxInfo } from "../../lib/store/mail_store.ts";
 
 const INFO: MailboxInfo = {
   id: 1,
@@ -38,18 +39,41 @@ Deno.test("`toSearchKey()` resolves * in UID sets to the largest UID the client 
     type: "uid",
     set: [{ from: 25, to: 30 }],
   });
+  // "99:*" is "30:99": of it, the client knows UID 30 only.
   assert.deepEqual(toSearchKey({ type: "uid", set: [{ from: 99, to: STAR }] }, view()), {
     type: "uid",
-    set: [{ from: 30, to: 99 }],
+    set: [{ from: 30, to: 30 }],
   });
 });
 
-Deno.test("`toSearchKey()` spells NEW and OLD out and recurses through and/or/not", () => {
-  assert.deepEqual(toSearchKey({ type: "new" }, view()), {
-    type: "and",
-    keys: [{ type: "recent", present: true }, { type: "flag", flag: "\\Seen", present: false }],
+/** The same view, with UIDs 10 and up claimed as \Recent by this session. */
+async function recentView(): Promise<SelectedMailbox> {
+  const v = new SelectedMailbox(INFO, Uint32Array.from([3, 4, 10, 20, 30]), false, {
+    claimRecent: (uid) => Promise.resolve({ from: 10, to: uid }),
   });
-  assert.deepEqual(toSearchKey({ type: "old" }, view()), { type: "recent", present: false });
+  assert.equal(await v.claimInitialRecent(), 3);
+  return v;
+}
+
+Deno.test("`toSearchKey()` spells RECENT, NEW and OLD out with this session's recent UIDs", async () => {
+  const v = await recentView();
+  const recent = { type: "uid", set: [{ from: 10, to: 30 }] };
+  assert.deepEqual(toSearchKey({ type: "recent", present: true }, v), recent);
+  assert.deepEqual(toSearchKey({ type: "recent", present: false }, v), {
+    type: "not",
+    key: recent,
+  });
+  assert.deepEqual(toSearchKey({ type: "new" }, v), {
+    type: "and",
+    keys: [recent, { type: "flag", flag: "\\Seen", present: false }],
+  });
+  assert.deepEqual(toSearchKey({ type: "old" }, v), { type: "not", key: recent });
+  assert.equal(v.isRecent(4), false);
+  assert.equal(v.isRecent(20), true);
+});
+
+Deno.test("`toSearchKey()` recurses through and/or/not", () => {
+  const none = { type: "uid", set: [] };
   assert.deepEqual(
     toSearchKey({
       type: "or",
@@ -61,7 +85,7 @@ Deno.test("`toSearchKey()` spells NEW and OLD out and recurses through and/or/no
       left: { type: "not", key: { type: "uid", set: [{ from: 3, to: 3 }] } },
       right: {
         type: "and",
-        keys: [{ type: "recent", present: false }, { type: "body", value: "x" }],
+        keys: [{ type: "not", key: none }, { type: "body", value: "x" }],
       },
     },
   );

@@ -1,0 +1,140 @@
+/**
+ * Status responses as values (RFC 3501 §7.1, §9 `resp-cond-state`,
+ * `resp-text-code`): a `ResponseCode` is a closed union carrying its data,
+ * with no free-form string, and `writeStatus()` is the one writer of
+ * "tag OK [CODE data] text" lines, tagged or untagged.
+ */
+import type { ResponseEncoder } from "../wire/encoder.ts";
+
+/** Response codes without data (RFC 3501 §7.1, RFC 5530, RFC 4978, RFC 6154, RFC 4315). */
+export type SimpleCode =
+  | "ALERT"
+  | "PARSE"
+  | "READ-ONLY"
+  | "READ-WRITE"
+  | "TRYCREATE"
+  | "UIDNOTSTICKY"
+  | "UNAVAILABLE"
+  | "AUTHENTICATIONFAILED"
+  | "AUTHORIZATIONFAILED"
+  | "EXPIRED"
+  | "PRIVACYREQUIRED"
+  | "CONTACTADMIN"
+  | "NOPERM"
+  | "INUSE"
+  | "EXPUNGEISSUED"
+  | "CORRUPTION"
+  | "SERVERBUG"
+  | "CLIENTBUG"
+  | "CANNOT"
+  | "LIMIT"
+  | "OVERQUOTA"
+  | "ALREADYEXISTS"
+  | "NONEXISTENT"
+  | "TOOBIG"
+  | "USEATTR"
+  | "COMPRESSIONACTIVE"
+  | "CLOSED";
+
+/** resp-text-code with its data. */
+export type ResponseCode =
+  | SimpleCode
+  | { code: "CAPABILITY"; capabilities: readonly string[] }
+  | { code: "PERMANENTFLAGS"; flags: readonly string[]; newKeywords: boolean }
+  | { code: "UIDNEXT"; uid: number }
+  | { code: "UIDVALIDITY"; uidValidity: number }
+  | { code: "UNSEEN"; seq: number }
+  | { code: "HIGHESTMODSEQ"; modSeq: number }
+  | { code: "BADCHARSET"; charsets: readonly string[] }
+  /** RFC 4315 §3 */
+  | { code: "APPENDUID"; uidValidity: number; uid: number }
+  /** RFC 4315 §3: source and destination UIDs, in matching order. */
+  | { code: "COPYUID"; uidValidity: number; source: readonly number[]; dest: readonly number[] };
+
+export type Status = "OK" | "NO" | "BAD" | "BYE" | "PREAUTH";
+
+/** resp-text-code, without the brackets. */
+export function writeResponseCode(enc: ResponseEncoder, code: ResponseCode): void {
+  if (typeof code === "string") {
+    enc.atom(code);
+    return;
+  }
+  enc.atom(code.code);
+  switch (code.code) {
+    case "CAPABILITY":
+      for (const c of code.capabilities) enc.sp().atom(c);
+      return;
+    case "PERMANENTFLAGS": {
+      const flags = code.newKeywords ? [...code.flags, "\\*"] : code.flags;
+      enc.sp().flagList(flags);
+      return;
+    }
+    case "UIDNEXT":
+      enc.sp().number(code.uid);
+      return;
+    case "UIDVALIDITY":
+      enc.sp().number(code.uidValidity);
+      return;
+    case "UNSEEN":
+      enc.sp().number(code.seq);
+      return;
+    case "HIGHESTMODSEQ":
+      enc.sp().number(code.modSeq);
+      return;
+    case "BADCHARSET":
+      if (code.charsets.length > 0) {
+        enc.sp().open();
+        code.charsets.forEach((c, i) => {
+          if (i > 0) enc.sp();
+          enc.astring(c);
+        });
+        enc.close();
+      }
+      return;
+    case "APPENDUID":
+      enc.sp().number(code.uidValidity).sp().number(code.uid);
+      return;
+    case "COPYUID":
+      enc.sp().number(code.uidValidity).sp().atom(formatUidList(code.source)).sp()
+        .atom(formatUidList(code.dest));
+      return;
+  }
+}
+
+/**
+ * response-tagged / resp-cond-state / resp-cond-bye:
+ * (tag / "*") SP status SP ["[" resp-text-code "]" SP] text CRLF.
+ */
+export function writeStatus(
+  enc: ResponseEncoder,
+  tag: string | null,
+  status: Status,
+  code: ResponseCode | undefined,
+  text: string,
+): void {
+  if (tag === null) enc.untagged();
+  else enc.tagged(tag);
+  enc.atom(status).sp();
+  if (code !== undefined) {
+    enc.atom("[");
+    writeResponseCode(enc, code);
+    enc.atom("] ");
+  } else if (text.startsWith("[")) {
+    // Without a code, text must not look like one to the reader.
+    enc.atom("- ");
+  }
+  enc.text(text).crlf();
+}
+
+/** Ascending UIDs as a compact sequence set ("1:3,7") for COPYUID (RFC 4315 `uid-set`). */
+export function formatUidList(uids: readonly number[]): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < uids.length) {
+    let j = i;
+    while (j + 1 < uids.length && uids[j + 1] === uids[j] + 1) j++;
+    parts.push(i === j ? String(uids[i]) : `${uids[i]}:${uids[j]}`);
+    i = j + 1;
+  }
+  return parts.join(",");
+}

@@ -1,0 +1,52 @@
+/**
+ * What handlers share to reach the session's user, its selected mailbox
+ * and mailboxes named on the wire (kept out of lib/server/handlers so no
+ * handler imports another).
+ */
+import type { CommandContext } from "./context.ts";
+import { type Authenticated, deselectedState } from "./session.ts";
+import type { MailboxInfo } from "../store/mail_store.ts";
+import { mailboxFromWire } from "../protocol/mailbox_name.ts";
+import { no } from "../protocol/errors.ts";
+import type { SelectedMailbox } from "./selected_mailbox.ts";
+
+/** The authenticated session; the command table admits these commands only there. */
+export function authenticatedOf(ctx: CommandContext): Authenticated {
+  const s = ctx.state;
+  if (s.kind !== "authenticated" && s.kind !== "selected") throw new Error("Not authenticated");
+  return s;
+}
+
+export function userOf(ctx: CommandContext): Authenticated["user"] {
+  return authenticatedOf(ctx).user;
+}
+
+export function selectedOf(ctx: CommandContext): SelectedMailbox {
+  if (ctx.state.kind !== "selected") throw new Error("No mailbox selected");
+  return ctx.state.mailbox;
+}
+
+/** Whether names travel as UTF-8 (ENABLE UTF8=ACCEPT, RFC 6855). */
+export function utf8Names(ctx: CommandContext): boolean {
+  const s = ctx.state;
+  return (s.kind === "authenticated" || s.kind === "selected") && s.enabled.has("UTF8=ACCEPT");
+}
+
+/** Looks up an existing mailbox by its wire name; NO [NONEXISTENT] (or TRYCREATE) when absent. */
+export async function existingMailbox(
+  ctx: CommandContext,
+  wire: string,
+  missingCode: "NONEXISTENT" | "TRYCREATE" = "NONEXISTENT",
+): Promise<MailboxInfo> {
+  const name = mailboxFromWire(wire, utf8Names(ctx));
+  const info = await userOf(ctx).account.getMailbox(name);
+  if (!info) throw no(`Mailbox "${wire}" does not exist`, missingCode);
+  return info;
+}
+
+/** Leaves the selected state (no EXPUNGE responses), going back to authenticated. */
+export function deselect(ctx: CommandContext): void {
+  if (ctx.state.kind !== "selected") return;
+  ctx.state.mailbox.close();
+  ctx.state = deselectedState(ctx.state);
+}

@@ -1,0 +1,85 @@
+/**
+ * A client's SEARCH program resolved against this session's view, shared by
+ * SEARCH, SORT and THREAD: sequence sets become UID sets, "*" in UID sets
+ * the largest UID the client knows, RECENT / NEW / OLD the messages that
+ * are \Recent in this session (RFC 3501 §2.3.2, §6.4.4).
+ */
+import type { SearchProgram } from "../protocol/commands/search.ts";
+import {
+  checkSearchLimits,
+  writeNumbersPart,
+  writeNumbersStart,
+} from "../protocol/commands/search.ts";
+import type { SearchKey } from "../store/mail_store.ts";
+import type { SelectedMailbox } from "./selected_mailbox.ts";
+import type { CommandContext } from "./context.ts";
+import { selectedOf, userOf } from "./access.ts";
+
+/** Numbers written between checks for a flush of a long response. */
+const FLUSH_EVERY = 4096;
+
+/** The store's search key for `program`, sequence numbers and \Recent resolved with `view`. */
+export function toSearchKey(program: SearchProgram, view: SelectedMailbox): SearchKey {
+  switch (program.type) {
+    case "seq":
+      return { type: "uid", set: view.resolveSet(program.set, "search") };
+    case "uid":
+      return { type: "uid", set: view.resolveSet(program.set, "uid") };
+    case "recent": {
+      const recent: SearchKey = { type: "uid", set: view.recentUids };
+      return program.present ? recent : { type: "not", key: recent };
+    }
+    case "new":
+      // RFC 3501 §6.4.4: NEW is "functionally equivalent to (RECENT UNSEEN)".
+      return {
+        type: "and",
+        keys: [
+          { type: "uid", set: view.recentUids },
+          { type: "flag", flag: "\\Seen", present: false },
+        ],
+      };
+    case "old":
+      // OLD is "functionally equivalent to NOT RECENT".
+      return { type: "not", key: { type: "uid", set: view.recentUids } };
+    case "and":
+      return { type: "and", keys: program.keys.map((k) => toSearchKey(k, view)) };
+    case "or":
+      return {
+        type: "or",
+        left: toSearchKey(program.left, view),
+        right: toSearchKey(program.right, view),
+      };
+    case "not":
+      return { type: "not", key: toSearchKey(program.key, view) };
+    default:
+      return program;
+  }
+}
+
+/**
+ * UIDs matching `program`, ascending, limited to the messages this client
+ * knows and that are still there: messages appended since the last EXISTS
+ * have no sequence number yet, and those expunged by another session but
+ * not yet reported are left out.
+ */
+export async function searchUids(ctx: CommandContext, program: SearchProgram): Promise<number[]> {
+  const view = selectedOf(ctx);
+  const cfg = ctx.endpoint.config;
+  checkSearchLimits(program, { maxKeys: cfg.maxSearchKeys, maxOctets: cfg.maxSearchSize });
+  const found = await userOf(ctx).account.search(view.info.id, toSearchKey(program, view));
+  return found.filter((uid) => view.seqOf(uid) > 0 && !view.isExpunged(uid));
+}
+
+/** Writes "* SEARCH n n n" (or "* SORT ..."), flushing as it grows. */
+export async function writeNumbers(
+  ctx: CommandContext,
+  name: "SEARCH" | "SORT",
+  numbers: readonly number[],
+): Promise<void> {
+  writeNumbersStart(ctx.enc, name);
+  for (let i = 0; i < numbers.length; i += FLUSH_EVERY) {
+    writeNumbersPart(ctx.enc, numbers, i, Math.min(numbers.length, i + FLUSH_EVERY));
+    await ctx.maybeFlush();
+  }
+  ctx.enc.crlf();
+}
