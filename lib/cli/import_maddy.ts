@@ -299,6 +299,9 @@ export async function importMaddy(
           summary.present += rows.length - stored;
           progress.add(rows.length);
         }
+        // maddy keeps no \Recent, and imported mail is not new to its owner:
+        // claim it here so that no session is shown it as recent.
+        if (after > 0) await account.claimRecent(info.id, after);
       }
     }
     progress.end();
