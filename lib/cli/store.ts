@@ -422,42 +422,136 @@ function fromLineDate(line: string): Date | undefined {
 }
 
 /**
- * Messages of an mbox file (mboxrd: ">From " lines lose one ">"). Status
- * and X-Status headers give \Seen, \Answered, \Flagged, \Deleted, \Draft.
+ * Splits an mbox (mboxrd: ">From " lines lose one ">") into messages as
+ * bytes arrive, holding one message and one partial line at a time, so an
+ * import's memory does not grow with the file. Every line that begins with
+ * "From " starts a message. Status and X-Status headers give \Seen,
+ * \Answered, \Flagged, \Deleted, \Draft; the "From " line gives the date.
  */
-export function* readMbox(bytes: Uint8Array): Generator<Incoming> {
-  const text = latin1.decode(bytes);
-  const starts: number[] = [];
-  const re = /^From [^\n]*\n/gm;
-  for (const m of text.matchAll(re)) {
-    if (m.index === 0 || text[m.index - 1] === "\n") starts.push(m.index);
+export class MboxSplitter {
+  #carry: Uint8Array | null = null;
+  #fromLine: Uint8Array | null = null;
+  #lines: Uint8Array[] = [];
+  #size = 0;
+
+  /** The messages completed by `chunk`. */
+  push(chunk: Uint8Array): Incoming[] {
+    const out: Incoming[] = [];
+    let bytes = chunk;
+    if (this.#carry) {
+      bytes = new Uint8Array(this.#carry.length + chunk.length);
+      bytes.set(this.#carry);
+      bytes.set(chunk, this.#carry.length);
+      this.#carry = null;
+    }
+    let start = 0;
+    for (;;) {
+      const nl = bytes.indexOf(10, start);
+      if (nl < 0) break;
+      this.#line(bytes.subarray(start, nl + 1), out);
+      start = nl + 1;
+    }
+    // Copied, so the chunk is not kept alive by a short tail.
+    if (start < bytes.length) this.#carry = bytes.slice(start);
+    return out;
   }
-  for (let k = 0; k < starts.length; k++) {
-    const lineEnd = text.indexOf("\n", starts[k]) + 1;
-    const end = k + 1 < starts.length ? starts[k + 1] : text.length;
-    let msg = text.slice(lineEnd, end);
+
+  /** The last message, once the input has ended. */
+  end(): Incoming[] {
+    const out: Incoming[] = [];
+    if (this.#carry) {
+      const last = this.#carry;
+      this.#carry = null;
+      this.#line(last, out);
+    }
+    if (this.#fromLine) out.push(this.#finish());
+    return out;
+  }
+
+  #line(line: Uint8Array, out: Incoming[]): void {
+    if (startsWith(line, 0, FROM_)) {
+      if (this.#fromLine) out.push(this.#finish());
+      this.#fromLine = line.slice();
+      return;
+    }
+    if (!this.#fromLine) return; // text before the first "From " line
+    // mboxrd: ">From ", ">>From "... lose one ">".
+    if (line[0] === 0x3e) {
+      let i = 0;
+      while (line[i] === 0x3e) i++;
+      if (startsWith(line, i, FROM_)) line = line.subarray(1);
+    }
+    this.#lines.push(line);
+    this.#size += line.length;
+  }
+
+  #finish(): Incoming {
+    let msg = new Uint8Array(this.#size);
+    let o = 0;
+    for (const l of this.#lines) {
+      msg.set(l, o);
+      o += l.length;
+    }
+    const fromLine = latin1.decode(this.#fromLine!);
+    this.#lines = [];
+    this.#size = 0;
+    this.#fromLine = null;
     // The blank line that separates messages belongs to the mbox, not the message.
-    if (msg.endsWith("\n\n")) msg = msg.slice(0, -1);
-    else if (msg.endsWith("\r\n\r\n")) msg = msg.slice(0, -2);
-    msg = msg.replace(/^>(>*From )/gm, "$1");
-    const headerEnd = msg.search(/\r?\n\r?\n/);
-    const header = headerEnd >= 0 ? msg.slice(0, headerEnd) : msg;
-    const status = (/^status:\s*(.*)$/im.exec(header)?.[1] ?? "") +
-      (/^x-status:\s*(.*)$/im.exec(header)?.[1] ?? "");
-    const flags: string[] = [];
-    if (status.includes("R")) flags.push("\\Seen");
-    if (status.includes("A")) flags.push("\\Answered");
-    if (status.includes("F")) flags.push("\\Flagged");
-    if (status.includes("D")) flags.push("\\Deleted");
-    if (status.includes("T")) flags.push("\\Draft");
-    const bytesOut = new Uint8Array(msg.length);
-    for (let i = 0; i < msg.length; i++) bytesOut[i] = msg.charCodeAt(i);
-    yield {
-      content: toCrlf(bytesOut),
-      flags,
-      internalDate: fromLineDate(text.slice(starts[k], lineEnd)),
-    };
+    const n = msg.length;
+    if (
+      n >= 4 && msg[n - 4] === 13 && msg[n - 3] === 10 && msg[n - 2] === 13 && msg[n - 1] === 10
+    ) {
+      msg = msg.subarray(0, n - 2);
+    } else if (n >= 2 && msg[n - 2] === 10 && msg[n - 1] === 10) {
+      msg = msg.subarray(0, n - 1);
+    }
+    return { content: toCrlf(msg), flags: statusFlags(msg), internalDate: fromLineDate(fromLine) };
   }
+}
+
+const FROM_ = [0x46, 0x72, 0x6f, 0x6d, 0x20]; // "From "
+
+function startsWith(bytes: Uint8Array, at: number, prefix: number[]): boolean {
+  if (bytes.length - at < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false;
+  return true;
+}
+
+/** \Seen, \Answered, \Flagged, \Deleted, \Draft from Status and X-Status. */
+function statusFlags(msg: Uint8Array): string[] {
+  let end = msg.length;
+  for (let i = 0; i + 1 < msg.length; i++) {
+    if (msg[i] !== 10) continue;
+    if (msg[i + 1] === 10 || (msg[i + 1] === 13 && msg[i + 2] === 10)) {
+      end = i;
+      break;
+    }
+  }
+  const header = latin1.decode(msg.subarray(0, end));
+  const status = (/^status:\s*(.*)$/im.exec(header)?.[1] ?? "") +
+    (/^x-status:\s*(.*)$/im.exec(header)?.[1] ?? "");
+  const flags: string[] = [];
+  if (status.includes("R")) flags.push("\\Seen");
+  if (status.includes("A")) flags.push("\\Answered");
+  if (status.includes("F")) flags.push("\\Flagged");
+  if (status.includes("D")) flags.push("\\Deleted");
+  if (status.includes("T")) flags.push("\\Draft");
+  return flags;
+}
+
+/** Messages of an mbox file held in memory (see `MboxSplitter`). */
+export function readMbox(bytes: Uint8Array): Incoming[] {
+  const s = new MboxSplitter();
+  return [...s.push(bytes), ...s.end()];
+}
+
+/** Messages of an mbox read in chunks from `stream`, one at a time. */
+export async function* readMboxStream(
+  stream: ReadableStream<Uint8Array>,
+): AsyncGenerator<Incoming> {
+  const s = new MboxSplitter();
+  for await (const chunk of stream) yield* s.push(chunk);
+  yield* s.end();
 }
 
 /** Maildir info flags (":2,FRS") to IMAP flags. */
@@ -551,7 +645,7 @@ async function importCmd(args: string[], store: MailStore, io: CliIo): Promise<n
   const id = existing?.id ?? (await a.createMailbox(mbox)).id;
   const messages: AsyncIterable<Incoming> | Iterable<Incoming> = isDirectory
     ? readMaildir(source)
-    : readMbox(await Deno.readFile(source));
+    : readMboxStream((await Deno.open(source)).readable);
   let imported = 0;
   let failed = 0;
   for await (const m of messages) {
