@@ -18,6 +18,7 @@
  * `DESTINATION_destination_recipient_limit = 1`) to avoid duplicates.
  */
 import { parseArgs } from "node:util";
+import { concatBytes } from "../bytes.ts";
 import type { Delivery, Recipient } from "../lmtp/delivery.ts";
 
 export const EX_OK = 0;
@@ -71,13 +72,7 @@ export async function readMessage(
     }
     parts.push(chunk);
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /**

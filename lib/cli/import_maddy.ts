@@ -18,23 +18,13 @@
 import Database from "libsql";
 import zlib from "node:zlib";
 import { parseArgs } from "node:util";
-import type { MailStore, RestoreMessage, SpecialUse } from "../store/mail_store.ts";
-import { HIERARCHY_DELIMITER } from "../store/mail_store.ts";
+import type { MailStore, RestoreMessage } from "../store/mail_store.ts";
+import { HIERARCHY_DELIMITER, SPECIAL_USES } from "../store/mail_store.ts";
 
 /** go-imap-sql schema versions this importer reads (5 lacks msgs.recent, which is not needed). */
 export const KNOWN_SCHEMA_VERSIONS = [5, 6];
 
 const REQUIRED_TABLES = ["users", "mboxes", "msgs", "flags"];
-
-const SPECIAL_USE: readonly SpecialUse[] = [
-  "\\All",
-  "\\Archive",
-  "\\Drafts",
-  "\\Flagged",
-  "\\Junk",
-  "\\Sent",
-  "\\Trash",
-];
 
 /** Messages read and stored per batch. */
 const BATCH = 200;
@@ -244,7 +234,7 @@ export async function importMaddy(
       summary.accounts++;
       for (const box of listBoxes.all(user.id)) {
         const name = mailboxName(String(box.name));
-        const specialUse = SPECIAL_USE.find((s) => s === box.specialuse) ?? null;
+        const specialUse = SPECIAL_USES.find((s) => s === box.specialuse) ?? null;
         const info = await account.restoreMailbox(name, {
           uidValidity: Number(box.uidvalidity),
           uidNext: Number(box.uidnext),

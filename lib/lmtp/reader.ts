@@ -9,6 +9,7 @@
  * CRLF and some MTAs hand over LF (RFC 5321 §2.3.8 forbids bare LF, but
  * refusing it would bounce mail over a formatting slip).
  */
+import { concatBytes } from "../bytes.ts";
 
 const CR = 13;
 const LF = 10;
@@ -128,7 +129,7 @@ export class LmtpReader {
           this.#data = null;
           return {
             kind: "done",
-            content: d.over ? null : joinParts(d.parts, d.size),
+            content: d.over ? null : concatBytes(d.parts),
             size: d.size,
           };
         }
@@ -176,14 +177,4 @@ function emit(d: DataState, bytes: Uint8Array): void {
     return;
   }
   d.parts.push(bytes.slice());
-}
-
-function joinParts(parts: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -10,6 +10,9 @@ import Database from "libsql";
 import { baseConfig, portOf, runMain, spawnServer } from "../_support/server.ts";
 import { TestClient } from "../_support/imap_client.ts";
 import { type FixtureMailbox, makeMaddyFixture } from "./_maddy_fixture.ts";
+import { parseConfig } from "../../lib/config/config.ts";
+import { openAdminStore } from "../../lib/app.ts";
+import { ImportError, importMaddy } from "../../lib/cli/import_maddy.ts";
 
 function imapDate(unix: number): string {
   const d = new Date(unix * 1000);
@@ -143,6 +146,64 @@ Deno.test("import-maddy: a schema version it does not know is refused, naming th
     const usage = await runMain(["--config", file, "import-maddy"]);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--dsn PATH is required/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("importMaddy() draws a progress bar on a terminal, reads --msg-store, and names what it cannot import", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "imapd-maddy-" });
+  try {
+    const fixture = await makeMaddyFixture(dir, 30);
+    await Deno.rename(`${dir}/maddy/messages`, `${dir}/bodies`);
+    const config = parseConfig(baseConfig(dir), `${dir}/config.toml`);
+    const store = await openAdminStore(config);
+    let err = "";
+    const io = { stdout: () => {}, stderr: (s: string) => (err += s), isTerminal: true };
+    try {
+      await assert.rejects(
+        importMaddy({ dsn: fixture.dbPath }, store, io),
+        /cannot read body file .*\/maddy\/messages\//,
+      );
+      const summary = await importMaddy(
+        { dsn: fixture.dbPath, msgStore: `${dir}/bodies` },
+        store,
+        io,
+      );
+      assert.equal(summary.messages, 30);
+      assert.match(err, /\r\[#+\] 30\/30 messages\n$/);
+
+      // maddy's lz4 compression is refused naming the message; a "/" in a name naming the mailbox.
+      const db = new Database(fixture.dbPath);
+      const first = db.prepare(
+        "SELECT m.mboxId AS box, m.msgId AS uid, b.name AS name FROM msgs m " +
+          "JOIN mboxes b ON b.id = m.mboxId WHERE b.uid = 1 ORDER BY b.name, m.msgId LIMIT 1",
+      ).get() as { box: number; uid: number; name: string };
+      db.prepare("UPDATE msgs SET compressAlgo = 'lz4' WHERE mboxId = ? AND msgId = ?")
+        .run(first.box, first.uid);
+      db.prepare("UPDATE mboxes SET name = 'a/b' WHERE name = 'Trash'").run();
+      db.close();
+      const fresh = await openAdminStore(
+        parseConfig(baseConfig(`${dir}/fresh`), `${dir}/fresh/config.toml`),
+      );
+      try {
+        await assert.rejects(
+          importMaddy({ dsn: fixture.dbPath, msgStore: `${dir}/bodies` }, fresh, io),
+          new RegExp(
+            `alice@example\\.org "${first.name}" UID ${first.uid}: body compressed with "lz4"`,
+          ),
+        );
+      } finally {
+        await fresh.close();
+      }
+      // The first store has that message already: the import reaches the mailbox named "a/b".
+      await assert.rejects(
+        importMaddy({ dsn: fixture.dbPath, msgStore: `${dir}/bodies` }, store, io),
+        (e: Error) => e instanceof ImportError && /mailbox "a\/b" has a "\/"/.test(e.message),
+      );
+    } finally {
+      await store.close();
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -139,7 +139,7 @@ Deno.test("finding 5: ID values over 1024 octets and more than 30 pairs get BAD 
   try {
     const c = await TestClient.connect(srv.port);
     const big = await c.command(`ID ("x" {5000+}\r\n${"v".repeat(5000)})`);
-    assert.match(big.tagged, /^\S+ BAD .*1024 octets/);
+    assert.match(big.tagged, /^\S+ BAD \[TOOBIG\] .*1024 octets/);
     const pairs = Array.from({ length: 31 }, (_, i) => `"k${i}" "v"`).join(" ");
     assert.match((await c.command(`ID (${pairs})`)).tagged, /^\S+ BAD .*30 ID fields/);
     assert.match((await c.command(`ID ("name" "${"w".repeat(1024)}")`)).tagged, /OK/);
@@ -148,6 +148,10 @@ Deno.test("finding 5: ID values over 1024 octets and more than 30 pairs get BAD 
     await new Promise((r) => setTimeout(r, 50));
     assert.ok(!lines.join("").includes("vvvvv"));
     assert.equal(lines.filter((l) => l.includes("client ID")).length, 1);
+    assert.ok(
+      lines.some((l) => /limit: ID: ID values .*client=127\.0\.0\.1/.test(l)),
+      lines.join(""),
+    );
   } finally {
     await srv.close();
   }

@@ -1,5 +1,6 @@
 import type { ResponseEncoder } from "../../wire/encoder.ts";
 import { type CommandParser, ParseError } from "../../wire/parser.ts";
+import { bad } from "../errors.ts";
 
 /**
  * id = "ID" SP id-params-list (RFC 2971 §4)
@@ -34,16 +35,16 @@ export function parseId(p: CommandParser): IdArgs {
   while (!p.maybe(")")) {
     if (params.length > 0) p.sp();
     if (params.length >= MAX_ID_FIELDS) {
-      throw new ParseError("At most 30 ID fields (RFC 2971 §3.3)");
+      throw bad("At most 30 ID fields (RFC 2971 section 3.3)", "TOOBIG");
     }
     const key = p.string();
     if (octets(key) > MAX_ID_NAME) {
-      throw new ParseError("ID field names are at most 30 octets (RFC 2971 §3.3)");
+      throw bad("ID field names are at most 30 octets (RFC 2971 section 3.3)", "TOOBIG");
     }
     p.sp();
     const value = p.nstring();
     if (value !== null && octets(value) > MAX_ID_VALUE) {
-      throw new ParseError("ID values are at most 1024 octets (RFC 2971 §3.3)");
+      throw bad("ID values are at most 1024 octets (RFC 2971 section 3.3)", "TOOBIG");
     }
     params.push([key, value]);
   }

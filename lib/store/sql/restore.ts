@@ -112,10 +112,11 @@ async function restoreBatch(
       const box = await trx.updateTable("mailboxes")
         .set((eb) => ({ highest_modseq: eb("highest_modseq", "+", prepared.length) }))
         .where("id", "=", mailboxId).where("account_id", "=", ctx.accountId)
-        .returning(["highest_modseq", "uid_next"]).executeTakeFirst();
+        .returning(["highest_modseq", "uid_next", "recent_uid"]).executeTakeFirst();
       if (!box) throw new StoreError("NONEXISTENT", `No mailbox with id ${mailboxId}`);
       let modseq = box.highest_modseq - prepared.length;
       let uidNext = box.uid_next;
+      let restoredUpTo = 0;
       // The compact UID/flag index and the keywords in use (uid_blocks.ts), as APPEND keeps them.
       const slots = new Map<number, number>();
       const keywords: string[] = [];
@@ -157,12 +158,16 @@ async function restoreBatch(
           sent_day: sentDay(parsed.envelope.date),
         }).execute();
         uidNext = Math.max(uidNext, m.uid + 1);
+        restoredUpTo = Math.max(restoredUpTo, m.uid);
       }
       await applySlots(trx, mailboxId, slots);
       if (keywords.length > 0) await addKeywords(trx, mailboxId, keywords);
-      if (uidNext !== box.uid_next) {
-        await trx.updateTable("mailboxes").set({ uid_next: uidNext }).where("id", "=", mailboxId)
-          .execute();
+      // Restored messages are old mail: not \Recent for the next session (the \Recent
+      // claim counter of migration 4 moves past them).
+      const recentUid = Math.max(box.recent_uid, restoredUpTo);
+      if (uidNext !== box.uid_next || recentUid !== box.recent_uid) {
+        await trx.updateTable("mailboxes").set({ uid_next: uidNext, recent_uid: recentUid })
+          .where("id", "=", mailboxId).execute();
       }
     });
   } finally {
