@@ -9,6 +9,7 @@
 import type { Logger } from "../log.ts";
 import { type Accepted, Listener } from "../net/listener.ts";
 import { type LmtpEndpoint, LmtpSession } from "./session.ts";
+import { drain } from "../net/drain.ts";
 
 const encoder = new TextEncoder();
 
@@ -77,17 +78,7 @@ export class LmtpServer {
    * committed but whose reply was cut is retried by the MTA.
    */
   async shutdown(timeoutMs: number): Promise<void> {
-    for (const l of this.#listeners) l.close();
-    const open = [...this.#sessions];
-    for (const s of open) s.shutdown();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([Promise.all(open.map((s) => s.done)), timeout]);
-    clearTimeout(timer);
-    for (const s of this.#sessions) s.abort();
-    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, 500)));
-    await Promise.race([Promise.all(open.map((s) => s.done)), grace]);
-    clearTimeout(timer);
+    await drain(this.#listeners, this.#sessions, timeoutMs);
   }
 }
 

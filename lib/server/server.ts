@@ -16,6 +16,7 @@ const TOO_MANY_FROM_ADDRESS = new TextEncoder().encode(
 );
 import { Connection } from "./connection.ts";
 import type { Endpoint } from "./endpoint.ts";
+import { drain } from "../net/drain.ts";
 
 export class ImapServer {
   readonly #log: Logger;
@@ -121,17 +122,6 @@ export class ImapServer {
    * flight), waits up to `timeoutMs`, then cuts what is left.
    */
   async shutdown(timeoutMs: number): Promise<void> {
-    for (const l of this.#listeners) l.close();
-    const open = [...this.#connections];
-    for (const c of open) c.shutdown();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([Promise.all(open.map((c) => c.done)), timeout]);
-    clearTimeout(timer);
-    for (const c of this.#connections) c.abort();
-    await Promise.race([
-      Promise.all(open.map((c) => c.done)),
-      new Promise((r) => setTimeout(r, 500)),
-    ]);
+    await drain(this.#listeners, this.#connections, timeoutMs);
   }
 }
