@@ -13,7 +13,7 @@ import {
 import { flagList } from "./flags.ts";
 import { parsedJson } from "./libsql_dialect.ts";
 import { normalizeUidSet, uidSteps } from "./uid_ranges.ts";
-import { BLOCK_SHIFT, BLOCK_SIZE, HAS_KEYWORDS, readBlocks, SYSTEM_BITS } from "./uid_blocks.ts";
+import { BLOCK_SHIFT, HAS_KEYWORDS, readBlocks, spansInSet, SYSTEM_BITS } from "./uid_blocks.ts";
 
 type FetchRow = MessageRow & Record<string, unknown>;
 
@@ -160,25 +160,17 @@ async function* flagChunks(
     keywordSlots = [];
     return out;
   };
-  let r = 0;
-  for (const { block, slots } of blocks) {
-    const base = block * BLOCK_SIZE;
-    const end = base + slots.length - 1;
-    while (r < set.length && set[r].to < base) r++;
-    for (let k = r; k < set.length && set[k].from <= end; k++) {
-      const from = Math.max(set[k].from, base);
-      const to = Math.min(set[k].to, end);
-      for (let uid = from; uid <= to; uid++) {
-        const slot = slots[uid - base];
-        if (slot === 0) continue;
-        if (!wantFlags) chunk.push({ uid });
-        else if (slot & HAS_KEYWORDS) {
-          chunk.push({ uid });
-          keywordUids.push(uid);
-          keywordSlots.push(slot);
-        } else chunk.push({ uid, flags: SYSTEM_ONLY[slot & SYSTEM_BITS] });
-        if (chunk.length >= CHUNK) yield await finish();
-      }
+  for (const { slots, base, from, to } of spansInSet(blocks, set)) {
+    for (let uid = from; uid <= to; uid++) {
+      const slot = slots[uid - base];
+      if (slot === 0) continue;
+      if (!wantFlags) chunk.push({ uid });
+      else if (slot & HAS_KEYWORDS) {
+        chunk.push({ uid });
+        keywordUids.push(uid);
+        keywordSlots.push(slot);
+      } else chunk.push({ uid, flags: SYSTEM_ONLY[slot & SYSTEM_BITS] });
+      if (chunk.length >= CHUNK) yield await finish();
     }
   }
   if (chunk.length) yield await finish();

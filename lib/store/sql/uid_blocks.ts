@@ -179,6 +179,36 @@ export function uidsOf(
   return n === count ? { uids, flags } : { uids: uids.subarray(0, n), flags: flags.subarray(0, n) };
 }
 
+/** A run of UIDs `from..to` of one block that lies in a set; the slot of `uid` is `slots[uid - base]`. */
+export interface SlotSpan {
+  slots: Uint8Array;
+  base: number;
+  from: number;
+  to: number;
+}
+
+/**
+ * Where the normalized, ascending `set` meets `blocks` (ascending too): one
+ * span per block and range that overlap, so callers loop over UIDs without
+ * walking the two lists themselves.
+ */
+export function spansInSet(
+  blocks: readonly Block[],
+  set: readonly { from: number; to: number }[],
+): SlotSpan[] {
+  const spans: SlotSpan[] = [];
+  let r = 0;
+  for (const { block, slots } of blocks) {
+    const base = block * BLOCK_SIZE;
+    const end = base + slots.length - 1;
+    while (r < set.length && set[r].to < base) r++;
+    for (let k = r; k < set.length && set[k].from <= end; k++) {
+      spans.push({ slots, base, from: Math.max(set[k].from, base), to: Math.min(set[k].to, end) });
+    }
+  }
+  return spans;
+}
+
 /** UIDs in the normalized `set` whose slot has all of `bits`, ascending. */
 export async function flaggedUids(
   db: Runner,
@@ -194,17 +224,9 @@ export async function flaggedUids(
     set[set.length - 1].to >>> BLOCK_SHIFT,
   );
   const out: number[] = [];
-  let r = 0;
-  for (const { block, slots } of blocks) {
-    const base = block * BLOCK_SIZE;
-    const end = base + slots.length - 1;
-    while (r < set.length && set[r].to < base) r++;
-    for (let k = r; k < set.length && set[k].from <= end; k++) {
-      const from = Math.max(set[k].from, base);
-      const to = Math.min(set[k].to, end);
-      for (let uid = from; uid <= to; uid++) {
-        if ((slots[uid - base] & bits) === bits && slots[uid - base] !== 0) out.push(uid);
-      }
+  for (const { slots, base, from, to } of spansInSet(blocks, set)) {
+    for (let uid = from; uid <= to; uid++) {
+      if ((slots[uid - base] & bits) === bits && slots[uid - base] !== 0) out.push(uid);
     }
   }
   return out;
