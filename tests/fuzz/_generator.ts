@@ -9,6 +9,8 @@
  * still get its tagged reply or a BYE.
  */
 
+import { concatBytes } from "../../lib/bytes.ts";
+
 /** mulberry32: small, fast, good enough to drive a fuzzer, and replayable. */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -230,11 +232,12 @@ export class Generator {
     if (tokens.length === 0) return [this.text("()")];
     const out = [...tokens];
     const first = out[0];
-    if (first.kind === "text") out[0] = { kind: "text", text: concat(enc.encode("("), first.text) };
-    else out.unshift(this.text("("));
+    if (first.kind === "text") {
+      out[0] = { kind: "text", text: concatBytes([enc.encode("("), first.text]) };
+    } else out.unshift(this.text("("));
     const last = out[out.length - 1];
     if (last.kind === "text") {
-      out[out.length - 1] = { kind: "text", text: concat(last.text, enc.encode(")")) };
+      out[out.length - 1] = { kind: "text", text: concatBytes([last.text, enc.encode(")")]) };
     } else out.push(this.text(")"));
     return out;
   }
@@ -549,13 +552,6 @@ function randomBytes(g: Generator, n: number): Uint8Array {
   return out;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
 /**
  * The wire form of a command, cut where a synchronizing literal needs the
  * server's "+": each part but the last ends with a `{N}` header and CRLF.
@@ -571,27 +567,15 @@ export function serialize(tag: string, cmd: FuzzCommand): Uint8Array[] {
     }
     cur.push(enc.encode(`${t.eight ? "~" : ""}{${t.data.length}${t.sync ? "" : "+"}}\r\n`));
     if (t.sync) {
-      parts.push(join(cur));
+      parts.push(concatBytes(cur));
       cur = [];
     }
     cur.push(t.data);
   }
   cur.push(CRLF);
-  parts.push(join(cur));
+  parts.push(concatBytes(cur));
   return parts;
 }
 
 const SP = Uint8Array.of(0x20);
 const CRLF = Uint8Array.of(0x0d, 0x0a);
-
-function join(chunks: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
-}
