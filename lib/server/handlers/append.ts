@@ -2,11 +2,14 @@ import type { CommandContext, Completion } from "../context.ts";
 import type { AppendArgs } from "../../protocol/commands/append.ts";
 import { no } from "../../protocol/errors.ts";
 import { existingMailbox, userOf } from "../access.ts";
+import { appendLimitIn, refreshAppendLimits } from "../append_limit.ts";
 
 /** APPEND (RFC 3501 §6.3.11) answering with APPENDUID (RFC 4315 §3). */
 export async function handleAppend(ctx: CommandContext, args: AppendArgs): Promise<Completion> {
   const info = await existingMailbox(ctx, args.mailbox, "TRYCREATE");
-  const limit = ctx.endpoint.config.appendLimit;
+  // RFC 7889: the mailbox's limit as the store decides it (a synchronizing
+  // literal over it was already refused before its data came, connection.ts).
+  const limit = appendLimitIn(await refreshAppendLimits(userOf(ctx)), info.id);
   if (args.message.length > limit) {
     throw no(
       `Message of ${args.message.length} bytes exceeds the APPENDLIMIT of ${limit}`,

@@ -7,6 +7,7 @@ import type {
   AccountQuota,
   AccountStore,
   AppendInput,
+  AppendLimits,
   AppendResult,
   CopyResult,
   FlagMode,
@@ -84,6 +85,10 @@ export class SqlAccountStore implements AccountStore {
 
   status(mailboxId: number): Promise<MailboxStatus> {
     return mailboxes.status(this.#ctx, mailboxId);
+  }
+
+  appendLimits(): Promise<AppendLimits> {
+    return mailboxes.appendLimits(this.#ctx);
   }
 
   getAppendLimit(): Promise<number | null> {

@@ -120,7 +120,12 @@ export async function mailboxInfo(ctx: AccountContext, row: MailboxRow): Promise
   return toInfo(row, sub !== undefined);
 }
 
-/** The APPEND limit in force for a mailbox: its own, else the account's, else the store's. */
+/**
+ * The APPEND limit in force for a mailbox: its own, else the account's, else
+ * the store's (RFC 7889). The one rule: `appendLimits()` (mailboxes.ts) gives
+ * the same figures for the whole account, which the server enforces at the
+ * literal and announces in CAPABILITY; STATUS and APPEND itself use this.
+ */
 export async function effectiveLimit(ctx: AccountContext, row: MailboxRow): Promise<number> {
   if (row.append_limit !== null) return row.append_limit;
   const acct = await ctx.db.selectFrom("accounts").select("append_limit")

@@ -45,6 +45,7 @@ const ACCOUNT_METHODS = new Set([
   "search",
   "poll",
   "getAppendLimit",
+  "appendLimits",
   "restoreMailbox",
   "restoreMessages",
   "setAppendLimit",

@@ -16,6 +16,7 @@ import type {
   AccountQuota,
   AccountStore,
   AppendInput,
+  AppendLimits,
   AppendResult,
   CopyResult,
   FlagMode,
@@ -319,6 +320,9 @@ class ThreadedAccountStore implements AccountStore {
       this.#polls.set(mailboxId, p);
     }
     return p;
+  }
+  appendLimits(): Promise<AppendLimits> {
+    return this.#read("appendLimits", []);
   }
   getAppendLimit(): Promise<number | null> {
     return this.#read("getAppendLimit", []);
