@@ -24,6 +24,7 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "THREAD=ORDEREDSUBJECT",
   "THREAD=REFERENCES",
   "I18NLEVEL=1",
+  "MULTIAPPEND",
 ];
 
 export function capabilities(

@@ -256,10 +256,11 @@ class Reader {
         this.take((b) => b >= 0x30 && b <= 0x39, "a mod-sequence");
         return;
       case "APPENDUID":
+        // append-uid = uniqueid / uid-set (RFC 4315 §4, the set only for MULTIAPPEND)
         this.sp();
         this.number(true);
         this.sp();
-        this.number(true);
+        this.uidSet();
         return;
       case "COPYUID":
         this.sp();
