@@ -34,7 +34,9 @@ export type SimpleCode =
   | "TOOBIG"
   | "USEATTR"
   | "COMPRESSIONACTIVE"
-  | "CLOSED";
+  | "CLOSED"
+  /** RFC 3516 §4.5: a part's Content-Transfer-Encoding cannot be decoded. */
+  | "UNKNOWN-CTE";
 
 /** resp-text-code with its data. */
 export type ResponseCode =

@@ -25,6 +25,7 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "THREAD=REFERENCES",
   "I18NLEVEL=1",
   "MULTIAPPEND",
+  "BINARY",
 ];
 
 export function capabilities(

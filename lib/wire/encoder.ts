@@ -163,6 +163,21 @@ export class ResponseEncoder {
     return this;
   }
 
+  /**
+   * literal8 = "~{" number "}" CRLF *OCTET (RFC 3516 §4.6): data that may hold
+   * NUL, which a literal's CHAR8 cannot. Only where the grammar allows one
+   * (FETCH BINARY).
+   */
+  literal8(bytes: Uint8Array): this {
+    this.#text += `~{${bytes.length}}\r\n`;
+    this.#flushText();
+    if (bytes.length > 0) {
+      this.#chunks.push(bytes);
+      this.#size += bytes.length;
+    }
+    return this;
+  }
+
   /** `nstring` for bytes: a literal (or "" quoted when empty), or NIL. */
   nbytes(bytes: Uint8Array | null): this {
     if (bytes === null) return this.nil();

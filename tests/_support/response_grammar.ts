@@ -28,6 +28,7 @@ function isAstringChar(b: number): boolean {
 
 const STATUS = new Set(["OK", "NO", "BAD", "BYE", "PREAUTH"]);
 const SIMPLE_CODES = new Set([
+  "UNKNOWN-CTE",
   "ALERT",
   "PARSE",
   "READ-ONLY",
@@ -162,6 +163,17 @@ class Reader {
     if (data.includes(0)) this.fail("NUL inside a literal");
     this.pos += n;
     return new TextDecoder().decode(data);
+  }
+
+  /** literal8 = "~{" number "}" CRLF *OCTET (RFC 3516 §4.6), exactly number octets */
+  literal8(): void {
+    this.expect("~");
+    this.expect("{");
+    const n = this.number();
+    this.expect("}");
+    this.crlf();
+    if (this.pos + n > this.bytes.length) this.fail(`literal8 of ${n} octets runs past the end`);
+    this.pos += n;
   }
 
   string(): string {
@@ -308,7 +320,27 @@ class Reader {
       if (!first) this.sp();
       const name = this.take((b) => isAtomChar(b) && b !== 0x5b, "a FETCH item name").toUpperCase();
       let key = name;
-      if (name === "BODY" && this.peek() === 0x5b) {
+      if ((name === "BINARY" || name === "BINARY.SIZE") && this.peek() === 0x5b) {
+        // section-binary = "[" [section-part] "]" (RFC 3516 §4.6)
+        const start = this.pos;
+        this.expect("[");
+        while (
+          !this.done && ((this.peek() >= 0x30 && this.peek() <= 0x39) || this.peek() === 0x2e)
+        ) {
+          this.pos++;
+        }
+        this.expect("]");
+        key += new TextDecoder().decode(this.bytes.subarray(start, this.pos));
+        if (name === "BINARY" && this.maybe("<")) {
+          key += `<${this.number()}>`;
+          this.expect(">");
+        }
+        this.sp();
+        // BINARY: nstring / literal8; BINARY.SIZE: number
+        if (name === "BINARY.SIZE") this.number();
+        else if (this.peek() === 0x7e) this.literal8();
+        else this.nstring();
+      } else if (name === "BODY" && this.peek() === 0x5b) {
         key += this.section();
         if (this.maybe("<")) {
           key += `<${this.number()}>`;
