@@ -26,6 +26,7 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "I18NLEVEL=1",
   "MULTIAPPEND",
   "BINARY",
+  "UTF8=ACCEPT",
 ];
 
 export function capabilities(

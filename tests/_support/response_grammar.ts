@@ -69,6 +69,8 @@ type Value =
 
 class Reader {
   pos = 0;
+  /** Set by "* ENABLED ... UTF8=ACCEPT": quoted strings may then hold UTF-8 (RFC 6855 §3). */
+  utf8 = false;
   constructor(readonly bytes: Uint8Array) {}
 
   get done(): boolean {
@@ -141,7 +143,20 @@ class Reader {
       const b = this.bytes[this.pos++];
       if (b === DQUOTE) return out;
       if (b === CR || b === LF || b === 0) this.fail("CR, LF or NUL inside a quoted string");
-      if (b > 0x7e) this.fail("8-bit byte inside a quoted string");
+      if (b > 0x7e) {
+        if (!this.utf8 || b < 0xc2 || b > 0xf4) this.fail("8-bit byte inside a quoted string");
+        // QUOTED-CHAR =/ UTF8-2 / UTF8-3 / UTF8-4 (RFC 6855 §3): a whole, valid sequence.
+        const len = b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+        const seq = this.bytes.subarray(this.pos - 1, this.pos - 1 + len);
+        if (seq.length < len) this.fail("truncated UTF-8 inside a quoted string");
+        try {
+          out += new TextDecoder("utf-8", { fatal: true }).decode(seq);
+        } catch {
+          this.fail("invalid UTF-8 inside a quoted string");
+        }
+        this.pos += len - 1;
+        continue;
+      }
       if (b === BACKSLASH) {
         const next = this.bytes[this.pos++];
         if (next !== DQUOTE && next !== BACKSLASH) this.fail("bad escape in a quoted string");
@@ -452,7 +467,9 @@ class Reader {
       switch (kind) {
         case "CAPABILITY":
         case "ENABLED":
-          while (this.maybe(" ")) this.atom();
+          while (this.maybe(" ")) {
+            if (this.atom().toUpperCase() === "UTF8=ACCEPT") this.utf8 = true;
+          }
           break;
         case "FLAGS":
           this.sp();
