@@ -230,12 +230,17 @@ export function binaryData(msg: FetchedMessage, part: readonly number[]): Uint8A
 /**
  * The first BINARY or BINARY.SIZE item among `items` whose part `msg` cannot
  * decode, as "BINARY[1.2]", or null when all can (or none is asked). Checked
- * before a message's FETCH response begins, so a failure never cuts one short.
+ * before a message's FETCH response begins, so a failure never cuts one short;
+ * only the encoding names are looked at, nothing is decoded here.
  */
 export function undecodableBinary(msg: FetchedMessage, items: readonly FetchItem[]): string | null {
   for (const item of items) {
     if (item.kind !== "binary" && item.kind !== "binarySize") continue;
-    if (binaryData(msg, item.part) === null) return `BINARY[${item.part.join(".")}]`;
+    if (item.part.length === 0) continue;
+    const node = findPart(required(msg.bodyStructure, "bodyStructure"), item.part);
+    if (node?.kind === "single" && decodeTransferEncoding(EMPTY, node.encoding) === null) {
+      return `BINARY[${item.part.join(".")}]`;
+    }
   }
   return null;
 }
