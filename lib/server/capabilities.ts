@@ -32,6 +32,9 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "QUOTA",
   "QUOTA=RES-STORAGE",
   "QUOTA=RES-MESSAGE",
+  "MULTIAPPEND",
+  "BINARY",
+  "UTF8=ACCEPT",
 ];
 
 export function capabilities(

@@ -319,6 +319,10 @@ export class Connection implements CommandContext {
     this.#limitHit(whole ? "command too big" : "literal too big", size);
     if (overAppendLimit) {
       this.#status(tag, "NO", "TOOBIG", `Message of ${size} bytes exceeds the APPENDLIMIT`);
+    } else if (name === "APPEND" && whole) {
+      // A MULTIAPPEND (RFC 3502) is held whole until it is stored: its messages
+      // together get APPENDLIMIT plus max_command_size. Nothing was appended.
+      this.#status(tag, "NO", "TOOBIG", "The messages of this APPEND are too big together");
     } else if (whole) {
       this.#status(tag, "BAD", "TOOBIG", `Command with a literal of ${size} bytes is too big`);
     } else {

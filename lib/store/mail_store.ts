@@ -290,6 +290,11 @@ export interface AccountStore {
     options?: { peek?: boolean },
   ): Promise<UidRange | null>;
   append(mailboxId: number, input: AppendInput): Promise<AppendResult>;
+  /**
+   * Appends several messages in one transaction, all or none (MULTIAPPEND,
+   * RFC 3502), with ascending UIDs in the order given.
+   */
+  appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]>;
   /** Streams records in ascending UID order, in chunks, for the UIDs in `uids` that exist. */
   fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord>;
   storeFlags(

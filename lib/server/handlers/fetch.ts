@@ -8,7 +8,8 @@
 import type { CommandContext, Completion } from "../context.ts";
 import type { FetchArgs } from "../../protocol/commands/fetch.ts";
 import { setsSeen } from "../../protocol/commands/fetch.ts";
-import { neededFields } from "../../protocol/fetch_response.ts";
+import { neededFields, undecodableBinary } from "../../protocol/fetch_response.ts";
+import { no } from "../../protocol/errors.ts";
 import { selectedOf, userOf } from "../access.ts";
 import { countUids } from "../uid_set.ts";
 
@@ -43,11 +44,24 @@ async function fetchMessages(
   const fields = neededFields(args.items);
   if (seenSet.size > 0) fields.flags = true;
   const asksFlags = args.items.some((i) => i.kind === "flags");
+  const asksBinary = args.items.some((i) => i.kind === "binary" || i.kind === "binarySize");
   let expected = uid ? 0 : countUids(uids);
   for await (const record of account.fetch(mailboxId, uids, fields)) {
     const seq = mailbox.seqOf(record.uid);
     if (seq === 0) continue;
     if (!uid) expected--;
+    if (asksBinary) {
+      // RFC 3516 §4.5: an encoding we cannot undo fails the command, checked
+      // before this message's response begins.
+      const part = undecodableBinary(record, args.items);
+      if (part) {
+        const which = uid ? `UID ${record.uid}` : `message ${seq}`;
+        throw no(
+          `Cannot decode the Content-Transfer-Encoding of ${part} of ${which}`,
+          "UNKNOWN-CTE",
+        );
+      }
+    }
     const addFlags = seenSet.has(record.uid);
     mailbox.writeFetch(ctx.enc, seq, record, args.items, { uid, flags: addFlags });
     // An answer with FLAGS carries the message's current flags: a pending

@@ -26,7 +26,7 @@ import type {
   UidRange,
   UidSet,
 } from "../mail_store.ts";
-import { appendMessage, type AppendQueue } from "./append.ts";
+import { appendMessage, appendMessages, type AppendQueue } from "./append.ts";
 import type { AccountContext, StoreShared } from "./context.ts";
 import { expunge, moveMessages } from "./expunge.ts";
 import { fetchMessages } from "./fetch.ts";
@@ -121,6 +121,10 @@ export class SqlAccountStore implements AccountStore {
 
   append(mailboxId: number, input: AppendInput): Promise<AppendResult> {
     return appendMessage(this.#ctx, this.#appends, mailboxId, input);
+  }
+
+  appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]> {
+    return appendMessages(this.#ctx, this.#appends, mailboxId, inputs);
   }
 
   fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord> {

@@ -38,6 +38,7 @@ const ACCOUNT_METHODS = new Set([
   "select",
   "claimRecent",
   "append",
+  "appendAll",
   "storeFlags",
   "expunge",
   "copy",

@@ -274,6 +274,15 @@ class ThreadedAccountStore implements AccountStore {
     const transfer = content === input.content ? [] : [content.buffer];
     return this.#call("append", [mailboxId, { ...input, content }], transfer);
   }
+  appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]> {
+    const transfer: ArrayBuffer[] = [];
+    const moved = inputs.map((input) => {
+      const content = ownBuffer(input.content);
+      if (content !== input.content) transfer.push(content.buffer as ArrayBuffer);
+      return { ...input, content };
+    });
+    return this.#call("appendAll", [mailboxId, moved], transfer);
+  }
   fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord> {
     return this.#reader.fetch(this.accountName, [mailboxId, uids, fields]);
   }
