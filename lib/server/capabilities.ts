@@ -24,6 +24,12 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "THREAD=ORDEREDSUBJECT",
   "THREAD=REFERENCES",
   "I18NLEVEL=1",
+  "ESEARCH",
+  "SEARCHRES",
+  "PARTIAL",
+  "WITHIN",
+  "SAVEDATE",
+  "OBJECTID",
 ];
 
 export function capabilities(

@@ -11,17 +11,18 @@ import { existingMailbox, userOf, utf8Names } from "../access.ts";
 export async function handleStatus(ctx: CommandContext, args: StatusArgs): Promise<void> {
   const info = await existingMailbox(ctx, args.mailbox);
   const status = await userOf(ctx).account.status(info.id);
-  const values: Record<string, number | null> = {
+  const values: Record<string, number | string | null> = {
     MESSAGES: status.messages,
     RECENT: status.recent,
     UIDNEXT: status.uidNext,
     UIDVALIDITY: status.uidValidity,
     UNSEEN: status.unseen,
     APPENDLIMIT: status.appendLimit,
+    MAILBOXID: info.objectId,
   };
   writeStatusResponse(
     ctx.enc,
     mailboxToWire(info.name, utf8Names(ctx)),
-    args.items.map((i) => [i, values[i]] as [string, number | null]),
+    args.items.map((i) => [i, values[i]] as [string, number | string | null]),
   );
 }
