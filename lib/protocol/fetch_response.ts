@@ -32,6 +32,9 @@ export interface FetchedMessage {
   header?: Uint8Array;
   /** The whole message. */
   content?: Uint8Array;
+  /** RFC 8514: null when unknown (NIL). */
+  saveDate?: Date | null;
+  emailId?: string;
 }
 
 /** The stored fields `items` need (the shape of the store's MessageFields). */
@@ -43,6 +46,8 @@ export interface NeededFields {
   bodyStructure?: boolean;
   header?: boolean;
   content?: boolean;
+  saveDate?: boolean;
+  emailId?: boolean;
 }
 
 /**
@@ -71,6 +76,13 @@ export function neededFields(items: readonly FetchItem[]): NeededFields {
         need.bodyStructure = true;
         break;
       case "uid":
+      case "threadId":
+        break;
+      case "saveDate":
+        need.saveDate = true;
+        break;
+      case "emailId":
+        need.emailId = true;
         break;
       case "rfc822":
         need.content = true;
@@ -119,6 +131,12 @@ export function responseName(item: FetchItem): string {
       return "BODYSTRUCTURE";
     case "uid":
       return "UID";
+    case "saveDate":
+      return "SAVEDATE";
+    case "emailId":
+      return "EMAILID";
+    case "threadId":
+      return "THREADID";
     case "rfc822":
       return "RFC822";
     case "rfc822Header":
@@ -487,6 +505,21 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, msg: FetchedMessage): 
       return;
     case "uid":
       enc.number(msg.uid);
+      return;
+    case "saveDate": {
+      // msg-att-static =/ "SAVEDATE" SP (date-time / nil) (RFC 8514 §4.2)
+      const date = required(msg.saveDate, "saveDate");
+      if (date === null) enc.nil();
+      else enc.string(formatDateTime(date));
+      return;
+    }
+    case "emailId":
+      // fetch-emailid-resp = "EMAILID" SP "(" objectid ")" (RFC 8474 §7)
+      enc.open().atom(required(msg.emailId, "emailId")).close();
+      return;
+    case "threadId":
+      // RFC 8474 §5.2: THREADID is optional; without it, NIL for every message.
+      enc.nil();
       return;
     case "rfc822":
       enc.nbytes(withoutNuls(required(msg.content, "content")));

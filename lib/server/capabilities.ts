@@ -35,6 +35,12 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "MULTIAPPEND",
   "BINARY",
   "UTF8=ACCEPT",
+  "ESEARCH",
+  "SEARCHRES",
+  "PARTIAL",
+  "WITHIN",
+  "SAVEDATE",
+  "OBJECTID",
 ];
 
 export function capabilities(

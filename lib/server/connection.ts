@@ -34,6 +34,8 @@ export class Connection implements CommandContext {
   transport: Transport;
   state: SessionState = { kind: "not-authenticated", failedLogins: 0 };
   readonly enc = new ResponseEncoder();
+  /** The tag of the command being executed (CommandContext.tag). */
+  tag = "*";
   readonly reader: CommandReader;
   #busy = false;
   #logout = false;
@@ -422,6 +424,7 @@ export class Connection implements CommandContext {
       return;
     }
     this.#busy = true;
+    this.tag = tag;
     let completion: Completion | void = undefined;
     try {
       const args = spec.parse(p);
@@ -434,6 +437,7 @@ export class Connection implements CommandContext {
       completion = undefined;
     } finally {
       this.#busy = false;
+      this.tag = "*";
       this.#updateLimits();
     }
     if (this.#byeAfterReply !== null) {

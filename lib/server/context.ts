@@ -25,6 +25,8 @@ export interface Completion {
 export interface CommandContext {
   /** Where responses are built; the connection writes them out in batches. */
   readonly enc: ResponseEncoder;
+  /** The tag of the command running ("*" outside a command), for ESEARCH (RFC 4731 §3.1). */
+  readonly tag: string;
   readonly log: Logger;
   /** The endpoint's config slice and services (login, storage, TLS, SASL). */
   readonly endpoint: Endpoint;

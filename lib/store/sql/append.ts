@@ -241,6 +241,7 @@ async function insertAppend(
     modseq: box.highest_modseq,
     recent: disableRecent ? 0 : 1,
     sent_day: job.sentDay,
+    save_date: Date.now(),
   }).execute();
   return { uid, uidValidity: box.uid_validity, modSeq: box.highest_modseq, name: box.name };
 }

@@ -76,6 +76,7 @@ export type MessageRow = {
   modseq: number;
   recent: number;
   sent_day: string | null;
+  save_date?: number | null;
 };
 
 /** The mailbox row by id, inside this account, or NONEXISTENT. */
@@ -109,7 +110,28 @@ export function toInfo(row: MailboxRow, subscribed: boolean): MailboxInfo {
     highestModSeq: row.highest_modseq,
     specialUse: row.special_use as SpecialUse | null,
     subscribed,
+    objectId: mailboxObjectId(row.id, row.uid_validity),
   };
+}
+
+/**
+ * MAILBOXID (RFC 8474 §4): the row id and UIDVALIDITY. RENAME keeps both;
+ * a row id SQLite hands out again after a DELETE comes with a new
+ * UIDVALIDITY (nextUidValidity() rises), so no two mailboxes share one.
+ * objectid = 1*255(ALPHA / DIGIT / "_" / "-"); "F" keeps it apart from
+ * EMAILIDs ("M") and THREADIDs.
+ */
+export function mailboxObjectId(id: number, uidValidity: number): string {
+  return `F${id}-${uidValidity}`;
+}
+
+/**
+ * EMAILID (RFC 8474 §5.1): the content hash of the stored message, so a
+ * COPY or MOVE (which share the body) keeps it, and identical content has
+ * one EMAILID, as §5.1 allows.
+ */
+export function emailObjectId(hash: string): string {
+  return `M${hash}`;
 }
 
 /** The mailbox as `MailboxInfo`, with its subscription looked up. */

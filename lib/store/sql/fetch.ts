@@ -6,6 +6,7 @@ import {
   bodyOf,
   CHUNK,
   concat,
+  emailObjectId,
   mailboxRow,
   type MessageRow,
   toBytes,
@@ -66,7 +67,8 @@ async function* fetchChunks(
     yield* flagChunks(ctx, mailboxId, set, fields);
     return;
   }
-  const wantBody = !!(fields.envelope || fields.bodyStructure || fields.header || fields.content);
+  const wantBody = !!(fields.envelope || fields.bodyStructure || fields.header || fields.content ||
+    fields.emailId);
   for (const step of uidSteps(set, CHUNK)) {
     let cursor = step.kind === "range" ? step.from : 0;
     for (;;) {
@@ -79,6 +81,7 @@ async function* fetchChunks(
           "m.size",
           "m.modseq",
           "m.body_id",
+          "m.save_date",
         ])
         .where("m.mailbox_id", "=", mailboxId);
       q = step.kind === "range"
@@ -89,7 +92,8 @@ async function* fetchChunks(
           .$if(!!fields.envelope, (qb) => qb.select("b.envelope as envelope_json"))
           .$if(!!fields.bodyStructure, (qb) => qb.select("b.body_structure as structure_json"))
           .$if(!!(fields.header || fields.content), (qb) => qb.select("b.header"))
-          .$if(!!fields.content, (qb) => qb.select(["b.compression", "b.hash"]))
+          .$if(!!fields.content, (qb) => qb.select("b.compression"))
+          .$if(!!(fields.content || fields.emailId), (qb) => qb.select("b.hash"))
           .orderBy("m.uid").limit(CHUNK).execute()
         : await q.orderBy("m.uid").limit(CHUNK).execute();
       if (fields.content) {
@@ -187,6 +191,8 @@ function record(row: FetchRow, fields: MessageFields): MessageRecord {
   if (fields.envelope) rec.envelope = parsedJson<Envelope>(row.envelope_json);
   if (fields.bodyStructure) rec.bodyStructure = parsedJson<BodyStructure>(row.structure_json);
   if (fields.header) rec.header = toBytes(row.header);
+  if (fields.saveDate) rec.saveDate = row.save_date == null ? null : new Date(row.save_date);
+  if (fields.emailId) rec.emailId = emailObjectId(row.hash as string);
   return rec;
 }
 

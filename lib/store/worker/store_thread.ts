@@ -150,6 +150,8 @@ function encodeRecord(r: MessageRecord, bins: Uint8Array<ArrayBuffer>[]): [unkno
   let bytes = 64;
   if (r.flags) out.flags = r.flags;
   if (r.internalDate) out.internalDate = r.internalDate.getTime();
+  if (r.saveDate !== undefined) out.saveDate = r.saveDate === null ? null : r.saveDate.getTime();
+  if (r.emailId !== undefined) out.emailId = r.emailId;
   if (r.size !== undefined) out.size = r.size;
   if (r.modSeq !== undefined) out.modSeq = r.modSeq;
   if (r.envelope) out.envelope = r.envelope;

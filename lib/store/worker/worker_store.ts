@@ -180,6 +180,7 @@ class StoreThread {
         const records = JSON.parse(chunk.json) as Record<string, unknown>[];
         for (const r of records) {
           if (r.internalDate !== undefined) r.internalDate = new Date(r.internalDate as number);
+          if (typeof r.saveDate === "number") r.saveDate = new Date(r.saveDate);
           if (r.header !== undefined) r.header = chunk.bins[r.header as number];
           if (r.content !== undefined) r.content = chunk.bins[r.content as number];
           yield r as unknown as MessageRecord;
