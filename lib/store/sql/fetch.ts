@@ -3,10 +3,9 @@ import type { MessageFields, MessageRecord, UidRange, UidSet } from "../mail_sto
 import type { BodyStructure, Envelope } from "../../mime/types.ts";
 import {
   type AccountContext,
-  bodyOf,
   CHUNK,
-  concat,
   mailboxRow,
+  messageOf,
   type MessageRow,
   toBytes,
 } from "./context.ts";
@@ -66,7 +65,9 @@ async function* fetchChunks(
     yield* flagChunks(ctx, mailboxId, set, fields);
     return;
   }
-  const wantBody = !!(fields.envelope || fields.bodyStructure || fields.header || fields.content);
+  // With the content, everything from `bodies` comes in the one read of the
+  // body (messageOf); without, the query joins what it needs.
+  const wantBody = !fields.content && !!(fields.envelope || fields.bodyStructure || fields.header);
   for (const step of uidSteps(set, CHUNK)) {
     let cursor = step.kind === "range" ? step.from : 0;
     for (;;) {
@@ -88,14 +89,15 @@ async function* fetchChunks(
         ? await q.innerJoin("bodies as b", "b.id", "m.body_id")
           .$if(!!fields.envelope, (qb) => qb.select("b.envelope as envelope_json"))
           .$if(!!fields.bodyStructure, (qb) => qb.select("b.body_structure as structure_json"))
-          .$if(!!(fields.header || fields.content), (qb) => qb.select("b.header"))
-          .$if(!!fields.content, (qb) => qb.select(["b.compression", "b.hash"]))
+          .$if(!!fields.header, (qb) => qb.select("b.header"))
           .orderBy("m.uid").limit(CHUNK).execute()
         : await q.orderBy("m.uid").limit(CHUNK).execute();
       if (fields.content) {
         // One record per chunk: bodies are read one at a time (see ONE_ROW),
         // and a chunk of 5 MB bodies held at once would not fit.
-        for (const row of rows as FetchRow[]) yield [await content(ctx, record(row, fields), row)];
+        for (const row of rows as FetchRow[]) {
+          yield [await content(ctx, record(row, fields), row, fields)];
+        }
       } else if (rows.length) {
         yield (rows as FetchRow[]).map((row) => record(row, fields));
       }
@@ -176,6 +178,7 @@ async function* flagChunks(
   if (chunk.length) yield await finish();
 }
 
+/** The record's fields from the FETCH query (with the content, those of `bodies` come later). */
 function record(row: FetchRow, fields: MessageFields): MessageRecord {
   const rec: MessageRecord = { uid: row.uid };
   if (fields.flags) {
@@ -184,19 +187,25 @@ function record(row: FetchRow, fields: MessageFields): MessageRecord {
   if (fields.internalDate) rec.internalDate = new Date(row.internal_date);
   if (fields.size) rec.size = row.size;
   if (fields.modSeq) rec.modSeq = row.modseq;
+  if (fields.content) return rec;
   if (fields.envelope) rec.envelope = parsedJson<Envelope>(row.envelope_json);
   if (fields.bodyStructure) rec.bodyStructure = parsedJson<BodyStructure>(row.structure_json);
   if (fields.header) rec.header = toBytes(row.header);
   return rec;
 }
 
+/** Adds the message's bytes, and the structures and header that come from the same row. */
 async function content(
   ctx: AccountContext,
   rec: MessageRecord,
   row: FetchRow,
+  fields: MessageFields,
 ): Promise<MessageRecord> {
   // Bodies are read one at a time (see ONE_ROW): a chunk of 5 MB bodies in one read would not fit.
-  const { body } = await bodyOf(ctx, row.body_id);
-  rec.content = concat(toBytes(row.header), body);
+  const m = await messageOf(ctx, row.body_id, fields);
+  rec.content = m.content;
+  if (fields.envelope) rec.envelope = m.envelope as Envelope;
+  if (fields.bodyStructure) rec.bodyStructure = m.bodyStructure as BodyStructure;
+  if (fields.header) rec.header = m.header;
   return rec;
 }

@@ -52,8 +52,15 @@ export type FromStore =
 
 /** Chunks a fetch stream may have in flight before the consumer asks for more. */
 export const STREAM_CREDIT = 2;
-/** A fetch chunk is sent once it holds this many records or bytes. */
-export const CHUNK_RECORDS = 256;
+/**
+ * A fetch chunk is sent once it holds this many records or bytes (JSON text
+ * and message bytes together). Each chunk is a message each way (the chunk,
+ * then "more"), and a message between threads costs 25–350 µs on a busy
+ * 2-core machine (the woken thread preempts the sender), so small records
+ * travel thousands at a time: `UID FETCH 1:* (UID FLAGS)` of 5,000 messages
+ * went from 20 chunks to 2. The byte limit bounds memory for big records.
+ */
+export const CHUNK_RECORDS = 8192;
 export const CHUNK_BYTES = 1 << 20;
 
 /** A byte array ready to transfer: its own whole buffer (a view is copied out first). */

@@ -140,10 +140,10 @@ async function call(msg: Extract<ToStore, { t: "call" }>): Promise<void> {
   }
 }
 
-/** Encodes a record as JSON-ready data; byte fields go to `bins`. */
-function encodeRecord(r: MessageRecord, bins: Uint8Array<ArrayBuffer>[]): [unknown, number] {
+/** Encodes a record as JSON text; byte fields go to `bins`. Returns the text and the bytes it carries. */
+function encodeRecord(r: MessageRecord, bins: Uint8Array<ArrayBuffer>[]): [string, number] {
   const out: Record<string, unknown> = { uid: r.uid };
-  let bytes = 64;
+  let bytes = 0;
   if (r.flags) out.flags = r.flags;
   if (r.internalDate) out.internalDate = r.internalDate.getTime();
   if (r.size !== undefined) out.size = r.size;
@@ -158,13 +158,15 @@ function encodeRecord(r: MessageRecord, bins: Uint8Array<ArrayBuffer>[]): [unkno
     out.content = bins.push(ownBuffer(r.content)) - 1;
     bytes += r.content.length;
   }
-  return [out, bytes];
+  const json = JSON.stringify(out);
+  return [json, bytes + json.length];
 }
 
 async function fetch(msg: Extract<ToStore, { t: "fetch" }>): Promise<void> {
   const state = { credit: STREAM_CREDIT, cancelled: false, wake: null as (() => void) | null };
   streams.set(msg.id, state);
-  let records: unknown[] = [];
+  /** The records of the chunk being built, each as JSON text. */
+  let records: string[] = [];
   let bins: Uint8Array<ArrayBuffer>[] = [];
   let bytes = 0;
   const send = async (done: boolean) => {
@@ -174,7 +176,7 @@ async function fetch(msg: Extract<ToStore, { t: "fetch" }>): Promise<void> {
     if (state.cancelled) return;
     state.credit--;
     post(
-      { t: "chunk", id: msg.id, json: JSON.stringify(records), bins, done },
+      { t: "chunk", id: msg.id, json: `[${records.join(",")}]`, bins, done },
       bins.map((b) => b.buffer),
     );
     records = [];
