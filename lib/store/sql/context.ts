@@ -200,6 +200,16 @@ export async function bodyOf(
   };
 }
 
+/** What messageOf() reads: the message's bytes and, when asked, its structures as stored JSON text. */
+export interface MessageBytes {
+  /** The top-level header block. */
+  header: Uint8Array;
+  /** Header block and body: the whole message. */
+  content: Uint8Array;
+  envelope?: string;
+  bodyStructure?: string;
+}
+
 /**
  * A message's bytes (header block, then body) and, when asked, its cached
  * structures, in one read of its `bodies` row (see ONE_ROW). Columns after
@@ -211,9 +221,7 @@ export async function messageOf(
   ctx: AccountContext,
   bodyId: number,
   want: { envelope?: boolean; bodyStructure?: boolean } = {},
-): Promise<
-  { header: Uint8Array; content: Uint8Array; envelope?: unknown; bodyStructure?: unknown }
-> {
+): Promise<MessageBytes> {
   const row = await ctx.db.selectFrom("bodies")
     .select(["header", "body", "compression", "hash"])
     .$if(!!want.envelope, (qb) => qb.select("envelope"))
@@ -223,18 +231,13 @@ export async function messageOf(
   const files = ctx.options.files;
   const stored = row.body === null && files ? await files.read(row.hash) : toBytes(row.body);
   const header = toBytes(row.header);
-  const out: {
-    header: Uint8Array;
-    content: Uint8Array;
-    envelope?: unknown;
-    bodyStructure?: unknown;
-  } = {
+  const out: MessageBytes = {
     header,
     content: concat(header, decompress(stored, row.compression)),
   };
   const r = row as { envelope?: string; body_structure?: string };
-  if (r.envelope !== undefined) out.envelope = JSON.parse(r.envelope);
-  if (r.body_structure !== undefined) out.bodyStructure = JSON.parse(r.body_structure);
+  if (r.envelope !== undefined) out.envelope = r.envelope;
+  if (r.body_structure !== undefined) out.bodyStructure = r.body_structure;
   return out;
 }
 

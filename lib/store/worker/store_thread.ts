@@ -12,8 +12,10 @@
  */
 /// <reference lib="deno.worker" />
 import { openSqlStore } from "../imapsql.ts";
-import { type AccountStore, type MessageRecord, StoreError } from "../mail_store.ts";
+import { type AccountStore, StoreError } from "../mail_store.ts";
 import type { SqlMailStore } from "../sql/sql_store.ts";
+import type { SqlAccountStore } from "../sql/account_store.ts";
+import type { RawRecord } from "../sql/fetch.ts";
 import {
   CHUNK_BYTES,
   CHUNK_RECORDS,
@@ -140,16 +142,19 @@ async function call(msg: Extract<ToStore, { t: "call" }>): Promise<void> {
   }
 }
 
-/** Encodes a record as JSON text; byte fields go to `bins`. Returns the text and the bytes it carries. */
-function encodeRecord(r: MessageRecord, bins: Uint8Array<ArrayBuffer>[]): [string, number] {
+/**
+ * Encodes a record as JSON text; byte fields go to `bins`. Returns the text
+ * and the bytes it carries. Envelope and body structure are spliced in as
+ * the JSON text they are stored as: parsing and writing them again here
+ * cost more than the rest of FETCH (ENVELOPE BODYSTRUCTURE) on this thread.
+ */
+function encodeRecord(r: RawRecord, bins: Uint8Array<ArrayBuffer>[]): [string, number] {
   const out: Record<string, unknown> = { uid: r.uid };
   let bytes = 0;
   if (r.flags) out.flags = r.flags;
   if (r.internalDate) out.internalDate = r.internalDate.getTime();
   if (r.size !== undefined) out.size = r.size;
   if (r.modSeq !== undefined) out.modSeq = r.modSeq;
-  if (r.envelope) out.envelope = r.envelope;
-  if (r.bodyStructure) out.bodyStructure = r.bodyStructure;
   if (r.header) {
     out.header = bins.push(ownBuffer(r.header)) - 1;
     bytes += r.header.length;
@@ -158,7 +163,13 @@ function encodeRecord(r: MessageRecord, bins: Uint8Array<ArrayBuffer>[]): [strin
     out.content = bins.push(ownBuffer(r.content)) - 1;
     bytes += r.content.length;
   }
-  const json = JSON.stringify(out);
+  let json = JSON.stringify(out);
+  if (r.envelopeJson !== undefined || r.bodyStructureJson !== undefined) {
+    json = json.slice(0, -1);
+    if (r.envelopeJson !== undefined) json += `,"envelope":${r.envelopeJson}`;
+    if (r.bodyStructureJson !== undefined) json += `,"bodyStructure":${r.bodyStructureJson}`;
+    json += "}";
+  }
   return [json, bytes + json.length];
 }
 
@@ -183,11 +194,11 @@ async function fetch(msg: Extract<ToStore, { t: "fetch" }>): Promise<void> {
     bins = [];
     bytes = 0;
   };
-  let iterator: AsyncIterator<MessageRecord> | null = null;
+  let iterator: AsyncIterator<RawRecord> | null = null;
   try {
-    const account = await accountOf(msg.account);
+    const account = await accountOf(msg.account) as SqlAccountStore;
     const [mailboxId, uids, fields] = msg.args as Parameters<AccountStore["fetch"]>;
-    iterator = account.fetch(mailboxId, uids, fields)[Symbol.asyncIterator]();
+    iterator = account.fetchRaw(mailboxId, uids, fields)[Symbol.asyncIterator]();
     for (;;) {
       const next = await iterator.next();
       if (next.done) break;
