@@ -46,8 +46,18 @@ export type FromStore =
   | { t: "open-failed"; error: WireError }
   | { t: "ok"; id: number; value: unknown }
   | { t: "err"; id: number; error: WireError }
-  /** Records of a fetch stream: JSON text, binary fields as indexes into `bins`. */
-  | { t: "chunk"; id: number; json: string; bins: Uint8Array<ArrayBuffer>[]; done: boolean }
+  /**
+   * Records of a fetch stream: JSON text; a byte field is an index into
+   * `bins`, or [offset, length] in `pack` (small fields share one buffer).
+   */
+  | {
+    t: "chunk";
+    id: number;
+    json: string;
+    bins: Uint8Array<ArrayBuffer>[];
+    pack: Uint8Array<ArrayBuffer> | null;
+    done: boolean;
+  }
   | { t: "event"; watch: number; event: MailboxEvent };
 
 /** Chunks a fetch stream may have in flight before the consumer asks for more. */

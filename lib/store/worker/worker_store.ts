@@ -177,6 +177,12 @@ class StoreThread {
     let last = false;
     let records: Record<string, unknown>[] = [];
     let bins: Uint8Array<ArrayBuffer>[] = [];
+    let pack: Uint8Array<ArrayBuffer> | null = null;
+    /** A byte field: an index into `bins`, or [offset, length] in `pack`. */
+    const bytesOf = (at: unknown): Uint8Array =>
+      typeof at === "number"
+        ? bins[at]
+        : pack!.subarray((at as number[])[0], (at as number[])[0] + (at as number[])[1]);
     let i = 0;
     const end = () => {
       if (finished) return;
@@ -209,13 +215,14 @@ class StoreThread {
         else this.#post({ t: "more", id });
         records = JSON.parse(chunk.json) as Record<string, unknown>[];
         bins = chunk.bins;
+        pack = chunk.pack;
         i = 0;
       }
       const r = records[i];
       records[i++] = undefined as unknown as Record<string, unknown>;
       if (r.internalDate !== undefined) r.internalDate = new Date(r.internalDate as number);
-      if (r.header !== undefined) r.header = bins[r.header as number];
-      if (r.content !== undefined) r.content = bins[r.content as number];
+      if (r.header !== undefined) r.header = bytesOf(r.header);
+      if (r.content !== undefined) r.content = bytesOf(r.content);
       return { value: r as unknown as MessageRecord, done: false };
     };
     return {
