@@ -24,6 +24,9 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "THREAD=ORDEREDSUBJECT",
   "THREAD=REFERENCES",
   "I18NLEVEL=1",
+  "LIST-EXTENDED",
+  "LIST-STATUS",
+  "STATUS=SIZE",
 ];
 
 export function capabilities(
