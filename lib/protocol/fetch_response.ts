@@ -445,6 +445,36 @@ export interface FetchResponseOptions {
   flags?: boolean;
 }
 
+/** What a FETCH response holds, worked out once per request rather than per message. */
+interface ResponsePlan {
+  /** UID was asked for: it goes first. */
+  uid: boolean;
+  /** The items after UID, each response name once, in request order. */
+  items: FetchItem[];
+  /** FLAGS is among them. */
+  flags: boolean;
+}
+
+const plans = new WeakMap<readonly FetchItem[], ResponsePlan>();
+
+function planOf(items: readonly FetchItem[]): ResponsePlan {
+  let plan = plans.get(items);
+  if (plan) return plan;
+  const written = new Set<string>();
+  const uid = items.some((i) => i.kind === "uid");
+  if (uid) written.add("UID");
+  const rest: FetchItem[] = [];
+  for (const item of items) {
+    const name = responseName(item);
+    if (written.has(name)) continue;
+    written.add(name);
+    rest.push(item);
+  }
+  plan = { uid, items: rest, flags: written.has("FLAGS") };
+  plans.set(items, plan);
+  return plan;
+}
+
 /**
  * Writes "* seq FETCH (...)" for one message: UID first when requested or
  * forced, then the items in request order, each response name once, then
@@ -457,27 +487,20 @@ export function writeFetchResponse(
   items: readonly FetchItem[],
   options: FetchResponseOptions = {},
 ): void {
+  const plan = planOf(items);
   enc.untagged().number(seq).atom(" FETCH (");
-  const written = new Set<string>();
   let first = true;
-  const next = () => {
+  if (options.uid || plan.uid) {
+    enc.atom("UID ").number(msg.uid);
+    first = false;
+  }
+  for (const item of plan.items) {
     if (!first) enc.sp();
     first = false;
-  };
-  if (options.uid || items.some((i) => i.kind === "uid")) {
-    next();
-    enc.atom("UID ").number(msg.uid);
-    written.add("UID");
-  }
-  for (const item of items) {
-    const name = responseName(item);
-    if (written.has(name)) continue;
-    written.add(name);
-    next();
     writeItem(enc, item, msg);
   }
-  if (options.flags && !written.has("FLAGS")) {
-    next();
+  if (options.flags && !plan.flags) {
+    if (!first) enc.sp();
     writeItem(enc, { kind: "flags" }, msg);
   }
   enc.close().crlf();

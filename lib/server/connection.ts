@@ -142,8 +142,8 @@ export class Connection implements CommandContext {
   }
 
   /** Flushes when enough output has accumulated (for long responses). */
-  async maybeFlush(): Promise<void> {
-    if (this.enc.size >= FLUSH_AT) await this.flush();
+  maybeFlush(): Promise<void> | void {
+    if (this.enc.size >= FLUSH_AT) return this.flush();
   }
 
   /**

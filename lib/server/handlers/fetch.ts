@@ -76,7 +76,8 @@ async function fetchMessages(
     // An answer with FLAGS carries the message's current flags: a pending
     // change (our own \Seen among them) need not be sent again.
     if (asksFlags || addFlags) mailbox.forgetFlags(record.uid);
-    await ctx.maybeFlush();
+    const flushing = ctx.maybeFlush();
+    if (flushing) await flushing;
   }
   // A message expunged by another session keeps its sequence number here
   // until this session is told, but the store no longer has it: RFC 3501

@@ -231,6 +231,47 @@ export async function bodyOf(
   };
 }
 
+/** What messageOf() reads: the message's bytes and, when asked, its structures as stored JSON text. */
+export interface MessageBytes {
+  /** The top-level header block. */
+  header: Uint8Array;
+  /** Header block and body: the whole message. */
+  content: Uint8Array;
+  envelope?: string;
+  bodyStructure?: string;
+}
+
+/**
+ * A message's bytes (header block, then body) and, when asked, its cached
+ * structures, in one read of its `bodies` row (see ONE_ROW). Columns after
+ * `body` (compression, envelope, body_structure) are only reached by
+ * walking the body's overflow pages, so the row is read once here, not once
+ * in the FETCH query and again for the body.
+ */
+export async function messageOf(
+  ctx: AccountContext,
+  bodyId: number,
+  want: { envelope?: boolean; bodyStructure?: boolean } = {},
+): Promise<MessageBytes> {
+  const row = await ctx.db.selectFrom("bodies")
+    .select(["header", "body", "compression", "hash"])
+    .$if(!!want.envelope, (qb) => qb.select("envelope"))
+    .$if(!!want.bodyStructure, (qb) => qb.select("body_structure"))
+    .where("id", "=", bodyId).modifyEnd(ctx.sql.oneRow).executeTakeFirst();
+  if (!row) return { header: new Uint8Array(), content: new Uint8Array() };
+  const files = ctx.options.files;
+  const stored = row.body === null && files ? await files.read(row.hash) : toBytes(row.body);
+  const header = toBytes(row.header);
+  const out: MessageBytes = {
+    header,
+    content: concat(header, decompress(stored, row.compression)),
+  };
+  const r = row as { envelope?: string; body_structure?: string };
+  if (r.envelope !== undefined) out.envelope = r.envelope;
+  if (r.body_structure !== undefined) out.bodyStructure = r.body_structure;
+  return out;
+}
+
 export function toBytes(v: unknown): Uint8Array {
   if (v instanceof Uint8Array) return v;
   if (v instanceof ArrayBuffer) return new Uint8Array(v);
