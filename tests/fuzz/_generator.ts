@@ -166,6 +166,10 @@ export class Generator {
       "BINARY[1]",
       "BINARY.SIZE[1]",
       "MODSEQ",
+      "BINARY.PEEK[]",
+      "SAVEDATE",
+      "EMAILID",
+      "THREADID",
     ];
     const macro = this.pick(["ALL", "FAST", "FULL"]);
     if (this.chance(0.15)) return this.text(macro);
@@ -186,6 +190,8 @@ export class Generator {
       "ANSWERED",
       "DRAFT",
       "UNDRAFT",
+      "$",
+      "SAVEDATESUPPORTED",
     ];
     const k = this.int(depth > 2 ? 4 : 10);
     switch (k) {
@@ -202,7 +208,10 @@ export class Generator {
           this.date(),
         ];
       case 3:
-        return [this.text(this.pick(["LARGER", "SMALLER"])), this.text(String(this.int(100000)))];
+        return [
+          this.text(this.pick(["LARGER", "SMALLER", "OLDER", "YOUNGER", "MODSEQ"])),
+          this.text(String(this.int(100000))),
+        ];
       case 4:
         return [this.text("UID"), this.seqSet()];
       case 5:
@@ -408,7 +417,21 @@ export class Generator {
         const charset = this.chance(0.15)
           ? [this.text("CHARSET"), this.text(this.pick(["UTF-8", "ISO-8859-1", "X-UNKNOWN"]))]
           : [];
-        return [...charset, ...this.searchKeys(), ...(this.chance(0.3) ? this.searchKeys() : [])];
+        // ESEARCH (RFC 4731), SEARCHRES (RFC 5182), PARTIAL (RFC 9394) return options.
+        const ret = this.chance(0.3)
+          ? [
+            this.text("RETURN"),
+            this.text(
+              this.pick(["()", "(MIN MAX)", "(ALL COUNT)", "(SAVE)", "(PARTIAL 1:10)", "(BOGUS)"]),
+            ),
+          ]
+          : [];
+        return [
+          ...ret,
+          ...charset,
+          ...this.searchKeys(),
+          ...(this.chance(0.3) ? this.searchKeys() : []),
+        ];
       }
       case "SORT":
       case "UID SORT":
@@ -438,6 +461,15 @@ export class Generator {
           this.text(this.pick(["ORDEREDSUBJECT", "REFERENCES", "BOGUS"])),
           this.text(this.pick(["UTF-8", "US-ASCII"])),
           ...this.searchKeys(),
+        ];
+      case "GETQUOTA":
+        return [this.astring(this.pick(["", "INBOX", "nope"]))];
+      case "GETQUOTAROOT":
+        return [this.mailbox()];
+      case "SETQUOTA":
+        return [
+          this.astring(this.pick(["", "x"])),
+          this.text(this.pick(["(STORAGE 100)", "(MESSAGE 1 STORAGE 2)", "()", "(BOGUS x)"])),
         ];
       default:
         throw new Error(`No generator for ${name}`);
