@@ -68,7 +68,7 @@ export const STREAM_CREDIT = 2;
  * then "more"), and a message between threads costs 25–350 µs on a busy
  * 2-core machine (the woken thread preempts the sender), so small records
  * travel thousands at a time: `UID FETCH 1:* (UID FLAGS)` of 5,000 messages
- * went from 20 chunks to 2. The byte limit bounds memory for big records.
+ * went from 20 chunks to 1. The byte limit bounds memory for big records.
  */
 export const CHUNK_RECORDS = 8192;
 export const CHUNK_BYTES = 1 << 20;
