@@ -336,7 +336,18 @@ export class Generator {
           ]
           : [];
         const ret = this.chance(0.2)
-          ? [this.text("RETURN"), this.text(this.pick(["(CHILDREN)", "(SUBSCRIBED SPECIAL-USE)"]))]
+          ? [
+            this.text("RETURN"),
+            this.text(
+              this.pick([
+                "(CHILDREN)",
+                "(SUBSCRIBED SPECIAL-USE)",
+                "(STATUS (MESSAGES SIZE))",
+                "(CHILDREN STATUS (UNSEEN DELETED-STORAGE))",
+                "(STATUS ())",
+              ]),
+            ),
+          ]
           : [];
         return [
           ...select,
@@ -360,6 +371,8 @@ export class Generator {
                 "UNSEEN",
                 "SIZE",
                 "APPENDLIMIT",
+                "DELETED",
+                "DELETED-STORAGE",
                 "BOGUS",
               ])).join(" ")
           })`),
@@ -380,6 +393,15 @@ export class Generator {
         });
         return out;
       }
+      case "GETQUOTA":
+        return [this.astring(this.pick(["", "INBOX", "other"]))];
+      case "GETQUOTAROOT":
+        return [this.mailbox()];
+      case "SETQUOTA":
+        return [
+          this.astring(this.pick(["", "x"])),
+          this.text(this.pick(["(STORAGE 100)", "(MESSAGE 5 STORAGE 1)", "()", "(STORAGE x)"])),
+        ];
       case "COMPRESS":
         return [this.text(this.pick(["DEFLATE", "BOGUS"]))];
       case "COPY":
