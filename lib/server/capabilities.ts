@@ -32,6 +32,15 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "QUOTA",
   "QUOTA=RES-STORAGE",
   "QUOTA=RES-MESSAGE",
+  "MULTIAPPEND",
+  "BINARY",
+  "UTF8=ACCEPT",
+  "ESEARCH",
+  "SEARCHRES",
+  "PARTIAL",
+  "WITHIN",
+  "SAVEDATE",
+  "OBJECTID",
 ];
 
 export function capabilities(

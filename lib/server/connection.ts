@@ -34,6 +34,8 @@ export class Connection implements CommandContext {
   transport: Transport;
   state: SessionState = { kind: "not-authenticated", failedLogins: 0 };
   readonly enc = new ResponseEncoder();
+  /** The tag of the command being executed (CommandContext.tag). */
+  tag = "*";
   readonly reader: CommandReader;
   #busy = false;
   #logout = false;
@@ -140,8 +142,8 @@ export class Connection implements CommandContext {
   }
 
   /** Flushes when enough output has accumulated (for long responses). */
-  async maybeFlush(): Promise<void> {
-    if (this.enc.size >= FLUSH_AT) await this.flush();
+  maybeFlush(): Promise<void> | void {
+    if (this.enc.size >= FLUSH_AT) return this.flush();
   }
 
   /**
@@ -319,6 +321,10 @@ export class Connection implements CommandContext {
     this.#limitHit(whole ? "command too big" : "literal too big", size);
     if (overAppendLimit) {
       this.#status(tag, "NO", "TOOBIG", `Message of ${size} bytes exceeds the APPENDLIMIT`);
+    } else if (name === "APPEND" && whole) {
+      // A MULTIAPPEND (RFC 3502) is held whole until it is stored: its messages
+      // together get APPENDLIMIT plus max_command_size. Nothing was appended.
+      this.#status(tag, "NO", "TOOBIG", "The messages of this APPEND are too big together");
     } else if (whole) {
       this.#status(tag, "BAD", "TOOBIG", `Command with a literal of ${size} bytes is too big`);
     } else {
@@ -418,6 +424,7 @@ export class Connection implements CommandContext {
       return;
     }
     this.#busy = true;
+    this.tag = tag;
     let completion: Completion | void = undefined;
     try {
       const args = spec.parse(p);
@@ -430,6 +437,7 @@ export class Connection implements CommandContext {
       completion = undefined;
     } finally {
       this.#busy = false;
+      this.tag = "*";
       this.#updateLimits();
     }
     if (this.#byeAfterReply !== null) {

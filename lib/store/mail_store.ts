@@ -55,6 +55,11 @@ export interface MailboxInfo {
   highestModSeq: number;
   specialUse: SpecialUse | null;
   subscribed: boolean;
+  /**
+   * MAILBOXID (RFC 8474 §4): the same for as long as this mailbox exists,
+   * across RENAME, and never given to another mailbox.
+   */
+  objectId: string;
 }
 
 export interface MailboxStatus {
@@ -153,6 +158,10 @@ export interface MessageFields {
   header?: boolean;
   /** The whole message, header and body. */
   content?: boolean;
+  /** When the message was saved into this mailbox (RFC 8514). */
+  saveDate?: boolean;
+  /** EMAILID (RFC 8474 §5.1). */
+  emailId?: boolean;
 }
 
 export interface MessageRecord {
@@ -165,6 +174,9 @@ export interface MessageRecord {
   bodyStructure?: BodyStructure;
   header?: Uint8Array;
   content?: Uint8Array;
+  /** Null when the store does not know when the message was saved (RFC 8514 §4.2: NIL). */
+  saveDate?: Date | null;
+  emailId?: string;
 }
 
 export interface AppendInput {
@@ -225,6 +237,15 @@ export type SearchKey =
   | { type: "flag"; flag: string; present: boolean }
   | { type: "internalDate"; op: "before" | "on" | "since"; date: string /* YYYY-MM-DD */ }
   | { type: "sentDate"; op: "before" | "on" | "since"; date: string /* YYYY-MM-DD */ }
+  /** The internal date against an instant, ms since the epoch (OLDER/YOUNGER, RFC 5032). */
+  | { type: "internalTime"; op: "before" | "since"; time: number }
+  /** The save date by day (RFC 8514 §4.3); a message without one matches none. */
+  | { type: "saveDate"; op: "before" | "on" | "since"; date: string /* YYYY-MM-DD */ }
+  /** Every message, when the mailbox keeps save dates (RFC 8514 §4.3). */
+  | { type: "saveDateSupported" }
+  /** EMAILID / THREADID (RFC 8474 §6); a THREADID this store never gives matches none. */
+  | { type: "emailId"; id: string }
+  | { type: "threadId"; id: string }
   | { type: "size"; op: "larger" | "smaller"; bytes: number }
   | { type: "header"; name: string; value: string }
   | { type: "body"; value: string }
@@ -290,6 +311,11 @@ export interface AccountStore {
     options?: { peek?: boolean },
   ): Promise<UidRange | null>;
   append(mailboxId: number, input: AppendInput): Promise<AppendResult>;
+  /**
+   * Appends several messages in one transaction, all or none (MULTIAPPEND,
+   * RFC 3502), with ascending UIDs in the order given.
+   */
+  appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]>;
   /** Streams records in ascending UID order, in chunks, for the UIDs in `uids` that exist. */
   fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord>;
   storeFlags(
