@@ -24,6 +24,8 @@ import type { FetchItem, Section } from "./commands/fetch.ts";
 export interface FetchedMessage {
   uid: number;
   flags?: readonly string[];
+  /** RFC 7162 §3.1.4.2 */
+  modSeq?: number;
   internalDate?: Date;
   size?: number;
   envelope?: Envelope;
@@ -37,6 +39,7 @@ export interface FetchedMessage {
 /** The stored fields `items` need (the shape of the store's MessageFields). */
 export interface NeededFields {
   flags?: boolean;
+  modSeq?: boolean;
   internalDate?: boolean;
   size?: boolean;
   envelope?: boolean;
@@ -56,6 +59,9 @@ export function neededFields(items: readonly FetchItem[]): NeededFields {
     switch (item.kind) {
       case "flags":
         need.flags = true;
+        break;
+      case "modSeq":
+        need.modSeq = true;
         break;
       case "internalDate":
         need.internalDate = true;
@@ -102,6 +108,8 @@ export function responseName(item: FetchItem): string {
   switch (item.kind) {
     case "flags":
       return "FLAGS";
+    case "modSeq":
+      return "MODSEQ";
     case "internalDate":
       return "INTERNALDATE";
     case "rfc822Size":
@@ -372,6 +380,8 @@ export interface FetchResponseOptions {
   uid?: boolean;
   /** Add FLAGS even when not asked for (\Seen was set by this fetch). */
   flags?: boolean;
+  /** Add MODSEQ even when not asked for (CONDSTORE is on, RFC 7162 §3.1). */
+  modSeq?: boolean;
 }
 
 /**
@@ -409,6 +419,10 @@ export function writeFetchResponse(
     next();
     writeItem(enc, { kind: "flags" }, msg);
   }
+  if (options.modSeq && !written.has("MODSEQ")) {
+    next();
+    writeItem(enc, { kind: "modSeq" }, msg);
+  }
   enc.close().crlf();
 }
 
@@ -418,6 +432,10 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, msg: FetchedMessage): 
   switch (item.kind) {
     case "flags":
       enc.flagList(required(msg.flags, "flags"));
+      return;
+    case "modSeq":
+      // fetch-mod-resp = "MODSEQ" SP "(" permsg-modsequence ")" (RFC 7162 §7)
+      enc.open().number(required(msg.modSeq, "modSeq")).close();
       return;
     case "internalDate":
       enc.string(formatDateTime(required(msg.internalDate, "internalDate")));

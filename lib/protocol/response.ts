@@ -34,7 +34,9 @@ export type SimpleCode =
   | "TOOBIG"
   | "USEATTR"
   | "COMPRESSIONACTIVE"
-  | "CLOSED";
+  | "CLOSED"
+  /** RFC 7162 §3.1.2.2 (a mailbox without MODSEQs; ours always have them). */
+  | "NOMODSEQ";
 
 /** resp-text-code with its data. */
 export type ResponseCode =
@@ -46,6 +48,8 @@ export type ResponseCode =
   | { code: "UNSEEN"; seq: number }
   | { code: "HIGHESTMODSEQ"; modSeq: number }
   | { code: "BADCHARSET"; charsets: readonly string[] }
+  /** RFC 7162 §3.1.3: messages (numbers or UIDs, ascending) that failed UNCHANGEDSINCE. */
+  | { code: "MODIFIED"; set: readonly number[] }
   /** RFC 4315 §3 */
   | { code: "APPENDUID"; uidValidity: number; uid: number }
   /** RFC 4315 §3: source and destination UIDs, in matching order. */
@@ -91,6 +95,9 @@ export function writeResponseCode(enc: ResponseEncoder, code: ResponseCode): voi
         enc.close();
       }
       return;
+    case "MODIFIED":
+      enc.sp().atom(formatUidList(code.set));
+      return;
     case "APPENDUID":
       enc.sp().number(code.uidValidity).sp().number(code.uid);
       return;
@@ -126,7 +133,10 @@ export function writeStatus(
   enc.text(text).crlf();
 }
 
-/** Ascending UIDs as a compact sequence set ("1:3,7") for COPYUID (RFC 4315 `uid-set`). */
+/**
+ * Ascending numbers as a compact sequence set ("1:3,7"): COPYUID (RFC 4315
+ * `uid-set`), MODIFIED and VANISHED (RFC 7162).
+ */
 export function formatUidList(uids: readonly number[]): string {
   const parts: string[] = [];
   let i = 0;

@@ -24,6 +24,8 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "THREAD=ORDEREDSUBJECT",
   "THREAD=REFERENCES",
   "I18NLEVEL=1",
+  "CONDSTORE",
+  "QRESYNC",
 ];
 
 export function capabilities(

@@ -55,6 +55,7 @@ const SIMPLE_CODES = new Set([
   "USEATTR",
   "COMPRESSIONACTIVE",
   "CLOSED",
+  "NOMODSEQ",
 ]);
 const MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec";
 const DATE_TIME = new RegExp(`^[ \\d]\\d-(${MONTHS})-\\d{4} \\d{2}:\\d{2}:\\d{2} [+-]\\d{4}$`);
@@ -261,6 +262,11 @@ class Reader {
         this.sp();
         this.number(true);
         return;
+      case "MODIFIED":
+        // RFC 7162 §7: "MODIFIED" SP sequence-set (numbers, no "*" in a response)
+        this.sp();
+        this.uidSet();
+        return;
       case "COPYUID":
         this.sp();
         this.number(true);
@@ -432,7 +438,21 @@ class Reader {
           break;
         case "SEARCH":
         case "SORT":
-          while (this.maybe(" ")) this.number(true);
+          // RFC 7162 §7: [SP search-sort-mod-seq], "(" "MODSEQ" SP mod-sequence-value ")"
+          while (this.maybe(" ")) {
+            if (this.maybe("(MODSEQ ")) {
+              this.take((b) => b >= 0x30 && b <= 0x39, "a mod-sequence");
+              this.expect(")");
+              break;
+            }
+            this.number(true);
+          }
+          break;
+        case "VANISHED":
+          // RFC 7162 §7: expunged-resp = "VANISHED" [SP "(EARLIER)"] SP known-uids
+          this.sp();
+          if (this.maybe("(EARLIER) ")) { /* the earlier form */ }
+          this.uidSet();
           break;
         case "STATUS":
           this.sp();

@@ -14,6 +14,7 @@
  */
 import { type CommandParser, ParseError } from "../../wire/parser.ts";
 import { parseSequenceSet, type SequenceSet } from "../sequence_set.ts";
+import { parseModSeq } from "../mod_sequence.ts";
 
 /**
  * section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"
@@ -36,12 +37,10 @@ export interface Partial {
   count: number;
 }
 
-/**
- * One fetch-att. CONDSTORE (RFC 7162) will add `{ kind: "modSeq" }` here and
- * CHANGEDSINCE to `FetchArgs`; neither is implemented yet.
- */
+/** One fetch-att; MODSEQ is CONDSTORE's (RFC 7162 §3.1.4.2). */
 export type FetchItem =
   | { kind: "flags" }
+  | { kind: "modSeq" }
   | { kind: "internalDate" }
   | { kind: "rfc822Size" }
   | { kind: "envelope" }
@@ -61,6 +60,10 @@ export interface FetchArgs {
   set: SequenceSet;
   /** Attributes in the order requested; macros expanded. */
   items: FetchItem[];
+  /** CHANGEDSINCE (RFC 7162 §3.1.4.1): only messages with a greater MODSEQ. */
+  changedSince?: number;
+  /** VANISHED (RFC 7162 §3.2.6): UID FETCH with CHANGEDSINCE only, checked by the handler. */
+  vanished?: boolean;
 }
 
 const SIMPLE: Record<string, FetchItem> = {
@@ -71,6 +74,7 @@ const SIMPLE: Record<string, FetchItem> = {
   BODY: { kind: "body" },
   BODYSTRUCTURE: { kind: "bodyStructure" },
   UID: { kind: "uid" },
+  MODSEQ: { kind: "modSeq" },
   RFC822: { kind: "rfc822" },
   "RFC822.HEADER": { kind: "rfc822Header" },
   "RFC822.TEXT": { kind: "rfc822Text" },
@@ -115,9 +119,32 @@ export function parseFetch(p: CommandParser): FetchArgs {
       items.push(parseFetchItem(p));
     }
   }
-  // Hook: CONDSTORE's fetch-modifiers (SP "(" CHANGEDSINCE ... ")") go here.
+  const args: FetchArgs = { set, items };
+  if (p.maybeSp()) parseFetchModifiers(p, args);
   p.end();
-  return { set, items };
+  return args;
+}
+
+/**
+ * fetch-modifiers = SP "(" fetch-modifier *(SP fetch-modifier) ")" (RFC 4466 §2.4)
+ * fetch-modifier  =/ chgsince-fetch-mod / rexpunges-fetch-mod (RFC 7162 §7)
+ * chgsince-fetch-mod  = "CHANGEDSINCE" SP mod-sequence-valzer
+ * rexpunges-fetch-mod = "VANISHED"
+ */
+function parseFetchModifiers(p: CommandParser, args: FetchArgs): void {
+  p.list(() => {
+    const name = p.atom().toUpperCase();
+    if (name === "CHANGEDSINCE" && args.changedSince === undefined) {
+      p.sp();
+      args.changedSince = parseModSeq(p, true);
+    } else if (name === "VANISHED" && !args.vanished) {
+      args.vanished = true;
+    } else if (name === "CHANGEDSINCE" || name === "VANISHED") {
+      throw new ParseError(`FETCH modifier ${name} given twice`);
+    } else {
+      throw new ParseError(`Unknown FETCH modifier ${name}`);
+    }
+  }, false);
 }
 
 /** Reads one fetch-att; the error names the item at fault. */

@@ -3,7 +3,7 @@ import { type CommandParser, ParseError } from "../../wire/parser.ts";
 
 /**
  * status = "STATUS" SP mailbox SP "(" status-att *(SP status-att) ")"
- * (RFC 3501 §6.3.10; APPENDLIMIT from RFC 7889)
+ * (RFC 3501 §6.3.10; APPENDLIMIT from RFC 7889, HIGHESTMODSEQ from RFC 7162 §3.1.7)
  */
 export const STATUS_ITEMS = [
   "MESSAGES",
@@ -12,6 +12,7 @@ export const STATUS_ITEMS = [
   "UIDVALIDITY",
   "UNSEEN",
   "APPENDLIMIT",
+  "HIGHESTMODSEQ",
 ];
 
 export interface StatusArgs {

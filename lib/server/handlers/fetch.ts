@@ -4,13 +4,21 @@
  * the whole set), then stream one FETCH response per message in UID
  * order, flushing as output accumulates so FETCH 1:* over a large mailbox
  * keeps memory bounded.
+ *
+ * CONDSTORE (RFC 7162 §3.1.4): MODSEQ is an item, CHANGEDSINCE narrows the
+ * set to messages changed since (and adds MODSEQ); both turn CONDSTORE on,
+ * after which FLAGS always come with MODSEQ. QRESYNC (§3.2.6): UID FETCH
+ * (CHANGEDSINCE n VANISHED) first reports the set's expunged UIDs.
  */
 import type { CommandContext, Completion } from "../context.ts";
 import type { FetchArgs } from "../../protocol/commands/fetch.ts";
 import { setsSeen } from "../../protocol/commands/fetch.ts";
 import { neededFields } from "../../protocol/fetch_response.ts";
+import { resolveRanges } from "../../protocol/sequence_set.ts";
+import { bad } from "../../protocol/errors.ts";
 import { selectedOf, userOf } from "../access.ts";
-import { countUids } from "../uid_set.ts";
+import { countUids, uidSetOf } from "../uid_set.ts";
+import { changedSinceKey, enableCondstore, writeVanishedEarlier } from "../condstore.ts";
 
 export function handleFetch(ctx: CommandContext, args: FetchArgs): Promise<Completion | void> {
   return fetchMessages(ctx, args, false);
@@ -26,30 +34,54 @@ async function fetchMessages(
   uid: boolean,
 ): Promise<Completion | void> {
   const mailbox = selectedOf(ctx);
-  const uids = mailbox.resolveSet(args.set, uid ? "uid" : "seq");
-  if (uids.length === 0) return;
+  if (args.vanished) {
+    // RFC 7162 §3.2.6: VANISHED only in UID FETCH, only with CHANGEDSINCE,
+    // only once QRESYNC is on (§3.2.3); otherwise BAD.
+    if (!uid) throw bad("VANISHED is allowed in UID FETCH only");
+    if (args.changedSince === undefined) throw bad("VANISHED needs CHANGEDSINCE");
+    if (!mailbox.qresync) throw bad("VANISHED needs ENABLE QRESYNC first");
+  }
+  let uids = mailbox.resolveSet(args.set, uid ? "uid" : "seq");
+  const since = args.changedSince;
+  const items = since !== undefined && !args.items.some((i) => i.kind === "modSeq")
+    ? [...args.items, { kind: "modSeq" as const }]
+    : args.items;
+  if (since !== undefined || items.some((i) => i.kind === "modSeq")) enableCondstore(ctx);
   const account = userOf(ctx).account;
   const mailboxId = mailbox.info.id;
+  if (args.vanished && since !== undefined) {
+    // UIDs of the set up to the largest known; expunged ones may lie above
+    // the largest UID left, so the set is not cut to the view here.
+    await writeVanishedEarlier(ctx, mailbox, since, resolveRanges(args.set, mailbox.maxUid));
+  }
+  if (uids.length === 0) return;
+  let expected = uid ? 0 : countUids(uids);
+  if (since !== undefined) {
+    uids = uidSetOf(await account.search(mailboxId, changedSinceKey(uids, since)));
+    expected = 0;
+    if (uids.length === 0) return;
+  }
 
   // RFC 3501 §6.4.5: BODY[...] (not PEEK), RFC822 and RFC822.TEXT set \Seen,
   // and the FETCH response should then carry the new FLAGS. Done before
   // reading, in one call, so the FLAGS we send are the stored ones.
   let seenSet = new Set<number>();
-  if (setsSeen(args.items) && !mailbox.readOnly) {
+  if (setsSeen(items) && !mailbox.readOnly) {
     const result = await account.storeFlags(mailboxId, uids, "add", ["\\Seen"]);
     seenSet = new Set(result.changed.map((c) => c.uid));
   }
 
-  const fields = neededFields(args.items);
+  const fields = neededFields(items);
   if (seenSet.size > 0) fields.flags = true;
-  const asksFlags = args.items.some((i) => i.kind === "flags");
-  let expected = uid ? 0 : countUids(uids);
+  // RFC 7162 §3.1: once CONDSTORE is on, FLAGS travel with MODSEQ.
+  if (fields.flags && mailbox.condstore) fields.modSeq = true;
+  const asksFlags = items.some((i) => i.kind === "flags");
   for await (const record of account.fetch(mailboxId, uids, fields)) {
     const seq = mailbox.seqOf(record.uid);
     if (seq === 0) continue;
     if (!uid) expected--;
     const addFlags = seenSet.has(record.uid);
-    mailbox.writeFetch(ctx.enc, seq, record, args.items, { uid, flags: addFlags });
+    mailbox.writeFetch(ctx.enc, seq, record, items, { uid, flags: addFlags });
     // An answer with FLAGS carries the message's current flags: a pending
     // change (our own \Seen among them) need not be sent again.
     if (asksFlags || addFlags) mailbox.forgetFlags(record.uid);

@@ -5,15 +5,17 @@
  */
 import type { CommandContext } from "../context.ts";
 import type { SearchArgs } from "../../protocol/commands/search.ts";
-import { searchUids, writeNumbers } from "../search_program.ts";
+import { modSeqTrailer, searchUids, writeNumbers } from "../search_program.ts";
 import { selectedOf } from "../access.ts";
 
 export async function handleSearch(ctx: CommandContext, args: SearchArgs): Promise<void> {
   const view = selectedOf(ctx);
   const uids = await searchUids(ctx, args.key);
-  await writeNumbers(ctx, "SEARCH", uids.map((uid) => view.seqOf(uid)));
+  const modSeq = await modSeqTrailer(ctx, args.key, uids);
+  await writeNumbers(ctx, "SEARCH", uids.map((uid) => view.seqOf(uid)), modSeq);
 }
 
 export async function handleUidSearch(ctx: CommandContext, args: SearchArgs): Promise<void> {
-  await writeNumbers(ctx, "SEARCH", await searchUids(ctx, args.key));
+  const uids = await searchUids(ctx, args.key);
+  await writeNumbers(ctx, "SEARCH", uids, await modSeqTrailer(ctx, args.key, uids));
 }

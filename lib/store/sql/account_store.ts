@@ -31,7 +31,7 @@ import * as mailboxes from "./mailboxes.ts";
 import { restoreMailbox, restoreMessages } from "./restore.ts";
 import { searchMailbox } from "./search.ts";
 import { storeFlags } from "./store_flags.ts";
-import { claimRecent, poll, select, watch } from "./sync.ts";
+import { claimRecent, poll, select, vanished, watch } from "./sync.ts";
 
 export class SqlAccountStore implements AccountStore {
   readonly accountName: string;
@@ -135,6 +135,10 @@ export class SqlAccountStore implements AccountStore {
 
   search(mailboxId: number, key: SearchKey): Promise<number[]> {
     return searchMailbox(this.#ctx, mailboxId, key);
+  }
+
+  vanished(mailboxId: number, sinceModSeq: number, uids: UidSet): Promise<number[]> {
+    return vanished(this.#ctx, mailboxId, sinceModSeq, uids);
   }
 
   watch(mailboxId: number, listener: (event: MailboxEvent) => void): () => void {

@@ -234,7 +234,7 @@ export async function appendMessage(
       uidNext: result.uid + 1,
       name: result.name,
     });
-    ctx.bus.emit({ type: "append", mailboxId, uids: [result.uid] });
+    ctx.bus.emit({ type: "append", mailboxId, uids: [result.uid], modSeq: result.modSeq });
     return { uid: result.uid, uidValidity: result.uidValidity, modSeq: result.modSeq };
   } finally {
     files?.unhold(hash);

@@ -2,7 +2,7 @@
  * Keeping sessions in sync: the SELECT snapshot, watching a mailbox's
  * events, and polling for changes another process made.
  */
-import type { MailboxEvent, MailboxSnapshot, UidRange } from "../mail_store.ts";
+import type { MailboxEvent, MailboxSnapshot, UidRange, UidSet } from "../mail_store.ts";
 import { StoreError, SYSTEM_FLAGS } from "../mail_store.ts";
 import { type AccountContext, mailboxInfo, mailboxRow } from "./context.ts";
 import { flagList, SEEN } from "./flags.ts";
@@ -125,13 +125,39 @@ export async function poll(ctx: AccountContext, mailboxId: number): Promise<void
     uidNext: row.uid_next,
     name: row.name,
   });
-  if (gone.length) ctx.bus.emit({ type: "expunge", mailboxId, uids: gone.map((g) => g.uid) });
+  const modSeq = row.highest_modseq;
+  if (gone.length) {
+    ctx.bus.emit({ type: "expunge", mailboxId, uids: gone.map((g) => g.uid), modSeq });
+  }
   const appended = changed.filter((c) => c.uid >= oldNext).map((c) => c.uid);
   const flags = changed.filter((c) => c.uid < oldNext).map((c) => ({
     uid: c.uid,
     flags: flagList(c.system_flags, JSON.parse(c.keywords)),
     modSeq: c.modseq,
   }));
-  if (appended.length) ctx.bus.emit({ type: "append", mailboxId, uids: appended });
+  if (appended.length) ctx.bus.emit({ type: "append", mailboxId, uids: appended, modSeq });
   if (flags.length) ctx.bus.emit({ type: "flags", mailboxId, changes: flags });
+}
+
+/**
+ * Tombstones of `uids` expunged above `sinceModSeq` (RFC 7162 §3.2.6),
+ * a range query per range of the set on the (mailbox_id, uid) key.
+ */
+export async function vanished(
+  ctx: AccountContext,
+  mailboxId: number,
+  sinceModSeq: number,
+  uids: UidSet,
+): Promise<number[]> {
+  const box = await mailboxRow(ctx, ctx.db, mailboxId);
+  const out: number[] = [];
+  for (const r of uids) {
+    const to = Math.min(r.to, box.uid_next - 1);
+    if (r.from > to) continue;
+    const rows = await ctx.db.selectFrom("expunged").select("uid")
+      .where("mailbox_id", "=", mailboxId).where("uid", ">=", r.from).where("uid", "<=", to)
+      .where("modseq", ">", sinceModSeq).orderBy("uid").execute();
+    for (const row of rows) out.push(row.uid);
+  }
+  return out;
 }

@@ -43,6 +43,7 @@ const ACCOUNT_METHODS = new Set([
   "copy",
   "move",
   "search",
+  "vanished",
   "poll",
   "getAppendLimit",
   "restoreMailbox",
