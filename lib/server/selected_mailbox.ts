@@ -143,6 +143,11 @@ export class SelectedMailbox {
     return this.#modSeq;
   }
 
+  /** The largest UID this view has known of, present or expunged since. */
+  get highWater(): number {
+    return this.#highWater;
+  }
+
   /** Messages as the client knows them. */
   get count(): number {
     return this.#count;

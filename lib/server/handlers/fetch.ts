@@ -50,9 +50,9 @@ async function fetchMessages(
   const account = userOf(ctx).account;
   const mailboxId = mailbox.info.id;
   if (args.vanished && since !== undefined) {
-    // UIDs of the set up to the largest known; expunged ones may lie above
-    // the largest UID left, so the set is not cut to the view here.
-    await writeVanishedEarlier(ctx, mailbox, since, resolveRanges(args.set, mailbox.maxUid));
+    // Expunged UIDs may lie above the largest UID left: "*" is the largest
+    // UID this session has known of, not the largest one still here.
+    await writeVanishedEarlier(ctx, mailbox, since, resolveRanges(args.set, mailbox.highWater));
   }
   if (uids.length === 0) return;
   let expected = uid ? 0 : countUids(uids);
