@@ -120,7 +120,11 @@ export function parseFetch(p: CommandParser): FetchArgs {
     }
   }
   const args: FetchArgs = { set, items };
-  if (p.maybeSp()) parseFetchModifiers(p, args);
+  const at = p.pos;
+  if (p.maybeSp()) {
+    if (p.peek() === 0x28 /* ( */) parseFetchModifiers(p, args);
+    else p.pos = at; // not a modifier list: end() names the text that follows
+  }
   p.end();
   return args;
 }
