@@ -362,8 +362,9 @@ for (const kind of KINDS) {
         "deleted",
       ]);
       assert.deepEqual(seen2.map((e) => e.type), ["append", "flags", "expunge", "renamed"]);
-      assert.deepEqual(seen1[0], { type: "append", mailboxId: box.id, uids: [1] });
-      assert.deepEqual(seen1[2], { type: "expunge", mailboxId: box.id, uids: [1] });
+      // Each change carries the mailbox's MODSEQ after it (RFC 7162): 1 at creation, +1 a change.
+      assert.deepEqual(seen1[0], { type: "append", mailboxId: box.id, uids: [1], modSeq: 2 });
+      assert.deepEqual(seen1[2], { type: "expunge", mailboxId: box.id, uids: [1], modSeq: 4 });
       assert.deepEqual(seen1[3], { type: "renamed", mailboxId: box.id, name: "Box2" });
     } finally {
       await t.cleanup();
@@ -473,8 +474,9 @@ Deno.test("poll() delivers changes made by another process's store on the same f
     await cli.expunge(box.id, [{ from: 1, to: 1 }]);
     await acct.poll(box.id);
     assert.deepEqual(events.map((e) => e.type), ["expunge", "append"]);
-    assert.deepEqual(events[0], { type: "expunge", mailboxId: box.id, uids: [1] });
-    assert.deepEqual(events[1], { type: "append", mailboxId: box.id, uids: [2, 3] });
+    // Found by polling: both at the mailbox's MODSEQ when found.
+    assert.deepEqual(events[0], { type: "expunge", mailboxId: box.id, uids: [1], modSeq: 6 });
+    assert.deepEqual(events[1], { type: "append", mailboxId: box.id, uids: [2, 3], modSeq: 6 });
     events.length = 0;
     await acct.poll(box.id);
     assert.equal(events.length, 0);
