@@ -67,6 +67,12 @@ export interface MailboxStatus {
   highestModSeq: number;
   /** Per-mailbox APPEND limit in bytes (RFC 7889), null for none. */
   appendLimit: number | null;
+  /** Sum of the messages' sizes in octets (STATUS SIZE, RFC 8438 §2). */
+  size: number;
+  /** Messages with \Deleted (STATUS DELETED, RFC 9208 §4.3). */
+  deleted: number;
+  /** Sum of the sizes of the messages with \Deleted (STATUS DELETED-STORAGE, RFC 9208 §4.3). */
+  deletedStorage: number;
 }
 
 /** The state of a mailbox a session needs on SELECT. */

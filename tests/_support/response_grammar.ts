@@ -303,6 +303,11 @@ class Reader {
     }
     this.sp();
     this.astring();
+    // [SP mbox-list-extended] (RFC 5258 §9): "(" [tag SP tagged-ext-val *(SP ...)] ")"
+    if (this.maybe(" ")) {
+      const ext = this.value();
+      if (ext.t !== "list") this.fail("mbox-list-extended is a list");
+    }
   }
 
   /** msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP ...) ")" */

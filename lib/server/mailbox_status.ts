@@ -1,0 +1,55 @@
+/**
+ * STATUS items of one mailbox (RFC 3501 §6.3.10 and extensions), shared by
+ * STATUS and by LIST ... RETURN (STATUS (...)) (RFC 5819), so both answer
+ * the same items the same way.
+ */
+import type { CommandContext } from "./context.ts";
+import { writeStatusResponse } from "../protocol/commands/status.ts";
+import { mailboxToWire } from "../protocol/mailbox_name.ts";
+import type { MailboxInfo, MailboxStatus } from "../store/mail_store.ts";
+import { userOf, utf8Names } from "./access.ts";
+import { enableCondstore } from "./condstore.ts";
+
+/** The value of each STATUS item (`STATUS_ITEMS`); null is NIL. */
+function valueOf(item: string, status: MailboxStatus): number | null {
+  switch (item) {
+    case "MESSAGES":
+      return status.messages;
+    case "RECENT":
+      return status.recent;
+    case "UIDNEXT":
+      return status.uidNext;
+    case "UIDVALIDITY":
+      return status.uidValidity;
+    case "UNSEEN":
+      return status.unseen;
+    case "APPENDLIMIT": // RFC 7889 §4
+      return status.appendLimit;
+    case "SIZE": // RFC 8438 §2: the total of the messages' RFC822.SIZE
+      return status.size;
+    case "DELETED": // RFC 9208 §4.3 (RFC 9051 §6.3.11)
+      return status.deleted;
+    case "DELETED-STORAGE": // RFC 9208 §4.3: octets an EXPUNGE would free
+      return status.deletedStorage;
+    case "HIGHESTMODSEQ": // RFC 7162 §3.1.7
+      return status.highestModSeq;
+    default:
+      throw new Error(`No value for STATUS item ${item}`);
+  }
+}
+
+/** Writes `* STATUS mailbox (item value ...)` for an existing mailbox. */
+export async function writeMailboxStatus(
+  ctx: CommandContext,
+  info: MailboxInfo,
+  items: readonly string[],
+): Promise<void> {
+  const status = await userOf(ctx).account.status(info.id);
+  // RFC 7162 §3.1: asking for HIGHESTMODSEQ is a CONDSTORE enabling command.
+  if (items.includes("HIGHESTMODSEQ")) enableCondstore(ctx);
+  writeStatusResponse(
+    ctx.enc,
+    mailboxToWire(info.name, utf8Names(ctx)),
+    items.map((i) => [i, valueOf(i, status)] as [string, number | null]),
+  );
+}
