@@ -7,6 +7,7 @@ import { StoreError, SYSTEM_FLAGS } from "../mail_store.ts";
 import { type AccountContext, mailboxInfo, mailboxRow } from "./context.ts";
 import { flagList, SEEN } from "./flags.ts";
 import { countAbove, readBlocks, summarize, uidsOf } from "./uid_blocks.ts";
+import { inSet, normalizeUidSet } from "./uid_ranges.ts";
 
 /**
  * The SELECT snapshot from the compact index (uid_blocks.ts): a few rows
@@ -140,8 +141,10 @@ export async function poll(ctx: AccountContext, mailboxId: number): Promise<void
 }
 
 /**
- * Tombstones of `uids` expunged above `sinceModSeq` (RFC 7162 §3.2.6),
- * a range query per range of the set on the (mailbox_id, uid) key.
+ * Tombstones of `uids` expunged above `sinceModSeq` (RFC 7162 §3.2.6): one
+ * query on the (mailbox_id, modseq) index (migration 5), so the cost follows
+ * the expunges since, not the tombstones kept; the client's set (any number
+ * of ranges) is applied in one walk beside the sorted answer.
  */
 export async function vanished(
   ctx: AccountContext,
@@ -149,15 +152,10 @@ export async function vanished(
   sinceModSeq: number,
   uids: UidSet,
 ): Promise<number[]> {
-  const box = await mailboxRow(ctx, ctx.db, mailboxId);
-  const out: number[] = [];
-  for (const r of uids) {
-    const to = Math.min(r.to, box.uid_next - 1);
-    if (r.from > to) continue;
-    const rows = await ctx.db.selectFrom("expunged").select("uid")
-      .where("mailbox_id", "=", mailboxId).where("uid", ">=", r.from).where("uid", "<=", to)
-      .where("modseq", ">", sinceModSeq).orderBy("uid").execute();
-    for (const row of rows) out.push(row.uid);
-  }
-  return out;
+  await mailboxRow(ctx, ctx.db, mailboxId);
+  if (uids.length === 0) return [];
+  const rows = await ctx.db.selectFrom("expunged").select("uid")
+    .where("mailbox_id", "=", mailboxId).where("modseq", ">", sinceModSeq)
+    .orderBy("uid").execute();
+  return inSet(rows.map((r) => r.uid), normalizeUidSet(uids));
 }

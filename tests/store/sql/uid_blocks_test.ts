@@ -127,6 +127,7 @@ Deno.test("a database of the previous release gets its UID/flag index and search
     await sql`drop table body_search`.execute(t.store.db);
     await sql`alter table mailboxes drop column recent_uid`.execute(t.store.db);
     await sql`alter table mailboxes drop column recent_prev`.execute(t.store.db);
+    await sql`drop index expunged_modseq`.execute(t.store.db);
     await sql`delete from schema_migrations where version >= 2`.execute(t.store.db);
     const store = await t.reopen();
     acct = (await store.openAccount("a"))!;
