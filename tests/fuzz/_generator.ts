@@ -166,6 +166,10 @@ export class Generator {
       "BINARY[1]",
       "BINARY.SIZE[1]",
       "MODSEQ",
+      "BINARY.PEEK[]",
+      "SAVEDATE",
+      "EMAILID",
+      "THREADID",
     ];
     const macro = this.pick(["ALL", "FAST", "FULL"]);
     if (this.chance(0.15)) return this.text(macro);
@@ -186,6 +190,8 @@ export class Generator {
       "ANSWERED",
       "DRAFT",
       "UNDRAFT",
+      "$",
+      "SAVEDATESUPPORTED",
     ];
     const k = this.int(depth > 2 ? 4 : 10);
     switch (k) {
@@ -202,7 +208,10 @@ export class Generator {
           this.date(),
         ];
       case 3:
-        return [this.text(this.pick(["LARGER", "SMALLER"])), this.text(String(this.int(100000)))];
+        return [
+          this.text(this.pick(["LARGER", "SMALLER", "OLDER", "YOUNGER", "MODSEQ"])),
+          this.text(String(this.int(100000))),
+        ];
       case 4:
         return [this.text("UID"), this.seqSet()];
       case 5:
@@ -430,7 +439,21 @@ export class Generator {
         const charset = this.chance(0.15)
           ? [this.text("CHARSET"), this.text(this.pick(["UTF-8", "ISO-8859-1", "X-UNKNOWN"]))]
           : [];
-        return [...charset, ...this.searchKeys(), ...(this.chance(0.3) ? this.searchKeys() : [])];
+        // ESEARCH (RFC 4731), SEARCHRES (RFC 5182), PARTIAL (RFC 9394) return options.
+        const ret = this.chance(0.3)
+          ? [
+            this.text("RETURN"),
+            this.text(
+              this.pick(["()", "(MIN MAX)", "(ALL COUNT)", "(SAVE)", "(PARTIAL 1:10)", "(BOGUS)"]),
+            ),
+          ]
+          : [];
+        return [
+          ...ret,
+          ...charset,
+          ...this.searchKeys(),
+          ...(this.chance(0.3) ? this.searchKeys() : []),
+        ];
       }
       case "SORT":
       case "UID SORT":
