@@ -35,7 +35,7 @@ export type SimpleCode =
   | "USEATTR"
   | "COMPRESSIONACTIVE"
   | "CLOSED"
-  /** RFC 3516 §4.5: a part's Content-Transfer-Encoding cannot be decoded. */
+  /** RFC 3516 §4.5.1: a part's Content-Transfer-Encoding cannot be decoded. */
   | "UNKNOWN-CTE";
 
 /** resp-text-code with its data. */
