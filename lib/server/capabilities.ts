@@ -27,6 +27,10 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "LIST-EXTENDED",
   "LIST-STATUS",
   "STATUS=SIZE",
+  // RFC 9208: QUOTA with its resources; no QUOTASET (SETQUOTA is answered NO).
+  "QUOTA",
+  "QUOTA=RES-STORAGE",
+  "QUOTA=RES-MESSAGE",
   "MULTIAPPEND",
   "BINARY",
   "UTF8=ACCEPT",

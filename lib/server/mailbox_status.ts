@@ -26,9 +26,9 @@ function valueOf(item: string, status: MailboxStatus): number | null {
       return status.appendLimit;
     case "SIZE": // RFC 8438 §2: the total of the messages' RFC822.SIZE
       return status.size;
-    case "DELETED": // RFC 9208 §4.3 (RFC 9051 §6.3.11)
+    case "DELETED": // RFC 9051 §6.3.11; RFC 9208 asks it of QUOTA=RES-MESSAGE servers
       return status.deleted;
-    case "DELETED-STORAGE": // RFC 9208 §4.3: octets an EXPUNGE would free
+    case "DELETED-STORAGE": // RFC 9208 (with QUOTA=RES-STORAGE): octets an EXPUNGE frees
       return status.deletedStorage;
     default:
       throw new Error(`No value for STATUS item ${item}`);

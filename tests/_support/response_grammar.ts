@@ -501,6 +501,27 @@ class Reader {
             if (!this.maybe("NIL")) this.number();
           }
           break;
+        case "QUOTA":
+          // quota-response = "QUOTA" SP quota-root-name SP quota-list (RFC 9208)
+          this.sp();
+          this.astring();
+          this.sp();
+          this.expect("(");
+          for (let first = true; !this.maybe(")"); first = false) {
+            if (!first) this.sp();
+            this.atom();
+            this.sp();
+            this.number();
+            this.sp();
+            this.number();
+          }
+          break;
+        case "QUOTAROOT":
+          // quotaroot-response = "QUOTAROOT" SP mailbox *(SP quota-root-name)
+          this.sp();
+          this.astring();
+          while (this.maybe(" ")) this.astring();
+          break;
         case "THREAD":
           while (this.maybe(" ") || this.peek() === 0x28) {
             const v = this.value();

@@ -4,12 +4,13 @@
  * whatever other appends are waiting (group commit).
  */
 import type { Kysely, Transaction } from "kysely";
-import type { AppendInput, AppendResult } from "../mail_store.ts";
+import type { AppendInput, AppendResult, QuotaLimits } from "../mail_store.ts";
 import { StoreError } from "../mail_store.ts";
 import { parseMessage } from "../../mime/parse.ts";
 import { type BodyFiles, compress, sha256Hex } from "./body_files.ts";
 import { type AccountContext, effectiveLimit, mailboxRow } from "./context.ts";
 import { parseFlags } from "./flags.ts";
+import { overQuota } from "./quota.ts";
 import type { Db } from "./schema.ts";
 import { sentDay } from "./search.ts";
 import { type SearchFields, searchFieldsOf } from "./search_fields.ts";
@@ -60,13 +61,20 @@ export class AppendQueue {
   #db: Kysely<Db>;
   #disableRecent: boolean;
   #files: BodyFiles | null;
+  #quota: QuotaLimits;
   #queue: AppendJob[] = [];
   #flushing: Promise<void> | null = null;
 
-  constructor(db: Kysely<Db>, disableRecent: boolean, files: BodyFiles | null = null) {
+  constructor(
+    db: Kysely<Db>,
+    disableRecent: boolean,
+    files: BodyFiles | null = null,
+    quota: QuotaLimits = { storage: null, messages: null },
+  ) {
     this.#db = db;
     this.#disableRecent = disableRecent;
     this.#files = files;
+    this.#quota = quota;
   }
 
   commit(job: AppendJobInput): Promise<AppendCommitted> {
@@ -102,14 +110,24 @@ export class AppendQueue {
             const committed: AppendCommitted[] = [];
             for (const job of batch) {
               const rows: AppendCommitted[] = [];
-              let failed: StoreError | null = null;
-              for (const message of job.messages) {
+              // Several messages (MULTIAPPEND) pass the quota together or not at all
+              // (RFC 9208 quotas, RFC 3502 all or none); one alone is checked in insertAppend.
+              let failed: StoreError | null = job.messages.length > 1
+                ? await overQuota(
+                  trx,
+                  job.messages[0].accountId,
+                  this.#quota,
+                  job.messages.length,
+                  job.messages.reduce((n, m) => n + m.size, 0),
+                )
+                : null;
+              for (const message of failed ? [] : job.messages) {
                 // Under the write lock no other process can remove the file: make
                 // sure it is there before the row that names it commits (body_files.ts).
                 if (message.fileData && this.#files) {
                   await this.#files.write(message.hash, message.fileData);
                 }
-                const r = await insertAppend(trx, message, this.#disableRecent);
+                const r = await insertAppend(trx, message, this.#disableRecent, this.#quota);
                 if (r instanceof StoreError) {
                   failed = r;
                   break;
@@ -117,8 +135,9 @@ export class AppendQueue {
                 rows.push(r);
               }
               if (failed && rows.length > 0) {
-                // A job's messages share one mailbox, so only the first can find it
-                // gone; anything else would leave half a job: undo the whole batch.
+                // A job's messages share one mailbox (only the first can find it gone)
+                // and passed the quota together; anything else would leave half a
+                // job: undo the whole batch.
                 throw new Error("Append job failed part way; the batch is rolled back");
               }
               out.push(failed ?? rows);
@@ -170,17 +189,28 @@ async function indexAppends(
   for (const [mailboxId, kw] of keywords) await addKeywords(trx, mailboxId, kw);
 }
 
-/** One APPEND inside a group-commit transaction; a missing mailbox is returned, not thrown. */
+/**
+ * One APPEND inside a group-commit transaction; a missing mailbox or a full
+ * quota is returned, not thrown (the batch's other jobs go on).
+ */
 async function insertAppend(
   trx: Transaction<Db>,
   job: AppendJobInput,
   disableRecent: boolean,
+  quota: QuotaLimits,
 ): Promise<AppendCommitted | StoreError> {
-  // The mailbox first: if it is gone, nothing of this job is written.
+  // The quota is checked in the transaction that adds to the usage: appends
+  // committed before this one (in this batch too) are counted (RFC 9208).
+  const full = await overQuota(trx, job.accountId, quota, 1, job.size);
+  if (full) return full;
+  // The mailbox first: if it is gone, nothing of this job is written. Its
+  // message count and size (quota usage, STATUS SIZE) change with it.
   const box = await trx.updateTable("mailboxes")
     .set((eb) => ({
       uid_next: eb("uid_next", "+", 1),
       highest_modseq: eb("highest_modseq", "+", 1),
+      message_count: eb("message_count", "+", 1),
+      total_size: eb("total_size", "+", job.size),
     }))
     .where("id", "=", job.mailboxId).where("account_id", "=", job.accountId)
     .returning(["uid_next", "highest_modseq", "uid_validity", "name"]).executeTakeFirst();

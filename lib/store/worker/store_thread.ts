@@ -49,6 +49,8 @@ const ACCOUNT_METHODS = new Set([
   "restoreMailbox",
   "restoreMessages",
   "setAppendLimit",
+  "quota",
+  "setQuota",
 ]);
 
 const slice = new TimeSlice();
