@@ -32,6 +32,9 @@ export interface FetchedMessage {
   header?: Uint8Array;
   /** The whole message. */
   content?: Uint8Array;
+  /** RFC 8514: null when unknown (NIL). */
+  saveDate?: Date | null;
+  emailId?: string;
 }
 
 /** The stored fields `items` need (the shape of the store's MessageFields). */
@@ -43,6 +46,8 @@ export interface NeededFields {
   bodyStructure?: boolean;
   header?: boolean;
   content?: boolean;
+  saveDate?: boolean;
+  emailId?: boolean;
 }
 
 /**
@@ -71,6 +76,13 @@ export function neededFields(items: readonly FetchItem[]): NeededFields {
         need.bodyStructure = true;
         break;
       case "uid":
+      case "threadId":
+        break;
+      case "saveDate":
+        need.saveDate = true;
+        break;
+      case "emailId":
+        need.emailId = true;
         break;
       case "rfc822":
         need.content = true;
@@ -119,6 +131,12 @@ export function responseName(item: FetchItem): string {
       return "BODYSTRUCTURE";
     case "uid":
       return "UID";
+    case "saveDate":
+      return "SAVEDATE";
+    case "emailId":
+      return "EMAILID";
+    case "threadId":
+      return "THREADID";
     case "rfc822":
       return "RFC822";
     case "rfc822Header":
@@ -427,6 +445,36 @@ export interface FetchResponseOptions {
   flags?: boolean;
 }
 
+/** What a FETCH response holds, worked out once per request rather than per message. */
+interface ResponsePlan {
+  /** UID was asked for: it goes first. */
+  uid: boolean;
+  /** The items after UID, each response name once, in request order. */
+  items: FetchItem[];
+  /** FLAGS is among them. */
+  flags: boolean;
+}
+
+const plans = new WeakMap<readonly FetchItem[], ResponsePlan>();
+
+function planOf(items: readonly FetchItem[]): ResponsePlan {
+  let plan = plans.get(items);
+  if (plan) return plan;
+  const written = new Set<string>();
+  const uid = items.some((i) => i.kind === "uid");
+  if (uid) written.add("UID");
+  const rest: FetchItem[] = [];
+  for (const item of items) {
+    const name = responseName(item);
+    if (written.has(name)) continue;
+    written.add(name);
+    rest.push(item);
+  }
+  plan = { uid, items: rest, flags: written.has("FLAGS") };
+  plans.set(items, plan);
+  return plan;
+}
+
 /**
  * Writes "* seq FETCH (...)" for one message: UID first when requested or
  * forced, then the items in request order, each response name once, then
@@ -439,27 +487,20 @@ export function writeFetchResponse(
   items: readonly FetchItem[],
   options: FetchResponseOptions = {},
 ): void {
+  const plan = planOf(items);
   enc.untagged().number(seq).atom(" FETCH (");
-  const written = new Set<string>();
   let first = true;
-  const next = () => {
+  if (options.uid || plan.uid) {
+    enc.atom("UID ").number(msg.uid);
+    first = false;
+  }
+  for (const item of plan.items) {
     if (!first) enc.sp();
     first = false;
-  };
-  if (options.uid || items.some((i) => i.kind === "uid")) {
-    next();
-    enc.atom("UID ").number(msg.uid);
-    written.add("UID");
-  }
-  for (const item of items) {
-    const name = responseName(item);
-    if (written.has(name)) continue;
-    written.add(name);
-    next();
     writeItem(enc, item, msg);
   }
-  if (options.flags && !written.has("FLAGS")) {
-    next();
+  if (options.flags && !plan.flags) {
+    if (!first) enc.sp();
     writeItem(enc, { kind: "flags" }, msg);
   }
   enc.close().crlf();
@@ -487,6 +528,21 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, msg: FetchedMessage): 
       return;
     case "uid":
       enc.number(msg.uid);
+      return;
+    case "saveDate": {
+      // msg-att-static =/ "SAVEDATE" SP (date-time / nil) (RFC 8514 §4.2)
+      const date = required(msg.saveDate, "saveDate");
+      if (date === null) enc.nil();
+      else enc.string(formatDateTime(date));
+      return;
+    }
+    case "emailId":
+      // fetch-emailid-resp = "EMAILID" SP "(" objectid ")" (RFC 8474 §7)
+      enc.open().atom(required(msg.emailId, "emailId")).close();
+      return;
+    case "threadId":
+      // RFC 8474 §5.2: THREADID is optional; without it, NIL for every message.
+      enc.nil();
       return;
     case "rfc822":
       enc.nbytes(withoutNuls(required(msg.content, "content")));

@@ -54,7 +54,9 @@ export type ResponseCode =
    */
   | { code: "APPENDUID"; uidValidity: number; uids: readonly number[] }
   /** RFC 4315 §3: source and destination UIDs, in matching order. */
-  | { code: "COPYUID"; uidValidity: number; source: readonly number[]; dest: readonly number[] };
+  | { code: "COPYUID"; uidValidity: number; source: readonly number[]; dest: readonly number[] }
+  /** RFC 8474 §7: resp-text-code =/ "MAILBOXID" SP "(" objectid ")" */
+  | { code: "MAILBOXID"; objectId: string };
 
 export type Status = "OK" | "NO" | "BAD" | "BYE" | "PREAUTH";
 
@@ -102,6 +104,10 @@ export function writeResponseCode(enc: ResponseEncoder, code: ResponseCode): voi
     case "COPYUID":
       enc.sp().number(code.uidValidity).sp().atom(formatUidList(code.source)).sp()
         .atom(formatUidList(code.dest));
+      return;
+    case "MAILBOXID":
+      // objectid = 1*255(ALPHA / DIGIT / "_" / "-"): an atom.
+      enc.sp().open().atom(code.objectId).close();
       return;
   }
 }

@@ -10,7 +10,7 @@ import type { MailboxInfo, MailboxStatus } from "../store/mail_store.ts";
 import { userOf, utf8Names } from "./access.ts";
 
 /** The value of each STATUS item (`STATUS_ITEMS`); null is NIL. */
-function valueOf(item: string, status: MailboxStatus): number | null {
+function valueOf(item: string, status: MailboxStatus, info: MailboxInfo): number | string | null {
   switch (item) {
     case "MESSAGES":
       return status.messages;
@@ -30,6 +30,8 @@ function valueOf(item: string, status: MailboxStatus): number | null {
       return status.deleted;
     case "DELETED-STORAGE": // RFC 9208 (with QUOTA=RES-STORAGE): octets an EXPUNGE frees
       return status.deletedStorage;
+    case "MAILBOXID": // RFC 8474 §4.1: stable across RENAME
+      return info.objectId;
     default:
       throw new Error(`No value for STATUS item ${item}`);
   }
@@ -45,6 +47,6 @@ export async function writeMailboxStatus(
   writeStatusResponse(
     ctx.enc,
     mailboxToWire(info.name, utf8Names(ctx)),
-    items.map((i) => [i, valueOf(i, status)] as [string, number | null]),
+    items.map((i) => [i, valueOf(i, status, info)] as [string, number | string | null]),
   );
 }

@@ -55,6 +55,11 @@ export interface MailboxInfo {
   highestModSeq: number;
   specialUse: SpecialUse | null;
   subscribed: boolean;
+  /**
+   * MAILBOXID (RFC 8474 §4): the same for as long as this mailbox exists,
+   * across RENAME, and never given to another mailbox.
+   */
+  objectId: string;
 }
 
 export interface MailboxStatus {
@@ -73,6 +78,28 @@ export interface MailboxStatus {
   deleted: number;
   /** Sum of the sizes of the messages with \Deleted (STATUS DELETED-STORAGE, RFC 9208). */
   deletedStorage: number;
+}
+
+/**
+ * The APPEND limits in force for an account (RFC 7889), as the store decides
+ * them: a mailbox's own limit, else the account's own, else the storage's
+ * `appendlimit` (`account` already holds that fallback).
+ */
+export interface AppendLimits {
+  /** The account's limit in bytes: its own, else the storage's. */
+  account: number;
+  /** Mailboxes with a limit of their own, by mailbox id. */
+  mailboxes: Readonly<Record<number, number>>;
+}
+
+/** The limit for an APPEND to `mailboxId` (null: the mailbox is not known yet). */
+export function appendLimitIn(limits: AppendLimits, mailboxId: number | null): number {
+  return (mailboxId === null ? undefined : limits.mailboxes[mailboxId]) ?? limits.account;
+}
+
+/** The largest APPEND any mailbox of the account accepts (the reader's ceiling). */
+export function largestAppendLimit(limits: AppendLimits): number {
+  return Math.max(limits.account, ...Object.values(limits.mailboxes));
 }
 
 /** Quota limits (RFC 9208 resources): STORAGE in bytes, MESSAGE in messages; null for none. */
@@ -131,6 +158,10 @@ export interface MessageFields {
   header?: boolean;
   /** The whole message, header and body. */
   content?: boolean;
+  /** When the message was saved into this mailbox (RFC 8514). */
+  saveDate?: boolean;
+  /** EMAILID (RFC 8474 §5.1). */
+  emailId?: boolean;
 }
 
 export interface MessageRecord {
@@ -143,6 +174,9 @@ export interface MessageRecord {
   bodyStructure?: BodyStructure;
   header?: Uint8Array;
   content?: Uint8Array;
+  /** Null when the store does not know when the message was saved (RFC 8514 §4.2: NIL). */
+  saveDate?: Date | null;
+  emailId?: string;
 }
 
 export interface AppendInput {
@@ -203,6 +237,15 @@ export type SearchKey =
   | { type: "flag"; flag: string; present: boolean }
   | { type: "internalDate"; op: "before" | "on" | "since"; date: string /* YYYY-MM-DD */ }
   | { type: "sentDate"; op: "before" | "on" | "since"; date: string /* YYYY-MM-DD */ }
+  /** The internal date against an instant, ms since the epoch (OLDER/YOUNGER, RFC 5032). */
+  | { type: "internalTime"; op: "before" | "since"; time: number }
+  /** The save date by day (RFC 8514 §4.3); a message without one matches none. */
+  | { type: "saveDate"; op: "before" | "on" | "since"; date: string /* YYYY-MM-DD */ }
+  /** Every message, when the mailbox keeps save dates (RFC 8514 §4.3). */
+  | { type: "saveDateSupported" }
+  /** EMAILID / THREADID (RFC 8474 §6); a THREADID this store never gives matches none. */
+  | { type: "emailId"; id: string }
+  | { type: "threadId"; id: string }
   | { type: "size"; op: "larger" | "smaller"; bytes: number }
   | { type: "header"; name: string; value: string }
   | { type: "body"; value: string }
@@ -305,6 +348,8 @@ export interface AccountStore {
   poll(mailboxId: number): Promise<void>;
   /** The account's own APPEND limit in bytes, or null to use the store-wide one. */
   getAppendLimit(): Promise<number | null>;
+  /** The APPEND limits in force for the account and its mailboxes (RFC 7889). */
+  appendLimits(): Promise<AppendLimits>;
   setAppendLimit(bytes: number | null): Promise<void>;
   /**
    * The account's quota (RFC 9208: one quota root per account). APPEND, COPY

@@ -297,6 +297,13 @@ class Reader {
         this.sp();
         this.uidSet();
         return;
+      case "MAILBOXID":
+        // RFC 8474 §7: "MAILBOXID" SP "(" objectid ")"
+        this.sp();
+        this.expect("(");
+        this.objectId();
+        this.expect(")");
+        return;
       case "BADCHARSET":
         if (this.maybe(" (")) {
           do this.astring(); while (this.maybe(" "));
@@ -305,6 +312,66 @@ class Reader {
         return;
       default:
         if (!SIMPLE_CODES.has(code)) this.fail(`unknown response code ${code}`);
+    }
+  }
+
+  /** objectid = 1*255(ALPHA / DIGIT / "_" / "-") (RFC 8474 §7) */
+  objectId(): string {
+    const id = this.take(
+      (b) =>
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) ||
+        b === 0x5f || b === 0x2d,
+      "an objectid",
+    );
+    if (id.length > 255) this.fail("an objectid has at most 255 characters");
+    return id;
+  }
+
+  /** sequence-set without "*" (ESEARCH ALL, RFC 4731 §3.1; PARTIAL results, RFC 9394 §4) */
+  seqSet(): void {
+    this.uidSet();
+  }
+
+  /**
+   * esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)
+   * (RFC 4731 §3.1, RFC 9394 §4); after "ESEARCH".
+   */
+  esearch(): void {
+    if (this.maybe(" (TAG ")) {
+      this.string();
+      this.expect(")");
+    }
+    this.maybe(" UID");
+    while (this.maybe(" ")) {
+      const name = this.atom();
+      this.sp();
+      switch (name) {
+        case "MIN":
+        case "MAX":
+          this.number(true);
+          break;
+        case "COUNT":
+          this.number();
+          break;
+        case "ALL":
+          this.seqSet();
+          break;
+        case "PARTIAL": {
+          // "PARTIAL" SP "(" partial-range SP partial-results ")"
+          this.expect("(");
+          const range = this.take(
+            (b) => (b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x3a,
+            "a partial range",
+          );
+          if (!/^(-?)[1-9]\d*:\1[1-9]\d*$/.test(range)) this.fail(`bad partial range ${range}`);
+          this.sp();
+          if (!this.maybe("NIL")) this.seqSet();
+          this.expect(")");
+          break;
+        }
+        default:
+          this.fail(`unknown ESEARCH return data ${name}`);
+      }
     }
   }
 
@@ -412,6 +479,24 @@ class Reader {
       case "INTERNALDATE":
         if (!DATE_TIME.test(this.quoted())) this.fail("bad date-time");
         return;
+      case "SAVEDATE":
+        // RFC 8514 §4.2: "SAVEDATE" SP (date-time / nil)
+        if (!this.maybe("NIL") && !DATE_TIME.test(this.quoted())) this.fail("bad date-time");
+        return;
+      case "EMAILID":
+        // RFC 8474 §7: "EMAILID" SP "(" objectid ")"
+        this.expect("(");
+        this.objectId();
+        this.expect(")");
+        return;
+      case "THREADID":
+        // RFC 8474 §7: "THREADID" SP ( "(" objectid ")" / nil )
+        if (!this.maybe("NIL")) {
+          this.expect("(");
+          this.objectId();
+          this.expect(")");
+        }
+        return;
       case "RFC822":
       case "RFC822.HEADER":
       case "RFC822.TEXT":
@@ -489,6 +574,9 @@ class Reader {
         case "SORT":
           while (this.maybe(" ")) this.number(true);
           break;
+        case "ESEARCH":
+          this.esearch();
+          break;
         case "STATUS":
           this.sp();
           this.astring();
@@ -496,9 +584,14 @@ class Reader {
           this.expect("(");
           for (let first = true; !this.maybe(")"); first = false) {
             if (!first) this.sp();
-            this.atom();
+            const item = this.atom();
             this.sp();
-            if (!this.maybe("NIL")) this.number();
+            if (item === "MAILBOXID") {
+              // RFC 8474 §4.3: status-att-val =/ "MAILBOXID" SP "(" objectid ")"
+              this.expect("(");
+              this.objectId();
+              this.expect(")");
+            } else if (!this.maybe("NIL")) this.number();
           }
           break;
         case "QUOTA":

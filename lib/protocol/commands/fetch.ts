@@ -15,7 +15,8 @@
  * handler.
  */
 import { type CommandParser, ParseError } from "../../wire/parser.ts";
-import { parseSequenceSet, type SequenceSet } from "../sequence_set.ts";
+import { type MessageSet, parseMessageSet } from "../sequence_set.ts";
+import { parsePartialRange, type PartialRange } from "./search.ts";
 
 /**
  * section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"
@@ -51,6 +52,11 @@ export type FetchItem =
   | { kind: "body" }
   | { kind: "bodyStructure" }
   | { kind: "uid" }
+  /** SAVEDATE (RFC 8514 §4.2). */
+  | { kind: "saveDate" }
+  /** EMAILID and THREADID (RFC 8474 §5.3). */
+  | { kind: "emailId" }
+  | { kind: "threadId" }
   /** RFC822: BODY[] with the \Seen side effect, named "RFC822" in the response. */
   | { kind: "rfc822" }
   /** RFC822.HEADER: BODY.PEEK[HEADER], named "RFC822.HEADER". */
@@ -67,9 +73,14 @@ export type FetchItem =
   | { kind: "binarySize"; part: number[] };
 
 export interface FetchArgs {
-  set: SequenceSet;
+  set: MessageSet;
   /** Attributes in the order requested; macros expanded. */
   items: FetchItem[];
+  /**
+   * The PARTIAL fetch modifier (RFC 9394 §3.3): only the messages at these
+   * positions among those the set names, in UID order. UID FETCH only.
+   */
+  partial?: PartialRange;
 }
 
 const SIMPLE: Record<string, FetchItem> = {
@@ -83,6 +94,9 @@ const SIMPLE: Record<string, FetchItem> = {
   RFC822: { kind: "rfc822" },
   "RFC822.HEADER": { kind: "rfc822Header" },
   "RFC822.TEXT": { kind: "rfc822Text" },
+  SAVEDATE: { kind: "saveDate" },
+  EMAILID: { kind: "emailId" },
+  THREADID: { kind: "threadId" },
 };
 
 /** RFC 3501 §6.4.5: the macros, valid only on their own (not inside a list). */
@@ -104,7 +118,7 @@ function isDigit(b: number): boolean {
 
 export function parseFetch(p: CommandParser): FetchArgs {
   p.sp();
-  const set = parseSequenceSet(p);
+  const set = parseMessageSet(p);
   p.sp();
   const items: FetchItem[] = [];
   if (p.maybe("(")) {
@@ -124,9 +138,23 @@ export function parseFetch(p: CommandParser): FetchArgs {
       items.push(parseFetchItem(p));
     }
   }
-  // Hook: CONDSTORE's fetch-modifiers (SP "(" CHANGEDSINCE ... ")") go here.
+  const args: FetchArgs = { set, items };
+  // fetch-modifiers = SP "(" fetch-modifier *(SP fetch-modifier) ")" (RFC 4466 §2.4);
+  // CONDSTORE's CHANGEDSINCE joins PARTIAL here.
+  if (p.peek() === 0x20 && p.bytes[p.pos + 1] === 0x28 /* ( */) {
+    p.pos += 2;
+    do {
+      const name = p.atom().toUpperCase();
+      if (name !== "PARTIAL") throw new ParseError(`Unknown fetch modifier "${name}"`);
+      // modifier-partial = "PARTIAL" SP partial-range (RFC 9394 §4)
+      if (args.partial) throw new ParseError("PARTIAL may be given once");
+      if (!p.maybeSp()) throw new ParseError("PARTIAL needs a range");
+      args.partial = parsePartialRange(p);
+    } while (p.maybeSp());
+    p.expect(")");
+  }
   p.end();
-  return { set, items };
+  return args;
 }
 
 /** Reads one fetch-att; the error names the item at fault. */

@@ -16,6 +16,7 @@ export const STATUS_ITEMS = [
   "SIZE",
   "DELETED",
   "DELETED-STORAGE",
+  "MAILBOXID",
 ];
 
 export interface StatusArgs {
@@ -44,18 +45,20 @@ export function parseStatusItems(p: CommandParser): string[] {
 /**
  * status-response = "STATUS" SP mailbox SP "(" [status-att-list] ")"
  * (RFC 3501 §7.2.4); `mailbox` is the name as it goes on the wire, and a
- * null value is NIL (APPENDLIMIT without a limit, RFC 7889 §4).
+ * null value is NIL (APPENDLIMIT without a limit, RFC 7889 §4). A string
+ * value is an objectid, written "(" objectid ")" (MAILBOXID, RFC 8474 §4.3).
  */
 export function writeStatusResponse(
   enc: ResponseEncoder,
   mailbox: string,
-  items: readonly [string, number | null][],
+  items: readonly [string, number | string | null][],
 ): void {
   enc.untagged().atom("STATUS ").astring(mailbox).atom(" (");
   items.forEach(([name, value], i) => {
     if (i > 0) enc.sp();
     enc.atom(name).sp();
     if (value === null) enc.nil();
+    else if (typeof value === "string") enc.open().atom(value).close();
     else enc.number(value);
   });
   enc.atom(")").crlf();

@@ -2,6 +2,7 @@ import type { CommandContext, Completion } from "../context.ts";
 import type { AppendArgs } from "../../protocol/commands/append.ts";
 import { bad, no } from "../../protocol/errors.ts";
 import { existingMailbox, userOf, utf8Names } from "../access.ts";
+import { appendLimitIn, refreshAppendLimits } from "../append_limit.ts";
 
 /**
  * APPEND (RFC 3501 §6.3.11) of one message or several (MULTIAPPEND, RFC 3502
@@ -11,7 +12,9 @@ import { existingMailbox, userOf, utf8Names } from "../access.ts";
  */
 export async function handleAppend(ctx: CommandContext, args: AppendArgs): Promise<Completion> {
   const info = await existingMailbox(ctx, args.mailbox, "TRYCREATE");
-  const limit = ctx.endpoint.config.appendLimit;
+  // RFC 7889: the mailbox's limit as the store decides it (a synchronizing
+  // literal over it was already refused before its data came, connection.ts).
+  const limit = appendLimitIn(await refreshAppendLimits(userOf(ctx)), info.id);
   const utf8 = utf8Names(ctx);
   for (const [i, message] of args.messages.entries()) {
     const which = args.messages.length === 1 ? "Message" : `Message ${i + 1}`;

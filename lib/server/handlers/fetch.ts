@@ -9,9 +9,10 @@ import type { CommandContext, Completion } from "../context.ts";
 import type { FetchArgs } from "../../protocol/commands/fetch.ts";
 import { setsSeen } from "../../protocol/commands/fetch.ts";
 import { neededFields, undecodableBinary } from "../../protocol/fetch_response.ts";
-import { no } from "../../protocol/errors.ts";
+import { partialSlice } from "../../protocol/commands/search.ts";
+import { bad, no } from "../../protocol/errors.ts";
 import { selectedOf, userOf } from "../access.ts";
-import { countUids } from "../uid_set.ts";
+import { countUids, uidSetOf } from "../uid_set.ts";
 
 export function handleFetch(ctx: CommandContext, args: FetchArgs): Promise<Completion | void> {
   return fetchMessages(ctx, args, false);
@@ -27,7 +28,15 @@ async function fetchMessages(
   uid: boolean,
 ): Promise<Completion | void> {
   const mailbox = selectedOf(ctx);
-  const uids = mailbox.resolveSet(args.set, uid ? "uid" : "seq");
+  let uids = mailbox.resolveSet(args.set, uid ? "uid" : "seq");
+  if (args.partial) {
+    // RFC 9394 §3.3: PARTIAL extends UID FETCH; it keeps the messages at
+    // those positions among the ones the set names, counted in UID order.
+    if (!uid) throw bad("PARTIAL is a UID FETCH modifier");
+    const known = mailbox.knownUids(uids);
+    const [start, end] = partialSlice(args.partial, known.length);
+    uids = uidSetOf(known.slice(start, end));
+  }
   if (uids.length === 0) return;
   const account = userOf(ctx).account;
   const mailboxId = mailbox.info.id;
@@ -67,7 +76,8 @@ async function fetchMessages(
     // An answer with FLAGS carries the message's current flags: a pending
     // change (our own \Seen among them) need not be sent again.
     if (asksFlags || addFlags) mailbox.forgetFlags(record.uid);
-    await ctx.maybeFlush();
+    const flushing = ctx.maybeFlush();
+    if (flushing) await flushing;
   }
   // A message expunged by another session keeps its sequence number here
   // until this session is told, but the store no longer has it: RFC 3501

@@ -110,8 +110,8 @@ export class AppendQueue {
             const committed: AppendCommitted[] = [];
             for (const job of batch) {
               const rows: AppendCommitted[] = [];
-              // Several messages (MULTIAPPEND) pass the quota together or not at all
-              // (RFC 9208 quotas, RFC 3502 all or none); one alone is checked in insertAppend.
+              // RFC 9208 with RFC 3502: the quota is checked for the job's messages
+              // together, so a MULTIAPPEND that does not fit stores none of them.
               let failed: StoreError | null = job.messages.length > 1
                 ? await overQuota(
                   trx,
@@ -135,9 +135,8 @@ export class AppendQueue {
                 rows.push(r);
               }
               if (failed && rows.length > 0) {
-                // A job's messages share one mailbox (only the first can find it gone)
-                // and passed the quota together; anything else would leave half a
-                // job: undo the whole batch.
+                // A job's messages share one mailbox, so only the first can find it
+                // gone; anything else would leave half a job: undo the whole batch.
                 throw new Error("Append job failed part way; the batch is rolled back");
               }
               out.push(failed ?? rows);
@@ -242,6 +241,7 @@ async function insertAppend(
     modseq: box.highest_modseq,
     recent: disableRecent ? 0 : 1,
     sent_day: job.sentDay,
+    save_date: Date.now(),
   }).execute();
   return { uid, uidValidity: box.uid_validity, modSeq: box.highest_modseq, name: box.name };
 }

@@ -134,6 +134,7 @@ export async function moveMessages(
           "modseq",
           "recent",
           "sent_day",
+          "save_date",
         ])
         .expression((eb) =>
           eb.selectFrom(ctx.sql.rows(part, 7).as("c")).select((e) => [
@@ -147,6 +148,8 @@ export async function moveMessages(
             e.val(dstModSeq).as("modseq"),
             e.val(disableRecent ? 0 : 1).as("recent"),
             "c.c6" as never,
+            // RFC 8514 §3: COPY and MOVE save the message into the destination now.
+            e.val(Date.now()).as("save_date"),
           ])
         ).execute();
     }

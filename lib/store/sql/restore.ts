@@ -157,6 +157,7 @@ async function restoreBatch(
           modseq: ++modseq,
           recent: 0,
           sent_day: sentDay(parsed.envelope.date),
+          save_date: Date.now(),
         }).execute();
         uidNext = Math.max(uidNext, m.uid + 1);
         restoredUpTo = Math.max(restoredUpTo, m.uid);

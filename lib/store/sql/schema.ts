@@ -70,6 +70,8 @@ export interface MessagesTable {
   recent: number;
   /** "YYYY-MM-DD" of the Date header in its own zone, or null (SENTBEFORE etc.). */
   sent_day: string | null;
+  /** When the message was saved into this mailbox, ms since the epoch (RFC 8514); migration 7. */
+  save_date: number | null;
 }
 
 export interface ExpungedTable {

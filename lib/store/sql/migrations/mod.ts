@@ -10,6 +10,7 @@ import { uidBlocks } from "./0002_uid_blocks.ts";
 import { bodySearch } from "./0003_body_search.ts";
 import { recentClaim } from "./0004_recent_claim.ts";
 import { quota } from "./0006_quota.ts";
+import { savedateObjectid } from "./0007_savedate_objectid.ts";
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   bodySearch,
   recentClaim,
   quota,
+  savedateObjectid,
 ];
 
 export type { Migration };
