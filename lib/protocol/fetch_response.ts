@@ -240,7 +240,7 @@ export function sectionData(msg: FetchedMessage, section: Section): Uint8Array {
  * §6.4 allows them only identity encodings, so there is nothing to undo).
  * A part that does not exist gives an empty string, as BODY does. Null when
  * the part's encoding is one we cannot decode: the command then fails with
- * NO [UNKNOWN-CTE] (RFC 3516 §4.5).
+ * NO [UNKNOWN-CTE] (RFC 3516 §4.3.1, §4.5.1).
  */
 export function binaryData(msg: FetchedMessage, part: readonly number[]): Uint8Array | null {
   const content = required(msg.content, "content");
@@ -578,7 +578,7 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, msg: FetchedMessage): 
       enc.nbytes(withoutNuls(partialData(sectionData(msg, item.section), item.partial)));
       return;
     case "binary": {
-      // RFC 3516 §4.5: a literal8 only when the data holds NUL; otherwise a
+      // RFC 3516 §4.3.1: a literal8 only when the data holds NUL; otherwise a
       // string, which tells the client there is none.
       const data = partialData(binaryOf(msg, item.part), item.partial);
       if (data.includes(0)) enc.literal8(data);
@@ -586,7 +586,7 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, msg: FetchedMessage): 
       return;
     }
     case "binarySize":
-      // RFC 3516 §4.2.3: the size BINARY[part] gives, to the octet.
+      // RFC 3516 §4.3.2: the size BINARY[part] gives, to the octet.
       enc.number(binaryOf(msg, item.part).length);
       return;
   }

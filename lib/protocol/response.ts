@@ -35,7 +35,7 @@ export type SimpleCode =
   | "USEATTR"
   | "COMPRESSIONACTIVE"
   | "CLOSED"
-  /** RFC 3516 §4.5: a part's Content-Transfer-Encoding cannot be decoded. */
+  /** RFC 3516 §4.5.1: a part's Content-Transfer-Encoding cannot be decoded. */
   | "UNKNOWN-CTE"
   /** RFC 7162 §3.1.2.2 (a mailbox without MODSEQs; ours always have them). */
   | "NOMODSEQ";

@@ -181,7 +181,7 @@ class Reader {
     return new TextDecoder().decode(data);
   }
 
-  /** literal8 = "~{" number "}" CRLF *OCTET (RFC 3516 §4.6), exactly number octets */
+  /** literal8 = "~{" number "}" CRLF *OCTET (RFC 3516 §5), exactly number octets */
   literal8(): void {
     this.expect("~");
     this.expect("{");
@@ -414,7 +414,7 @@ class Reader {
       const name = this.take((b) => isAtomChar(b) && b !== 0x5b, "a FETCH item name").toUpperCase();
       let key = name;
       if ((name === "BINARY" || name === "BINARY.SIZE") && this.peek() === 0x5b) {
-        // section-binary = "[" [section-part] "]" (RFC 3516 §4.6)
+        // section-binary = "[" [section-part] "]" (RFC 3516 §5)
         const start = this.pos;
         this.expect("[");
         while (

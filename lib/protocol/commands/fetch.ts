@@ -9,7 +9,7 @@
  *               "BODY" section ["<" number "." nz-number ">"] /
  *               "BODY.PEEK" section ["<" number "." nz-number ">"]
  *   fetch-att =/ "BINARY" [".PEEK"] section-binary [partial] /
- *               "BINARY.SIZE" section-binary                   (RFC 3516 §4.6)
+ *               "BINARY.SIZE" section-binary                   (RFC 3516 §5)
  *
  * The same parser serves UID FETCH: the set is then read as UIDs by the
  * handler.
@@ -258,7 +258,7 @@ function sectionText(p: CommandParser, afterPart: boolean): SectionText {
 }
 
 /**
- * section-binary = "[" [section-part] "]" (RFC 3516 §4.6): part numbers only;
+ * section-binary = "[" [section-part] "]" (RFC 3516 §5): part numbers only;
  * HEADER, TEXT and MIME have no transfer encoding to undo.
  */
 function parseSectionBinary(p: CommandParser): number[] {

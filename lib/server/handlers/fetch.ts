@@ -93,7 +93,7 @@ async function fetchMessages(
     if (seq === 0) continue;
     if (!uid) expected--;
     if (asksBinary) {
-      // RFC 3516 §4.5: an encoding we cannot undo fails the command, checked
+      // RFC 3516 §4.3.1, §4.5.1: an encoding we cannot undo fails the command, checked
       // before this message's response begins.
       const part = undecodableBinary(record, items);
       if (part) {

@@ -87,3 +87,25 @@ for (const kind of KINDS) {
     }
   });
 }
+
+for (const kind of KINDS) {
+  Deno.test(`appendAll() passes the quota with all its messages or stores none (${kind})`, async () => {
+    const t = await openTestStore(kind, { quota: { messages: 3 } });
+    try {
+      const acct = (await t.store.openAccount("a", { create: true }))!;
+      const inbox = (await acct.getMailbox("INBOX"))!;
+      await acct.append(inbox.id, { content: message(1) });
+      // Two more fit, three do not: the three are refused together, before any is stored.
+      await assert.rejects(
+        acct.appendAll(inbox.id, [2, 3, 4].map((n) => ({ content: message(n) }))),
+        (e) => e instanceof StoreError && e.code === "OVERQUOTA",
+      );
+      assert.equal((await acct.status(inbox.id)).messages, 1);
+      const ok = await acct.appendAll(inbox.id, [2, 3].map((n) => ({ content: message(n) })));
+      assert.deepEqual(ok.map((r) => r.uid), [2, 3]);
+      assert.equal((await acct.status(inbox.id)).messages, 3);
+    } finally {
+      await t.cleanup();
+    }
+  });
+}
