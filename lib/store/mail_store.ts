@@ -72,6 +72,34 @@ export interface MailboxStatus {
   highestModSeq: number;
   /** Per-mailbox APPEND limit in bytes (RFC 7889), null for none. */
   appendLimit: number | null;
+  /** Sum of the messages' sizes in octets (STATUS SIZE, RFC 8438 §2). */
+  size: number;
+  /** Messages with \Deleted (STATUS DELETED, RFC 9051 §6.3.11). */
+  deleted: number;
+  /** Sum of the sizes of the messages with \Deleted (STATUS DELETED-STORAGE, RFC 9208). */
+  deletedStorage: number;
+}
+
+/** Quota limits (RFC 9208 resources): STORAGE in bytes, MESSAGE in messages; null for none. */
+export interface QuotaLimits {
+  storage: number | null;
+  messages: number | null;
+}
+
+/** What an account uses: the sum of its messages' sizes in bytes, and their number. */
+export interface QuotaUsage {
+  storage: number;
+  messages: number;
+}
+
+/** An account's own setting for one limit: a number, the storage's "default", or "none". */
+export type QuotaSetting = number | "default" | "none";
+
+/** An account's quota: what the admin set, the limits in force, and the usage. */
+export interface AccountQuota {
+  own: { storage: QuotaSetting; messages: QuotaSetting };
+  limits: QuotaLimits;
+  usage: QuotaUsage;
 }
 
 /** The state of a mailbox a session needs on SELECT. */
@@ -294,6 +322,14 @@ export interface AccountStore {
   /** The account's own APPEND limit in bytes, or null to use the store-wide one. */
   getAppendLimit(): Promise<number | null>;
   setAppendLimit(bytes: number | null): Promise<void>;
+  /**
+   * The account's quota (RFC 9208: one quota root per account). APPEND, COPY
+   * and MOVE that would pass a limit fail with StoreError OVERQUOTA; the
+   * usage is exact under concurrent writers.
+   */
+  quota(): Promise<AccountQuota>;
+  /** Sets the account's own limits (admin); a field left out stays as it is. */
+  setQuota(change: { storage?: QuotaSetting; messages?: QuotaSetting }): Promise<void>;
   /**
    * Import: creates the mailbox (or takes the existing one) with the given
    * UIDVALIDITY, and UIDNEXT at least `uidNext`. An existing mailbox that

@@ -364,6 +364,11 @@ class Reader {
     }
     this.sp();
     this.astring();
+    // [SP mbox-list-extended] (RFC 5258 §9): "(" [tag SP tagged-ext-val *(SP ...)] ")"
+    if (this.maybe(" ")) {
+      const ext = this.value();
+      if (ext.t !== "list") this.fail("mbox-list-extended is a list");
+    }
   }
 
   /** msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP ...) ")" */
@@ -538,6 +543,27 @@ class Reader {
               this.expect(")");
             } else if (!this.maybe("NIL")) this.number();
           }
+          break;
+        case "QUOTA":
+          // quota-response = "QUOTA" SP quota-root-name SP quota-list (RFC 9208)
+          this.sp();
+          this.astring();
+          this.sp();
+          this.expect("(");
+          for (let first = true; !this.maybe(")"); first = false) {
+            if (!first) this.sp();
+            this.atom();
+            this.sp();
+            this.number();
+            this.sp();
+            this.number();
+          }
+          break;
+        case "QUOTAROOT":
+          // quotaroot-response = "QUOTAROOT" SP mailbox *(SP quota-root-name)
+          this.sp();
+          this.astring();
+          while (this.maybe(" ")) this.astring();
           break;
         case "THREAD":
           while (this.maybe(" ") || this.peek() === 0x28) {

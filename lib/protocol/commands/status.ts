@@ -3,7 +3,8 @@ import { type CommandParser, ParseError } from "../../wire/parser.ts";
 
 /**
  * status = "STATUS" SP mailbox SP "(" status-att *(SP status-att) ")"
- * (RFC 3501 §6.3.10; APPENDLIMIT from RFC 7889)
+ * (RFC 3501 §6.3.10; APPENDLIMIT from RFC 7889; SIZE from RFC 8438 §2;
+ * DELETED from RFC 9051 §6.3.11, DELETED-STORAGE from RFC 9208)
  */
 export const STATUS_ITEMS = [
   "MESSAGES",
@@ -12,6 +13,9 @@ export const STATUS_ITEMS = [
   "UIDVALIDITY",
   "UNSEEN",
   "APPENDLIMIT",
+  "SIZE",
+  "DELETED",
+  "DELETED-STORAGE",
   "MAILBOXID",
 ];
 
@@ -24,13 +28,18 @@ export function parseStatus(p: CommandParser): StatusArgs {
   p.sp();
   const mailbox = p.astring();
   p.sp();
-  const items = p.list(() => {
+  const items = parseStatusItems(p);
+  p.end();
+  return { mailbox, items };
+}
+
+/** "(" status-att *(SP status-att) ")", upper case; shared with LIST RETURN (STATUS ...). */
+export function parseStatusItems(p: CommandParser): string[] {
+  return p.list(() => {
     const item = p.atom().toUpperCase();
     if (!STATUS_ITEMS.includes(item)) throw new ParseError(`Unknown STATUS item ${item}`);
     return item;
   }, false);
-  p.end();
-  return { mailbox, items };
 }
 
 /**

@@ -4,6 +4,7 @@
  * store_flags.ts, expunge.ts, search.ts, sync.ts).
  */
 import type {
+  AccountQuota,
   AccountStore,
   AppendInput,
   AppendResult,
@@ -15,6 +16,7 @@ import type {
   MailboxStatus,
   MessageFields,
   MessageRecord,
+  QuotaSetting,
   RestoreMailboxState,
   RestoreMessage,
   SearchKey,
@@ -29,6 +31,7 @@ import { expunge, moveMessages } from "./expunge.ts";
 import { fetchMessages } from "./fetch.ts";
 import * as mailboxes from "./mailboxes.ts";
 import { restoreMailbox, restoreMessages } from "./restore.ts";
+import { accountQuota, setQuota } from "./quota.ts";
 import { searchMailbox } from "./search.ts";
 import { storeFlags } from "./store_flags.ts";
 import { claimRecent, poll, select, watch } from "./sync.ts";
@@ -89,6 +92,14 @@ export class SqlAccountStore implements AccountStore {
 
   setAppendLimit(bytes: number | null): Promise<void> {
     return mailboxes.setAppendLimit(this.#ctx, bytes);
+  }
+
+  quota(): Promise<AccountQuota> {
+    return accountQuota(this.#ctx);
+  }
+
+  setQuota(change: { storage?: QuotaSetting; messages?: QuotaSetting }): Promise<void> {
+    return setQuota(this.#ctx, change);
   }
 
   select(mailboxId: number): Promise<MailboxSnapshot> {

@@ -4,12 +4,13 @@
  * whatever other appends are waiting (group commit).
  */
 import type { Kysely, Transaction } from "kysely";
-import type { AppendInput, AppendResult } from "../mail_store.ts";
+import type { AppendInput, AppendResult, QuotaLimits } from "../mail_store.ts";
 import { StoreError } from "../mail_store.ts";
 import { parseMessage } from "../../mime/parse.ts";
 import { type BodyFiles, compress, sha256Hex } from "./body_files.ts";
 import { type AccountContext, effectiveLimit, mailboxRow } from "./context.ts";
 import { parseFlags } from "./flags.ts";
+import { overQuota } from "./quota.ts";
 import type { Db } from "./schema.ts";
 import { sentDay } from "./search.ts";
 import { type SearchFields, searchFieldsOf } from "./search_fields.ts";
@@ -58,13 +59,20 @@ export class AppendQueue {
   #db: Kysely<Db>;
   #disableRecent: boolean;
   #files: BodyFiles | null;
+  #quota: QuotaLimits;
   #queue: AppendJob[] = [];
   #flushing: Promise<void> | null = null;
 
-  constructor(db: Kysely<Db>, disableRecent: boolean, files: BodyFiles | null = null) {
+  constructor(
+    db: Kysely<Db>,
+    disableRecent: boolean,
+    files: BodyFiles | null = null,
+    quota: QuotaLimits = { storage: null, messages: null },
+  ) {
     this.#db = db;
     this.#disableRecent = disableRecent;
     this.#files = files;
+    this.#quota = quota;
   }
 
   commit(job: AppendJobInput): Promise<AppendCommitted> {
@@ -92,7 +100,7 @@ export class AppendQueue {
               // Under the write lock no other process can remove the file: make
               // sure it is there before the row that names it commits (body_files.ts).
               if (job.fileData && this.#files) await this.#files.write(job.hash, job.fileData);
-              out.push(await insertAppend(trx, job, this.#disableRecent));
+              out.push(await insertAppend(trx, job, this.#disableRecent, this.#quota));
             }
             await indexAppends(trx, batch, out);
             return out;
@@ -138,17 +146,28 @@ async function indexAppends(
   for (const [mailboxId, kw] of keywords) await addKeywords(trx, mailboxId, kw);
 }
 
-/** One APPEND inside a group-commit transaction; a missing mailbox is returned, not thrown. */
+/**
+ * One APPEND inside a group-commit transaction; a missing mailbox or a full
+ * quota is returned, not thrown (the batch's other jobs go on).
+ */
 async function insertAppend(
   trx: Transaction<Db>,
   job: AppendJobInput,
   disableRecent: boolean,
+  quota: QuotaLimits,
 ): Promise<AppendCommitted | StoreError> {
-  // The mailbox first: if it is gone, nothing of this job is written.
+  // The quota is checked in the transaction that adds to the usage: appends
+  // committed before this one (in this batch too) are counted (RFC 9208).
+  const full = await overQuota(trx, job.accountId, quota, 1, job.size);
+  if (full) return full;
+  // The mailbox first: if it is gone, nothing of this job is written. Its
+  // message count and size (quota usage, STATUS SIZE) change with it.
   const box = await trx.updateTable("mailboxes")
     .set((eb) => ({
       uid_next: eb("uid_next", "+", 1),
       highest_modseq: eb("highest_modseq", "+", 1),
+      message_count: eb("message_count", "+", 1),
+      total_size: eb("total_size", "+", job.size),
     }))
     .where("id", "=", job.mailboxId).where("account_id", "=", job.accountId)
     .returning(["uid_next", "highest_modseq", "uid_validity", "name"]).executeTakeFirst();

@@ -4,7 +4,7 @@
  * read, and the few helpers more than one of them needs.
  */
 import type { Kysely, Transaction } from "kysely";
-import type { MailboxInfo, SpecialUse } from "../mail_store.ts";
+import type { MailboxInfo, QuotaLimits, SpecialUse } from "../mail_store.ts";
 import { StoreError } from "../mail_store.ts";
 import type { BodyStructure } from "../../mime/types.ts";
 import { decompress } from "./body_files.ts";
@@ -23,6 +23,8 @@ export type Runner = Kysely<Db> | Transaction<Db>;
 
 export interface SqlStoreOptions {
   appendLimit: number;
+  /** The default quota of every account (`quota` of the storage); each may set its own. */
+  quota: QuotaLimits;
   disableRecent: boolean;
   compression: Compression;
   junkMailbox: string;
@@ -60,6 +62,8 @@ export type MailboxRow = {
   append_limit: number | null;
   recent_uid: number;
   recent_prev: number;
+  message_count: number;
+  total_size: number;
 };
 
 export type MessageRow = {

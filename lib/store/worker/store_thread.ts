@@ -48,6 +48,8 @@ const ACCOUNT_METHODS = new Set([
   "restoreMailbox",
   "restoreMessages",
   "setAppendLimit",
+  "quota",
+  "setQuota",
 ]);
 
 const slice = new TimeSlice();

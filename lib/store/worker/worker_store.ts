@@ -13,6 +13,7 @@
  * core, cut into slices so other sessions' requests get in between.
  */
 import type {
+  AccountQuota,
   AccountStore,
   AppendInput,
   AppendResult,
@@ -25,6 +26,7 @@ import type {
   MailStore,
   MessageFields,
   MessageRecord,
+  QuotaSetting,
   RestoreMailboxState,
   RestoreMessage,
   SearchKey,
@@ -324,6 +326,12 @@ class ThreadedAccountStore implements AccountStore {
   }
   setAppendLimit(bytes: number | null): Promise<void> {
     return this.#call("setAppendLimit", [bytes]);
+  }
+  quota(): Promise<AccountQuota> {
+    return this.#read("quota", []);
+  }
+  setQuota(change: { storage?: QuotaSetting; messages?: QuotaSetting }): Promise<void> {
+    return this.#call("setQuota", [change]);
   }
   restoreMailbox(name: string, state: RestoreMailboxState): Promise<MailboxInfo> {
     return this.#call("restoreMailbox", [name, state]);
