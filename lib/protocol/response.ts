@@ -34,7 +34,9 @@ export type SimpleCode =
   | "TOOBIG"
   | "USEATTR"
   | "COMPRESSIONACTIVE"
-  | "CLOSED";
+  | "CLOSED"
+  /** RFC 3516 §4.5: a part's Content-Transfer-Encoding cannot be decoded. */
+  | "UNKNOWN-CTE";
 
 /** resp-text-code with its data. */
 export type ResponseCode =
@@ -46,8 +48,11 @@ export type ResponseCode =
   | { code: "UNSEEN"; seq: number }
   | { code: "HIGHESTMODSEQ"; modSeq: number }
   | { code: "BADCHARSET"; charsets: readonly string[] }
-  /** RFC 4315 §3 */
-  | { code: "APPENDUID"; uidValidity: number; uid: number }
+  /**
+   * RFC 4315 §3: the appended UIDs; several only for MULTIAPPEND (RFC 4315 §4
+   * `append-uid =/ uid-set`, RFC 3502).
+   */
+  | { code: "APPENDUID"; uidValidity: number; uids: readonly number[] }
   /** RFC 4315 §3: source and destination UIDs, in matching order. */
   | { code: "COPYUID"; uidValidity: number; source: readonly number[]; dest: readonly number[] }
   /** RFC 8474 §7: resp-text-code =/ "MAILBOXID" SP "(" objectid ")" */
@@ -94,7 +99,7 @@ export function writeResponseCode(enc: ResponseEncoder, code: ResponseCode): voi
       }
       return;
     case "APPENDUID":
-      enc.sp().number(code.uidValidity).sp().number(code.uid);
+      enc.sp().number(code.uidValidity).sp().atom(formatUidList(code.uids));
       return;
     case "COPYUID":
       enc.sp().number(code.uidValidity).sp().atom(formatUidList(code.source)).sp()

@@ -42,8 +42,12 @@ export interface CommandContext {
 
   /** Writes what is buffered. */
   flush(): Promise<void>;
-  /** Writes when enough output has accumulated (long responses). */
-  maybeFlush(): Promise<void>;
+  /**
+   * Writes when enough output has accumulated (long responses); nothing to
+   * await otherwise, so a loop over 100,000 messages need not wait a promise
+   * turn per message.
+   */
+  maybeFlush(): Promise<void> | void;
   /** Sends "+ text" and flushes. */
   continuation(text: string): Promise<void>;
   /** Reads one more client line inside a command (SASL, IDLE's DONE); null at end of stream. */

@@ -80,6 +80,28 @@ export interface MailboxStatus {
   deletedStorage: number;
 }
 
+/**
+ * The APPEND limits in force for an account (RFC 7889), as the store decides
+ * them: a mailbox's own limit, else the account's own, else the storage's
+ * `appendlimit` (`account` already holds that fallback).
+ */
+export interface AppendLimits {
+  /** The account's limit in bytes: its own, else the storage's. */
+  account: number;
+  /** Mailboxes with a limit of their own, by mailbox id. */
+  mailboxes: Readonly<Record<number, number>>;
+}
+
+/** The limit for an APPEND to `mailboxId` (null: the mailbox is not known yet). */
+export function appendLimitIn(limits: AppendLimits, mailboxId: number | null): number {
+  return (mailboxId === null ? undefined : limits.mailboxes[mailboxId]) ?? limits.account;
+}
+
+/** The largest APPEND any mailbox of the account accepts (the reader's ceiling). */
+export function largestAppendLimit(limits: AppendLimits): number {
+  return Math.max(limits.account, ...Object.values(limits.mailboxes));
+}
+
 /** Quota limits (RFC 9208 resources): STORAGE in bytes, MESSAGE in messages; null for none. */
 export interface QuotaLimits {
   storage: number | null;
@@ -289,6 +311,11 @@ export interface AccountStore {
     options?: { peek?: boolean },
   ): Promise<UidRange | null>;
   append(mailboxId: number, input: AppendInput): Promise<AppendResult>;
+  /**
+   * Appends several messages in one transaction, all or none (MULTIAPPEND,
+   * RFC 3502), with ascending UIDs in the order given.
+   */
+  appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]>;
   /** Streams records in ascending UID order, in chunks, for the UIDs in `uids` that exist. */
   fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord>;
   storeFlags(
@@ -321,6 +348,8 @@ export interface AccountStore {
   poll(mailboxId: number): Promise<void>;
   /** The account's own APPEND limit in bytes, or null to use the store-wide one. */
   getAppendLimit(): Promise<number | null>;
+  /** The APPEND limits in force for the account and its mailboxes (RFC 7889). */
+  appendLimits(): Promise<AppendLimits>;
   setAppendLimit(bytes: number | null): Promise<void>;
   /**
    * The account's quota (RFC 9208: one quota root per account). APPEND, COPY

@@ -28,6 +28,7 @@ function isAstringChar(b: number): boolean {
 
 const STATUS = new Set(["OK", "NO", "BAD", "BYE", "PREAUTH"]);
 const SIMPLE_CODES = new Set([
+  "UNKNOWN-CTE",
   "ALERT",
   "PARSE",
   "READ-ONLY",
@@ -68,6 +69,8 @@ type Value =
 
 class Reader {
   pos = 0;
+  /** Set by "* ENABLED ... UTF8=ACCEPT": quoted strings may then hold UTF-8 (RFC 6855 §3). */
+  utf8 = false;
   constructor(readonly bytes: Uint8Array) {}
 
   get done(): boolean {
@@ -140,7 +143,20 @@ class Reader {
       const b = this.bytes[this.pos++];
       if (b === DQUOTE) return out;
       if (b === CR || b === LF || b === 0) this.fail("CR, LF or NUL inside a quoted string");
-      if (b > 0x7e) this.fail("8-bit byte inside a quoted string");
+      if (b > 0x7e) {
+        if (!this.utf8 || b < 0xc2 || b > 0xf4) this.fail("8-bit byte inside a quoted string");
+        // QUOTED-CHAR =/ UTF8-2 / UTF8-3 / UTF8-4 (RFC 6855 §3): a whole, valid sequence.
+        const len = b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+        const seq = this.bytes.subarray(this.pos - 1, this.pos - 1 + len);
+        if (seq.length < len) this.fail("truncated UTF-8 inside a quoted string");
+        try {
+          out += new TextDecoder("utf-8", { fatal: true }).decode(seq);
+        } catch {
+          this.fail("invalid UTF-8 inside a quoted string");
+        }
+        this.pos += len - 1;
+        continue;
+      }
       if (b === BACKSLASH) {
         const next = this.bytes[this.pos++];
         if (next !== DQUOTE && next !== BACKSLASH) this.fail("bad escape in a quoted string");
@@ -162,6 +178,17 @@ class Reader {
     if (data.includes(0)) this.fail("NUL inside a literal");
     this.pos += n;
     return new TextDecoder().decode(data);
+  }
+
+  /** literal8 = "~{" number "}" CRLF *OCTET (RFC 3516 §4.6), exactly number octets */
+  literal8(): void {
+    this.expect("~");
+    this.expect("{");
+    const n = this.number();
+    this.expect("}");
+    this.crlf();
+    if (this.pos + n > this.bytes.length) this.fail(`literal8 of ${n} octets runs past the end`);
+    this.pos += n;
   }
 
   string(): string {
@@ -256,10 +283,11 @@ class Reader {
         this.take((b) => b >= 0x30 && b <= 0x39, "a mod-sequence");
         return;
       case "APPENDUID":
+        // append-uid = uniqueid / uid-set (RFC 4315 §4, the set only for MULTIAPPEND)
         this.sp();
         this.number(true);
         this.sp();
-        this.number(true);
+        this.uidSet();
         return;
       case "COPYUID":
         this.sp();
@@ -379,7 +407,27 @@ class Reader {
       if (!first) this.sp();
       const name = this.take((b) => isAtomChar(b) && b !== 0x5b, "a FETCH item name").toUpperCase();
       let key = name;
-      if (name === "BODY" && this.peek() === 0x5b) {
+      if ((name === "BINARY" || name === "BINARY.SIZE") && this.peek() === 0x5b) {
+        // section-binary = "[" [section-part] "]" (RFC 3516 §4.6)
+        const start = this.pos;
+        this.expect("[");
+        while (
+          !this.done && ((this.peek() >= 0x30 && this.peek() <= 0x39) || this.peek() === 0x2e)
+        ) {
+          this.pos++;
+        }
+        this.expect("]");
+        key += new TextDecoder().decode(this.bytes.subarray(start, this.pos));
+        if (name === "BINARY" && this.maybe("<")) {
+          key += `<${this.number()}>`;
+          this.expect(">");
+        }
+        this.sp();
+        // BINARY: nstring / literal8; BINARY.SIZE: number
+        if (name === "BINARY.SIZE") this.number();
+        else if (this.peek() === 0x7e) this.literal8();
+        else this.nstring();
+      } else if (name === "BODY" && this.peek() === 0x5b) {
         key += this.section();
         if (this.maybe("<")) {
           key += `<${this.number()}>`;
@@ -509,7 +557,9 @@ class Reader {
       switch (kind) {
         case "CAPABILITY":
         case "ENABLED":
-          while (this.maybe(" ")) this.atom();
+          while (this.maybe(" ")) {
+            if (this.atom().toUpperCase() === "UTF8=ACCEPT") this.utf8 = true;
+          }
           break;
         case "FLAGS":
           this.sp();

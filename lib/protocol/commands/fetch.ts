@@ -8,6 +8,8 @@
  *               "BODY" ["STRUCTURE"] / "UID" /
  *               "BODY" section ["<" number "." nz-number ">"] /
  *               "BODY.PEEK" section ["<" number "." nz-number ">"]
+ *   fetch-att =/ "BINARY" [".PEEK"] section-binary [partial] /
+ *               "BINARY.SIZE" section-binary                   (RFC 3516 §4.6)
  *
  * The same parser serves UID FETCH: the set is then read as UIDs by the
  * handler.
@@ -61,7 +63,14 @@ export type FetchItem =
   | { kind: "rfc822Header" }
   /** RFC822.TEXT: BODY[TEXT], named "RFC822.TEXT". */
   | { kind: "rfc822Text" }
-  | { kind: "section"; peek: boolean; section: Section; partial: Partial | null };
+  | { kind: "section"; peek: boolean; section: Section; partial: Partial | null }
+  /**
+   * BINARY[part]<partial> and BINARY.PEEK (RFC 3516 §4.2.1, §4.2.2): the part
+   * with its Content-Transfer-Encoding undone; `part` empty for the whole message.
+   */
+  | { kind: "binary"; peek: boolean; part: number[]; partial: Partial | null }
+  /** BINARY.SIZE[part] (RFC 3516 §4.2.3): the size BINARY[part] would have. */
+  | { kind: "binarySize"; part: number[] };
 
 export interface FetchArgs {
   set: MessageSet;
@@ -170,6 +179,12 @@ function readFetchItem(p: CommandParser): FetchItem {
     }
     if (name === "BODY.PEEK") throw new ParseError('Expected "[" after BODY.PEEK');
   }
+  if (name === "BINARY" || name === "BINARY.PEEK" || name === "BINARY.SIZE") {
+    if (p.peek() !== 0x5b /* [ */) throw new ParseError(`Expected "[" after ${name}`);
+    const part = parseSectionBinary(p);
+    if (name === "BINARY.SIZE") return { kind: "binarySize", part };
+    return { kind: "binary", peek: name === "BINARY.PEEK", part, partial: parsePartial(p) };
+  }
   const item = SIMPLE[name];
   if (!item) {
     if (MACROS[name]) throw new ParseError(`Macro ${name} may only stand alone`);
@@ -221,6 +236,24 @@ function sectionText(p: CommandParser, afterPart: boolean): SectionText {
   throw new ParseError(`Unknown section "${word}"`);
 }
 
+/**
+ * section-binary = "[" [section-part] "]" (RFC 3516 §4.6): part numbers only;
+ * HEADER, TEXT and MIME have no transfer encoding to undo.
+ */
+function parseSectionBinary(p: CommandParser): number[] {
+  p.expect("[");
+  const part: number[] = [];
+  if (p.maybe("]")) return part;
+  for (;;) {
+    if (!isDigit(p.peek())) throw new ParseError("BINARY takes part numbers only");
+    const n = p.number();
+    if (n === 0) throw new ParseError("Part numbers start at 1");
+    part.push(n);
+    if (p.maybe("]")) return part;
+    p.expect(".");
+  }
+}
+
 /** ["<" number "." nz-number ">"] */
 function parsePartial(p: CommandParser): Partial | null {
   if (!p.maybe("<")) return null;
@@ -246,10 +279,15 @@ function itemText(p: CommandParser, start: number): string {
   return new TextDecoder().decode(bytes.subarray(start, end)).replace(/[\r\n]/g, " ");
 }
 
-/** Whether fetching `items` sets \Seen (RFC 3501 §6.4.5: BODY[...] but not BODY.PEEK, RFC822, RFC822.TEXT). */
+/**
+ * Whether fetching `items` sets \Seen (RFC 3501 §6.4.5: BODY[...] but not
+ * BODY.PEEK, RFC822, RFC822.TEXT; RFC 3516 §4.2: BINARY but not BINARY.PEEK
+ * or BINARY.SIZE).
+ */
 export function setsSeen(items: readonly FetchItem[]): boolean {
   return items.some((i) =>
-    i.kind === "rfc822" || i.kind === "rfc822Text" || (i.kind === "section" && !i.peek)
+    i.kind === "rfc822" || i.kind === "rfc822Text" ||
+    ((i.kind === "section" || i.kind === "binary") && !i.peek)
   );
 }
 

@@ -14,7 +14,7 @@ import {
   writeEsearch,
 } from "../../protocol/commands/search.ts";
 import { searchUids, writeNumbers } from "../search_program.ts";
-import { selectedOf } from "../access.ts";
+import { checkCharsetUnderUtf8, selectedOf } from "../access.ts";
 import type { SelectedMailbox } from "../selected_mailbox.ts";
 
 export function handleSearch(ctx: CommandContext, args: SearchArgs): Promise<void> {
@@ -29,6 +29,7 @@ async function search(ctx: CommandContext, args: SearchArgs, byUid: boolean): Pr
   const view = selectedOf(ctx);
   let uids: number[];
   try {
+    checkCharsetUnderUtf8(ctx, "SEARCH", args.charset, false);
     if (args.failure) throw args.failure;
     uids = await searchUids(ctx, args.key);
   } catch (err) {

@@ -1,6 +1,6 @@
 /** Mailboxes of one account: list, create, delete, rename, subscriptions, STATUS, limits. */
 import { sql, type Transaction } from "kysely";
-import type { MailboxInfo, MailboxStatus, SpecialUse } from "../mail_store.ts";
+import type { AppendLimits, MailboxInfo, MailboxStatus, SpecialUse } from "../mail_store.ts";
 import { HIERARCHY_DELIMITER, StoreError } from "../mail_store.ts";
 import {
   type AccountContext,
@@ -240,6 +240,16 @@ async function sumSizes(ctx: AccountContext, mailboxId: number): Promise<number>
     .where("mailbox_id", "=", mailboxId)
     .where(sql`system_flags & ${DELETED}`, "!=", 0).executeTakeFirst();
   return Number(row?.total ?? 0);
+}
+
+/** The limits `effectiveLimit()` applies, for the whole account at once (one decision rule). */
+export async function appendLimits(ctx: AccountContext): Promise<AppendLimits> {
+  const own = await ctx.db.selectFrom("mailboxes").select(["id", "append_limit"])
+    .where("account_id", "=", ctx.accountId).where("append_limit", "is not", null).execute();
+  return {
+    account: (await getAppendLimit(ctx)) ?? ctx.options.appendLimit,
+    mailboxes: Object.fromEntries(own.map((r) => [r.id, r.append_limit!])),
+  };
 }
 
 export async function getAppendLimit(ctx: AccountContext): Promise<number | null> {
