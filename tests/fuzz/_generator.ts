@@ -484,6 +484,7 @@ export class Generator {
           this.text(this.pick(["UTF-8", "US-ASCII"])),
           ...this.searchKeys(),
         ];
+      default:
         throw new Error(`No generator for ${name}`);
     }
   }
