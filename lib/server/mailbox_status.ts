@@ -8,8 +8,9 @@ import { writeStatusResponse } from "../protocol/commands/status.ts";
 import { mailboxToWire } from "../protocol/mailbox_name.ts";
 import type { MailboxInfo, MailboxStatus } from "../store/mail_store.ts";
 import { userOf, utf8Names } from "./access.ts";
+import { enableCondstore } from "./condstore.ts";
 
-/** The value of each STATUS item (`STATUS_ITEMS`); null is NIL. */
+/** The value of each STATUS item (`STATUS_ITEMS`); null is NIL, a string an objectid. */
 function valueOf(item: string, status: MailboxStatus, info: MailboxInfo): number | string | null {
   switch (item) {
     case "MESSAGES":
@@ -30,8 +31,10 @@ function valueOf(item: string, status: MailboxStatus, info: MailboxInfo): number
       return status.deleted;
     case "DELETED-STORAGE": // RFC 9208 (with QUOTA=RES-STORAGE): octets an EXPUNGE frees
       return status.deletedStorage;
-    case "MAILBOXID": // RFC 8474 §4.1: stable across RENAME
+    case "MAILBOXID": // RFC 8474 §4.3
       return info.objectId;
+    case "HIGHESTMODSEQ": // RFC 7162 §3.1.7
+      return status.highestModSeq;
     default:
       throw new Error(`No value for STATUS item ${item}`);
   }
@@ -44,6 +47,8 @@ export async function writeMailboxStatus(
   items: readonly string[],
 ): Promise<void> {
   const status = await userOf(ctx).account.status(info.id);
+  // RFC 7162 §3.1: asking for HIGHESTMODSEQ is a CONDSTORE enabling command.
+  if (items.includes("HIGHESTMODSEQ")) enableCondstore(ctx);
   writeStatusResponse(
     ctx.enc,
     mailboxToWire(info.name, utf8Names(ctx)),

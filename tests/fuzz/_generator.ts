@@ -345,7 +345,18 @@ export class Generator {
           ]
           : [];
         const ret = this.chance(0.2)
-          ? [this.text("RETURN"), this.text(this.pick(["(CHILDREN)", "(SUBSCRIBED SPECIAL-USE)"]))]
+          ? [
+            this.text("RETURN"),
+            this.text(
+              this.pick([
+                "(CHILDREN)",
+                "(SUBSCRIBED SPECIAL-USE)",
+                "(STATUS (MESSAGES SIZE))",
+                "(CHILDREN STATUS (UNSEEN DELETED-STORAGE))",
+                "(STATUS ())",
+              ]),
+            ),
+          ]
           : [];
         return [
           ...select,
@@ -369,6 +380,8 @@ export class Generator {
                 "UNSEEN",
                 "SIZE",
                 "APPENDLIMIT",
+                "DELETED",
+                "DELETED-STORAGE",
                 "BOGUS",
               ])).join(" ")
           })`),
@@ -389,6 +402,15 @@ export class Generator {
         });
         return out;
       }
+      case "GETQUOTA":
+        return [this.astring(this.pick(["", "INBOX", "other"]))];
+      case "GETQUOTAROOT":
+        return [this.mailbox()];
+      case "SETQUOTA":
+        return [
+          this.astring(this.pick(["", "x"])),
+          this.text(this.pick(["(STORAGE 100)", "(MESSAGE 5 STORAGE 1)", "()", "(STORAGE x)"])),
+        ];
       case "COMPRESS":
         return [this.text(this.pick(["DEFLATE", "BOGUS"]))];
       case "COPY":
@@ -461,15 +483,6 @@ export class Generator {
           this.text(this.pick(["ORDEREDSUBJECT", "REFERENCES", "BOGUS"])),
           this.text(this.pick(["UTF-8", "US-ASCII"])),
           ...this.searchKeys(),
-        ];
-      case "GETQUOTA":
-        return [this.astring(this.pick(["", "INBOX", "nope"]))];
-      case "GETQUOTAROOT":
-        return [this.mailbox()];
-      case "SETQUOTA":
-        return [
-          this.astring(this.pick(["", "x"])),
-          this.text(this.pick(["(STORAGE 100)", "(MESSAGE 1 STORAGE 2)", "()", "(BOGUS x)"])),
         ];
       default:
         throw new Error(`No generator for ${name}`);
