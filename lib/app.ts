@@ -376,6 +376,15 @@ function instrumented(store: MailStore, metrics: Metrics): MailStore {
             return result;
           };
         }
+        // MULTIAPPEND's one request is timed under "append" too: one APPEND, one request.
+        if (prop === "appendAll") {
+          return async (...args: Parameters<AccountStore["appendAll"]>) => {
+            const result = await timed("append", target.appendAll(...args));
+            metrics.appends.inc(args[1].length);
+            metrics.appendBytes.inc(args[1].reduce((n, m) => n + m.content.length, 0));
+            return result;
+          };
+        }
         const value = Reflect.get(target, prop, target);
         if (typeof value !== "function") return value;
         return (...args: unknown[]) => {

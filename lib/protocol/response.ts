@@ -34,7 +34,9 @@ export type SimpleCode =
   | "TOOBIG"
   | "USEATTR"
   | "COMPRESSIONACTIVE"
-  | "CLOSED";
+  | "CLOSED"
+  /** RFC 3516 §4.5: a part's Content-Transfer-Encoding cannot be decoded. */
+  | "UNKNOWN-CTE";
 
 /** resp-text-code with its data. */
 export type ResponseCode =
@@ -46,10 +48,15 @@ export type ResponseCode =
   | { code: "UNSEEN"; seq: number }
   | { code: "HIGHESTMODSEQ"; modSeq: number }
   | { code: "BADCHARSET"; charsets: readonly string[] }
-  /** RFC 4315 §3 */
-  | { code: "APPENDUID"; uidValidity: number; uid: number }
+  /**
+   * RFC 4315 §3: the appended UIDs; several only for MULTIAPPEND (RFC 4315 §4
+   * `append-uid =/ uid-set`, RFC 3502).
+   */
+  | { code: "APPENDUID"; uidValidity: number; uids: readonly number[] }
   /** RFC 4315 §3: source and destination UIDs, in matching order. */
-  | { code: "COPYUID"; uidValidity: number; source: readonly number[]; dest: readonly number[] };
+  | { code: "COPYUID"; uidValidity: number; source: readonly number[]; dest: readonly number[] }
+  /** RFC 8474 §7: resp-text-code =/ "MAILBOXID" SP "(" objectid ")" */
+  | { code: "MAILBOXID"; objectId: string };
 
 export type Status = "OK" | "NO" | "BAD" | "BYE" | "PREAUTH";
 
@@ -92,11 +99,15 @@ export function writeResponseCode(enc: ResponseEncoder, code: ResponseCode): voi
       }
       return;
     case "APPENDUID":
-      enc.sp().number(code.uidValidity).sp().number(code.uid);
+      enc.sp().number(code.uidValidity).sp().atom(formatUidList(code.uids));
       return;
     case "COPYUID":
       enc.sp().number(code.uidValidity).sp().atom(formatUidList(code.source)).sp()
         .atom(formatUidList(code.dest));
+      return;
+    case "MAILBOXID":
+      // objectid = 1*255(ALPHA / DIGIT / "_" / "-"): an atom.
+      enc.sp().open().atom(code.objectId).close();
       return;
   }
 }

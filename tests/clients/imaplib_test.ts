@@ -87,3 +87,76 @@ Deno.test("Python imaplib: list, append, select, fetch, search, store, copy + ex
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+const LIST_STATUS_SCRIPT = String.raw`
+import imaplib, sys
+m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+m.login("alice", "pw")
+caps = m.capability()[1][0].decode().split()
+print("LIST-STATUS" in caps, "STATUS=SIZE" in caps)
+m.create("Lists/Deno")
+m.append("INBOX", None, None, b"Subject: a\r\n\r\nhello\r\n")
+m.append("INBOX", "(\\Seen)", None, b"Subject: b\r\n\r\nhi\r\n")
+m.append("Lists/Deno", None, None, b"Subject: c\r\n\r\nx\r\n")
+# RFC 5819: one command answers LIST and STATUS for every mailbox listed.
+typ, data = m._simple_command("LIST", '""', '"*"', "RETURN", "(STATUS (MESSAGES UNSEEN SIZE))")
+print(typ)
+for line in m.untagged_responses.pop("LIST"):
+    print("LIST", line.decode())
+for line in m.untagged_responses.pop("STATUS"):
+    print("STATUS", line.decode())
+typ, data = m._simple_command("LIST", '""', '"*"', "RETURN", "(STATUS (BOGUS))")
+print(typ)
+m.logout()
+`;
+
+Deno.test("Python imaplib: LIST ... RETURN (STATUS ...) (LIST-STATUS)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "imapd-imaplib-" });
+  const file = `${dir}/config.toml`;
+  await Deno.writeTextFile(file, baseConfig(dir).replace('log = "off"', 'log = "stderr"'));
+  assert.equal(
+    (await runMain(["--config", file, "creds", "create", "--password", "pw", "alice"])).code,
+    0,
+  );
+  const srv = await spawnServer(file);
+  try {
+    const out = await new Deno.Command("python3", {
+      args: ["-c", LIST_STATUS_SCRIPT, String(portOf(srv.addresses[0]))],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    const err = new TextDecoder().decode(out.stderr);
+    // The refused RETURN option raises imaplib's error for BAD: the script stops there.
+    assert.match(err, /BAD/);
+    const lines = text.trim().split("\n");
+    assert.equal(lines[0], "True True");
+    assert.equal(lines[1], "OK");
+    const lists = lines.filter((l) => l.startsWith("LIST "));
+    const statuses = lines.filter((l) => l.startsWith("STATUS "));
+    assert.deepEqual(lists, [
+      'LIST (\\HasNoChildren) "/" INBOX',
+      'LIST (\\HasNoChildren \\Archive) "/" Archive',
+      'LIST (\\HasNoChildren \\Drafts) "/" Drafts',
+      'LIST (\\HasNoChildren \\Junk) "/" Junk',
+      'LIST (\\HasChildren) "/" Lists',
+      'LIST (\\HasNoChildren) "/" Lists/Deno',
+      'LIST (\\HasNoChildren \\Sent) "/" Sent',
+      'LIST (\\HasNoChildren \\Trash) "/" Trash',
+    ]);
+    // Sizes: 21 + 18 octets in INBOX, 17 in Lists/Deno.
+    assert.deepEqual(statuses, [
+      "STATUS INBOX (MESSAGES 2 UNSEEN 1 SIZE 39)",
+      "STATUS Archive (MESSAGES 0 UNSEEN 0 SIZE 0)",
+      "STATUS Drafts (MESSAGES 0 UNSEEN 0 SIZE 0)",
+      "STATUS Junk (MESSAGES 0 UNSEEN 0 SIZE 0)",
+      "STATUS Lists (MESSAGES 0 UNSEEN 0 SIZE 0)",
+      "STATUS Lists/Deno (MESSAGES 1 UNSEEN 1 SIZE 17)",
+      "STATUS Sent (MESSAGES 0 UNSEEN 0 SIZE 0)",
+      "STATUS Trash (MESSAGES 0 UNSEEN 0 SIZE 0)",
+    ]);
+  } finally {
+    await srv.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

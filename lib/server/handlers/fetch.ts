@@ -8,9 +8,11 @@
 import type { CommandContext, Completion } from "../context.ts";
 import type { FetchArgs } from "../../protocol/commands/fetch.ts";
 import { setsSeen } from "../../protocol/commands/fetch.ts";
-import { neededFields } from "../../protocol/fetch_response.ts";
+import { neededFields, undecodableBinary } from "../../protocol/fetch_response.ts";
+import { partialSlice } from "../../protocol/commands/search.ts";
+import { bad, no } from "../../protocol/errors.ts";
 import { selectedOf, userOf } from "../access.ts";
-import { countUids } from "../uid_set.ts";
+import { countUids, uidSetOf } from "../uid_set.ts";
 
 export function handleFetch(ctx: CommandContext, args: FetchArgs): Promise<Completion | void> {
   return fetchMessages(ctx, args, false);
@@ -26,7 +28,15 @@ async function fetchMessages(
   uid: boolean,
 ): Promise<Completion | void> {
   const mailbox = selectedOf(ctx);
-  const uids = mailbox.resolveSet(args.set, uid ? "uid" : "seq");
+  let uids = mailbox.resolveSet(args.set, uid ? "uid" : "seq");
+  if (args.partial) {
+    // RFC 9394 §3.3: PARTIAL extends UID FETCH; it keeps the messages at
+    // those positions among the ones the set names, counted in UID order.
+    if (!uid) throw bad("PARTIAL is a UID FETCH modifier");
+    const known = mailbox.knownUids(uids);
+    const [start, end] = partialSlice(args.partial, known.length);
+    uids = uidSetOf(known.slice(start, end));
+  }
   if (uids.length === 0) return;
   const account = userOf(ctx).account;
   const mailboxId = mailbox.info.id;
@@ -43,17 +53,31 @@ async function fetchMessages(
   const fields = neededFields(args.items);
   if (seenSet.size > 0) fields.flags = true;
   const asksFlags = args.items.some((i) => i.kind === "flags");
+  const asksBinary = args.items.some((i) => i.kind === "binary" || i.kind === "binarySize");
   let expected = uid ? 0 : countUids(uids);
   for await (const record of account.fetch(mailboxId, uids, fields)) {
     const seq = mailbox.seqOf(record.uid);
     if (seq === 0) continue;
     if (!uid) expected--;
+    if (asksBinary) {
+      // RFC 3516 §4.5: an encoding we cannot undo fails the command, checked
+      // before this message's response begins.
+      const part = undecodableBinary(record, args.items);
+      if (part) {
+        const which = uid ? `UID ${record.uid}` : `message ${seq}`;
+        throw no(
+          `Cannot decode the Content-Transfer-Encoding of ${part} of ${which}`,
+          "UNKNOWN-CTE",
+        );
+      }
+    }
     const addFlags = seenSet.has(record.uid);
     mailbox.writeFetch(ctx.enc, seq, record, args.items, { uid, flags: addFlags });
     // An answer with FLAGS carries the message's current flags: a pending
     // change (our own \Seen among them) need not be sent again.
     if (asksFlags || addFlags) mailbox.forgetFlags(record.uid);
-    await ctx.maybeFlush();
+    const flushing = ctx.maybeFlush();
+    if (flushing) await flushing;
   }
   // A message expunged by another session keeps its sequence number here
   // until this session is told, but the store no longer has it: RFC 3501

@@ -6,8 +6,9 @@ import {
   listMatcher,
   mailboxToWire,
 } from "../../protocol/mailbox_name.ts";
-import { HIERARCHY_DELIMITER, type MailboxInfo } from "../../store/mail_store.ts";
+import { HIERARCHY_DELIMITER, type MailboxInfo, StoreError } from "../../store/mail_store.ts";
 import { userOf, utf8Names } from "../access.ts";
+import { writeMailboxStatus } from "../mailbox_status.ts";
 
 interface Entry {
   name: string;
@@ -53,8 +54,9 @@ function sortNames(a: string, b: string): number {
 
 /** The reference joined with the pattern, decoded, INBOX canonical (RFC 3501 §6.3.8). */
 function fullPattern(reference: string, pattern: string, utf8: boolean): string | null {
-  const ref = utf8 ? reference : decodeMailboxName(reference);
-  const pat = utf8 ? pattern : decodeMailboxName(pattern);
+  // UTF-8 names are stored in NFC (RFC 6855 §3, mailbox_name.ts): patterns match in NFC too.
+  const ref = utf8 ? reference.normalize("NFC") : decodeMailboxName(reference);
+  const pat = utf8 ? pattern.normalize("NFC") : decodeMailboxName(pattern);
   if (ref === null || pat === null) return null;
   if (pat.startsWith(HIERARCHY_DELIMITER) || ref === "") return canonicalInbox(pat);
   const joined = ref.endsWith(HIERARCHY_DELIMITER)
@@ -65,8 +67,10 @@ function fullPattern(reference: string, pattern: string, utf8: boolean): string 
 
 /**
  * LIST (RFC 3501 §6.3.8) with CHILDREN (RFC 3348) attributes, SPECIAL-USE
- * (RFC 6154) attributes and the RFC 5258 selection/return options
- * SUBSCRIBED, SPECIAL-USE, CHILDREN, RECURSIVEMATCH.
+ * (RFC 6154) attributes, LIST-EXTENDED (RFC 5258: selection options
+ * SUBSCRIBED, REMOTE, RECURSIVEMATCH, SPECIAL-USE; return options
+ * SUBSCRIBED, CHILDREN, SPECIAL-USE; several patterns; \NonExistent;
+ * CHILDINFO) and LIST-STATUS (RFC 5819: RETURN (STATUS (...))).
  */
 export async function handleList(ctx: CommandContext, args: ListArgs): Promise<void> {
   const utf8 = utf8Names(ctx);
@@ -79,9 +83,15 @@ export async function handleList(ctx: CommandContext, args: ListArgs): Promise<v
   const account = userOf(ctx).account;
   const mailboxes = await account.listMailboxes();
   const entries = withParents(mailboxes);
-  const wantSubscribed = args.select.includes("SUBSCRIBED") || args.returns.includes("SUBSCRIBED");
+  const selectSubscribed = args.select.includes("SUBSCRIBED");
+  const selectSpecial = args.select.includes("SPECIAL-USE");
+  // RFC 5258 §3: RECURSIVEMATCH with another option (the parser refuses it alone).
+  const recursive = args.select.includes("RECURSIVEMATCH");
+  // REMOTE (RFC 5258 §3): there are no remote mailboxes here, so it changes nothing.
+  // RFC 5258 §3: the SUBSCRIBED selection option implies the SUBSCRIBED return option.
+  const wantSubscribed = selectSubscribed || args.returns.includes("SUBSCRIBED");
   const subscriptions = new Set(wantSubscribed ? await account.listSubscriptions() : []);
-  if (args.select.includes("SUBSCRIBED")) {
+  if (selectSubscribed) {
     // Subscribed names that no longer exist are listed with \NonExistent (RFC 5258 §3).
     for (const s of subscriptions) if (!entries.has(s)) entries.set(s, { name: s, info: null });
   }
@@ -89,27 +99,68 @@ export async function handleList(ctx: CommandContext, args: ListArgs): Promise<v
     .map((p) => fullPattern(args.reference, p, utf8))
     .filter((p): p is string => p !== null)
     .map(listMatcher);
+  const matched = (name: string) => matchers.some((m) => m(name));
+  /** Whether a name satisfies every selection criterion (RFC 5258 §3). */
+  const selected = (entry: Entry) =>
+    (!selectSubscribed || subscriptions.has(entry.name)) &&
+    (!selectSpecial || Boolean(entry.info?.specialUse));
   const names = [...entries.keys()];
-  const withChildren = parentsOf(names);
-  const withExistingChildren = parentsOf(mailboxes.map((m) => m.name));
-  const onlySpecial = args.select.includes("SPECIAL-USE");
-  const showSpecial = true; // RFC 6154 §2: attributes appear in every LIST once SPECIAL-USE is advertised
+  // \HasChildren counts mailboxes that exist or are implied by one (RFC 5258 §4),
+  // never a subscription to a name that does not exist.
+  const withChildren = parentsOf(mailboxes.map((m) => m.name));
+  // RECURSIVEMATCH (RFC 5258 §3.5): a name is also listed, with CHILDINFO, when a
+  // descendant satisfies the criteria but is not itself matched by the pattern.
+  const childInfo = new Set<string>();
+  if (recursive) {
+    const criteria = names.filter((n) => !matched(n) && selected(entries.get(n)!));
+    for (const p of parentsOf(criteria)) childInfo.add(p);
+  }
+  const criteriaNames = args.select.filter((o) => o === "SUBSCRIBED" || o === "SPECIAL-USE");
   for (const name of names.sort(sortNames)) {
-    if (!matchers.some((m) => m(name))) continue;
+    if (!matched(name)) continue;
     const entry = entries.get(name)!;
-    const subscribed = subscriptions.has(name);
-    if (args.select.includes("SUBSCRIBED") && !subscribed) continue;
-    if (onlySpecial && !entry.info?.specialUse) continue;
+    const hasChildInfo = childInfo.has(name);
+    if (!selected(entry) && !hasChildInfo) continue;
     const attrs: string[] = [];
-    const exists = entry.info !== null;
-    if (!exists) {
-      attrs.push(withExistingChildren.has(name) ? "\\Noselect" : "\\NonExistent");
+    if (entry.info === null) {
+      // A name with no mailbox: \Noselect when children exist under it, else
+      // \NonExistent (RFC 5258 §3.4; it implies \Noselect).
+      attrs.push(withChildren.has(name) ? "\\Noselect" : "\\NonExistent");
     }
     attrs.push(withChildren.has(name) ? "\\HasChildren" : "\\HasNoChildren");
-    if (wantSubscribed && subscribed) attrs.push("\\Subscribed");
-    if (showSpecial && entry.info?.specialUse) attrs.push(entry.info.specialUse);
-    writeListItem(enc, "LIST", attrs, HIERARCHY_DELIMITER, mailboxToWire(name, utf8));
+    if (wantSubscribed && subscriptions.has(name)) attrs.push("\\Subscribed");
+    // RFC 6154 §2: the attributes appear in every LIST once SPECIAL-USE is advertised.
+    if (entry.info?.specialUse) attrs.push(entry.info.specialUse);
+    writeListItem(
+      enc,
+      "LIST",
+      attrs,
+      HIERARCHY_DELIMITER,
+      mailboxToWire(name, utf8),
+      hasChildInfo ? criteriaNames : [],
+    );
+    if (args.status !== null && entry.info !== null) {
+      // RFC 5819 §2: the STATUS of each selectable mailbox listed, right after its LIST.
+      await listStatus(ctx, entry.info, args.status);
+    }
     await ctx.maybeFlush();
+  }
+}
+
+/**
+ * STATUS for LIST-STATUS. A mailbox deleted since it was listed gets no
+ * STATUS (RFC 5819 §2: the server may drop a STATUS it cannot look up).
+ */
+async function listStatus(
+  ctx: CommandContext,
+  info: MailboxInfo,
+  items: readonly string[],
+): Promise<void> {
+  try {
+    await writeMailboxStatus(ctx, info, items);
+  } catch (e) {
+    if (e instanceof StoreError && e.code === "NONEXISTENT") return;
+    throw e;
   }
 }
 

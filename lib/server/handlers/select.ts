@@ -32,6 +32,7 @@ async function open(ctx: CommandContext, args: SelectArgs, readOnly: boolean): P
     firstUnseen: snap.firstUnseenUid === null ? 0 : mailbox.seqOf(snap.firstUnseenUid),
     uidValidity: snap.mailbox.uidValidity,
     uidNext: snap.mailbox.uidNext,
+    objectId: snap.mailbox.objectId,
   });
   return {
     code: readOnly ? "READ-ONLY" : "READ-WRITE",

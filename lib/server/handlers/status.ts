@@ -1,27 +1,15 @@
 import type { CommandContext } from "../context.ts";
-import { type StatusArgs, writeStatusResponse } from "../../protocol/commands/status.ts";
-import { mailboxToWire } from "../../protocol/mailbox_name.ts";
-import { existingMailbox, userOf, utf8Names } from "../access.ts";
+import type { StatusArgs } from "../../protocol/commands/status.ts";
+import { existingMailbox } from "../access.ts";
+import { writeMailboxStatus } from "../mailbox_status.ts";
 
 /**
- * STATUS (RFC 3501 §6.3.10), with APPENDLIMIT (RFC 7889 §4). RECENT counts
- * the messages no session holds as \Recent yet (§2.3.2): those a SELECT
- * now would get.
+ * STATUS (RFC 3501 §6.3.10), with APPENDLIMIT (RFC 7889 §4), SIZE (RFC 8438)
+ * and DELETED, DELETED-STORAGE (RFC 9051 §6.3.11, RFC 9208); the items are answered in
+ * mailbox_status.ts, shared with LIST-STATUS. RECENT counts the messages no
+ * session holds as \Recent yet (§2.3.2): those a SELECT now would get.
  */
 export async function handleStatus(ctx: CommandContext, args: StatusArgs): Promise<void> {
   const info = await existingMailbox(ctx, args.mailbox);
-  const status = await userOf(ctx).account.status(info.id);
-  const values: Record<string, number | null> = {
-    MESSAGES: status.messages,
-    RECENT: status.recent,
-    UIDNEXT: status.uidNext,
-    UIDVALIDITY: status.uidValidity,
-    UNSEEN: status.unseen,
-    APPENDLIMIT: status.appendLimit,
-  };
-  writeStatusResponse(
-    ctx.enc,
-    mailboxToWire(info.name, utf8Names(ctx)),
-    args.items.map((i) => [i, values[i]] as [string, number | null]),
-  );
+  await writeMailboxStatus(ctx, info, args.items);
 }

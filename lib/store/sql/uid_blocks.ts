@@ -142,6 +142,15 @@ export function summarize(blocks: readonly Block[], seenBit: number): BlockSumma
   return { messages, unseen, firstUnseenUid };
 }
 
+/** Messages whose slot has `bit` (a FLAG_BITS value): STATUS DELETED from the index. */
+export function countFlagged(blocks: readonly Block[], bit: number): number {
+  let n = 0;
+  for (const { slots } of blocks) {
+    for (let i = 0; i < slots.length; i++) if ((slots[i] & bit) !== 0) n++;
+  }
+  return n;
+}
+
 /**
  * Messages with a UID above `uid`, counted from the blocks (for \Recent as a
  * claim counter: the messages above the largest UID a session has claimed).

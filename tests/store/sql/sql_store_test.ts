@@ -375,7 +375,7 @@ for (const kind of KINDS) {
     try {
       const acct = (await t.store.openAccount("a", { create: true }))!;
       const box = (await acct.getMailbox("INBOX"))!;
-      await acct.append(box.id, { content: message(1), flags: ["\\Seen"] });
+      await acct.append(box.id, { content: message(1), flags: ["\\Seen", "\\Deleted"] });
       await acct.append(box.id, { content: message(2) });
       const st = await acct.status(box.id);
       assert.deepEqual({ ...st, highestModSeq: 0 }, {
@@ -387,6 +387,9 @@ for (const kind of KINDS) {
         uidValidity: box.uidValidity,
         highestModSeq: 0,
         appendLimit: 32 * 1024 * 1024,
+        size: message(1).length + message(2).length,
+        deleted: 1,
+        deletedStorage: message(1).length,
       });
       await acct.setAppendLimit(100);
       assert.equal((await acct.status(box.id)).appendLimit, 100);

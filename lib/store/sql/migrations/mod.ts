@@ -9,7 +9,16 @@ import { initial } from "./0001_initial.ts";
 import { uidBlocks } from "./0002_uid_blocks.ts";
 import { bodySearch } from "./0003_body_search.ts";
 import { recentClaim } from "./0004_recent_claim.ts";
+import { quota } from "./0006_quota.ts";
+import { savedateObjectid } from "./0007_savedate_objectid.ts";
 
-export const MIGRATIONS: readonly Migration[] = [initial, uidBlocks, bodySearch, recentClaim];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  uidBlocks,
+  bodySearch,
+  recentClaim,
+  quota,
+  savedateObjectid,
+];
 
 export type { Migration };
