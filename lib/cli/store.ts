@@ -833,12 +833,12 @@ async function importCmd(args: string[], store: MailStore, io: CliIo): Promise<n
       }
       await a.append(id, m);
       imported++;
+      progress.add(0, 1);
     } catch (e) {
       if (!(e instanceof StoreError)) throw e;
       failed++;
       progress.line(`skipped message ${n}${m.source ? ` (${m.source})` : ""}: ${e.message}`);
     }
-    if (m.oversize === undefined) progress.add(0, 1);
   }
   progress.finish();
   io.stdout(
