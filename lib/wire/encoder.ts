@@ -165,7 +165,7 @@ export class ResponseEncoder {
   }
 
   /**
-   * literal8 = "~{" number "}" CRLF *OCTET (RFC 3516 §4.6): data that may hold
+   * literal8 = "~{" number "}" CRLF *OCTET (RFC 3516 §5): data that may hold
    * NUL, which a literal's CHAR8 cannot. Only where the grammar allows one
    * (FETCH BINARY).
    */

@@ -252,7 +252,7 @@ export class CommandParser {
   }
 
   /**
-   * literal8 = "~{" number ["+"] "}" CRLF *OCTET (RFC 3516 §4.6; the "+"
+   * literal8 = "~{" number ["+"] "}" CRLF *OCTET (RFC 3516 §5; the "+"
    * of LITERAL+ applies to it too, RFC 7888): any octet, NUL included.
    */
   literal8(): Uint8Array {

@@ -47,7 +47,7 @@ Deno.test("BINARY: literal8 APPEND keeps NUL; FETCH BINARY answers with literal8
       transcript.push(enc.encode([...reply.untagged, reply.tagged, ""].join("\r\n")));
       return reply;
     };
-    // Raw binary part: NUL inside, so literal8 (RFC 3516 §4.5).
+    // Raw binary part: NUL inside, so literal8 (RFC 3516 §4.3.1).
     let r = await fetch("b2", "BINARY.PEEK[1]");
     assert.equal(r.untagged[0], "* 1 FETCH (BINARY[1] ~{5}\r\na\0b\x01\0)");
     // base64 "AAEC" is 00 01 02: NUL again; "aGk=" is "hi": no NUL, a plain literal.

@@ -46,6 +46,7 @@ const ACCOUNT_METHODS = new Set([
   "copy",
   "move",
   "search",
+  "vanished",
   "poll",
   "getAppendLimit",
   "appendLimits",

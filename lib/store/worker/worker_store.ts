@@ -350,6 +350,9 @@ class ThreadedAccountStore implements AccountStore {
   search(mailboxId: number, key: SearchKey): Promise<number[]> {
     return this.#read("search", [mailboxId, key]);
   }
+  vanished(mailboxId: number, sinceModSeq: number, uids: UidSet): Promise<number[]> {
+    return this.#read("vanished", [mailboxId, sinceModSeq, uids]);
+  }
   watch(mailboxId: number, listener: (event: MailboxEvent) => void): () => void {
     return this.#thread.watch(this.accountName, mailboxId, listener);
   }

@@ -21,7 +21,12 @@ for (const kind of KINDS) {
       assert.deepEqual(results.map((r) => r.uid), [1, 2, 3]);
       assert.deepEqual(results.map((r) => r.modSeq - results[0].modSeq), [0, 1, 2]);
       assert.ok(results.every((r) => r.uidValidity === inbox.uidValidity));
-      assert.deepEqual(events, [{ type: "append", mailboxId: inbox.id, uids: [1, 2, 3] }]);
+      assert.deepEqual(events, [{
+        type: "append",
+        mailboxId: inbox.id,
+        uids: [1, 2, 3],
+        modSeq: 4,
+      }]);
       const recs = await collect(acct.fetch(inbox.id, ALL, { flags: true, content: true }));
       assert.deepEqual(recs.map((r) => r.flags), [["\\Seen"], ["$Two"], []]);
       assert.deepEqual(recs[2].content, message(1));
@@ -77,6 +82,28 @@ for (const kind of KINDS) {
       }
       const all = [...a, single, ...b].map((r) => r.uid).sort((x, y) => x - y);
       assert.deepEqual(all, [1, 2, 3, 4, 5, 6, 7]);
+    } finally {
+      await t.cleanup();
+    }
+  });
+}
+
+for (const kind of KINDS) {
+  Deno.test(`appendAll() passes the quota with all its messages or stores none (${kind})`, async () => {
+    const t = await openTestStore(kind, { quota: { messages: 3 } });
+    try {
+      const acct = (await t.store.openAccount("a", { create: true }))!;
+      const inbox = (await acct.getMailbox("INBOX"))!;
+      await acct.append(inbox.id, { content: message(1) });
+      // Two more fit, three do not: the three are refused together, before any is stored.
+      await assert.rejects(
+        acct.appendAll(inbox.id, [2, 3, 4].map((n) => ({ content: message(n) }))),
+        (e) => e instanceof StoreError && e.code === "OVERQUOTA",
+      );
+      assert.equal((await acct.status(inbox.id)).messages, 1);
+      const ok = await acct.appendAll(inbox.id, [2, 3].map((n) => ({ content: message(n) })));
+      assert.deepEqual(ok.map((r) => r.uid), [2, 3]);
+      assert.equal((await acct.status(inbox.id)).messages, 3);
     } finally {
       await t.cleanup();
     }
