@@ -13,6 +13,7 @@ import {
   openAdminCredentials,
   openAdminDelivery,
   openAdminStore,
+  openLogger,
   openStorageOf,
   startServer,
 } from "./lib/app.ts";
@@ -65,7 +66,7 @@ async function main(): Promise<number> {
   const config = await loadConfig(inv.configFile);
 
   if (inv.command === "run") {
-    const log = Logger.open(config.log, config.debug, config.logFormat);
+    const log = await openLogger(config);
     const running = await startServer(config, log);
     let stopping = false;
     const stop = (signal: string) => {

@@ -136,6 +136,26 @@ async function openStorage(
   return store;
 }
 
+/**
+ * The server's logger, as the config's `log` and `log_format` say; a log
+ * file that cannot be opened stops start-up naming `log`, the file and why.
+ */
+export async function openLogger(config: Config): Promise<Logger> {
+  return await locating(config, () => {
+    try {
+      return Promise.resolve(Logger.open(config.log, config.debug, config.logFormat));
+    } catch (err) {
+      // Deno names the path it failed on ("...: open '/var/log/x'"); else the first file.
+      const file = /open '([^']+)'/.exec((err as Error).message)?.[1] ??
+        config.log.find((t) => t.kind === "file")?.path;
+      throw new ConfigError(
+        "log",
+        `cannot open the log file${file ? ` ${JSON.stringify(file)}` : ""}: ${ioReason(err)}`,
+      );
+    }
+  });
+}
+
 /** Builds every endpoint's services and opens the listeners. */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   await ensureStateDir(config);

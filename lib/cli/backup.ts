@@ -87,12 +87,16 @@ async function mkdirsFor(root: string, rel: string): Promise<void> {
   }
 }
 
+/** The one argument DIR of `backup` and `restore`, or null after printing the usage. */
+function dirArgument(command: "backup" | "restore", args: string[], io: CliIo): string | null {
+  if (args.length === 1 && !args[0].startsWith("-")) return args[0];
+  io.stderr(usageLine(command));
+  return null;
+}
+
 export async function runBackup(config: Config, args: string[], io: CliIo): Promise<number> {
-  if (args.length !== 1 || args[0].startsWith("-")) {
-    io.stderr(usageLine("backup"));
-    return 2;
-  }
-  const dir = args[0];
+  const dir = dirArgument("backup", args, io);
+  if (dir === null) return 2;
   try {
     if (!(await isEmptyDir(dir))) throw new BackupError(`${dir} is not empty`);
     await ensurePrivateDir(dir);
@@ -204,11 +208,8 @@ async function treeSize(path: string): Promise<number> {
 }
 
 export async function runRestore(config: Config, args: string[], io: CliIo): Promise<number> {
-  if (args.length !== 1 || args[0].startsWith("-")) {
-    io.stderr(usageLine("restore"));
-    return 2;
-  }
-  const dir = args[0];
+  const dir = dirArgument("restore", args, io);
+  if (dir === null) return 2;
   try {
     let manifest: Manifest;
     try {

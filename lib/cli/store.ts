@@ -202,8 +202,7 @@ async function acct(args: string[], store: MailStore, io: CliIo): Promise<number
       return 0;
     }
     case "quota": {
-      const usage =
-        "imap-acct quota USERNAME [--storage SIZE|none|default] [--messages N|none|default]";
+      const usage = usageOf("imap-acct", "quota");
       if (positionals.length !== 1) throw new UsageError(`usage: ${usage}`);
       const a = await account(store, positionals[0]);
       const storage = values.storage === undefined
@@ -480,6 +479,8 @@ interface Incoming {
    * given: its bytes were counted, not kept.
    */
   oversize?: number;
+  /** Where it came from, for a message about it (a Maildir's `cur/NAME`). */
+  source?: string;
 }
 
 /** Bare LF line ends become CRLF (IMAP messages are CRLF, RFC 3501 §2.2). */
@@ -680,6 +681,8 @@ function maildirFlags(name: string): string[] {
 interface MaildirFile {
   path: string;
   name: string;
+  /** `cur/NAME` or `new/NAME`, for messages. */
+  source: string;
   size: number;
   mtime?: Date;
 }
@@ -697,7 +700,8 @@ async function maildirFiles(dir: string): Promise<MaildirFile[]> {
         if (!e.isFile || e.name.startsWith(".")) continue;
         const path = `${dir}/${sub}/${e.name}`;
         const info = await Deno.stat(path);
-        files.push({ path, name: e.name, size: info.size, mtime: info.mtime ?? undefined });
+        const source = `${sub}/${e.name}`;
+        files.push({ path, name: e.name, source, size: info.size, mtime: info.mtime ?? undefined });
       }
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
@@ -723,7 +727,13 @@ async function* readMaildir(
 ): AsyncGenerator<Incoming & { size: number }> {
   for (const f of files) {
     if (f.size > maxSize) {
-      yield { content: new Uint8Array(), flags: [], oversize: f.size, size: f.size };
+      yield {
+        content: new Uint8Array(),
+        flags: [],
+        oversize: f.size,
+        size: f.size,
+        source: f.source,
+      };
       continue;
     }
     yield {
@@ -731,6 +741,7 @@ async function* readMaildir(
       flags: maildirFlags(f.name),
       internalDate: f.mtime,
       size: f.size,
+      source: f.source,
     };
   }
 }
@@ -822,12 +833,12 @@ async function importCmd(args: string[], store: MailStore, io: CliIo): Promise<n
       }
       await a.append(id, m);
       imported++;
+      progress.add(0, 1);
     } catch (e) {
       if (!(e instanceof StoreError)) throw e;
       failed++;
-      progress.line(`skipped message ${n}: ${e.message}`);
+      progress.line(`skipped message ${n}${m.source ? ` (${m.source})` : ""}: ${e.message}`);
     }
-    if (m.oversize === undefined) progress.add(0, 1);
   }
   progress.finish();
   io.stdout(

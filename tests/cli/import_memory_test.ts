@@ -125,7 +125,10 @@ Deno.test({
       assert.equal(out[0], `Imported ${count} messages into "Old", 1 skipped`);
       assert.match(
         err,
-        new RegExp(`skipped message ${count + 1}: 200\\.0 MB is over the append limit of 8\\.0 MB`),
+        new RegExp(
+          `skipped message ${count + 1} \\(cur/1800000000\\.huge\\.host:2,\\): ` +
+            "200\\.0 MB is over the append limit of 8\\.0 MB",
+        ),
       );
       const peakMb = Number(out.at(-1)) / 1024;
       assert.ok(peakMb < 150, `peak RSS ${peakMb.toFixed(0)} MB`);

@@ -212,3 +212,18 @@ Deno.test("an sql_table database that cannot be created names the table's dsn an
     );
   });
 });
+
+Deno.test("a log file that cannot be opened names log, the file and the line", async () => {
+  await withDir(async (dir) => {
+    const file = `${dir}/config.toml`;
+    const text = baseConfig(dir).replace('log = "off"', `log = "${dir}/missing/imapd.log"`);
+    await Deno.writeTextFile(file, text);
+    assert.match(
+      await failure(file),
+      new RegExp(
+        `config\\.toml:${lineOf(text, "log =")}: log: cannot open the log file ` +
+          `"${escape(dir)}/missing/imapd\\.log": No such file or directory\\n`,
+      ),
+    );
+  });
+});
