@@ -15,6 +15,7 @@ import { fairnessWorkload, imaplibAppendWorkload } from "./fairness.ts";
 import { type BenchServer, ensureDovecot, startDovecot, startOurs } from "./servers.ts";
 import { check, costRatio, fmt, median, spreadPercent, table } from "./stats.ts";
 import { scalingWorkload } from "./scaling.ts";
+import { qresyncWorkload } from "./qresync.ts";
 import {
   allUsers,
   appendWorkload,
@@ -184,6 +185,7 @@ async function main(): Promise<void> {
       loginWorkload(d),
       bigMailboxWorkload(d),
       scalingWorkload(d),
+      qresyncWorkload(d),
       bodyFetchWorkload(d),
       searchWorkload(d, expectedSearches(d.searchCorpus)),
       appendWorkload(d),

@@ -153,7 +153,10 @@ async function run(file: string, text: string): Promise<void> {
       }
       const c = await open(step.conn);
       if (step.kind === "send") {
-        await c.send(step.text);
+        // A captured $name stands for its value in what the client sends too.
+        await c.send(
+          step.text.replace(/\$[A-Za-z_][A-Za-z0-9_]*/g, (t) => vars.get(t.slice(1)) ?? t),
+        );
         continue;
       }
       if (step.kind === "expect") {

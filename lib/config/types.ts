@@ -21,6 +21,11 @@ export type TlsVersion = "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
 export interface TlsCertificate {
   cert: string;
   key: string;
+  /**
+   * The config key that sets this pair (`imap.tls`, `tls.certificates[1]`),
+   * so a file that cannot be read at start names it; `cert`/`key` follow it.
+   */
+  keyPath?: string;
 }
 
 export interface TlsConfig {

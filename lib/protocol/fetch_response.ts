@@ -24,6 +24,8 @@ import type { FetchItem, Section } from "./commands/fetch.ts";
 export interface FetchedMessage {
   uid: number;
   flags?: readonly string[];
+  /** RFC 7162 §3.1.4.2 */
+  modSeq?: number;
   internalDate?: Date;
   size?: number;
   envelope?: Envelope;
@@ -40,6 +42,7 @@ export interface FetchedMessage {
 /** The stored fields `items` need (the shape of the store's MessageFields). */
 export interface NeededFields {
   flags?: boolean;
+  modSeq?: boolean;
   internalDate?: boolean;
   size?: boolean;
   envelope?: boolean;
@@ -61,6 +64,9 @@ export function neededFields(items: readonly FetchItem[]): NeededFields {
     switch (item.kind) {
       case "flags":
         need.flags = true;
+        break;
+      case "modSeq":
+        need.modSeq = true;
         break;
       case "internalDate":
         need.internalDate = true;
@@ -119,6 +125,8 @@ export function responseName(item: FetchItem): string {
   switch (item.kind) {
     case "flags":
       return "FLAGS";
+    case "modSeq":
+      return "MODSEQ";
     case "internalDate":
       return "INTERNALDATE";
     case "rfc822Size":
@@ -443,6 +451,8 @@ export interface FetchResponseOptions {
   uid?: boolean;
   /** Add FLAGS even when not asked for (\Seen was set by this fetch). */
   flags?: boolean;
+  /** Add MODSEQ even when not asked for (CONDSTORE is on, RFC 7162 §3.1). */
+  modSeq?: boolean;
 }
 
 /** What a FETCH response holds, worked out once per request rather than per message. */
@@ -453,6 +463,8 @@ interface ResponsePlan {
   items: FetchItem[];
   /** FLAGS is among them. */
   flags: boolean;
+  /** MODSEQ is among them. */
+  modSeq: boolean;
 }
 
 const plans = new WeakMap<readonly FetchItem[], ResponsePlan>();
@@ -470,7 +482,7 @@ function planOf(items: readonly FetchItem[]): ResponsePlan {
     written.add(name);
     rest.push(item);
   }
-  plan = { uid, items: rest, flags: written.has("FLAGS") };
+  plan = { uid, items: rest, flags: written.has("FLAGS"), modSeq: written.has("MODSEQ") };
   plans.set(items, plan);
   return plan;
 }
@@ -501,7 +513,12 @@ export function writeFetchResponse(
   }
   if (options.flags && !plan.flags) {
     if (!first) enc.sp();
+    first = false;
     writeItem(enc, { kind: "flags" }, msg);
+  }
+  if (options.modSeq && !plan.modSeq) {
+    if (!first) enc.sp();
+    writeItem(enc, { kind: "modSeq" }, msg);
   }
   enc.close().crlf();
 }
@@ -512,6 +529,10 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, msg: FetchedMessage): 
   switch (item.kind) {
     case "flags":
       enc.flagList(required(msg.flags, "flags"));
+      return;
+    case "modSeq":
+      // fetch-mod-resp = "MODSEQ" SP "(" permsg-modsequence ")" (RFC 7162 §7)
+      enc.open().number(required(msg.modSeq, "modSeq")).close();
       return;
     case "internalDate":
       enc.string(formatDateTime(required(msg.internalDate, "internalDate")));

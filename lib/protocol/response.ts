@@ -36,7 +36,9 @@ export type SimpleCode =
   | "COMPRESSIONACTIVE"
   | "CLOSED"
   /** RFC 3516 §4.5.1: a part's Content-Transfer-Encoding cannot be decoded. */
-  | "UNKNOWN-CTE";
+  | "UNKNOWN-CTE"
+  /** RFC 7162 §3.1.2.2 (a mailbox without MODSEQs; ours always have them). */
+  | "NOMODSEQ";
 
 /** resp-text-code with its data. */
 export type ResponseCode =
@@ -48,6 +50,8 @@ export type ResponseCode =
   | { code: "UNSEEN"; seq: number }
   | { code: "HIGHESTMODSEQ"; modSeq: number }
   | { code: "BADCHARSET"; charsets: readonly string[] }
+  /** RFC 7162 §3.1.3: messages (numbers or UIDs, ascending) that failed UNCHANGEDSINCE. */
+  | { code: "MODIFIED"; set: readonly number[] }
   /**
    * RFC 4315 §3: the appended UIDs; several only for MULTIAPPEND (RFC 4315 §4
    * `append-uid =/ uid-set`, RFC 3502).
@@ -98,6 +102,9 @@ export function writeResponseCode(enc: ResponseEncoder, code: ResponseCode): voi
         enc.close();
       }
       return;
+    case "MODIFIED":
+      enc.sp().atom(formatUidList(code.set));
+      return;
     case "APPENDUID":
       enc.sp().number(code.uidValidity).sp().atom(formatUidList(code.uids));
       return;
@@ -137,7 +144,10 @@ export function writeStatus(
   enc.text(text).crlf();
 }
 
-/** Ascending UIDs as a compact sequence set ("1:3,7") for COPYUID (RFC 4315 `uid-set`). */
+/**
+ * Ascending numbers as a compact sequence set ("1:3,7"): COPYUID (RFC 4315
+ * `uid-set`), MODIFIED and VANISHED (RFC 7162).
+ */
 export function formatUidList(uids: readonly number[]): string {
   const parts: string[] = [];
   let i = 0;

@@ -41,6 +41,8 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "WITHIN",
   "SAVEDATE",
   "OBJECTID",
+  "CONDSTORE",
+  "QRESYNC",
 ];
 
 export function capabilities(

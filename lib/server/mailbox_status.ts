@@ -8,6 +8,7 @@ import { writeStatusResponse } from "../protocol/commands/status.ts";
 import { mailboxToWire } from "../protocol/mailbox_name.ts";
 import type { MailboxInfo, MailboxStatus } from "../store/mail_store.ts";
 import { userOf, utf8Names } from "./access.ts";
+import { enableCondstore } from "./condstore.ts";
 
 /** The value of each STATUS item (`STATUS_ITEMS`); null is NIL. */
 function valueOf(item: string, status: MailboxStatus, info: MailboxInfo): number | string | null {
@@ -32,6 +33,8 @@ function valueOf(item: string, status: MailboxStatus, info: MailboxInfo): number
       return status.deletedStorage;
     case "MAILBOXID": // RFC 8474 §4.1: stable across RENAME
       return info.objectId;
+    case "HIGHESTMODSEQ": // RFC 7162 §3.1.7
+      return status.highestModSeq;
     default:
       throw new Error(`No value for STATUS item ${item}`);
   }
@@ -44,6 +47,8 @@ export async function writeMailboxStatus(
   items: readonly string[],
 ): Promise<void> {
   const status = await userOf(ctx).account.status(info.id);
+  // RFC 7162 §3.1: asking for HIGHESTMODSEQ is a CONDSTORE enabling command.
+  if (items.includes("HIGHESTMODSEQ")) enableCondstore(ctx);
   writeStatusResponse(
     ctx.enc,
     mailboxToWire(info.name, utf8Names(ctx)),

@@ -8,6 +8,8 @@
 import type { SearchProgram } from "../protocol/commands/search.ts";
 import {
   checkSearchLimits,
+  usesModSeq,
+  writeModSeqTrailer,
   writeNumbersPart,
   writeNumbersStart,
 } from "../protocol/commands/search.ts";
@@ -15,6 +17,8 @@ import type { SearchKey } from "../store/mail_store.ts";
 import type { SelectedMailbox } from "./selected_mailbox.ts";
 import type { CommandContext } from "./context.ts";
 import { selectedOf, userOf } from "./access.ts";
+import { enableCondstore } from "./condstore.ts";
+import { uidSetOf } from "./uid_set.ts";
 
 /** Numbers written between checks for a flush of a long response. */
 const FLUSH_EVERY = 4096;
@@ -82,16 +86,41 @@ export async function searchUids(ctx: CommandContext, program: SearchProgram): P
   return found.filter((uid) => view.seqOf(uid) > 0 && !view.isExpunged(uid));
 }
 
-/** Writes "* SEARCH n n n" (or "* SORT ..."), flushing as it grows. */
+/**
+ * RFC 7162 §3.1.5, §3.1.6, §3.1.9: a program with MODSEQ turns CONDSTORE
+ * on, and its SEARCH or SORT answer ends with the highest MODSEQ of the
+ * messages found (none when nothing matched). Undefined when the program
+ * has no MODSEQ key.
+ */
+export async function modSeqTrailer(
+  ctx: CommandContext,
+  program: SearchProgram,
+  uids: readonly number[],
+): Promise<number | undefined> {
+  if (!usesModSeq(program)) return undefined;
+  enableCondstore(ctx);
+  if (uids.length === 0) return undefined;
+  const sorted = [...uids].sort((a, b) => a - b);
+  let highest = 0;
+  const records = userOf(ctx).account.fetch(selectedOf(ctx).info.id, uidSetOf(sorted), {
+    modSeq: true,
+  });
+  for await (const r of records) highest = Math.max(highest, r.modSeq ?? 0);
+  return highest > 0 ? highest : undefined;
+}
+
+/** Writes "* SEARCH n n n" (or "* SORT ..."), flushing as it grows, and a (MODSEQ n) trailer. */
 export async function writeNumbers(
   ctx: CommandContext,
   name: "SEARCH" | "SORT",
   numbers: readonly number[],
+  modSeq?: number,
 ): Promise<void> {
   writeNumbersStart(ctx.enc, name);
   for (let i = 0; i < numbers.length; i += FLUSH_EVERY) {
     writeNumbersPart(ctx.enc, numbers, i, Math.min(numbers.length, i + FLUSH_EVERY));
     await ctx.maybeFlush();
   }
+  if (modSeq !== undefined) writeModSeqTrailer(ctx.enc, modSeq);
   ctx.enc.crlf();
 }

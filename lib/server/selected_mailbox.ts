@@ -10,6 +10,12 @@
  * UID-based; the connection asks `writeUpdates(enc, allowExpunge)` at the
  * end of each command, and the view keeps numbering stable until then.
  *
+ * CONDSTORE and QRESYNC (RFC 7162): once the session has enabled CONDSTORE,
+ * every FETCH that carries FLAGS also carries MODSEQ (§3.1); once QRESYNC,
+ * removals are announced with one VANISHED of UIDs instead of EXPUNGE
+ * (§3.2.10.2). The view keeps the highest MODSEQ the client has been told
+ * everything up to (`modSeq`): what HIGHESTMODSEQ may say mid-session.
+ *
  * RFC 3501 §2.3.2: each message is \Recent in exactly one session. The
  * store keeps one "claimed up to UID" counter per mailbox, moved atomically
  * (`claimRecent`); a session that claims a range holds those messages as
@@ -33,7 +39,7 @@ import {
   writePermanentFlags,
   writeRecent,
 } from "../protocol/commands/select.ts";
-import { writeExpunge } from "../protocol/commands/expunge.ts";
+import { writeExpunge, writeVanished } from "../protocol/commands/expunge.ts";
 
 /**
  * Claims the messages up to `uid` as \Recent for the caller (or, with
@@ -84,6 +90,12 @@ export class SelectedMailbox {
    * drops out when its sequence number does.
    */
   #saved: number[] = [];
+  /** The session's ENABLEd extensions (shared, so a later ENABLE shows here). */
+  #enabled: ReadonlySet<string>;
+  /** MODSEQ up to which the client has been told every change. */
+  #modSeq: number;
+  /** The highest MODSEQ of the changes received, told or not. */
+  #seenModSeq: number;
   #deleted = false;
   /** Wakes an IDLE waiting for a change. */
   #wake: (() => void) | null = null;
@@ -93,9 +105,16 @@ export class SelectedMailbox {
     info: MailboxInfo,
     uids: Uint32Array,
     readOnly: boolean,
-    options: { keywords?: readonly string[]; claimRecent?: RecentClaim } = {},
+    options: {
+      keywords?: readonly string[];
+      claimRecent?: RecentClaim;
+      enabled?: ReadonlySet<string>;
+    } = {},
   ) {
     this.info = info;
+    this.#enabled = options.enabled ?? new Set();
+    this.#modSeq = info.highestModSeq;
+    this.#seenModSeq = info.highestModSeq;
     this.readOnly = readOnly;
     this.#uids = uids;
     this.#count = uids.length;
@@ -114,6 +133,26 @@ export class SelectedMailbox {
   close(): void {
     this.#unwatch?.();
     this.#unwatch = null;
+  }
+
+  /** CONDSTORE is on in this session (ENABLE, or any enabling command; RFC 7162 §3.1). */
+  get condstore(): boolean {
+    return this.#enabled.has("CONDSTORE");
+  }
+
+  /** QRESYNC is on in this session (ENABLE QRESYNC, RFC 7162 §3.2.3). */
+  get qresync(): boolean {
+    return this.#enabled.has("QRESYNC");
+  }
+
+  /** The HIGHESTMODSEQ this client may be told: every change up to it has been sent. */
+  get modSeq(): number {
+    return this.#modSeq;
+  }
+
+  /** The largest UID this view has known of, present or expunged since. */
+  get highWater(): number {
+    return this.#highWater;
   }
 
   /** Messages as the client knows them. */
@@ -307,7 +346,9 @@ export class SelectedMailbox {
       this.announceKeywords(enc, msg.flags);
       if (this.isRecent(msg.uid)) out = { ...msg, flags: withRecent(msg.flags) };
     }
-    writeFetchResponse(enc, seq, out, items, options);
+    // RFC 7162 §3.1: a CONDSTORE-aware client gets MODSEQ with the flags.
+    const modSeq = this.condstore && msg.modSeq !== undefined && msg.flags !== undefined;
+    writeFetchResponse(enc, seq, out, items, modSeq ? { ...options, modSeq } : options);
   }
 
   /** The flags for the FLAGS response: system flags, then the keywords known here. */
@@ -354,6 +395,9 @@ export class SelectedMailbox {
   /** Records a change from the store's event bus. */
   handleEvent(event: MailboxEvent): void {
     this.#wake?.();
+    if ((event.type === "append" || event.type === "expunge") && event.modSeq) {
+      this.#seenModSeq = Math.max(this.#seenModSeq, event.modSeq);
+    }
     switch (event.type) {
       case "append":
         this.noteAppended(event.uids);
@@ -365,7 +409,10 @@ export class SelectedMailbox {
         }
         break;
       case "flags":
-        for (const change of event.changes) this.#flags.set(change.uid, change);
+        for (const change of event.changes) {
+          this.#flags.set(change.uid, change);
+          this.#seenModSeq = Math.max(this.#seenModSeq, change.modSeq);
+        }
         break;
       case "deleted":
         this.#deleted = true;
@@ -422,10 +469,14 @@ export class SelectedMailbox {
         }
         const seq = this.seqOf(uid);
         if (seq === 0) continue;
-        this.writeFetch(enc, seq, { uid, flags: change.flags }, FLAGS_ITEM, { uid: true });
+        const msg = { uid, flags: change.flags, modSeq: change.modSeq };
+        this.writeFetch(enc, seq, msg, FLAGS_ITEM, { uid: true });
       }
       this.#flags = new Map(later);
     }
+    // Everything received is told, unless EXPUNGE was held back (RFC 7162 §6:
+    // a client keeps HIGHESTMODSEQ; it must not pass an expunge it has not seen).
+    if (this.#expunged.size === 0) this.#modSeq = Math.max(this.#modSeq, this.#seenModSeq);
   }
 
   /**
@@ -464,15 +515,24 @@ export class SelectedMailbox {
     // the number the client holds at that moment (RFC 3501 §7.4.1).
     let write = 0;
     const seqs: number[] = [];
+    const removed: number[] = [];
     for (let read = 0; read < this.#count; read++) {
       const uid = this.#uids[read];
       if (uids.has(uid)) {
         seqs.push(read + 1);
+        removed.push(uid);
       } else {
         this.#uids[write++] = uid;
       }
     }
     this.#count = write;
+    if (seqs.length === 0) return;
+    if (this.qresync) {
+      // RFC 7162 §3.2.10.2: once QRESYNC is on, VANISHED (UIDs, no EARLIER)
+      // replaces EXPUNGE; it names only messages the client knows.
+      writeVanished(enc, removed, false);
+      return;
+    }
     for (let i = seqs.length - 1; i >= 0; i--) writeExpunge(enc, seqs[i]);
   }
 

@@ -257,8 +257,9 @@ export type SearchKey =
 
 /** A change to a mailbox, delivered to every session watching it. */
 export type MailboxEvent =
-  | { type: "append"; mailboxId: number; uids: number[] }
-  | { type: "expunge"; mailboxId: number; uids: number[] }
+  /** `modSeq`: the mailbox's MODSEQ after the change (RFC 7162), when the store knows it. */
+  | { type: "append"; mailboxId: number; uids: number[]; modSeq?: number }
+  | { type: "expunge"; mailboxId: number; uids: number[]; modSeq?: number }
   | { type: "flags"; mailboxId: number; changes: FlagChange[] }
   | { type: "deleted"; mailboxId: number }
   | { type: "renamed"; mailboxId: number; name: string };
@@ -332,6 +333,13 @@ export interface AccountStore {
   move(mailboxId: number, uids: UidSet, destMailboxId: number): Promise<CopyResult>;
   /** UIDs matching `key`, ascending. */
   search(mailboxId: number, key: SearchKey): Promise<number[]>;
+  /**
+   * QRESYNC (RFC 7162 §3.2.5.1, §3.2.6): the UIDs among `uids` that were
+   * expunged at a MODSEQ above `sinceModSeq`, ascending. Every expunge
+   * leaves a tombstone that is kept as long as the mailbox exists (none is
+   * pruned), so the answer is exact for any `sinceModSeq`.
+   */
+  vanished(mailboxId: number, sinceModSeq: number, uids: UidSet): Promise<number[]>;
   /**
    * Subscribes to changes of one mailbox made in this process; returns the
    * unsubscribe. Changes made by another process (the admin CLI) arrive too,

@@ -56,6 +56,7 @@ const SIMPLE_CODES = new Set([
   "USEATTR",
   "COMPRESSIONACTIVE",
   "CLOSED",
+  "NOMODSEQ",
 ]);
 const MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec";
 const DATE_TIME = new RegExp(`^[ \\d]\\d-(${MONTHS})-\\d{4} \\d{2}:\\d{2}:\\d{2} [+-]\\d{4}$`);
@@ -286,6 +287,11 @@ class Reader {
         // append-uid = uniqueid / uid-set (RFC 4315 §4, the set only for MULTIAPPEND)
         this.sp();
         this.number(true);
+        this.sp();
+        this.uidSet();
+        return;
+      case "MODIFIED":
+        // RFC 7162 §7: "MODIFIED" SP sequence-set (numbers, no "*" in a response)
         this.sp();
         this.uidSet();
         return;
@@ -572,7 +578,21 @@ class Reader {
           break;
         case "SEARCH":
         case "SORT":
-          while (this.maybe(" ")) this.number(true);
+          // RFC 7162 §7: [SP search-sort-mod-seq], "(" "MODSEQ" SP mod-sequence-value ")"
+          while (this.maybe(" ")) {
+            if (this.maybe("(MODSEQ ")) {
+              this.take((b) => b >= 0x30 && b <= 0x39, "a mod-sequence");
+              this.expect(")");
+              break;
+            }
+            this.number(true);
+          }
+          break;
+        case "VANISHED":
+          // RFC 7162 §7: expunged-resp = "VANISHED" [SP "(EARLIER)"] SP known-uids
+          this.sp();
+          if (this.maybe("(EARLIER) ")) { /* the earlier form */ }
+          this.uidSet();
           break;
         case "ESEARCH":
           this.esearch();

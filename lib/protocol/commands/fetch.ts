@@ -17,6 +17,7 @@
 import { type CommandParser, ParseError } from "../../wire/parser.ts";
 import { type MessageSet, parseMessageSet } from "../sequence_set.ts";
 import { parsePartialRange, type PartialRange } from "./search.ts";
+import { parseModSeq } from "../mod_sequence.ts";
 
 /**
  * section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"
@@ -39,12 +40,10 @@ export interface Partial {
   count: number;
 }
 
-/**
- * One fetch-att. CONDSTORE (RFC 7162) will add `{ kind: "modSeq" }` here and
- * CHANGEDSINCE to `FetchArgs`; neither is implemented yet.
- */
+/** One fetch-att; MODSEQ is CONDSTORE's (RFC 7162 §3.1.4.2). */
 export type FetchItem =
   | { kind: "flags" }
+  | { kind: "modSeq" }
   | { kind: "internalDate" }
   | { kind: "rfc822Size" }
   | { kind: "envelope" }
@@ -81,6 +80,10 @@ export interface FetchArgs {
    * positions among those the set names, in UID order. UID FETCH only.
    */
   partial?: PartialRange;
+  /** CHANGEDSINCE (RFC 7162 §3.1.4.1): only messages with a greater MODSEQ. */
+  changedSince?: number;
+  /** VANISHED (RFC 7162 §3.2.6): UID FETCH with CHANGEDSINCE only, checked by the handler. */
+  vanished?: boolean;
 }
 
 const SIMPLE: Record<string, FetchItem> = {
@@ -91,6 +94,7 @@ const SIMPLE: Record<string, FetchItem> = {
   BODY: { kind: "body" },
   BODYSTRUCTURE: { kind: "bodyStructure" },
   UID: { kind: "uid" },
+  MODSEQ: { kind: "modSeq" },
   RFC822: { kind: "rfc822" },
   "RFC822.HEADER": { kind: "rfc822Header" },
   "RFC822.TEXT": { kind: "rfc822Text" },
@@ -139,22 +143,39 @@ export function parseFetch(p: CommandParser): FetchArgs {
     }
   }
   const args: FetchArgs = { set, items };
-  // fetch-modifiers = SP "(" fetch-modifier *(SP fetch-modifier) ")" (RFC 4466 §2.4);
-  // CONDSTORE's CHANGEDSINCE joins PARTIAL here.
-  if (p.peek() === 0x20 && p.bytes[p.pos + 1] === 0x28 /* ( */) {
-    p.pos += 2;
-    do {
-      const name = p.atom().toUpperCase();
-      if (name !== "PARTIAL") throw new ParseError(`Unknown fetch modifier "${name}"`);
-      // modifier-partial = "PARTIAL" SP partial-range (RFC 9394 §4)
-      if (args.partial) throw new ParseError("PARTIAL may be given once");
-      if (!p.maybeSp()) throw new ParseError("PARTIAL needs a range");
-      args.partial = parsePartialRange(p);
-    } while (p.maybeSp());
-    p.expect(")");
+  const at = p.pos;
+  if (p.maybeSp()) {
+    if (p.peek() === 0x28 /* ( */) parseFetchModifiers(p, args);
+    else p.pos = at; // not a modifier list: end() names the text that follows
   }
   p.end();
   return args;
+}
+
+/**
+ * fetch-modifiers = SP "(" fetch-modifier *(SP fetch-modifier) ")" (RFC 4466 §2.4)
+ * fetch-modifier  =/ chgsince-fetch-mod / rexpunges-fetch-mod (RFC 7162 §7)
+ * chgsince-fetch-mod  = "CHANGEDSINCE" SP mod-sequence-valzer
+ * rexpunges-fetch-mod = "VANISHED"
+ * modifier-partial    = "PARTIAL" SP partial-range (RFC 9394 §4)
+ */
+function parseFetchModifiers(p: CommandParser, args: FetchArgs): void {
+  p.list(() => {
+    const name = p.atom().toUpperCase();
+    if (name === "CHANGEDSINCE" && args.changedSince === undefined) {
+      p.sp();
+      args.changedSince = parseModSeq(p, true);
+    } else if (name === "VANISHED" && !args.vanished) {
+      args.vanished = true;
+    } else if (name === "PARTIAL" && !args.partial) {
+      if (!p.maybeSp()) throw new ParseError("PARTIAL needs a range");
+      args.partial = parsePartialRange(p);
+    } else if (name === "CHANGEDSINCE" || name === "VANISHED" || name === "PARTIAL") {
+      throw new ParseError(`FETCH modifier ${name} given twice`);
+    } else {
+      throw new ParseError(`Unknown FETCH modifier ${name}`);
+    }
+  }, false);
 }
 
 /** Reads one fetch-att; the error names the item at fault. */

@@ -30,6 +30,7 @@ import type { ResponseEncoder } from "../../wire/encoder.ts";
 import { type CommandParser, decodeUtf8, ParseError } from "../../wire/parser.ts";
 import { atSequenceSet, type MessageSet, parseMessageSet } from "../sequence_set.ts";
 import { ImapError, no } from "../errors.ts";
+import { parseModSeq } from "../mod_sequence.ts";
 import type { ResponseCode } from "../response.ts";
 
 export type DateOp = "before" | "on" | "since";
@@ -62,7 +63,7 @@ export type SearchProgram =
   | { type: "header"; name: string; value: string }
   | { type: "body"; value: string }
   | { type: "text"; value: string }
-  /** Hook for CONDSTORE (RFC 7162 §3.1.5); the parser does not produce it yet. */
+  /** CONDSTORE (RFC 7162 §3.1.5): messages whose MODSEQ is at least `min`. */
   | { type: "modSeq"; min: number }
   | { type: "and"; keys: SearchProgram[] }
   | { type: "or"; left: SearchProgram; right: SearchProgram }
@@ -423,11 +424,36 @@ class KeyReader {
         this.#sp(name);
         return { type: "or", left, right: this.key(depth + 1) };
       }
-      // Hook for CONDSTORE (RFC 7162 §3.1.5): "MODSEQ" [SP entry-name SP entry-type-req]
-      // SP mod-sequence-valzer becomes { type: "modSeq", min } once CONDSTORE is offered.
+      case "MODSEQ":
+        return { type: "modSeq", min: this.#arg(name, () => this.#modSeqArgs()) };
       default:
         throw new ParseError(`Unknown search key "${word}"`);
     }
+  }
+
+  /**
+   * RFC 7162 §3.1.5, §7: search-modsequence = "MODSEQ" [search-modseq-ext] SP
+   * mod-sequence-valzer, search-modseq-ext = SP entry-name SP entry-type-req,
+   * entry-name = DQUOTE "/flags/" attr-flag DQUOTE, entry-type-req = "priv" /
+   * "shared" / "all". We keep one MODSEQ per message, so the entry is
+   * checked and then ignored, as the RFC tells servers without per-flag
+   * MODSEQs to do.
+   */
+  #modSeqArgs(): number {
+    const p = this.#p;
+    if (p.peek() === 0x22 /* " */) {
+      const entry = p.string();
+      if (!/^\/flags\/\\?[^\s()\\"%*{\]]+$/i.test(entry)) {
+        throw new ParseError(`Invalid entry name ${JSON.stringify(entry).slice(0, 60)}`);
+      }
+      p.sp();
+      const type = p.atom().toLowerCase();
+      if (type !== "priv" && type !== "shared" && type !== "all") {
+        throw new ParseError(`Invalid entry type "${type}"`);
+      }
+      p.sp();
+    }
+    return parseModSeq(p, true);
   }
 
   /** Reads SP and one argument of key `name`, naming the key in any error. */
@@ -540,6 +566,8 @@ export interface EsearchData {
   /** RFC 9394 §3.1: the range asked for and the ascending numbers in it (NIL when none). */
   partial?: { range: PartialRange; numbers: readonly number[] };
   count?: number;
+  /** RFC 7162 §3.1.5: the highest MODSEQ of the matches, when the program used MODSEQ. */
+  modSeq?: number;
 }
 
 /**
@@ -561,6 +589,8 @@ export function writeEsearch(enc: ResponseEncoder, data: EsearchData): void {
     enc.atom(")");
   }
   if (data.count !== undefined) enc.atom(" COUNT ").number(data.count);
+  // search-return-data =/ "MODSEQ" SP mod-sequence-value (RFC 7162 §7)
+  if (data.modSeq !== undefined) enc.atom(" MODSEQ ").number(data.modSeq);
   enc.crlf();
 }
 
@@ -575,6 +605,27 @@ function compactSet(numbers: readonly number[]): string {
     i = j + 1;
   }
   return parts.join(",");
+}
+
+/**
+ * search-sort-mod-seq = "(" "MODSEQ" SP mod-sequence-value ")" (RFC 7162
+ * §3.1.6, §7): ends a SEARCH or SORT response that used MODSEQ.
+ */
+export function writeModSeqTrailer(enc: ResponseEncoder, modSeq: number): void {
+  enc.atom(" (MODSEQ ").number(modSeq).atom(")");
+}
+
+/** Whether the program has a MODSEQ key (RFC 7162 §3.1.5: a CONDSTORE enabling command). */
+export function usesModSeq(program: SearchProgram): boolean {
+  const stack: SearchProgram[] = [program];
+  while (stack.length > 0) {
+    const k = stack.pop()!;
+    if (k.type === "modSeq") return true;
+    if (k.type === "and") stack.push(...k.keys);
+    else if (k.type === "or") stack.push(k.left, k.right);
+    else if (k.type === "not") stack.push(k.key);
+  }
+  return false;
 }
 
 /** What a search asks of the store: its number of keys and the octets of its strings. */

@@ -4,7 +4,8 @@ import { type CommandParser, ParseError } from "../../wire/parser.ts";
 /**
  * status = "STATUS" SP mailbox SP "(" status-att *(SP status-att) ")"
  * (RFC 3501 §6.3.10; APPENDLIMIT from RFC 7889; SIZE from RFC 8438 §2;
- * DELETED from RFC 9051 §6.3.11, DELETED-STORAGE from RFC 9208)
+ * DELETED and DELETED-STORAGE from RFC 9208 §4.3 (RFC 9051 §6.3.11 has DELETED);
+ * HIGHESTMODSEQ from RFC 7162 §3.1.7, MAILBOXID from RFC 8474 §4.1)
  */
 export const STATUS_ITEMS = [
   "MESSAGES",
@@ -17,6 +18,7 @@ export const STATUS_ITEMS = [
   "DELETED",
   "DELETED-STORAGE",
   "MAILBOXID",
+  "HIGHESTMODSEQ",
 ];
 
 export interface StatusArgs {

@@ -9,6 +9,7 @@
 import { type CommandParser, ParseError } from "../../wire/parser.ts";
 import { type MessageSet, parseMessageSet } from "../sequence_set.ts";
 import { canonicalFlags } from "../flags.ts";
+import { parseModSeq } from "../mod_sequence.ts";
 
 export type StoreMode = "set" | "add" | "remove";
 
@@ -18,6 +19,8 @@ export interface StoreArgs {
   silent: boolean;
   /** System flags in their canonical spelling ("\Seen"), keywords as sent; no duplicates. */
   flags: string[];
+  /** UNCHANGEDSINCE (RFC 7162 §3.1.3), when given. */
+  unchangedSince?: number;
 }
 
 const MODES: Record<string, StoreMode> = { "": "set", "+": "add", "-": "remove" };
@@ -26,7 +29,7 @@ export function parseStore(p: CommandParser): StoreArgs {
   p.sp();
   const set = parseMessageSet(p);
   p.sp();
-  // Hook: CONDSTORE's store-modifiers (SP "(" UNCHANGEDSINCE ... ")") go here.
+  const unchangedSince = p.peek() === 0x28 /* ( */ ? parseStoreModifiers(p) : undefined;
   const word = p.atom();
   const m = /^([+-]?)FLAGS(\.SILENT)?$/i.exec(word);
   if (!m) throw new ParseError(`Unknown STORE item "${word}"`);
@@ -34,7 +37,27 @@ export function parseStore(p: CommandParser): StoreArgs {
   const raw = p.peek() === 0x28 /* ( */ ? p.list(() => p.flag()) : readFlags(p);
   p.end();
   const flags = canonicalFlags(raw);
-  return { set, mode: MODES[m[1]], silent: m[2] !== undefined, flags };
+  const args: StoreArgs = { set, mode: MODES[m[1]], silent: m[2] !== undefined, flags };
+  if (unchangedSince !== undefined) args.unchangedSince = unchangedSince;
+  return args;
+}
+
+/**
+ * store-modifiers = SP "(" store-modifier *(SP store-modifier) ")" SP (RFC 4466 §2.5)
+ * store-modifier  =/ "UNCHANGEDSINCE" SP mod-sequence-valzer (RFC 7162 §7;
+ * "only a single UNCHANGEDSINCE may be specified").
+ */
+function parseStoreModifiers(p: CommandParser): number {
+  let since: number | undefined;
+  p.list(() => {
+    const name = p.atom().toUpperCase();
+    if (name !== "UNCHANGEDSINCE") throw new ParseError(`Unknown STORE modifier ${name}`);
+    if (since !== undefined) throw new ParseError("UNCHANGEDSINCE given twice");
+    p.sp();
+    since = parseModSeq(p, true);
+  }, false);
+  p.sp();
+  return since!;
 }
 
 /** flag *(SP flag), without parentheses. */

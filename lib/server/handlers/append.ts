@@ -13,8 +13,15 @@ import { appendLimitIn, refreshAppendLimits } from "../append_limit.ts";
 export async function handleAppend(ctx: CommandContext, args: AppendArgs): Promise<Completion> {
   const info = await existingMailbox(ctx, args.mailbox, "TRYCREATE");
   // RFC 7889: the mailbox's limit as the store decides it (a synchronizing
-  // literal over it was already refused before its data came, connection.ts).
-  const limit = appendLimitIn(await refreshAppendLimits(userOf(ctx)), info.id);
+  // literal over it was already refused before its data came, connection.ts,
+  // which also read the limits afresh). A LITERAL+ message over the limits the
+  // session knows is checked against fresh ones before it is refused; one under
+  // them but over a limit lowered meanwhile is refused by the store itself.
+  const user = userOf(ctx);
+  let limit = appendLimitIn(user.appendLimits, info.id);
+  if (args.messages.some((m) => m.content.length > limit)) {
+    limit = appendLimitIn(await refreshAppendLimits(user), info.id);
+  }
   const utf8 = utf8Names(ctx);
   for (const [i, message] of args.messages.entries()) {
     const which = args.messages.length === 1 ? "Message" : `Message ${i + 1}`;

@@ -4,15 +4,22 @@
  * the whole set), then stream one FETCH response per message in UID
  * order, flushing as output accumulates so FETCH 1:* over a large mailbox
  * keeps memory bounded.
+ *
+ * CONDSTORE (RFC 7162 §3.1.4): MODSEQ is an item, CHANGEDSINCE narrows the
+ * set to messages changed since (and adds MODSEQ); both turn CONDSTORE on,
+ * after which FLAGS always come with MODSEQ. QRESYNC (§3.2.6): UID FETCH
+ * (CHANGEDSINCE n VANISHED) first reports the set's expunged UIDs.
  */
 import type { CommandContext, Completion } from "../context.ts";
 import type { FetchArgs } from "../../protocol/commands/fetch.ts";
 import { setsSeen } from "../../protocol/commands/fetch.ts";
 import { neededFields, undecodableBinary } from "../../protocol/fetch_response.ts";
 import { partialSlice } from "../../protocol/commands/search.ts";
+import { resolveRanges, SAVED_RESULT } from "../../protocol/sequence_set.ts";
 import { bad, no } from "../../protocol/errors.ts";
 import { selectedOf, userOf } from "../access.ts";
 import { countUids, uidSetOf } from "../uid_set.ts";
+import { changedSinceKey, enableCondstore, writeVanishedEarlier } from "../condstore.ts";
 
 export function handleFetch(ctx: CommandContext, args: FetchArgs): Promise<Completion | void> {
   return fetchMessages(ctx, args, false);
@@ -28,6 +35,13 @@ async function fetchMessages(
   uid: boolean,
 ): Promise<Completion | void> {
   const mailbox = selectedOf(ctx);
+  if (args.vanished) {
+    // RFC 7162 §3.2.6: VANISHED only in UID FETCH, only with CHANGEDSINCE,
+    // only once QRESYNC is on (§3.2.3); otherwise BAD.
+    if (!uid) throw bad("VANISHED is allowed in UID FETCH only");
+    if (args.changedSince === undefined) throw bad("VANISHED needs CHANGEDSINCE");
+    if (!mailbox.qresync) throw bad("VANISHED needs ENABLE QRESYNC first");
+  }
   let uids = mailbox.resolveSet(args.set, uid ? "uid" : "seq");
   if (args.partial) {
     // RFC 9394 §3.3: PARTIAL extends UID FETCH; it keeps the messages at
@@ -37,24 +51,43 @@ async function fetchMessages(
     const [start, end] = partialSlice(args.partial, known.length);
     uids = uidSetOf(known.slice(start, end));
   }
-  if (uids.length === 0) return;
+  const since = args.changedSince;
+  const items = since !== undefined && !args.items.some((i) => i.kind === "modSeq")
+    ? [...args.items, { kind: "modSeq" as const }]
+    : args.items;
+  if (since !== undefined || items.some((i) => i.kind === "modSeq")) enableCondstore(ctx);
   const account = userOf(ctx).account;
   const mailboxId = mailbox.info.id;
+  if (args.vanished && since !== undefined) {
+    // Expunged UIDs may lie above the largest UID left: "*" is the largest
+    // UID this session has known of, not the largest one still here.
+    // "$" (RFC 5182) names messages this session knows, so their UIDs stand.
+    const named = args.set === SAVED_RESULT ? uids : resolveRanges(args.set, mailbox.highWater);
+    await writeVanishedEarlier(ctx, mailbox, since, named);
+  }
+  if (uids.length === 0) return;
+  let expected = uid ? 0 : countUids(uids);
+  if (since !== undefined) {
+    uids = uidSetOf(await account.search(mailboxId, changedSinceKey(uids, since)));
+    expected = 0;
+    if (uids.length === 0) return;
+  }
 
   // RFC 3501 §6.4.5: BODY[...] (not PEEK), RFC822 and RFC822.TEXT set \Seen,
   // and the FETCH response should then carry the new FLAGS. Done before
   // reading, in one call, so the FLAGS we send are the stored ones.
   let seenSet = new Set<number>();
-  if (setsSeen(args.items) && !mailbox.readOnly) {
+  if (setsSeen(items) && !mailbox.readOnly) {
     const result = await account.storeFlags(mailboxId, uids, "add", ["\\Seen"]);
     seenSet = new Set(result.changed.map((c) => c.uid));
   }
 
-  const fields = neededFields(args.items);
+  const fields = neededFields(items);
   if (seenSet.size > 0) fields.flags = true;
-  const asksFlags = args.items.some((i) => i.kind === "flags");
-  const asksBinary = args.items.some((i) => i.kind === "binary" || i.kind === "binarySize");
-  let expected = uid ? 0 : countUids(uids);
+  // RFC 7162 §3.1: once CONDSTORE is on, FLAGS travel with MODSEQ.
+  if (fields.flags && mailbox.condstore) fields.modSeq = true;
+  const asksFlags = items.some((i) => i.kind === "flags");
+  const asksBinary = items.some((i) => i.kind === "binary" || i.kind === "binarySize");
   for await (const record of account.fetch(mailboxId, uids, fields)) {
     const seq = mailbox.seqOf(record.uid);
     if (seq === 0) continue;
@@ -62,7 +95,7 @@ async function fetchMessages(
     if (asksBinary) {
       // RFC 3516 §4.3.1, §4.5.1: an encoding we cannot undo fails the command, checked
       // before this message's response begins.
-      const part = undecodableBinary(record, args.items);
+      const part = undecodableBinary(record, items);
       if (part) {
         const which = uid ? `UID ${record.uid}` : `message ${seq}`;
         throw no(
@@ -72,7 +105,7 @@ async function fetchMessages(
       }
     }
     const addFlags = seenSet.has(record.uid);
-    mailbox.writeFetch(ctx.enc, seq, record, args.items, { uid, flags: addFlags });
+    mailbox.writeFetch(ctx.enc, seq, record, items, { uid, flags: addFlags });
     // An answer with FLAGS carries the message's current flags: a pending
     // change (our own \Seen among them) need not be sent again.
     if (asksFlags || addFlags) mailbox.forgetFlags(record.uid);

@@ -13,7 +13,7 @@ import {
   type SearchReturn,
   writeEsearch,
 } from "../../protocol/commands/search.ts";
-import { searchUids, writeNumbers } from "../search_program.ts";
+import { modSeqTrailer, searchUids, writeNumbers } from "../search_program.ts";
 import { checkCharsetUnderUtf8, selectedOf } from "../access.ts";
 import type { SelectedMailbox } from "../selected_mailbox.ts";
 
@@ -38,20 +38,23 @@ async function search(ctx: CommandContext, args: SearchArgs, byUid: boolean): Pr
     throw err;
   }
   if (!args.ret) {
-    await writeNumbers(ctx, "SEARCH", byUid ? uids : uids.map((uid) => view.seqOf(uid)));
+    // RFC 7162 §3.1.5: a search with MODSEQ ends with the highest MODSEQ found.
+    const modSeq = await modSeqTrailer(ctx, args.key, uids);
+    await writeNumbers(ctx, "SEARCH", byUid ? uids : uids.map((uid) => view.seqOf(uid)), modSeq);
     return;
   }
-  answerExtended(ctx, view, args.ret, uids, byUid);
+  await answerExtended(ctx, view, args, uids, byUid);
 }
 
 /** The ESEARCH response and the saved result for RETURN options `ret` over ascending `uids`. */
-function answerExtended(
+async function answerExtended(
   ctx: CommandContext,
   view: SelectedMailbox,
-  ret: SearchReturn,
+  args: SearchArgs,
   uids: readonly number[],
   byUid: boolean,
-): void {
+): Promise<void> {
+  const ret = args.ret!;
   const ids = byUid ? uids : uids.map((uid) => view.seqOf(uid));
   const data: EsearchData = { tag: ctx.tag, uid: byUid };
   const n = ids.length;
@@ -64,7 +67,12 @@ function answerExtended(
     data.partial = { range: ret.partial, numbers: ids.slice(page[0], page[1]) };
   }
   if (ret.count) data.count = n;
-  if (ret.save) view.saveResult(savedUids(ret, uids, page));
+  // The messages this answer returns: "$" gets them, and with a MODSEQ key
+  // the ESEARCH carries the highest MODSEQ among them (RFC 7162 §3.1.5).
+  const returned = savedUids(ret, uids, page);
+  const modSeq = await modSeqTrailer(ctx, args.key, returned);
+  if (modSeq !== undefined) data.modSeq = modSeq;
+  if (ret.save) view.saveResult(returned);
   // RFC 5182 §2.4: SAVE alone answers with no ESEARCH response.
   const onlySave = !ret.min && !ret.max && !ret.all && !ret.count && !ret.partial;
   if (!onlySave) writeEsearch(ctx.enc, data);

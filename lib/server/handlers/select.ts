@@ -1,24 +1,52 @@
 import type { CommandContext, Completion } from "../context.ts";
-import { type SelectArgs, writeSelectResponses } from "../../protocol/commands/select.ts";
+import {
+  type QresyncParam,
+  type SelectArgs,
+  writeHighestModSeq,
+  writeSelectResponses,
+} from "../../protocol/commands/select.ts";
+import { resolveRanges, type SequenceSet, STAR } from "../../protocol/sequence_set.ts";
+import { bad } from "../../protocol/errors.ts";
+import { writeStatus } from "../../protocol/response.ts";
+import type { UidSet } from "../../store/mail_store.ts";
 import { SelectedMailbox } from "../selected_mailbox.ts";
 import { selectedState } from "../session.ts";
 import { authenticatedOf, deselect, existingMailbox } from "../access.ts";
+import { enableCondstore, writeChangedFlags, writeVanishedEarlier } from "../condstore.ts";
+import { countUids } from "../uid_set.ts";
 
 /**
  * SELECT (RFC 3501 §6.3.1) and, with readOnly, EXAMINE (§6.3.2). SELECT
  * claims \Recent for the messages no session holds yet; EXAMINE shows
  * them as recent without taking the flag away (§2.3.2).
+ *
+ * CONDSTORE (RFC 7162 §3.1.8) turns CONDSTORE on, and once it is on the
+ * answer carries HIGHESTMODSEQ (§3.1.2.1). QRESYNC (§3.2.5) also resyncs:
+ * VANISHED (EARLIER) and FETCH of what changed since the client's MODSEQ.
  */
 async function open(ctx: CommandContext, args: SelectArgs, readOnly: boolean): Promise<Completion> {
-  // A SELECT that fails leaves no mailbox selected (§6.3.1).
-  deselect(ctx);
   const session = authenticatedOf(ctx);
+  // RFC 7162 §3.2.5: QRESYNC without ENABLE QRESYNC is a client error; the
+  // mailbox selected before stays selected.
+  if (args.qresync && !session.enabled.has("QRESYNC")) {
+    throw bad("QRESYNC must be enabled (ENABLE QRESYNC) before SELECT (QRESYNC ...)");
+  }
+  if (args.qresync?.seqMatch) checkSeqMatch(args.qresync.seqMatch);
+  // A SELECT that fails leaves no mailbox selected (§6.3.1). RFC 7162
+  // §3.2.11: a mailbox closed this way is announced with [CLOSED], so the
+  // client knows which mailbox later responses are about.
+  if (ctx.state.kind === "selected") {
+    deselect(ctx);
+    writeStatus(ctx.enc, null, "OK", "CLOSED", "Previous mailbox closed");
+  }
+  if (args.condstore || args.qresync) enableCondstore(ctx, false);
   const account = session.user.account;
   const info = await existingMailbox(ctx, args.mailbox);
   const snap = await account.select(info.id, { readOnly });
   const mailbox = new SelectedMailbox(snap.mailbox, snap.uids, readOnly, {
     keywords: snap.flagsInUse,
     claimRecent: (uid, peek) => account.claimRecent(info.id, uid, { peek }),
+    enabled: session.enabled,
   });
   mailbox.setUnwatch(account.watch(info.id, (e) => mailbox.handleEvent(e)));
   ctx.state = selectedState(session, mailbox);
@@ -34,10 +62,69 @@ async function open(ctx: CommandContext, args: SelectArgs, readOnly: boolean): P
     uidNext: snap.mailbox.uidNext,
     objectId: snap.mailbox.objectId,
   });
+  if (mailbox.condstore) writeHighestModSeq(ctx.enc, snap.mailbox.highestModSeq);
+  const q = args.qresync;
+  // RFC 7162 §3.2.5.1: with another UIDVALIDITY the client's cache is void
+  // and the parameter is ignored (it refetches everything).
+  if (q && q.uidValidity === snap.mailbox.uidValidity) await resync(ctx, mailbox, q);
   return {
     code: readOnly ? "READ-ONLY" : "READ-WRITE",
     text: `${readOnly ? "EXAMINE" : "SELECT"} completed`,
   };
+}
+
+/**
+ * RFC 7162 §3.2.5.1: as UID FETCH known-uids (FLAGS) (CHANGEDSINCE modseq
+ * VANISHED), known-uids "1:*" when not given. The expunged UIDs may lie
+ * above the largest UID left, so "*" reaches UIDNEXT - 1 for them.
+ */
+async function resync(ctx: CommandContext, view: SelectedMailbox, q: QresyncParam): Promise<void> {
+  const known = q.knownUids ?? [{ from: 1, to: STAR }];
+  let gone: UidSet = resolveRanges(known, view.info.uidNext - 1);
+  if (q.seqMatch) {
+    const above = matchedUpTo(view, q.seqMatch);
+    gone = gone.filter((r) => r.to >= above).map((r) => ({
+      from: Math.max(r.from, above),
+      to: r.to,
+    }));
+  }
+  await writeVanishedEarlier(ctx, view, q.modSeq, gone);
+  await writeChangedFlags(ctx, view, q.modSeq, view.resolveSet(known, "uid"));
+}
+
+/** RFC 7162 §3.2.5.2: both sets name as many messages. */
+function checkSeqMatch(m: { seqs: SequenceSet; uids: SequenceSet }): void {
+  const seqs = countUids(resolveRanges(m.seqs, 0));
+  const uids = countUids(resolveRanges(m.uids, 0));
+  if (seqs !== uids) {
+    throw bad(`seq-match-data names ${seqs} message numbers but ${uids} UIDs`);
+  }
+}
+
+/**
+ * RFC 7162 §3.2.5.2: each (message number, UID) pair the client gives that
+ * still holds here tells that the client knows every expunge up to that
+ * UID; the pairs are read in ascending order up to the first that does not
+ * hold. Returns the lowest UID whose expunge must still be reported.
+ */
+function matchedUpTo(view: SelectedMailbox, m: { seqs: SequenceSet; uids: SequenceSet }): number {
+  const seqs = pairs(resolveRanges(m.seqs, 0));
+  const uids = pairs(resolveRanges(m.uids, 0));
+  let above = 1;
+  for (;;) {
+    const s = seqs.next();
+    const u = uids.next();
+    if (s.done || u.done) break;
+    // A number past the messages here cannot hold: the walk ends after at
+    // most `count` steps, however large the client's sets.
+    if (s.value > view.count || view.uidAt(s.value) !== u.value) break;
+    above = u.value + 1;
+  }
+  return above;
+}
+
+function* pairs(ranges: readonly { from: number; to: number }[]): Generator<number> {
+  for (const r of ranges) for (let n = r.from; n <= r.to; n++) yield n;
 }
 
 export function handleSelect(ctx: CommandContext, args: SelectArgs): Promise<Completion> {

@@ -6,7 +6,7 @@
 import type { CommandContext } from "../context.ts";
 import type { SortArgs } from "../../protocol/commands/sort.ts";
 import { type SortInput, sortMessages } from "../sorting.ts";
-import { searchUids, writeNumbers } from "../search_program.ts";
+import { modSeqTrailer, searchUids, writeNumbers } from "../search_program.ts";
 import { uidSetOf } from "../uid_set.ts";
 import { checkCharsetUnderUtf8, selectedOf, userOf } from "../access.ts";
 
@@ -33,7 +33,8 @@ async function sort(ctx: CommandContext, args: SortArgs, byUid: boolean): Promis
     }
   }
   const sorted = sortMessages(messages, args.criteria);
-  await writeNumbers(ctx, "SORT", sorted.map((m) => byUid ? m.uid : view.seqOf(m.uid)));
+  const modSeq = await modSeqTrailer(ctx, args.key, sorted.map((m) => m.uid));
+  await writeNumbers(ctx, "SORT", sorted.map((m) => byUid ? m.uid : view.seqOf(m.uid)), modSeq);
 }
 
 export const handleSort = (ctx: CommandContext, args: SortArgs) => sort(ctx, args, false);

@@ -35,7 +35,7 @@ import { restoreMailbox, restoreMessages } from "./restore.ts";
 import { accountQuota, setQuota } from "./quota.ts";
 import { searchMailbox } from "./search.ts";
 import { storeFlags } from "./store_flags.ts";
-import { claimRecent, poll, select, watch } from "./sync.ts";
+import { claimRecent, poll, select, vanished, watch } from "./sync.ts";
 
 export class SqlAccountStore implements AccountStore {
   readonly accountName: string;
@@ -164,6 +164,10 @@ export class SqlAccountStore implements AccountStore {
 
   search(mailboxId: number, key: SearchKey): Promise<number[]> {
     return searchMailbox(this.#ctx, mailboxId, key);
+  }
+
+  vanished(mailboxId: number, sinceModSeq: number, uids: UidSet): Promise<number[]> {
+    return vanished(this.#ctx, mailboxId, sinceModSeq, uids);
   }
 
   watch(mailboxId: number, listener: (event: MailboxEvent) => void): () => void {

@@ -321,7 +321,12 @@ export async function appendMessages(
       uidNext: last.uid + 1,
       name: last.name,
     });
-    ctx.bus.emit({ type: "append", mailboxId, uids: results.map((r) => r.uid) });
+    ctx.bus.emit({
+      type: "append",
+      mailboxId,
+      uids: results.map((r) => r.uid),
+      modSeq: results[results.length - 1].modSeq,
+    });
     return results.map((r) => ({ uid: r.uid, uidValidity: r.uidValidity, modSeq: r.modSeq }));
   } finally {
     for (const job of jobs) files?.unhold(job.hash);

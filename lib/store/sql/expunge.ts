@@ -44,7 +44,7 @@ export async function expunge(
     uidNext: result.box.uid_next,
     name: result.box.name,
   });
-  ctx.bus.emit({ type: "expunge", mailboxId, uids: result.uids });
+  ctx.bus.emit({ type: "expunge", mailboxId, uids: result.uids, modSeq: result.modSeq });
   return result.uids;
 }
 
@@ -182,7 +182,12 @@ export async function moveMessages(
     uidNext: result.first + sourceUids.length,
     name: result.dst.name,
   });
-  ctx.bus.emit({ type: "append", mailboxId: destMailboxId, uids: destUids });
+  ctx.bus.emit({
+    type: "append",
+    mailboxId: destMailboxId,
+    uids: destUids,
+    modSeq: result.dstModSeq,
+  });
   if (move) {
     await ctx.options.files?.remove(result.hashes);
     ctx.bus.advance(
@@ -196,7 +201,7 @@ export async function moveMessages(
         name: result.src.name,
       },
     );
-    ctx.bus.emit({ type: "expunge", mailboxId, uids: sourceUids });
+    ctx.bus.emit({ type: "expunge", mailboxId, uids: sourceUids, modSeq: result.srcModSeq });
   }
   return { uidValidity: result.dst.uid_validity, sourceUids, destUids };
 }

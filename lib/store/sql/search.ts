@@ -22,7 +22,7 @@ import type { SearchKey } from "../mail_store.ts";
 import { systemFlagBit } from "./flags.ts";
 import { casemap, headerText, messageText, parseMessage } from "../../mime/mod.ts";
 import type { BodyStructure } from "../../mime/types.ts";
-import { normalizeUidSet, uidSetHas } from "./uid_ranges.ts";
+import { inSet, normalizeUidSet, uidSetHas } from "./uid_ranges.ts";
 import { type AccountContext, bodyOf, CHUNK, mailboxRow, toBytes } from "./context.ts";
 import { BLOCK_SHIFT, BLOCK_SIZE, readBlocks } from "./uid_blocks.ts";
 import { searchColumn, type SearchFields } from "./search_fields.ts";
@@ -334,6 +334,7 @@ export async function searchMailbox(
 ): Promise<number[]> {
   const box = await mailboxRow(ctx, ctx.db, mailboxId);
   const p = prefilter(key);
+  if (p.modSeqMin > 0 && onModSeqIndex(key)) return await changedUids(ctx, mailboxId, key, p);
   if (onSlots(key, ctx.options.disableRecent)) {
     return await searchSlots(ctx, mailboxId, key, p, box.uid_next - 1);
   }
@@ -438,6 +439,38 @@ async function headersOf(ctx: AccountContext, bodyIds: number[]): Promise<Map<nu
  * index (uid_blocks.ts) answers it without reading a message row: UNSEEN,
  * DELETED, FLAGGED UNSEEN, UID sets, and any and/or/not of those.
  */
+/**
+ * A MODSEQ key alone or beside UID sets (CHANGEDSINCE, QRESYNC's resync,
+ * SEARCH MODSEQ n; RFC 7162 §3.1.4.1, §3.1.5): answered from the
+ * (mailbox_id, modseq) index.
+ */
+function onModSeqIndex(key: SearchKey): boolean {
+  if (key.type === "modSeq") return true;
+  return key.type === "and" && key.keys.some((k) => k.type === "modSeq") &&
+    key.keys.every((k) => k.type === "modSeq" || k.type === "uid");
+}
+
+/**
+ * The messages changed at `p.modSeqMin` or later, by the index: the cost
+ * follows how many changed, not the mailbox's size; the UID sets are
+ * applied in one walk each.
+ */
+async function changedUids(
+  ctx: AccountContext,
+  mailboxId: number,
+  key: SearchKey,
+  p: Prefilter,
+): Promise<number[]> {
+  const rows = await ctx.db.selectFrom("messages").select("uid")
+    .where("mailbox_id", "=", mailboxId).where("modseq", ">=", p.modSeqMin)
+    .orderBy("uid").execute();
+  let uids = rows.map((r) => r.uid);
+  if (key.type === "and") {
+    for (const k of key.keys) if (k.type === "uid") uids = inSet(uids, normalizeUidSet(k.set));
+  }
+  return uids;
+}
+
 export function onSlots(key: SearchKey, disableRecent: boolean): boolean {
   switch (key.type) {
     case "all":

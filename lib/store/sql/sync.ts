@@ -2,11 +2,12 @@
  * Keeping sessions in sync: the SELECT snapshot, watching a mailbox's
  * events, and polling for changes another process made.
  */
-import type { MailboxEvent, MailboxSnapshot, UidRange } from "../mail_store.ts";
+import type { MailboxEvent, MailboxSnapshot, UidRange, UidSet } from "../mail_store.ts";
 import { StoreError, SYSTEM_FLAGS } from "../mail_store.ts";
 import { type AccountContext, mailboxInfo, mailboxRow } from "./context.ts";
 import { flagList, SEEN } from "./flags.ts";
 import { countAbove, readBlocks, summarize, uidsOf } from "./uid_blocks.ts";
+import { inSet, normalizeUidSet } from "./uid_ranges.ts";
 
 /**
  * The SELECT snapshot from the compact index (uid_blocks.ts): a few rows
@@ -125,13 +126,36 @@ export async function poll(ctx: AccountContext, mailboxId: number): Promise<void
     uidNext: row.uid_next,
     name: row.name,
   });
-  if (gone.length) ctx.bus.emit({ type: "expunge", mailboxId, uids: gone.map((g) => g.uid) });
+  const modSeq = row.highest_modseq;
+  if (gone.length) {
+    ctx.bus.emit({ type: "expunge", mailboxId, uids: gone.map((g) => g.uid), modSeq });
+  }
   const appended = changed.filter((c) => c.uid >= oldNext).map((c) => c.uid);
   const flags = changed.filter((c) => c.uid < oldNext).map((c) => ({
     uid: c.uid,
     flags: flagList(c.system_flags, JSON.parse(c.keywords)),
     modSeq: c.modseq,
   }));
-  if (appended.length) ctx.bus.emit({ type: "append", mailboxId, uids: appended });
+  if (appended.length) ctx.bus.emit({ type: "append", mailboxId, uids: appended, modSeq });
   if (flags.length) ctx.bus.emit({ type: "flags", mailboxId, changes: flags });
+}
+
+/**
+ * Tombstones of `uids` expunged above `sinceModSeq` (RFC 7162 §3.2.6): one
+ * query on the (mailbox_id, modseq) index (migration 5), so the cost follows
+ * the expunges since, not the tombstones kept; the client's set (any number
+ * of ranges) is applied in one walk beside the sorted answer.
+ */
+export async function vanished(
+  ctx: AccountContext,
+  mailboxId: number,
+  sinceModSeq: number,
+  uids: UidSet,
+): Promise<number[]> {
+  await mailboxRow(ctx, ctx.db, mailboxId);
+  if (uids.length === 0) return [];
+  const rows = await ctx.db.selectFrom("expunged").select("uid")
+    .where("mailbox_id", "=", mailboxId).where("modseq", ">", sinceModSeq)
+    .orderBy("uid").execute();
+  return inSet(rows.map((r) => r.uid), normalizeUidSet(uids));
 }

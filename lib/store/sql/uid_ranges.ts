@@ -79,3 +79,15 @@ export function* uidSteps(
   }
   if (list.length) yield { kind: "list", uids: list };
 }
+
+/** The ascending `sorted` that fall in `set` (sorted, non-overlapping ranges). */
+export function inSet(sorted: readonly number[], set: readonly UidRange[]): number[] {
+  const out: number[] = [];
+  let r = 0;
+  for (const uid of sorted) {
+    while (r < set.length && set[r].to < uid) r++;
+    if (r === set.length) break;
+    if (uid >= set[r].from) out.push(uid);
+  }
+  return out;
+}

@@ -39,6 +39,8 @@ export interface WireError {
   /** StoreError's code. */
   code?: string;
   stack?: string;
+  /** The error's cause (a remote DSN's "fetch failed" says why only there). */
+  cause?: WireError;
 }
 
 export type FromStore =

@@ -46,6 +46,7 @@ const ACCOUNT_METHODS = new Set([
   "copy",
   "move",
   "search",
+  "vanished",
   "poll",
   "getAppendLimit",
   "appendLimits",
@@ -72,7 +73,10 @@ function post(msg: FromStore, transfer: Transferable[] = []): void {
 
 function wireError(e: unknown): WireError {
   if (e instanceof StoreError) return { name: e.name, message: e.message, code: e.code };
-  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
+  if (e instanceof Error) {
+    const cause = e.cause === undefined ? undefined : wireError(e.cause);
+    return { name: e.name, message: e.message, stack: e.stack, cause };
+  }
   return { name: "Error", message: String(e) };
 }
 

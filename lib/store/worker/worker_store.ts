@@ -51,7 +51,7 @@ interface Stream {
 
 function toError(w: WireError): Error {
   if (w.code !== undefined) return new StoreError(w.code as StoreErrorCode, w.message);
-  const e = new Error(w.message);
+  const e = new Error(w.message, w.cause ? { cause: toError(w.cause) } : undefined);
   e.name = w.name;
   if (w.stack) e.stack = w.stack;
   return e;
@@ -349,6 +349,9 @@ class ThreadedAccountStore implements AccountStore {
   }
   search(mailboxId: number, key: SearchKey): Promise<number[]> {
     return this.#read("search", [mailboxId, key]);
+  }
+  vanished(mailboxId: number, sinceModSeq: number, uids: UidSet): Promise<number[]> {
+    return this.#read("vanished", [mailboxId, sinceModSeq, uids]);
   }
   watch(mailboxId: number, listener: (event: MailboxEvent) => void): () => void {
     return this.#thread.watch(this.accountName, mailboxId, listener);

@@ -362,8 +362,9 @@ for (const kind of KINDS) {
         "deleted",
       ]);
       assert.deepEqual(seen2.map((e) => e.type), ["append", "flags", "expunge", "renamed"]);
-      assert.deepEqual(seen1[0], { type: "append", mailboxId: box.id, uids: [1] });
-      assert.deepEqual(seen1[2], { type: "expunge", mailboxId: box.id, uids: [1] });
+      // Each change carries the mailbox's MODSEQ after it (RFC 7162): 1 at creation, +1 a change.
+      assert.deepEqual(seen1[0], { type: "append", mailboxId: box.id, uids: [1], modSeq: 2 });
+      assert.deepEqual(seen1[2], { type: "expunge", mailboxId: box.id, uids: [1], modSeq: 4 });
       assert.deepEqual(seen1[3], { type: "renamed", mailboxId: box.id, name: "Box2" });
     } finally {
       await t.cleanup();
@@ -476,8 +477,9 @@ Deno.test("poll() delivers changes made by another process's store on the same f
     await cli.expunge(box.id, [{ from: 1, to: 1 }]);
     await acct.poll(box.id);
     assert.deepEqual(events.map((e) => e.type), ["expunge", "append"]);
-    assert.deepEqual(events[0], { type: "expunge", mailboxId: box.id, uids: [1] });
-    assert.deepEqual(events[1], { type: "append", mailboxId: box.id, uids: [2, 3] });
+    // Found by polling: both at the mailbox's MODSEQ when found.
+    assert.deepEqual(events[0], { type: "expunge", mailboxId: box.id, uids: [1], modSeq: 6 });
+    assert.deepEqual(events[1], { type: "append", mailboxId: box.id, uids: [2, 3], modSeq: 6 });
     events.length = 0;
     await acct.poll(box.id);
     assert.equal(events.length, 0);
@@ -587,6 +589,45 @@ Deno.test("concurrent sessions' appends, flag changes and fetches never collide"
     assert.deepEqual(uids, Array.from({ length: uids.length }, (_, i) => i + 1));
     const snap = await sessions[1]!.select(box.id);
     assert.deepEqual([...snap.uids], uids);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+Deno.test("vanished() and search by MODSEQ read the tombstones and rows changed since a MODSEQ", async () => {
+  const t = await openTestStore("file");
+  try {
+    const acct = (await t.store.openAccount("a", { create: true }))!;
+    const box = (await acct.getMailbox("INBOX"))!;
+    for (let i = 1; i <= 6; i++) await acct.append(box.id, { content: message(i) }); // MODSEQ 2..7
+    await acct.storeFlags(box.id, [{ from: 1, to: 2 }], "add", ["\\Deleted"]); // 8
+    await acct.expunge(box.id); // 9: UIDs 1, 2
+    await acct.storeFlags(box.id, [{ from: 5, to: 5 }], "add", ["\\Deleted"]); // 10
+    await acct.expunge(box.id); // 11: UID 5
+    await acct.storeFlags(box.id, [{ from: 4, to: 4 }], "add", ["\\Seen"]); // 12
+    const all = [{ from: 1, to: 0xffffffff }];
+    assert.deepEqual(await acct.vanished(box.id, 1, all), [1, 2, 5]);
+    assert.deepEqual(await acct.vanished(box.id, 9, all), [5]);
+    assert.deepEqual(await acct.vanished(box.id, 11, all), []);
+    assert.deepEqual(await acct.vanished(box.id, 1, [{ from: 2, to: 4 }, { from: 6, to: 9 }]), [2]);
+    assert.deepEqual(await acct.vanished(box.id, 1, []), []);
+    // CHANGEDSINCE's key: UID sets beside MODSEQ, answered from the index.
+    const since = (n: number, set = all) =>
+      acct.search(box.id, {
+        type: "and",
+        keys: [{ type: "uid", set }, { type: "modSeq", min: n }],
+      });
+    assert.deepEqual(await since(1), [3, 4, 6]);
+    assert.deepEqual(await since(12), [4]);
+    assert.deepEqual(await since(13), []);
+    assert.deepEqual(await since(1, [{ from: 4, to: 6 }]), [4, 6]);
+    assert.deepEqual(await acct.search(box.id, { type: "modSeq", min: 7 }), [4, 6]);
+    // The same answers by the general path (MODSEQ with another key).
+    const flagged = await acct.search(box.id, {
+      type: "and",
+      keys: [{ type: "modSeq", min: 7 }, { type: "flag", flag: "\\Deleted", present: false }],
+    });
+    assert.deepEqual(flagged, [4, 6]);
   } finally {
     await t.cleanup();
   }

@@ -9,6 +9,7 @@ import { initial } from "./0001_initial.ts";
 import { uidBlocks } from "./0002_uid_blocks.ts";
 import { bodySearch } from "./0003_body_search.ts";
 import { recentClaim } from "./0004_recent_claim.ts";
+import { expungedModseq } from "./0005_expunged_modseq.ts";
 import { quota } from "./0006_quota.ts";
 import { savedateObjectid } from "./0007_savedate_objectid.ts";
 
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   uidBlocks,
   bodySearch,
   recentClaim,
+  expungedModseq,
   quota,
   savedateObjectid,
 ];

@@ -1,0 +1,79 @@
+/**
+ * What CONDSTORE and QRESYNC (RFC 7162) share between handlers: turning
+ * CONDSTORE on, by ENABLE or by any "CONDSTORE enabling command" (§3.1),
+ * and the two QRESYNC answers that SELECT (QRESYNC ...) and UID FETCH
+ * (CHANGEDSINCE ... VANISHED) both give (§3.2.5.1, §3.2.6).
+ */
+import type { SearchKey, UidSet } from "../store/mail_store.ts";
+import type { FetchItem } from "../protocol/commands/fetch.ts";
+import { writeHighestModSeq } from "../protocol/commands/select.ts";
+import { writeVanished } from "../protocol/commands/expunge.ts";
+import type { CommandContext } from "./context.ts";
+import { authenticatedOf, userOf } from "./access.ts";
+import type { SelectedMailbox } from "./selected_mailbox.ts";
+import { uidSetOf } from "./uid_set.ts";
+
+/**
+ * Turns CONDSTORE on. When it was off and a mailbox is selected, the
+ * client learns the mailbox's HIGHESTMODSEQ now (RFC 7162 §3.1.2.1: it
+ * has not had it from SELECT); SELECT (CONDSTORE) sends it itself.
+ * Returns whether it was off.
+ */
+export function enableCondstore(ctx: CommandContext, announce = true): boolean {
+  const session = authenticatedOf(ctx);
+  if (session.enabled.has("CONDSTORE")) return false;
+  session.enabled.add("CONDSTORE");
+  if (announce && ctx.state.kind === "selected") {
+    writeHighestModSeq(ctx.enc, ctx.state.mailbox.modSeq);
+  }
+  return true;
+}
+
+/** `key` narrowed to messages changed after `since` (CHANGEDSINCE, RFC 7162 §3.1.4.1). */
+export function changedSinceKey(uids: UidSet, since: number): SearchKey {
+  return { type: "and", keys: [{ type: "uid", set: uids }, { type: "modSeq", min: since + 1 }] };
+}
+
+/**
+ * VANISHED (EARLIER) (RFC 7162 §3.2.10.1) for the UIDs of `uids` expunged
+ * after `since`; nothing when there are none. Goes before any FETCH of the
+ * same command (§3.2.6).
+ */
+export async function writeVanishedEarlier(
+  ctx: CommandContext,
+  view: SelectedMailbox,
+  since: number,
+  uids: UidSet,
+): Promise<void> {
+  if (uids.length === 0) return;
+  const gone = await userOf(ctx).account.vanished(view.info.id, since, uids);
+  if (gone.length > 0) writeVanished(ctx.enc, gone, true);
+}
+
+const CHANGED_ITEMS: readonly FetchItem[] = [{ kind: "uid" }, { kind: "flags" }, {
+  kind: "modSeq",
+}];
+
+/**
+ * FETCH (UID FLAGS MODSEQ) of the messages of `uids` changed after `since`:
+ * the flag half of a QRESYNC SELECT (§3.2.5.1).
+ */
+export async function writeChangedFlags(
+  ctx: CommandContext,
+  view: SelectedMailbox,
+  since: number,
+  uids: UidSet,
+): Promise<void> {
+  if (uids.length === 0) return;
+  const account = userOf(ctx).account;
+  const changed = await account.search(view.info.id, changedSinceKey(uids, since));
+  if (changed.length === 0) return;
+  const records = account.fetch(view.info.id, uidSetOf(changed), { flags: true, modSeq: true });
+  for await (const record of records) {
+    const seq = view.seqOf(record.uid);
+    if (seq === 0) continue;
+    view.writeFetch(ctx.enc, seq, record, CHANGED_ITEMS, { uid: true });
+    view.forgetFlags(record.uid);
+    await ctx.maybeFlush();
+  }
+}
