@@ -3,9 +3,9 @@
  * command line and the config, then starts the server or runs an admin
  * command. Wiring only; the pieces live in lib/.
  */
-import { parseInvocation, USAGE } from "./lib/cli/args.ts";
+import { parseInvocation, type Subcommand, takeCfgBlock } from "./lib/cli/args.ts";
 import { processIo } from "./lib/cli/io.ts";
-import { helpFor } from "./lib/cli/help.ts";
+import { helpFor, USAGE, usageLine } from "./lib/cli/help.ts";
 import { loadConfig } from "./lib/config/config.ts";
 import { ConfigError } from "./lib/config/errors.ts";
 import {
@@ -28,12 +28,15 @@ import {
 import { runCredsCli } from "./lib/cli/creds.ts";
 import { runStoreCli } from "./lib/cli/store.ts";
 import { VERSION } from "./lib/version.ts";
-import {
-  IMPORT_MADDY_USAGE,
-  ImportError,
-  importMaddy,
-  parseImportMaddyArgs,
-} from "./lib/cli/import_maddy.ts";
+import { ImportError, importMaddy, parseImportMaddyArgs } from "./lib/cli/import_maddy.ts";
+
+const CFG_BLOCK_COMMANDS: Subcommand[] = [
+  "creds",
+  "imap-acct",
+  "imap-mboxes",
+  "imap-msgs",
+  "import",
+];
 
 async function main(): Promise<number> {
   const io = processIo();
@@ -86,8 +89,20 @@ async function main(): Promise<number> {
     return await new Promise<number>(() => {}); // runs until a signal
   }
 
+  // maddy's --cfg-block: which [auth.pass_table.NAME] (creds) or [storage.imapsql.NAME] to use.
+  let block: string | undefined;
+  if (CFG_BLOCK_COMMANDS.includes(inv.command)) {
+    const taken = takeCfgBlock(inv.args);
+    if ("error" in taken) {
+      io.stderr(`imapd ${inv.command}: ${taken.error}\n${usageLine(inv.command)}`);
+      return 2;
+    }
+    block = taken.block;
+    inv.args = taken.args;
+  }
+
   if (inv.command === "creds") {
-    const table = await openAdminCredentials(config);
+    const table = await openAdminCredentials(config, block);
     try {
       return await runCredsCli("creds", inv.args, table, io);
     } finally {
@@ -107,12 +122,12 @@ async function main(): Promise<number> {
     try {
       options = parseImportMaddyArgs(inv.args);
     } catch (err) {
-      io.stderr(`imapd import-maddy: ${(err as Error).message}\n${IMPORT_MADDY_USAGE}`);
+      io.stderr(`imapd import-maddy: ${(err as Error).message}\n${usageLine("import-maddy")}`);
       return 2;
     }
     const store = await openAdminStore(config);
     try {
-      const s = await importMaddy(options, store, { ...io, isTerminal: Deno.stderr.isTerminal() });
+      const s = await importMaddy(options, store, io);
       io.stdout(
         `imported ${s.accounts} accounts, ${s.mailboxes} mailboxes, ${s.messages} messages` +
           (s.present > 0 ? ` (${s.present} were already here)` : "") + "\n",
@@ -127,7 +142,7 @@ async function main(): Promise<number> {
     }
   }
 
-  const store = await openAdminStore(config);
+  const store = await openAdminStore(config, block);
   try {
     return await runStoreCli(inv.command, inv.args, store, io);
   } finally {

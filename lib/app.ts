@@ -421,11 +421,9 @@ function databaseFiles(config: Config): string[] {
 /** The storage the admin commands act on: `[storage.imapsql.NAME]` named by `block`, else the first endpoint's. */
 export async function openAdminStore(config: Config, block?: string): Promise<MailStore> {
   let storage = config.endpoints[0].storage;
-  if (block) {
+  if (block !== undefined) {
     const mod = config.modules.get(block);
-    if (mod?.kind !== "storage") {
-      throw new ConfigError("", `no storage module named ${JSON.stringify(block)}`);
-    }
+    if (mod?.kind !== "storage") throw noBlock(config, block, "storage", "storage.imapsql");
     storage = mod.storage;
   }
   await ensureStateDir(config);
@@ -435,6 +433,19 @@ export async function openAdminStore(config: Config, block?: string): Promise<Ma
 /** Opens one storage in this process, for `imapd health`. */
 export async function openStorageOf(config: Config, storage: StorageOptions): Promise<MailStore> {
   return await locating(config, () => openStorage(storage, new Map()));
+}
+
+/** `--cfg-block NAME` names no block of the kind the command needs: say which there are. */
+function noBlock(config: Config, block: string, kind: string, type: string): ConfigError {
+  const names = [...config.modules.values()]
+    .filter((m) => m.kind === kind && (m.kind !== "auth" || m.auth.module === "pass_table"))
+    .map((m) => m.name);
+  return new ConfigError(
+    "",
+    `--cfg-block ${JSON.stringify(block)}: the config has no [${type}.${block}] block` +
+      ` (${type} blocks: ${names.length > 0 ? names.join(", ") : "none"})`,
+    config.file,
+  );
 }
 
 /** The credentials table the `creds` command acts on (maddy's --cfg-block, default local_authdb). */
@@ -448,6 +459,9 @@ export async function openAdminCredentials(
     config.endpoints[0].auth.find((a) => a.module === "pass_table" && a.name !== null)?.name ??
     "local_authdb";
   const mod = config.modules.get(name);
+  if (block !== undefined && (mod?.kind !== "auth" || mod.auth.module !== "pass_table")) {
+    throw noBlock(config, block, "auth", "auth.pass_table");
+  }
   if (!mod) throw new ConfigError("", `unknown module reference ${JSON.stringify(`&${name}`)}`);
   if (mod.kind !== "auth" || mod.auth.module !== "pass_table") {
     throw new ConfigError(mod.path, `[${mod.type}.${mod.name}] is not an auth.pass_table block`);

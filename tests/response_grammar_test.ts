@@ -57,3 +57,18 @@ Deno.test("`checkResponses()` catches line breaks in quoted strings, wrong liter
   bad("* 1 EXISTS", /expected "\\r\\n"/);
   bad("* FLAGS (a b)\n", /expected/);
 });
+
+Deno.test("`checkResponses()` reads QUOTA, QUOTAROOT and LIST extended data, and catches their faults", () => {
+  const stream = [
+    '* QUOTAROOT INBOX ""',
+    "* QUOTAROOT INBOX",
+    '* QUOTA "" (STORAGE 10 512 MESSAGE 3 100)',
+    '* LIST (\\HasChildren) "/" Foo ("CHILDINFO" ("SUBSCRIBED"))',
+  ].map((l) => l + "\r\n").join("");
+  assert.equal(check(stream), 4);
+  const bad = (text: string, why: RegExp) =>
+    assert.throws(() => check(text), (e) => e instanceof GrammarError && why.test(e.message));
+  bad('* QUOTA "" (STORAGE 10)\r\n', /expected/);
+  bad('* QUOTA "" (STORAGE x 10)\r\n', /number|expected/);
+  bad('* LIST () "/" Foo CHILDINFO\r\n', /mbox-list-extended is a list/);
+});

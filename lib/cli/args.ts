@@ -7,7 +7,7 @@
  *   imapd --help | --version
  *
  * Global options come before the subcommand; everything after it belongs
- * to the subcommand.
+ * to the subcommand. The usage texts are in help.ts, one for each command.
  */
 import { parseArgs } from "node:util";
 import { CONFIG_ENV } from "../config/config.ts";
@@ -34,31 +34,6 @@ export type Invocation =
   | { kind: "version" }
   | { kind: "usage-error"; message: string }
   | { kind: "command"; command: Subcommand; configFile: string; args: string[] };
-
-export const USAGE = `Usage: imapd [--config FILE] [COMMAND] [ARGS...]
-
-Commands:
-  run                      start the server (the default)
-  creds list|create|remove|password ...   manage credentials of the pass_table
-  hash [--hash argon2|bcrypt] [--password P]   print a password hash
-  imap-acct list|create|remove|appendlimit|quota ...  manage storage accounts
-  imap-mboxes list|create|remove|rename ...     manage mailboxes
-  imap-msgs add|list|remove|flags|copy|move|dump ...  manage messages by UID
-  import ACCOUNT MAILBOX FILE|DIR   import an mbox file or a Maildir
-  deliver [-f SENDER] RECIPIENT...  deliver a message from standard input (for an MTA;
-                           exit 0, 75 retry later, 67 unknown user, 65 bad message)
-  import-maddy --dsn PATH [--msg-store DIR]  import maddy's storage.imapsql database
-  health                   check config, databases and listeners (exit 0 healthy, 1 not)
-  backup DIR               consistent copy of every database and message file (server may run)
-  restore DIR              a backup into an empty state_dir
-
-Options:
-  --config FILE   configuration file (default: $${CONFIG_ENV}, else config.toml)
-  --help          show this help
-  --version       show the version
-
-Run "imapd COMMAND --help" for a command's usage and options.
-`;
 
 export function parseInvocation(
   argv: string[],
@@ -101,4 +76,38 @@ export function parseInvocation(
   }
   const configFile = values.config ?? env(CONFIG_ENV) ?? "config.toml";
   return { kind: "command", command: name as Subcommand, configFile, args: rest.slice(1) };
+}
+
+/**
+ * maddy's `--cfg-block NAME` (or `--cfg-block=NAME`), taken out of a
+ * command's arguments wherever it stands before "--": it names the config
+ * block the command acts on (`creds`: an `[auth.pass_table.NAME]`; the
+ * store commands: a `[storage.imapsql.NAME]`).
+ */
+export function takeCfgBlock(
+  args: string[],
+): { block?: string; args: string[] } | { error: string } {
+  const rest: string[] = [];
+  let block: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") {
+      rest.push(...args.slice(i));
+      break;
+    }
+    let value: string | undefined;
+    if (a === "--cfg-block") {
+      value = args[++i];
+      if (value === undefined || value.startsWith("-")) {
+        return { error: "--cfg-block needs a block name" };
+      }
+    } else if (a.startsWith("--cfg-block=")) value = a.slice("--cfg-block=".length);
+    else {
+      rest.push(a);
+      continue;
+    }
+    if (value === "") return { error: "--cfg-block needs a block name" };
+    block = value;
+  }
+  return { block, args: rest };
 }

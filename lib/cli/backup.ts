@@ -13,8 +13,9 @@ import { dsnToPath } from "../tables/_sqlite.ts";
 import { ensurePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../private_files.ts";
 import { VERSION } from "../version.ts";
 import type { CliIo } from "./io.ts";
+import { usageLine } from "./help.ts";
+import { formatBytes, Progress } from "./progress.ts";
 
-export const BACKUP_USAGE = "Usage: imapd [--config FILE] backup DIR | restore DIR\n";
 const MANIFEST = "manifest.json";
 
 interface Manifest {
@@ -86,13 +87,9 @@ async function mkdirsFor(root: string, rel: string): Promise<void> {
   }
 }
 
-function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
 export async function runBackup(config: Config, args: string[], io: CliIo): Promise<number> {
   if (args.length !== 1 || args[0].startsWith("-")) {
-    io.stderr(BACKUP_USAGE);
+    io.stderr(usageLine("backup"));
     return 2;
   }
   const dir = args[0];
@@ -119,17 +116,34 @@ export async function runBackup(config: Config, args: string[], io: CliIo): Prom
         ? relative(config.stateDir, o.msgStore.dir, `storage ${s.key}: msg_store`)
         : null;
       await mkdirsFor(dir, rel);
+      if (io.isTerminal) {
+        // VACUUM INTO is one synchronous step: it gets a line, not a bar.
+        const size = (await Deno.stat(o.dsn.path).catch(() => null))?.size ?? 0;
+        io.stderr(`backup ${s.key}: copying the database ${rel} (${formatBytes(size)})\n`);
+      }
+      let bar: Progress | null = null;
       const r = await backupStore(
         o.dsn.path,
         o.msgStore.kind === "fs" ? o.msgStore.dir : null,
         `${dir}/${rel}`,
         msgRel === null ? null : `${dir}/${msgRel}`,
+        io.isTerminal
+          ? {
+            files(total) {
+              bar?.finish(); // a file vanished: the copy starts again
+              bar = new Progress(io, { label: `backup ${s.key}`, unit: "bytes", total });
+            },
+            copied: (bytes) => bar?.add(bytes),
+          }
+          : undefined,
       );
+      (bar as Progress | null)?.finish();
       manifest.databases.push(rel);
       if (msgRel !== null) manifest.messageDirs.push(msgRel);
       io.stdout(
         `storage ${s.key}: ${rel}, ${r.messages} messages` +
-          (msgRel === null ? "" : `, ${r.files} files in ${msgRel} (${mb(r.bytes)})`) + "\n",
+          (msgRel === null ? "" : `, ${r.files} files in ${msgRel} (${formatBytes(r.bytes)})`) +
+          "\n",
       );
     }
     for (const path of tableFiles(config)) {
@@ -156,25 +170,42 @@ export async function runBackup(config: Config, args: string[], io: CliIo): Prom
   }
 }
 
-async function copyTree(from: string, to: string): Promise<number> {
+/** Copies the files below `from` to `to` (0600 files, 0700 directories); the count. */
+async function copyTree(from: string, to: string, progress: Progress): Promise<number> {
   let files = 0;
   await Deno.mkdir(to, { mode: PRIVATE_DIR_MODE }).catch((e) => {
     if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
   });
   for await (const e of Deno.readDir(from)) {
-    if (e.isDirectory) files += await copyTree(`${from}/${e.name}`, `${to}/${e.name}`);
+    if (e.isDirectory) files += await copyTree(`${from}/${e.name}`, `${to}/${e.name}`, progress);
     else if (e.isFile) {
-      await Deno.copyFile(`${from}/${e.name}`, `${to}/${e.name}`);
-      await Deno.chmod(`${to}/${e.name}`, PRIVATE_FILE_MODE);
+      await copyPrivate(`${from}/${e.name}`, `${to}/${e.name}`, progress);
       files++;
     }
   }
   return files;
 }
 
+async function copyPrivate(from: string, to: string, progress: Progress): Promise<void> {
+  await Deno.copyFile(from, to);
+  await Deno.chmod(to, PRIVATE_FILE_MODE);
+  progress.add((await Deno.stat(to)).size);
+}
+
+/** The bytes of the files below `path` (a file: its size). */
+async function treeSize(path: string): Promise<number> {
+  const info = await Deno.stat(path);
+  if (!info.isDirectory) return info.size;
+  let total = 0;
+  for await (const e of Deno.readDir(path)) {
+    if (e.isDirectory || e.isFile) total += await treeSize(`${path}/${e.name}`);
+  }
+  return total;
+}
+
 export async function runRestore(config: Config, args: string[], io: CliIo): Promise<number> {
   if (args.length !== 1 || args[0].startsWith("-")) {
-    io.stderr(BACKUP_USAGE);
+    io.stderr(usageLine("restore"));
     return 2;
   }
   const dir = args[0];
@@ -194,19 +225,26 @@ export async function runRestore(config: Config, args: string[], io: CliIo): Pro
       );
     }
     await ensurePrivateDir(config.stateDir);
+    let total = 0;
+    if (io.isTerminal) {
+      for (const rel of [...manifest.databases, ...manifest.messageDirs]) {
+        total += await treeSize(`${dir}/${rel}`);
+      }
+    }
+    const progress = new Progress(io, { label: "restore", unit: "bytes", total });
     for (const rel of manifest.databases) {
       await mkdirsFor(config.stateDir, rel);
-      await Deno.copyFile(`${dir}/${rel}`, `${config.stateDir}/${rel}`);
-      await Deno.chmod(`${config.stateDir}/${rel}`, PRIVATE_FILE_MODE);
+      await copyPrivate(`${dir}/${rel}`, `${config.stateDir}/${rel}`, progress);
       const check = integrityCheck(`${config.stateDir}/${rel}`);
       if (check !== "ok") throw new BackupError(`${rel}: integrity_check says ${check}`);
-      io.stdout(`restored ${rel} (integrity ok)\n`);
+      progress.line(`restored ${rel} (integrity ok)`, io.stdout);
     }
     for (const rel of manifest.messageDirs) {
       await mkdirsFor(config.stateDir, `${rel}/x`);
-      const n = await copyTree(`${dir}/${rel}`, `${config.stateDir}/${rel}`);
-      io.stdout(`restored ${rel}: ${n} message files\n`);
+      const n = await copyTree(`${dir}/${rel}`, `${config.stateDir}/${rel}`, progress);
+      progress.line(`restored ${rel}: ${n} message files`, io.stdout);
     }
+    progress.finish();
     return 0;
   } catch (err) {
     if (!(err instanceof BackupError)) throw err;

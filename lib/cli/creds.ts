@@ -1,16 +1,10 @@
 /**
  * The credentials commands of the admin CLI, as `maddy creds ...` and
- * `maddy hash` behave (internal/cli/ctl/users.go, hash.go):
+ * `maddy hash` behave (internal/cli/ctl/users.go, hash.go); their usage is
+ * in help.ts.
  *
- *   creds list [--quiet] [--json]
- *   creds create [--password P] [--hash argon2|bcrypt] [--bcrypt-cost N] USERNAME
- *   creds password [--password P] [--hash argon2|bcrypt] USERNAME
- *   creds remove [--yes] USERNAME
- *   hash [--password P] [--hash argon2|bcrypt] [--bcrypt-cost N]
- *        [--argon2-time N] [--argon2-memory KIB] [--argon2-threads N]
- *
- * `--cfg-block NAME` is accepted and ignored here: the caller uses it to pick
- * the `[auth.pass_table.NAME]` block whose table it passes in. Usernames are
+ * `--cfg-block NAME` never reaches this module: main.ts takes it out of the
+ * arguments and opens the table of that `[auth.pass_table.NAME]`. Usernames are
  * keyed by PRECIS UsernameCaseMapped, as pass_table looks them up. New
  * passwords get argon2id unless `--hash bcrypt` is given (maddy defaults to
  * bcrypt; argon2 is our choice, and both verify).
@@ -27,12 +21,11 @@ import {
 import { NormalizeError, precisUsername } from "../auth/normalize.ts";
 import type { MutableTable } from "../tables/table.ts";
 import { type CliIo, confirmDestructive, jsonArrayWriter } from "./io.ts";
-import { parseErrorMessage } from "./help.ts";
+import { parseErrorMessage, usageOf } from "./help.ts";
 
 class UsageError extends Error {}
 
 const COMMON_OPTIONS = {
-  "cfg-block": { type: "string" },
   password: { type: "string", short: "p" },
   hash: { type: "string" },
   "bcrypt-cost": { type: "string" },
@@ -160,7 +153,7 @@ async function runCreds(args: string[], table: MutableTable | null, io: CliIo): 
   if (sub === undefined || !subcommands.includes(sub)) {
     throw new UsageError(
       `${sub === undefined ? "missing subcommand" : `unknown subcommand ${JSON.stringify(sub)}`}` +
-        ` (usage: creds ${subcommands.join("|")} [options] [USERNAME]; see "imapd creds --help")`,
+        ` (usage: ${usageOf("creds")}; see "imapd creds --help")`,
     );
   }
   // Parse before touching the table so usage errors come first.
@@ -171,8 +164,8 @@ async function runCreds(args: string[], table: MutableTable | null, io: CliIo): 
     json: { type: "boolean" },
   }, `creds ${sub}`);
   const allowed: Record<string, string[]> = {
-    list: ["cfg-block", "quiet", "json"],
-    remove: ["cfg-block", "yes"],
+    list: ["quiet", "json"],
+    remove: ["yes"],
     create: Object.keys(COMMON_OPTIONS),
     password: Object.keys(COMMON_OPTIONS),
   };

@@ -20,14 +20,13 @@
 import { parseArgs } from "node:util";
 import { concatBytes } from "../bytes.ts";
 import type { Delivery, Recipient } from "../lmtp/delivery.ts";
+import { usageLine } from "./help.ts";
 
 export const EX_OK = 0;
 export const EX_USAGE = 64;
 export const EX_DATAERR = 65;
 export const EX_NOUSER = 67;
 export const EX_TEMPFAIL = 75;
-
-export const DELIVER_USAGE = "Usage: imapd deliver [-f SENDER] RECIPIENT...\n";
 
 export interface DeliverIo {
   stdout(s: string): void;
@@ -52,7 +51,7 @@ export function parseDeliverArgs(
     if (sender.startsWith("<") && sender.endsWith(">")) sender = sender.slice(1, -1);
     return { sender, recipients: positionals };
   } catch (err) {
-    io.stderr(`imapd deliver: ${(err as Error).message}\n${DELIVER_USAGE}`);
+    io.stderr(`imapd deliver: ${(err as Error).message}\n${usageLine("deliver")}`);
     return null;
   }
 }

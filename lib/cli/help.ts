@@ -2,7 +2,12 @@
  * `--help` at every level of the command line: `imapd COMMAND --help` and
  * `imapd COMMAND SUBCOMMAND --help` print usage to stdout and exit 0,
  * before the config is read (so help works without one).
+ *
+ * The one source of usage text: `imapd --help` (USAGE), each command's
+ * help, and the usage a command prints on a usage error (`usageOf()`,
+ * `usageLine()`) are all made from the HELP table.
  */
+import { CONFIG_ENV } from "../config/config.ts";
 import type { Subcommand } from "./args.ts";
 
 interface Help {
@@ -131,8 +136,9 @@ export const HELP: Record<Subcommand, CommandHelp> = {
   },
   "imap-msgs": {
     usage: "add|list|remove|flags|copy|move|dump ...",
-    about: 'Manages messages by UID. UIDS is a set like "1:5,7,10:*"; each single UID must\n' +
-      "exist and each range must hold a message, else nothing is changed.",
+    about: "Manages messages by UID.\n" +
+      'UIDS is a set like "1:5,7,10:*"; each single UID must exist and each range must hold\n' +
+      "a message, else nothing is changed.",
     subcommands: {
       add: {
         usage: "[--flag F]... [--date DATE] [--file PATH] USERNAME MAILBOX",
@@ -178,8 +184,8 @@ export const HELP: Record<Subcommand, CommandHelp> = {
   },
   deliver: {
     usage: "[-f SENDER] RECIPIENT...",
-    about: "Delivers one message from stdin, for an MTA's pipe transport. Exit codes: 0 stored,\n" +
-      "75 retry later, 67 unknown user, 65 bad message, 64 bad arguments.",
+    about: "Delivers one message from stdin, for an MTA's pipe transport.\n" +
+      "Exit codes: 0 stored, 75 retry later, 67 unknown user, 65 bad message, 64 bad arguments.",
     options: [["-f, --from SENDER", "the envelope sender"]],
   },
   "import-maddy": {
@@ -201,12 +207,63 @@ export const HELP: Record<Subcommand, CommandHelp> = {
   restore: { usage: "DIR", about: "Copies a backup from DIR into an empty state_dir." },
 };
 
+// maddy's --cfg-block: every subcommand of these commands takes it (main.ts reads it).
+const CFG_BLOCK: [Subcommand, string][] = [
+  ["creds", "the [auth.pass_table.NAME] block to act on (default: the endpoint's)"],
+  ["imap-acct", "the [storage.imapsql.NAME] block to act on (default: the endpoint's)"],
+  ["imap-mboxes", "the [storage.imapsql.NAME] block to act on (default: the endpoint's)"],
+  ["imap-msgs", "the [storage.imapsql.NAME] block to act on (default: the endpoint's)"],
+  ["import", "the [storage.imapsql.NAME] block to act on (default: the endpoint's)"],
+];
+for (const [command, text] of CFG_BLOCK) {
+  const h = HELP[command];
+  for (const s of h.subcommands ? Object.values(h.subcommands) : [h]) {
+    (s.options ??= []).push(["--cfg-block NAME", text]);
+  }
+}
+
+/**
+ * A command's usage after "imapd [--config FILE] ": `imap-acct list
+ * [--json]`, or the command's own (`imap-acct list|create|...`) when
+ * `sub` is not one of its subcommands.
+ */
+export function usageOf(command: Subcommand, sub?: string): string {
+  const h = HELP[command];
+  const s = sub === undefined ? undefined : h.subcommands?.[sub];
+  const [words, usage] = s ? [`${command} ${sub}`, s.usage] : [command, h.usage];
+  return usage ? `${words} ${usage}` : words;
+}
+
+/** `Usage: imapd [--config FILE] WORDS USAGE` and a newline, for a usage error. */
+export function usageLine(command: Subcommand, sub?: string): string {
+  return `Usage: imapd [--config FILE] ${usageOf(command, sub)}\n`;
+}
+
+function about(h: Help): string {
+  return h.about.split("\n")[0];
+}
+
+/** `imapd --help`: every command with the first line of its help. */
+export const USAGE = (() => {
+  const names = Object.keys(HELP) as Subcommand[];
+  const width = Math.max(...names.map((n) => n.length));
+  return "Usage: imapd [--config FILE] [COMMAND] [ARGS...]\n\nCommands:\n" +
+    names.map((n) => `  ${n.padEnd(width)}  ${about(HELP[n])}\n`).join("") +
+    `\nOptions:
+  --config FILE   configuration file (default: $${CONFIG_ENV}, else config.toml)
+  --help          show this help
+  --version       show the version
+
+Run "imapd COMMAND --help" for a command's usage and options.
+`;
+})();
+
 function render(words: string, h: Help, subcommands?: Record<string, Help>): string {
   let out = `Usage: imapd [--config FILE] ${words}${h.usage ? ` ${h.usage}` : ""}\n\n${h.about}\n`;
   if (subcommands) {
     out += "\nCommands:\n";
     for (const [name, s] of Object.entries(subcommands)) {
-      out += `  ${name}${s.usage ? ` ${s.usage}` : ""}\n      ${s.about.split("\n")[0]}\n`;
+      out += `  ${name}${s.usage ? ` ${s.usage}` : ""}\n      ${about(s)}\n`;
     }
     out += `\nRun "imapd ${words} COMMAND --help" for one command.\n`;
   }

@@ -18,6 +18,7 @@
 import Database from "libsql";
 import zlib from "node:zlib";
 import { parseArgs } from "node:util";
+import { Progress, type ProgressIo } from "./progress.ts";
 import type { MailStore, RestoreMessage } from "../store/mail_store.ts";
 import { HIERARCHY_DELIMITER, SPECIAL_USES } from "../store/mail_store.ts";
 
@@ -29,8 +30,6 @@ const REQUIRED_TABLES = ["users", "mboxes", "msgs", "flags"];
 /** Messages read and stored per batch. */
 const BATCH = 200;
 
-export const IMPORT_MADDY_USAGE = "Usage: imapd import-maddy --dsn PATH [--msg-store DIR]\n";
-
 export class ImportError extends Error {
   constructor(message: string) {
     super(message);
@@ -38,10 +37,8 @@ export class ImportError extends Error {
   }
 }
 
-export interface ImportIo {
+export interface ImportIo extends ProgressIo {
   stdout(s: string): void;
-  stderr(s: string): void;
-  isTerminal: boolean;
 }
 
 export interface ImportSummary {
@@ -173,36 +170,6 @@ function openMaddy(path: string): LibsqlDb {
   }
 }
 
-/** A progress bar on stderr when it is a terminal. */
-class Progress {
-  #io: ImportIo;
-  #total: number;
-  #done = 0;
-  #shown = -1;
-
-  constructor(io: ImportIo, total: number) {
-    this.#io = io;
-    this.#total = total;
-  }
-
-  add(n: number): void {
-    this.#done += n;
-    if (!this.#io.isTerminal || this.#total === 0) return;
-    const pct = Math.floor((this.#done / this.#total) * 100);
-    if (pct === this.#shown) return;
-    this.#shown = pct;
-    const width = 30;
-    const full = Math.round((this.#done / this.#total) * width);
-    this.#io.stderr(
-      `\r[${"#".repeat(full)}${" ".repeat(width - full)}] ${this.#done}/${this.#total} messages`,
-    );
-  }
-
-  end(): void {
-    if (this.#io.isTerminal && this.#total > 0) this.#io.stderr("\n");
-  }
-}
-
 export async function importMaddy(
   options: ImportOptions,
   store: MailStore,
@@ -215,7 +182,7 @@ export async function importMaddy(
   const summary: ImportSummary = { accounts: 0, mailboxes: 0, messages: 0, present: 0 };
   try {
     const total = Number(db.prepare("SELECT count(*) AS n FROM msgs").get()?.n ?? 0);
-    const progress = new Progress(io, total);
+    const progress = new Progress(io, { label: "import-maddy", unit: "messages", total });
     const users = db.prepare("SELECT id, username FROM users ORDER BY id").all();
     const listBoxes = db.prepare(
       "SELECT id, name, sub, uidnext, uidvalidity, specialuse FROM mboxes WHERE uid = ? ORDER BY name",
@@ -294,7 +261,7 @@ export async function importMaddy(
         if (after > 0) await account.claimRecent(info.id, after);
       }
     }
-    progress.end();
+    progress.finish();
   } finally {
     db.close();
   }

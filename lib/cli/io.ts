@@ -9,7 +9,7 @@ const encoder = new TextEncoder();
 export interface CliIo {
   stdout(s: string): void;
   stderr(s: string): void;
-  /** Whether stdout is a terminal (progress output only then). */
+  /** Whether stderr is a terminal: progress bars are drawn there only then. */
   isTerminal: boolean;
   /** Reads a password without echo (terminal) or a line (piped stdin). */
   readPassword(prompt?: string): Promise<string>;
@@ -110,7 +110,7 @@ export function processIo(): CliIo {
   const io: CliIo = {
     stdout: (s) => writeSync(Deno.stdout, s),
     stderr: (s) => writeSync(Deno.stderr, s),
-    isTerminal: Deno.stdout.isTerminal(),
+    isTerminal: Deno.stderr.isTerminal(),
     readPassword,
   };
   if (Deno.stdin.isTerminal()) {

@@ -27,4 +27,5 @@ export { sectionRange, type SectionText } from "./section.ts";
 export { sentDate, sentDay } from "./date.ts";
 export { toCrlf } from "./line_ends.ts";
 export { baseSubject } from "./subject.ts";
+export { threadObjectId, threadRoot } from "./thread_id.ts";
 export { casemap, compareCasemap, compareCodePoints } from "./casemap.ts";

@@ -9,7 +9,13 @@
  */
 import { formatDateTime } from "./date_time.ts";
 import type { ResponseEncoder } from "../wire/encoder.ts";
-import { decodeTransferEncoding, findPart, headerFields, sectionRange } from "../mime/mod.ts";
+import {
+  decodeTransferEncoding,
+  findPart,
+  headerFields,
+  sectionRange,
+  threadObjectId,
+} from "../mime/mod.ts";
 import type {
   BodyDisposition,
   BodyParams,
@@ -82,7 +88,10 @@ export function neededFields(items: readonly FetchItem[]): NeededFields {
         need.bodyStructure = true;
         break;
       case "uid":
+        break;
       case "threadId":
+        // RFC 8474 §5.2: derived from the header (lib/mime/thread_id.ts).
+        need.header = true;
         break;
       case "saveDate":
         need.saveDate = true;
@@ -562,8 +571,8 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, msg: FetchedMessage): 
       enc.open().atom(required(msg.emailId, "emailId")).close();
       return;
     case "threadId":
-      // RFC 8474 §5.2: THREADID is optional; without it, NIL for every message.
-      enc.nil();
+      // fetch-threadid-resp = "THREADID" SP ( "(" objectid ")" / nil ) (RFC 8474 §7)
+      enc.open().atom(threadObjectId(required(msg.header, "header"))).close();
       return;
     case "rfc822":
       enc.nbytes(withoutNuls(required(msg.content, "content")));

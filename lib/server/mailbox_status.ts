@@ -10,7 +10,7 @@ import type { MailboxInfo, MailboxStatus } from "../store/mail_store.ts";
 import { userOf, utf8Names } from "./access.ts";
 import { enableCondstore } from "./condstore.ts";
 
-/** The value of each STATUS item (`STATUS_ITEMS`); null is NIL. */
+/** The value of each STATUS item (`STATUS_ITEMS`); null is NIL, a string an objectid. */
 function valueOf(item: string, status: MailboxStatus, info: MailboxInfo): number | string | null {
   switch (item) {
     case "MESSAGES":
@@ -31,7 +31,7 @@ function valueOf(item: string, status: MailboxStatus, info: MailboxInfo): number
       return status.deleted;
     case "DELETED-STORAGE": // RFC 9208 (with QUOTA=RES-STORAGE): octets an EXPUNGE frees
       return status.deletedStorage;
-    case "MAILBOXID": // RFC 8474 §4.1: stable across RENAME
+    case "MAILBOXID": // RFC 8474 §4.3
       return info.objectId;
     case "HIGHESTMODSEQ": // RFC 7162 §3.1.7
       return status.highestModSeq;

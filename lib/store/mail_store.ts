@@ -243,7 +243,7 @@ export type SearchKey =
   | { type: "saveDate"; op: "before" | "on" | "since"; date: string /* YYYY-MM-DD */ }
   /** Every message, when the mailbox keeps save dates (RFC 8514 §4.3). */
   | { type: "saveDateSupported" }
-  /** EMAILID / THREADID (RFC 8474 §6); a THREADID this store never gives matches none. */
+  /** EMAILID / THREADID (RFC 8474 §6). */
   | { type: "emailId"; id: string }
   | { type: "threadId"; id: string }
   | { type: "size"; op: "larger" | "smaller"; bytes: number }

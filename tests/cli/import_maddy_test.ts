@@ -171,7 +171,7 @@ Deno.test("importMaddy() draws a progress bar on a terminal, reads --msg-store, 
         io,
       );
       assert.equal(summary.messages, 30);
-      assert.match(err, /\r\[#+\] 30\/30 messages\n$/);
+      assert.match(err, /import-maddy {2}\[=+\] {2}100% {2}30 of 30 messages {2}.*\n$/);
 
       // maddy's lz4 compression is refused naming the message; a "/" in a name naming the mailbox.
       const db = new Database(fixture.dbPath);

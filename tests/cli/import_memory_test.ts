@@ -78,3 +78,61 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "import of a 240 MB Maildir peaks under 150 MB of RSS; a file over appendlimit is not read",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "imapd-import-maildir-rss-" });
+    try {
+      const config = `${dir}/config.toml`;
+      await Deno.writeTextFile(
+        config,
+        baseConfig(dir).replace('dsn = "imapsql.db"', 'dsn = "imapsql.db"\nappendlimit = "8M"'),
+      );
+      assert.equal((await runMain(["--config", config, "imap-acct", "create", "alice"])).code, 0);
+      const cur = `${dir}/Maildir/cur`;
+      await Deno.mkdir(cur, { recursive: true });
+      // 4,000 messages of about 10 KB (as the mbox test's), then one file of 200 MB
+      // (sparse) over appendlimit: reading it whole would pass 150 MB by itself.
+      // (Sorting the names with localeCompare() and options, an ICU collator per
+      // call, once cost 60 MB here.)
+      const count = 4000;
+      const enc = new TextEncoder();
+      const messages = mboxText(count).split(/^From .*\n/m).slice(1);
+      for (let i = 0; i < count; i++) {
+        await Deno.writeFile(`${cur}/${1700000000 + i}.m${i}.host:2,S`, enc.encode(messages[i]));
+      }
+      const huge = `${cur}/1800000000.huge.host:2,`;
+      await Deno.writeTextFile(huge, "Subject: huge\n\n");
+      await Deno.truncate(huge, 200 * 1024 * 1024);
+      const child = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          `${ROOT}tests/cli/_import_rss_child.ts`,
+          config,
+          "alice",
+          "Old",
+          `${dir}/Maildir`,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const out = new TextDecoder().decode(child.stdout).trim().split("\n");
+      const err = new TextDecoder().decode(child.stderr);
+      assert.equal(child.code, 1, "one message was skipped");
+      assert.equal(out[0], `Imported ${count} messages into "Old", 1 skipped`);
+      assert.match(
+        err,
+        new RegExp(`skipped message ${count + 1}: 200\\.0 MB is over the append limit of 8\\.0 MB`),
+      );
+      const peakMb = Number(out.at(-1)) / 1024;
+      assert.ok(peakMb < 150, `peak RSS ${peakMb.toFixed(0)} MB`);
+      const listed = await runMain(["--config", config, "imap-msgs", "list", "alice", "Old"]);
+      assert.equal(listed.stdout.trim().split("\n").length, count);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

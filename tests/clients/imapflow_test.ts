@@ -4,7 +4,7 @@
  * (MOVE), copy + expunge, flags, and IDLE notifications from another session.
  */
 import assert from "node:assert/strict";
-import { startTestServer, type TestServer } from "../_support/server.ts";
+import { baseConfig, startTestServer, type TestServer } from "../_support/server.ts";
 import { TestClient } from "../_support/imap_client.ts";
 
 const MSG = (n: number, subject: string, extra = "") =>
@@ -140,6 +140,29 @@ Deno.test("imapflow in IDLE hears another session's append, expunge and flag cha
     void idling;
   } finally {
     other.close();
+    await flow.logout();
+    await srv.close();
+  }
+});
+
+Deno.test("imapflow: getQuota() reads QUOTA STORAGE and MESSAGE (RFC 9208)", async () => {
+  const srv = await startTestServer({
+    users: { alice: "alice-pw" },
+    config: (dir) => baseConfig(dir) + 'quota = { storage = "100K", messages = 10 }\n',
+  });
+  const flow = await flowFor(srv);
+  try {
+    await flow.append("INBOX", MSG(1, "Quota"));
+    const q = await flow.getQuota("INBOX") as unknown as {
+      path: string;
+      storage?: { usage: number; limit: number; status: string };
+      message?: { usage: number; limit: number; status: string };
+    };
+    assert.equal(q.path, "INBOX");
+    // imapflow reports STORAGE in bytes (the wire's KiB times 1024).
+    assert.deepEqual(q.storage, { usage: 1024, limit: 100 * 1024, status: "1%" });
+    assert.deepEqual(q.message, { usage: 1, limit: 10, status: "10%" });
+  } finally {
     await flow.logout();
     await srv.close();
   }

@@ -102,3 +102,24 @@ Deno.test("`uidSetOf()` joins consecutive UIDs into ranges", () => {
   ]);
   assert.deepEqual(uidSetOf([]), []);
 });
+
+Deno.test("`toSearchKey()` turns OLDER / YOUNGER into instants before now (RFC 5032)", () => {
+  const now = 1_700_000_000_000;
+  const older = toSearchKey({ type: "within", op: "older", seconds: 60 }, view(), now);
+  const younger = toSearchKey({ type: "within", op: "younger", seconds: 60 }, view(), now);
+  // An internal date exactly 60 s old is OLDER 60, not YOUNGER 60.
+  assert.deepEqual(older, { type: "internalTime", op: "before", time: now - 60_000 + 1 });
+  assert.deepEqual(younger, { type: "internalTime", op: "since", time: now - 60_000 + 1 });
+});
+
+Deno.test('`toSearchKey()` resolves "$" to the saved messages still in the view (RFC 5182)', () => {
+  const v = view();
+  assert.deepEqual(toSearchKey({ type: "seq", set: "$" }, v), { type: "uid", set: [] });
+  v.saveResult([3, 4, 20, 99]);
+  // 99 is not in the view (expunged, or never known): it drops out.
+  const want = { type: "uid", set: [{ from: 3, to: 4 }, { from: 20, to: 20 }] };
+  assert.deepEqual(toSearchKey({ type: "seq", set: "$" }, v), want);
+  assert.deepEqual(toSearchKey({ type: "uid", set: "$" }, v), want);
+  assert.deepEqual(v.resolveSet("$", "seq"), want.set);
+  assert.deepEqual(v.knownUids([{ from: 4, to: 25 }]), [4, 10, 20]);
+});

@@ -43,15 +43,25 @@ function filePath(dir: string, hash: string): string {
   return `${dir}/${hash.slice(0, 2)}/${hash}`;
 }
 
+/** What a caller learns while the message files are copied (for a progress bar). */
+export interface CopyProgress {
+  /** Before the files of an attempt: their total size in bytes. */
+  files(totalBytes: number): void;
+  /** After each file: its size. */
+  copied(bytes: number): void;
+}
+
 /**
  * Copies the store at `dbPath` (and its message files in `msgDir`, for
- * `msg_store fs`) to `destDb` and `destMsgDir`.
+ * `msg_store fs`) to `destDb` and `destMsgDir`. With `progress`, the files'
+ * sizes are summed first (one stat each) so the caller can show the time left.
  */
 export async function backupStore(
   dbPath: string,
   msgDir: string | null,
   destDb: string,
   destMsgDir: string | null,
+  progress?: CopyProgress,
 ): Promise<StoreBackup> {
   let missing: string[] = [];
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -71,12 +81,21 @@ export async function backupStore(
     }
     if (msgDir === null || destMsgDir === null) return { messages, files: 0, bytes: 0 };
     await ensurePrivateDir(destMsgDir);
+    if (progress) {
+      let total = 0;
+      for (const hash of hashes) {
+        total += (await Deno.stat(filePath(msgDir, hash)).catch(() => null))?.size ?? 0;
+      }
+      progress.files(total);
+    }
     missing = [];
     let bytes = 0;
     for (const hash of hashes) {
       const to = filePath(destMsgDir, hash);
       try {
-        bytes += (await Deno.stat(to)).size; // copied by an earlier attempt
+        const size = (await Deno.stat(to)).size; // copied by an earlier attempt
+        bytes += size;
+        progress?.copied(size);
         continue;
       } catch { /* not yet */ }
       const sub = `${destMsgDir}/${hash.slice(0, 2)}`;
@@ -86,7 +105,9 @@ export async function backupStore(
       try {
         await Deno.copyFile(filePath(msgDir, hash), to);
         await Deno.chmod(to, PRIVATE_FILE_MODE);
-        bytes += (await Deno.stat(to)).size;
+        const size = (await Deno.stat(to)).size;
+        bytes += size;
+        progress?.copied(size);
       } catch (e) {
         if (!(e instanceof Deno.errors.NotFound)) throw e;
         missing.push(hash);

@@ -20,7 +20,7 @@
  */
 import type { SearchKey } from "../mail_store.ts";
 import { systemFlagBit } from "./flags.ts";
-import { casemap, headerText, messageText, parseMessage } from "../../mime/mod.ts";
+import { casemap, headerText, messageText, parseMessage, threadObjectId } from "../../mime/mod.ts";
 import type { BodyStructure } from "../../mime/types.ts";
 import { inSet, normalizeUidSet, uidSetHas } from "./uid_ranges.ts";
 import { type AccountContext, bodyOf, CHUNK, mailboxRow, toBytes } from "./context.ts";
@@ -151,6 +151,8 @@ export function needs(key: SearchKey): Needs {
         : { header: true, body: false, fields: false };
     case "body":
       return { header: false, body: true, fields: false };
+    case "threadId":
+      return { header: true, body: false, fields: false };
     case "text":
       return { header: true, body: true, fields: false };
     case "and": {
@@ -223,6 +225,8 @@ export function headerFields(header: string): [string, string][] {
 
 export interface EvalContext {
   disableRecent: boolean;
+  /** The header block as stored, when needed (THREADID). */
+  rawHeader?: Uint8Array;
   /** The body id of each EMAILID the key names, when a body has it (see emailBodies()). */
   emailBodies?: ReadonlyMap<string, number>;
   /** Decoded, folded header block (see searchText()), when needed. */
@@ -275,8 +279,8 @@ export function evaluate(key: SearchKey, row: SearchRow, ctx: EvalContext): bool
     case "emailId":
       return ctx.emailBodies?.get(key.id) === row.body_id;
     case "threadId":
-      // RFC 8474 §5.2: a server that does not compute THREADID matches no message.
-      return false;
+      // RFC 8474 §6: the THREADID FETCH gives, from the header (lib/mime/thread_id.ts).
+      return ctx.rawHeader !== undefined && threadObjectId(ctx.rawHeader) === key.id;
     case "size":
       return key.op === "larger" ? row.size > key.bytes : row.size < key.bytes;
     case "modSeq":
@@ -390,6 +394,7 @@ export async function searchMailbox(
         const header = headers.get(row.body_id) ?? new Uint8Array();
         const body = need.body ? await bodyOf(ctx, row.body_id) : null;
         Object.assign(ectx, searchText(header, body?.body ?? null, body?.structure));
+        ectx.rawHeader = header;
       }
       if (evaluate(key, row, ectx)) out.push(row.uid);
     }

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { sql } from "kysely";
 import type { SearchKey } from "../../../lib/store/mail_store.ts";
+import { threadObjectId } from "../../../lib/mime/mod.ts";
 import { ALL, collect, KINDS, message, openTestStore } from "./_helpers.ts";
 
 for (const kind of KINDS) {
@@ -53,9 +54,19 @@ for (const kind of KINDS) {
       assert.deepEqual(await s(other.id, { type: "emailId", id: "Mffff" }), []);
       assert.deepEqual(await s(other.id, { type: "emailId", id: "F1-2" }), []);
       assert.deepEqual(await s(other.id, { type: "threadId", id: "T1" }), []);
+      // THREADID: a reply that names message 1's Message-ID in References joins its thread.
+      const root = new TextEncoder().encode("Message-ID: <root@x>\r\n\r\nhi\r\n");
+      const reply = new TextEncoder().encode(
+        "Message-ID: <r1@x>\r\nReferences: <root@x> <mid@x>\r\n\r\nre\r\n",
+      );
+      await acct.append(other.id, { content: root });
+      await acct.append(other.id, { content: reply });
+      const thread = threadObjectId(root);
+      assert.equal(threadObjectId(reply), thread);
+      assert.deepEqual(await s(other.id, { type: "threadId", id: thread }), [3, 4]);
       assert.deepEqual(
         await s(other.id, { type: "not", key: { type: "emailId", id: one.emailId! } }),
-        [2],
+        [2, 3, 4],
       );
       // A message without a save date (a store that lost it) matches no SAVED* key, FETCH gives null.
       await sql`update messages set save_date = null where uid = 1`.execute(t.store.db);
@@ -72,7 +83,11 @@ for (const kind of KINDS) {
         1,
         2,
       ]);
-      assert.deepEqual(await s(other.id, { type: "internalTime", op: "since", time: t0 + 1 }), []);
+      // Messages 3 and 4 were appended now.
+      assert.deepEqual(await s(other.id, { type: "internalTime", op: "since", time: t0 + 1 }), [
+        3,
+        4,
+      ]);
     } finally {
       await t.cleanup();
     }
