@@ -13,7 +13,7 @@ import type {
   TableOptions,
 } from "./config/types.ts";
 import { ensurePrivateDir } from "./private_files.ts";
-import { ConfigError } from "./config/errors.ts";
+import { ConfigError, ioReason } from "./config/errors.ts";
 import { locateKey } from "./config/config.ts";
 import type { AccountStore, MailStore } from "./store/mail_store.ts";
 import { openImapSqlStore } from "./store/imapsql.ts";
@@ -69,7 +69,51 @@ async function locating<T>(config: Config, build: () => Promise<T>): Promise<T> 
   }
 }
 
-/** Opens (once per module) the storage an endpoint names. */
+/**
+ * Creates `state_dir` (0700) when missing; one that cannot be created, or
+ * that is not a directory, stops start-up naming `state_dir`.
+ */
+export async function ensureStateDir(config: Config): Promise<void> {
+  const dir = config.stateDir;
+  await locating(config, async () => {
+    try {
+      await ensurePrivateDir(dir);
+    } catch (err) {
+      throw new ConfigError("state_dir", `cannot create ${JSON.stringify(dir)}: ${ioReason(err)}`);
+    }
+    const info = await Deno.stat(dir).catch((err) => {
+      throw new ConfigError("state_dir", `cannot use ${JSON.stringify(dir)}: ${ioReason(err)}`);
+    });
+    if (!info.isDirectory) {
+      throw new ConfigError("state_dir", `${JSON.stringify(dir)} exists and is not a directory`);
+    }
+  });
+}
+
+/**
+ * A DSN as an error may show it: a file's path, or a remote URL without its
+ * password and without an `authToken` parameter.
+ */
+export function dsnForDisplay(dsn: StorageOptions["options"]["dsn"]): string {
+  if (dsn.kind === "memory") return ":memory:";
+  if (dsn.kind === "file") return dsn.path;
+  try {
+    const url = new URL(dsn.url);
+    if (url.password) url.password = "***";
+    for (const name of [...url.searchParams.keys()]) {
+      if (/token|password|secret/i.test(name)) url.searchParams.set(name, "***");
+    }
+    return url.href.replaceAll("%2A%2A%2A", "***");
+  } catch {
+    return dsn.url.replace(/\/\/[^@/]*@/, "//***@");
+  }
+}
+
+/**
+ * Opens (once per module) the storage an endpoint names. A database that
+ * will not open (a file that cannot be created, a server that does not
+ * answer) is a ConfigError at the storage's `dsn`, naming the database.
+ */
 async function openStorage(
   storage: StorageOptions,
   opened: Map<string, MailStore>,
@@ -77,14 +121,24 @@ async function openStorage(
 ): Promise<MailStore> {
   const existing = opened.get(storage.key);
   if (existing) return existing;
-  const store = await openImapSqlStore(storage.options, { thread });
+  let store: MailStore;
+  try {
+    store = await openImapSqlStore(storage.options, { thread });
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const what = storage.options.dsn.kind === "remote" ? "reach" : "open";
+    throw new ConfigError(
+      `${storage.path}.dsn`,
+      `cannot ${what} the database ${dsnForDisplay(storage.options.dsn)}: ${ioReason(err)}`,
+    );
+  }
   opened.set(storage.key, store);
   return store;
 }
 
 /** Builds every endpoint's services and opens the listeners. */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  await ensurePrivateDir(config.stateDir);
+  await ensureStateDir(config);
   const stores = new Map<string, MailStore>();
   const authenticators: Authenticator[] = [];
   const closers: (() => Promise<void>)[] = [];
@@ -107,19 +161,23 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }
     const lmtpEndpoints: LmtpEndpoint[] = [];
     for (const ep of config.lmtp) {
-      lmtpEndpoints.push(await buildLmtpEndpoint(ep, log, stores, closers, metrics));
+      lmtpEndpoints.push(
+        await locating(config, () => buildLmtpEndpoint(ep, log, stores, closers, metrics)),
+      );
     }
     // IMAP first: its addresses come first in the log, as they did before [lmtp] existed.
     server = new ImapServer(endpoints, log);
-    await server.start();
+    // A listen address that cannot be bound names its key and line (imap.listen, lmtp.listen).
+    await locating(config, () => server!.start());
     metrics.addConnectionSource(() => server!.connectionStates());
     metrics.addDatabaseFiles(() => databaseFiles(config));
     if (config.openmetrics) {
-      metricsEndpoint = await serveMetrics(config.openmetrics.listen, metrics, log);
+      const listen = config.openmetrics.listen;
+      metricsEndpoint = await locating(config, () => serveMetrics(listen, metrics, log));
     }
     if (lmtpEndpoints.length > 0) {
       lmtp = new LmtpServer(lmtpEndpoints, log);
-      await lmtp.start();
+      await locating(config, () => lmtp!.start());
     }
     const timeout = Math.max(
       ...config.endpoints.map((e) => e.shutdownTimeoutMs),
@@ -248,7 +306,8 @@ export async function openAdminDelivery(
   const ep = config.lmtp[0];
   const storage = ep?.deliverTo ?? config.endpoints[0].storage;
   const map: TableOptions = ep?.deliveryMap ?? deliveryMapOf(config, storage);
-  const store = await openStorage(storage, new Map());
+  await ensureStateDir(config);
+  const store = await locating(config, () => openStorage(storage, new Map()));
   const closers: (() => Promise<void>)[] = [];
   try {
     const lookup = await buildDeliveryLookup(map, storage.options.deliveryNormalize, closers);
@@ -317,6 +376,15 @@ function instrumented(store: MailStore, metrics: Metrics): MailStore {
             return result;
           };
         }
+        // MULTIAPPEND's one request is timed under "append" too: one APPEND, one request.
+        if (prop === "appendAll") {
+          return async (...args: Parameters<AccountStore["appendAll"]>) => {
+            const result = await timed("append", target.appendAll(...args));
+            metrics.appends.inc(args[1].length);
+            metrics.appendBytes.inc(args[1].reduce((n, m) => n + m.content.length, 0));
+            return result;
+          };
+        }
         const value = Reflect.get(target, prop, target);
         if (typeof value !== "function") return value;
         return (...args: unknown[]) => {
@@ -360,6 +428,7 @@ export async function openAdminStore(config: Config, block?: string): Promise<Ma
     }
     storage = mod.storage;
   }
+  await ensureStateDir(config);
   return await locating(config, () => openStorage(storage, new Map()));
 }
 
@@ -373,7 +442,7 @@ export async function openAdminCredentials(
   config: Config,
   block?: string,
 ): Promise<MutableTable | null> {
-  await ensurePrivateDir(config.stateDir);
+  await ensureStateDir(config);
   // Default: the first pass_table the first endpoint authenticates with, else local_authdb.
   const name = block ??
     config.endpoints[0].auth.find((a) => a.module === "pass_table" && a.name !== null)?.name ??

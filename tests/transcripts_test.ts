@@ -2,7 +2,7 @@
  * Runs every golden transcript in tests/transcripts/ against a fresh
  * server (see tests/transcripts/README.md for the format).
  */
-import { startTestServer } from "./_support/server.ts";
+import { baseConfig, startTestServer } from "./_support/server.ts";
 import { checkResponses } from "./_support/response_grammar.ts";
 
 const dir = new URL("./transcripts/", import.meta.url);
@@ -20,7 +20,7 @@ function parseTranscript(text: string): Step[] {
   const steps: Step[] = [];
   text.split("\n").forEach((raw, i) => {
     const line = raw.replace(/\r$/, "");
-    if (line.trim() === "" || line.startsWith("#")) return;
+    if (line.trim() === "" || line.startsWith("#") || line.startsWith("!storage ")) return;
     const wait = /^!wait (\d+)$/.exec(line);
     if (wait) {
       steps.push({ line: i + 1, kind: "wait", conn: 0, text: wait[1] });
@@ -120,9 +120,18 @@ class LineConn {
   }
 }
 
+/** `!storage key = value` lines: keys added to the transcript server's storage section. */
+function storageKeys(text: string): string {
+  return text.split("\n").filter((l) => l.startsWith("!storage "))
+    .map((l) => l.slice("!storage ".length).replace(/\r$/, "")).join("\n");
+}
+
 async function run(file: string, text: string): Promise<void> {
   const steps = parseTranscript(text);
-  const srv = await startTestServer();
+  const extra = storageKeys(text);
+  const srv = await startTestServer(
+    extra ? { config: (d) => baseConfig(d) + extra + "\n" } : {},
+  );
   const conns = new Map<number, LineConn>();
   const vars = new Map<string, string>();
   const open = async (n: number) => {

@@ -41,7 +41,7 @@ Commands:
   run                      start the server (the default)
   creds list|create|remove|password ...   manage credentials of the pass_table
   hash [--hash argon2|bcrypt] [--password P]   print a password hash
-  imap-acct list|create|remove|appendlimit ...  manage storage accounts
+  imap-acct list|create|remove|appendlimit|quota ...  manage storage accounts
   imap-mboxes list|create|remove|rename ...     manage mailboxes
   imap-msgs add|list|remove|flags|copy|move|dump ...  manage messages by UID
   import ACCOUNT MAILBOX FILE|DIR   import an mbox file or a Maildir

@@ -78,7 +78,7 @@ export const HELP: Record<Subcommand, CommandHelp> = {
     ],
   },
   "imap-acct": {
-    usage: "list|create|remove|appendlimit ...",
+    usage: "list|create|remove|appendlimit|quota ...",
     about: "Manages the accounts of the storage.",
     subcommands: {
       list: { usage: "[--json]", about: "Lists the accounts, one a line.", options: [JSON_OPTION] },
@@ -92,6 +92,15 @@ export const HELP: Record<Subcommand, CommandHelp> = {
         usage: "USERNAME [SIZE|default]",
         about: "Shows or sets the account's APPENDLIMIT (SIZE like 32M; default: the storage's).",
         options: [["-v, --value SIZE", "the new limit, as the second argument"]],
+      },
+      quota: {
+        usage: "USERNAME [--storage SIZE|none|default] [--messages N|none|default]",
+        about:
+          "Shows the account's QUOTA (usage and limits), or sets its own limits (default: the storage's quota).",
+        options: [
+          ["--storage SIZE", "total size of the account's messages, like 500M"],
+          ["--messages N", "number of the account's messages"],
+        ],
       },
     },
   },

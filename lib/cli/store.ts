@@ -6,7 +6,13 @@
  * through `AccountStore.poll()`.
  */
 import { parseArgs } from "node:util";
-import type { AccountStore, MailStore, SpecialUse, UidSet } from "../store/mail_store.ts";
+import type {
+  AccountStore,
+  MailStore,
+  QuotaSetting,
+  SpecialUse,
+  UidSet,
+} from "../store/mail_store.ts";
 import { SPECIAL_USES, StoreError } from "../store/mail_store.ts";
 import { parseSize } from "../config/values.ts";
 import { headerValues } from "../mime/mod.ts";
@@ -132,9 +138,14 @@ async function acct(args: string[], store: MailStore, io: CliIo): Promise<number
       yes: { type: "boolean", short: "y" },
       value: { type: "string", short: "v" },
       json: { type: "boolean" },
+      storage: { type: "string" },
+      messages: { type: "string" },
     },
   });
   if (values.json && sub !== "list") throw new UsageError(`imap-acct ${sub} has no option --json`);
+  if ((values.storage !== undefined || values.messages !== undefined) && sub !== "quota") {
+    throw new UsageError(`imap-acct ${sub} has no options --storage or --messages`);
+  }
   switch (sub) {
     case "list":
       need(positionals, 0, "imap-acct list [--json]");
@@ -189,8 +200,47 @@ async function acct(args: string[], store: MailStore, io: CliIo): Promise<number
       }
       return 0;
     }
+    case "quota": {
+      const usage =
+        "imap-acct quota USERNAME [--storage SIZE|none|default] [--messages N|none|default]";
+      if (positionals.length !== 1) throw new UsageError(`usage: ${usage}`);
+      const a = await account(store, positionals[0]);
+      const storage = values.storage === undefined
+        ? undefined
+        : quotaSetting(values.storage, "--storage", (v) => parseSize(v, "--storage"));
+      const messages = values.messages === undefined
+        ? undefined
+        : quotaSetting(values.messages, "--messages", (v) => {
+          if (!/^\d+$/.test(v)) throw new Error("not a number");
+          return Number(v);
+        });
+      if (storage !== undefined || messages !== undefined) {
+        await a.setQuota({ storage, messages });
+        return 0;
+      }
+      const q = await a.quota();
+      const line = (name: string, used: number, limit: number | null, own: QuotaSetting) =>
+        `${name}: ${used} of ${limit ?? "unlimited"}${
+          typeof own === "number" ? "" : ` (${own})`
+        }\n`;
+      io.stdout(line("storage", q.usage.storage, q.limits.storage, q.own.storage));
+      io.stdout(line("messages", q.usage.messages, q.limits.messages, q.own.messages));
+      return 0;
+    }
     default:
-      throw new UsageError("usage: imap-acct list|create|remove|appendlimit ...");
+      throw new UsageError("usage: imap-acct list|create|remove|appendlimit|quota ...");
+  }
+}
+
+/** A quota option's value: "default" (the storage's `quota`), "none", or a limit. */
+function quotaSetting(value: string, option: string, parse: (v: string) => number): QuotaSetting {
+  if (value === "default" || value === "none") return value;
+  try {
+    return parse(value);
+  } catch {
+    throw new UsageError(
+      `invalid ${option} ${JSON.stringify(value)} (expected a number, "none" or "default")`,
+    );
   }
 }
 

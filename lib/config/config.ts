@@ -421,6 +421,7 @@ function parseTls(value: unknown, path: string, baseDir: string): TlsConfig | "o
     certificates.push({
       cert: resolvePath(baseDir, expectString(t.cert, `${path}.cert`)),
       key: resolvePath(baseDir, expectString(t.key, `${path}.key`)),
+      keyPath: path,
     });
   }
   if (t.certificates !== undefined) {
@@ -437,6 +438,7 @@ function parseTls(value: unknown, path: string, baseDir: string): TlsConfig | "o
       certificates.push({
         cert: resolvePath(baseDir, expectString(ct.cert, `${p}.cert`)),
         key: resolvePath(baseDir, expectString(ct.key, `${p}.key`)),
+        keyPath: p,
       });
     });
   }
@@ -578,29 +580,130 @@ function checkRefs(
 }
 
 /**
- * Finds the line of a key path in the source, best effort: the line of its
- * table header, then of the key within it.
+ * The line (1-based) of the key path `keyPath` ("imap.tls.cert",
+ * "imap[1].listen", "auth.pass_table.x.table.dsn") in the TOML `source`, or
+ * of the nearest table or key above it. TOML's ways of writing a key are
+ * followed: headers with spaces or quoted parts (`[ storage."x" ]`),
+ * dotted keys (`imapsql.x.compression = ...` under `[storage]`), inline
+ * tables, and `[[imap]]` arrays of tables (counted, for `imap[1]`).
  */
 export function locateKey(source: string, keyPath: string): number | undefined {
-  if (!keyPath) return undefined;
-  const segments = keyPath.replace(/\[\d+\]/g, "").split(".");
+  const target = pathSegments(keyPath);
+  if (target.length === 0) return undefined;
   const lines = source.split("\n");
-  for (let cut = segments.length - 1; cut >= 0; cut--) {
-    const table = segments.slice(0, cut).join(".");
-    const key = segments[cut];
-    let inTable = table === "";
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i].trim();
-      const header = /^\[\[?\s*([^\]]+?)\s*\]\]?/.exec(line);
-      if (header) {
-        inTable = header[1] === table;
-        if (header[1] === `${table}${table ? "." : ""}${key}`) return i + 1;
-        continue;
+  const arrayCounts = new Map<string, number>();
+  let table: Segment[] = [];
+  let multiline: string | null = null;
+  let best = 0;
+  let bestLine: number | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (multiline !== null) {
+      if (countOf(line, multiline) % 2 === 1) multiline = null;
+      continue;
+    }
+    let defined: Segment[] | null = null;
+    let value = "";
+    const header = /^(\[\[?)(.*?)\]\]?\s*(#.*)?$/.exec(line);
+    if (header) {
+      const keys = tomlKey(header[2]);
+      if (!keys) continue;
+      table = keys.map((name) => ({ name }));
+      if (header[1] === "[[") {
+        const id = keys.join("\u0000");
+        const n = arrayCounts.get(id) ?? 0;
+        arrayCounts.set(id, n + 1);
+        table[table.length - 1] = { name: keys[keys.length - 1], index: n };
       }
-      if (inTable && new RegExp(`^"?${escapeRegExp(key)}"?\\s*=`).test(line)) return i + 1;
+      defined = table;
+    } else {
+      const eq = keyValueSplit(line);
+      if (eq) {
+        const keys = tomlKey(eq.key);
+        if (keys) defined = [...table, ...keys.map((name) => ({ name }))];
+        value = eq.value;
+        for (const q of ['"""', "'''"]) if (countOf(value, q) % 2 === 1) multiline = q;
+      }
+    }
+    if (!defined) continue;
+    let score = matchLength(defined, target);
+    if (score === 0) continue;
+    // An inline table on the line may hold the rest: `x = { dsn = "a", compresion = 1 }`.
+    while (
+      score === defined.length && score < target.length &&
+      new RegExp(`[{,]\\s*"?${escapeRegExp(target[score].name)}"?\\s*=`).test(value)
+    ) score++;
+    if (score > best) {
+      best = score;
+      bestLine = i + 1;
     }
   }
-  return undefined;
+  return bestLine;
+}
+
+interface Segment {
+  name: string;
+  /** The entry of an array of tables (`[[imap]]`), counted from 0. */
+  index?: number;
+}
+
+/** "imap[1].tls.protocols[0]" as segments; an index after a name is kept on it. */
+function pathSegments(keyPath: string): Segment[] {
+  if (!keyPath) return [];
+  return keyPath.split(".").map((part) => {
+    const m = /^([^[]*)\[(\d+)\]/.exec(part);
+    return m ? { name: m[1], index: Number(m[2]) } : { name: part };
+  });
+}
+
+/**
+ * How many leading segments of `defined` match `target`, when all of one
+ * is a prefix of the other; else 0. An index counts only where both have one.
+ */
+function matchLength(defined: Segment[], target: Segment[]): number {
+  const n = Math.min(defined.length, target.length);
+  for (let i = 0; i < n; i++) {
+    const d = defined[i];
+    const t = target[i];
+    if (d.name !== t.name) return 0;
+    if (d.index !== undefined && t.index !== undefined && d.index !== t.index) return 0;
+  }
+  return n;
+}
+
+/** A TOML key (`a."b c".d`, bare or quoted parts) as its parts, or null. */
+function tomlKey(text: string): string[] | null {
+  const parts: string[] = [];
+  const re = /\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*(\.|$)/y;
+  let at = 0;
+  while (at < text.length) {
+    re.lastIndex = at;
+    const m = re.exec(text);
+    if (!m) return null;
+    parts.push(m[1] !== undefined ? JSON.parse(`"${m[1]}"`) : m[2] ?? m[3]);
+    at = re.lastIndex;
+    if (m[4] === "") break;
+  }
+  return parts.length > 0 && at >= text.length ? parts : null;
+}
+
+/** `key = value` split at the first "=" outside quotes, or null. */
+function keyValueSplit(line: string): { key: string; value: string } | null {
+  let quote: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote) {
+      if (c === "\\" && quote === '"') i++;
+      else if (c === quote) quote = null;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === "#") return null;
+    else if (c === "=") return { key: line.slice(0, i), value: line.slice(i + 1) };
+  }
+  return null;
+}
+
+function countOf(text: string, needle: string): number {
+  return text.split(needle).length - 1;
 }
 
 function escapeRegExp(s: string): string {

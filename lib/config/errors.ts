@@ -24,3 +24,21 @@ export class ConfigError extends Error {
     return `${where}${keyPath ? `${keyPath}: ` : ""}${detail}`;
   }
 }
+
+/**
+ * The reason of an I/O error for a ConfigError's detail: the innermost
+ * cause (fetch's "fetch failed" says why only in its cause), without Deno's
+ * "(os error 2): stat '/x'" tail or a request's URL, since the detail names
+ * the file, address or database itself ("No such file or directory",
+ * "Address already in use", "tcp connect error: Connection refused").
+ */
+export function ioReason(err: unknown): string {
+  let e = err;
+  for (let depth = 0; e instanceof Error && e.cause !== undefined && depth < 8; depth++) {
+    e = e.cause;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return message
+    .replace(/^error sending request for url \([^)]*\): /, "")
+    .replace(/\s*\(os error \d+\).*$/s, "");
+}

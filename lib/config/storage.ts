@@ -8,6 +8,7 @@ import {
   expectBoolean,
   expectInteger,
   expectString,
+  expectTable,
   parseDuration,
   parseNormalizer,
   parseSize,
@@ -20,6 +21,7 @@ import {
   type ImapSqlOptions,
   type MsgStore,
   type NormalizerName,
+  type QuotaDefaults,
 } from "./types.ts";
 
 const KEYS = [
@@ -28,6 +30,7 @@ const KEYS = [
   "msg_store",
   "compression",
   "appendlimit",
+  "quota",
   "junk_mailbox",
   "disable_recent",
   "sqlite_cache_size",
@@ -89,6 +92,22 @@ function parseMsgStore(value: unknown, path: string, stateDir: string): MsgStore
     path,
     `unknown message store ${JSON.stringify(kind)} (expected "db" or "fs")`,
   );
+}
+
+/**
+ * quota = { storage = SIZE, messages = N }: the default QUOTA (RFC 9208) of
+ * every account of the storage; either may be left out (no limit). maddy has
+ * no such directive; `imap-acct quota` sets an account's own limits.
+ */
+function parseQuota(value: unknown, path: string): QuotaDefaults {
+  const table = expectTable(value, path);
+  rejectUnknownKeys(table, ["storage", "messages"], path);
+  return Object.freeze({
+    storage: table.storage === undefined ? null : parseSize(table.storage, `${path}.storage`),
+    messages: table.messages === undefined
+      ? null
+      : expectInteger(table.messages, `${path}.messages`),
+  });
 }
 
 function parseCompression(value: unknown, path: string): Compression {
@@ -158,6 +177,9 @@ export function parseImapSqlConfig(
     ? 32 * 1024 * 1024
     : parseSize(table.appendlimit, at("appendlimit"));
   if (appendLimit < 1) throw new ConfigError(at("appendlimit"), "expected a size of at least 1");
+  const quota = table.quota === undefined
+    ? Object.freeze({ storage: null, messages: null })
+    : parseQuota(table.quota, at("quota"));
   const junkMailbox = table.junk_mailbox === undefined
     ? "Junk"
     : expectString(table.junk_mailbox, at("junk_mailbox"));
@@ -189,6 +211,7 @@ export function parseImapSqlConfig(
     msgStore: Object.freeze(msgStore),
     compression: Object.freeze(compression),
     appendLimit,
+    quota,
     junkMailbox,
     disableRecent,
     sqliteCacheSize,

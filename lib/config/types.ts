@@ -21,6 +21,11 @@ export type TlsVersion = "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
 export interface TlsCertificate {
   cert: string;
   key: string;
+  /**
+   * The config key that sets this pair (`imap.tls`, `tls.certificates[1]`),
+   * so a file that cannot be read at start names it; `cert`/`key` follow it.
+   */
+  keyPath?: string;
 }
 
 export interface TlsConfig {
@@ -151,6 +156,12 @@ export type Dsn =
 
 export type MsgStore = { kind: "db" } | { kind: "fs"; dir: string };
 
+/** Default QUOTA limits (RFC 9208) of a storage's accounts: bytes and messages, null for none. */
+export interface QuotaDefaults {
+  readonly storage: number | null;
+  readonly messages: number | null;
+}
+
 export interface ImapSqlOptions {
   /** "libsql" (maddy's "sqlite3" is accepted as an alias and normalized). */
   readonly driver: "libsql";
@@ -159,6 +170,8 @@ export interface ImapSqlOptions {
   readonly compression: Compression;
   /** Store-wide APPEND limit in bytes. */
   readonly appendLimit: number;
+  /** `quota`: every account's default quota; an account may have its own (imap-acct quota). */
+  readonly quota: QuotaDefaults;
   readonly junkMailbox: string;
   readonly disableRecent: boolean;
   /** PRAGMA cache_size; 0 keeps SQLite's default. */

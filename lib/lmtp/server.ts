@@ -35,6 +35,7 @@ export class LmtpServer {
         for (const address of endpoint.config.listen) {
           const listener = await Listener.bind({
             address,
+            keyPath: `${endpoint.config.path}.listen`,
             tls: null,
             proxyProtocol: null,
             log: endpoint.log,

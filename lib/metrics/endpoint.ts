@@ -4,6 +4,7 @@
  * is 404. Plain HTTP, meant for loopback or a private network.
  */
 import type { Logger } from "../log.ts";
+import { ConfigError, ioReason } from "../config/errors.ts";
 import type { Metrics } from "./metrics.ts";
 
 export interface MetricsAddress {
@@ -52,7 +53,10 @@ export async function serveMetrics(
           },
         }, handler);
       } catch (err) {
-        throw new Error(`openmetrics: cannot listen on ${address.text}: ${(err as Error).message}`);
+        throw new ConfigError(
+          "openmetrics.listen",
+          `cannot listen on ${address.text}: ${ioReason(err)}`,
+        );
       }
       servers.push(server);
       const bound = await promise;

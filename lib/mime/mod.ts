@@ -15,7 +15,7 @@ export {
   parseHeaderFields,
 } from "./header.ts";
 export { decodeEncodedWords } from "./encoded_words.ts";
-export { decodeBody, type MessageText, messageText } from "./text.ts";
+export { decodeBody, decodeTransferEncoding, type MessageText, messageText } from "./text.ts";
 export {
   type ContentType,
   decodeRfc2231,

@@ -24,6 +24,28 @@ export function decodeBody(bytes: Uint8Array, encoding: string, charset: string 
   return decodeCharset(data, charset);
 }
 
+/**
+ * A part's body with its Content-Transfer-Encoding undone (RFC 2045 §6), for
+ * FETCH BINARY (RFC 3516 §4.2): base64 and quoted-printable are decoded;
+ * 7bit, 8bit and binary are identity encodings (§6.2) and come back as they
+ * are. Any other encoding (x-uuencode, a typo) is one we cannot decode: null.
+ */
+export function decodeTransferEncoding(bytes: Uint8Array, encoding: string): Uint8Array | null {
+  switch (encoding.trim().toLowerCase()) {
+    case "base64":
+      return decodeBase64(bytes);
+    case "quoted-printable":
+      return decodeQuotedPrintable(bytes);
+    case "":
+    case "7bit":
+    case "8bit":
+    case "binary":
+      return bytes;
+    default:
+      return null;
+  }
+}
+
 export interface MessageText {
   /** The top-level header, unfolded, encoded words decoded, one field per line. */
   headers: string;

@@ -14,6 +14,7 @@
  * header that is malformed closes the connection.
  */
 import type { ListenAddress } from "../config/types.ts";
+import { ConfigError, ioReason } from "../config/errors.ts";
 import type { Logger } from "../log.ts";
 import { concatBytes } from "../bytes.ts";
 import { type Cidr, cidrContains } from "./cidr.ts";
@@ -34,6 +35,8 @@ export interface ProxyProtocolOptions {
 
 export interface ListenerOptions {
   address: ListenAddress;
+  /** The config key that lists the address (`imap.listen`): a bind failure names it. */
+  keyPath?: string;
   /** Certificates for a tls:// address (required there, ignored elsewhere). */
   tls: TlsManager | null;
   proxyProtocol: ProxyProtocolOptions | null;
@@ -97,10 +100,19 @@ export class Listener {
     if (address.scheme === "tls" && !options.tls) {
       throw new Error(`${address.text} needs TLS certificates`);
     }
-    if (address.scheme === "unix") await removeStaleSocket(address.path);
-    const listener = address.scheme === "unix"
-      ? Deno.listen({ transport: "unix", path: address.path })
-      : Deno.listen({ hostname: address.hostname, port: address.port, transport: "tcp" });
+    let listener: Deno.Listener;
+    try {
+      if (address.scheme === "unix") await removeStaleSocket(address.path);
+      listener = address.scheme === "unix"
+        ? Deno.listen({ transport: "unix", path: address.path })
+        : Deno.listen({ hostname: address.hostname, port: address.port, transport: "tcp" });
+    } catch (err) {
+      // "Address already in use" alone does not say which of the addresses, or where it is set.
+      throw new ConfigError(
+        options.keyPath ?? "",
+        `cannot listen on ${address.text}: ${ioReason(err)}`,
+      );
+    }
     return new Listener(listener, options, handler);
   }
 

@@ -7,7 +7,8 @@
  */
 import tls from "node:tls";
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import type { TlsConfig } from "../config/types.ts";
+import type { TlsCertificate, TlsConfig } from "../config/types.ts";
+import { ConfigError, ioReason } from "../config/errors.ts";
 import type { Logger } from "../log.ts";
 
 interface LoadedCertificate {
@@ -35,7 +36,7 @@ export class TlsManager {
   /** Loads every certificate; throws with the file at fault. */
   static async create(config: TlsConfig, log: Logger): Promise<TlsManager> {
     const certs = [];
-    for (const c of config.certificates) certs.push(await loadCertificate(c.cert, c.key, config));
+    for (const c of config.certificates) certs.push(await loadAtStart(c, config));
     return new TlsManager(config, log, certs);
   }
 
@@ -82,6 +83,30 @@ export class TlsManager {
       }
     }
     if (changed) this.#certs = next;
+  }
+}
+
+/**
+ * The first load: a file that cannot be read, or a pair that does not fit,
+ * stops start-up with the config key that names it (`imap.tls.cert: cannot
+ * read the certificate file "/etc/x.pem": No such file or directory`).
+ */
+async function loadAtStart(c: TlsCertificate, config: TlsConfig): Promise<LoadedCertificate> {
+  const at = c.keyPath ?? "tls";
+  for (const [key, file, what] of [["cert", c.cert, "certificate"], ["key", c.key, "key"]]) {
+    try {
+      (await Deno.open(file)).close();
+    } catch (err) {
+      throw new ConfigError(
+        `${at}.${key}`,
+        `cannot read the ${what} file ${JSON.stringify(file)}: ${ioReason(err)}`,
+      );
+    }
+  }
+  try {
+    return await loadCertificate(c.cert, c.key, config);
+  } catch (err) {
+    throw new ConfigError(at, (err as Error).message);
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import { formatDateTime } from "./date_time.ts";
 import type { ResponseEncoder } from "../wire/encoder.ts";
-import { headerFields, sectionRange } from "../mime/mod.ts";
+import { decodeTransferEncoding, findPart, headerFields, sectionRange } from "../mime/mod.ts";
 import type {
   BodyDisposition,
   BodyParams,
@@ -34,6 +34,9 @@ export interface FetchedMessage {
   header?: Uint8Array;
   /** The whole message. */
   content?: Uint8Array;
+  /** RFC 8514: null when unknown (NIL). */
+  saveDate?: Date | null;
+  emailId?: string;
 }
 
 /** The stored fields `items` need (the shape of the store's MessageFields). */
@@ -46,6 +49,8 @@ export interface NeededFields {
   bodyStructure?: boolean;
   header?: boolean;
   content?: boolean;
+  saveDate?: boolean;
+  emailId?: boolean;
 }
 
 /**
@@ -77,6 +82,13 @@ export function neededFields(items: readonly FetchItem[]): NeededFields {
         need.bodyStructure = true;
         break;
       case "uid":
+      case "threadId":
+        break;
+      case "saveDate":
+        need.saveDate = true;
+        break;
+      case "emailId":
+        need.emailId = true;
         break;
       case "rfc822":
         need.content = true;
@@ -98,6 +110,11 @@ export function neededFields(items: readonly FetchItem[]): NeededFields {
         }
         break;
       }
+      case "binary":
+      case "binarySize":
+        need.content = true;
+        if (item.part.length > 0) need.bodyStructure = true;
+        break;
     }
   }
   return need;
@@ -122,6 +139,12 @@ export function responseName(item: FetchItem): string {
       return "BODYSTRUCTURE";
     case "uid":
       return "UID";
+    case "saveDate":
+      return "SAVEDATE";
+    case "emailId":
+      return "EMAILID";
+    case "threadId":
+      return "THREADID";
     case "rfc822":
       return "RFC822";
     case "rfc822Header":
@@ -133,6 +156,11 @@ export function responseName(item: FetchItem): string {
       return `BODY[${item.section.part.join(".")} ${item.section.text} ${
         item.section.fields.join("\n")
       }]` + (item.partial ? `<${item.partial.origin}>` : "");
+    case "binary":
+      // RFC 3516 §4.2.2: BINARY.PEEK is answered as BINARY.
+      return `BINARY[${item.part.join(".")}]` + (item.partial ? `<${item.partial.origin}>` : "");
+    case "binarySize":
+      return `BINARY.SIZE[${item.part.join(".")}]`;
   }
 }
 
@@ -161,6 +189,11 @@ export function writeSectionSpec(enc: ResponseEncoder, section: Section): void {
 
 /** msg-att name as it goes on the wire: "RFC822.TEXT", "BODY[1.HEADER.FIELDS (From)]<0>" ... */
 export function writeResponseName(enc: ResponseEncoder, item: FetchItem): void {
+  if (item.kind === "binary" || item.kind === "binarySize") {
+    // Part numbers and "<origin>" only: atoms, as responseName spells them.
+    enc.atom(responseName(item));
+    return;
+  }
   if (item.kind !== "section") {
     enc.atom(responseName(item));
     return;
@@ -198,6 +231,44 @@ export function sectionData(msg: FetchedMessage, section: Section): Uint8Array {
     data = content.subarray(range[0], range[1]);
   }
   return fields ? headerFields(data, section.fields, text === "HEADER.FIELDS.NOT") : data;
+}
+
+/**
+ * The data of BINARY[part] (RFC 3516 §4.2.1), before any partial range: the
+ * part's body with its Content-Transfer-Encoding undone. `[]` is the whole
+ * message, and a multipart or message/rfc822 part comes as it is (RFC 2045
+ * §6.4 allows them only identity encodings, so there is nothing to undo).
+ * A part that does not exist gives an empty string, as BODY does. Null when
+ * the part's encoding is one we cannot decode: the command then fails with
+ * NO [UNKNOWN-CTE] (RFC 3516 §4.5).
+ */
+export function binaryData(msg: FetchedMessage, part: readonly number[]): Uint8Array | null {
+  const content = required(msg.content, "content");
+  if (part.length === 0) return content;
+  const body = required(msg.bodyStructure, "bodyStructure");
+  const node = findPart(body, part);
+  if (!node) return EMPTY;
+  const raw = content.subarray(node.bodyStart, node.bodyEnd);
+  if (node.kind !== "single") return raw;
+  return decodeTransferEncoding(raw, node.encoding);
+}
+
+/**
+ * The first BINARY or BINARY.SIZE item among `items` whose part `msg` cannot
+ * decode, as "BINARY[1.2]", or null when all can (or none is asked). Checked
+ * before a message's FETCH response begins, so a failure never cuts one short;
+ * only the encoding names are looked at, nothing is decoded here.
+ */
+export function undecodableBinary(msg: FetchedMessage, items: readonly FetchItem[]): string | null {
+  for (const item of items) {
+    if (item.kind !== "binary" && item.kind !== "binarySize") continue;
+    if (item.part.length === 0) continue;
+    const node = findPart(required(msg.bodyStructure, "bodyStructure"), item.part);
+    if (node?.kind === "single" && decodeTransferEncoding(EMPTY, node.encoding) === null) {
+      return `BINARY[${item.part.join(".")}]`;
+    }
+  }
+  return null;
 }
 
 function required<T>(value: T | undefined, name: string): T {
@@ -384,6 +455,38 @@ export interface FetchResponseOptions {
   modSeq?: boolean;
 }
 
+/** What a FETCH response holds, worked out once per request rather than per message. */
+interface ResponsePlan {
+  /** UID was asked for: it goes first. */
+  uid: boolean;
+  /** The items after UID, each response name once, in request order. */
+  items: FetchItem[];
+  /** FLAGS is among them. */
+  flags: boolean;
+  /** MODSEQ is among them. */
+  modSeq: boolean;
+}
+
+const plans = new WeakMap<readonly FetchItem[], ResponsePlan>();
+
+function planOf(items: readonly FetchItem[]): ResponsePlan {
+  let plan = plans.get(items);
+  if (plan) return plan;
+  const written = new Set<string>();
+  const uid = items.some((i) => i.kind === "uid");
+  if (uid) written.add("UID");
+  const rest: FetchItem[] = [];
+  for (const item of items) {
+    const name = responseName(item);
+    if (written.has(name)) continue;
+    written.add(name);
+    rest.push(item);
+  }
+  plan = { uid, items: rest, flags: written.has("FLAGS"), modSeq: written.has("MODSEQ") };
+  plans.set(items, plan);
+  return plan;
+}
+
 /**
  * Writes "* seq FETCH (...)" for one message: UID first when requested or
  * forced, then the items in request order, each response name once, then
@@ -396,31 +499,25 @@ export function writeFetchResponse(
   items: readonly FetchItem[],
   options: FetchResponseOptions = {},
 ): void {
+  const plan = planOf(items);
   enc.untagged().number(seq).atom(" FETCH (");
-  const written = new Set<string>();
   let first = true;
-  const next = () => {
+  if (options.uid || plan.uid) {
+    enc.atom("UID ").number(msg.uid);
+    first = false;
+  }
+  for (const item of plan.items) {
     if (!first) enc.sp();
     first = false;
-  };
-  if (options.uid || items.some((i) => i.kind === "uid")) {
-    next();
-    enc.atom("UID ").number(msg.uid);
-    written.add("UID");
-  }
-  for (const item of items) {
-    const name = responseName(item);
-    if (written.has(name)) continue;
-    written.add(name);
-    next();
     writeItem(enc, item, msg);
   }
-  if (options.flags && !written.has("FLAGS")) {
-    next();
+  if (options.flags && !plan.flags) {
+    if (!first) enc.sp();
+    first = false;
     writeItem(enc, { kind: "flags" }, msg);
   }
-  if (options.modSeq && !written.has("MODSEQ")) {
-    next();
+  if (options.modSeq && !plan.modSeq) {
+    if (!first) enc.sp();
     writeItem(enc, { kind: "modSeq" }, msg);
   }
   enc.close().crlf();
@@ -453,17 +550,65 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, msg: FetchedMessage): 
     case "uid":
       enc.number(msg.uid);
       return;
+    case "saveDate": {
+      // msg-att-static =/ "SAVEDATE" SP (date-time / nil) (RFC 8514 §4.2)
+      const date = required(msg.saveDate, "saveDate");
+      if (date === null) enc.nil();
+      else enc.string(formatDateTime(date));
+      return;
+    }
+    case "emailId":
+      // fetch-emailid-resp = "EMAILID" SP "(" objectid ")" (RFC 8474 §7)
+      enc.open().atom(required(msg.emailId, "emailId")).close();
+      return;
+    case "threadId":
+      // RFC 8474 §5.2: THREADID is optional; without it, NIL for every message.
+      enc.nil();
+      return;
     case "rfc822":
-      enc.nbytes(required(msg.content, "content"));
+      enc.nbytes(withoutNuls(required(msg.content, "content")));
       return;
     case "rfc822Header":
-      enc.nbytes(sectionData(msg, { part: [], text: "HEADER", fields: [] }));
+      enc.nbytes(withoutNuls(sectionData(msg, { part: [], text: "HEADER", fields: [] })));
       return;
     case "rfc822Text":
-      enc.nbytes(sectionData(msg, { part: [], text: "TEXT", fields: [] }));
+      enc.nbytes(withoutNuls(sectionData(msg, { part: [], text: "TEXT", fields: [] })));
       return;
     case "section":
-      enc.nbytes(partialData(sectionData(msg, item.section), item.partial));
+      enc.nbytes(withoutNuls(partialData(sectionData(msg, item.section), item.partial)));
+      return;
+    case "binary": {
+      // RFC 3516 §4.5: a literal8 only when the data holds NUL; otherwise a
+      // string, which tells the client there is none.
+      const data = partialData(binaryOf(msg, item.part), item.partial);
+      if (data.includes(0)) enc.literal8(data);
+      else enc.nbytes(data);
+      return;
+    }
+    case "binarySize":
+      // RFC 3516 §4.2.3: the size BINARY[part] gives, to the octet.
+      enc.number(binaryOf(msg, item.part).length);
       return;
   }
+}
+
+/**
+ * Message data for a literal: a literal's CHAR8 excludes NUL, and RFC 3501
+ * §4.3.1 forbids unencoded binary outside FETCH BINARY (RFC 3516), so a NUL
+ * a message holds (stored as sent, e.g. by APPEND of a literal8) goes out
+ * as 0x80 in BODY and RFC822 data, as Dovecot does. The length stays, so
+ * RFC822.SIZE and partial ranges still agree; BINARY gives the real octets.
+ */
+export function withoutNuls(data: Uint8Array): Uint8Array {
+  const first = data.indexOf(0);
+  if (first < 0) return data;
+  const out = data.slice();
+  for (let i = first; i < out.length; i++) if (out[i] === 0) out[i] = 0x80;
+  return out;
+}
+
+function binaryOf(msg: FetchedMessage, part: readonly number[]): Uint8Array {
+  const data = binaryData(msg, part);
+  if (data === null) throw new Error("BINARY of a part whose encoding cannot be undone");
+  return data;
 }

@@ -108,7 +108,9 @@ export function canonicalInbox(name: string): string {
  * characters a name cannot hold. Throws NO for a bad name.
  */
 export function mailboxFromWire(wire: string, utf8 = false): string {
-  const decoded = utf8 ? wire : decodeMailboxName(wire);
+  // RFC 6855 §3: UTF-8 names are Net-Unicode (RFC 5198): normalised to NFC,
+  // without C1 controls or the line and paragraph separators.
+  const decoded = utf8 ? wire.normalize("NFC") : decodeMailboxName(wire);
   if (decoded === null) {
     throw new ImapError("NO", `Invalid mailbox name "${wire}": not modified UTF-7`, "CANNOT");
   }
@@ -116,7 +118,7 @@ export function mailboxFromWire(wire: string, utf8 = false): string {
   if (name.endsWith(HIERARCHY_DELIMITER) && name.length > 1) name = name.slice(0, -1);
   if (name === "") throw new ImapError("NO", "Empty mailbox name", "CANNOT");
   // deno-lint-ignore no-control-regex -- control characters are exactly what is refused
-  if (/[\x00-\x1f\x7f]/.test(name)) {
+  if (/[\x00-\x1f\x7f-\x9f\u2028\u2029]/.test(name)) {
     throw new ImapError("NO", "Mailbox names cannot hold control characters", "CANNOT");
   }
   if (name.split(HIERARCHY_DELIMITER).some((level) => level === "")) {

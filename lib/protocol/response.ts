@@ -35,6 +35,8 @@ export type SimpleCode =
   | "USEATTR"
   | "COMPRESSIONACTIVE"
   | "CLOSED"
+  /** RFC 3516 §4.5: a part's Content-Transfer-Encoding cannot be decoded. */
+  | "UNKNOWN-CTE"
   /** RFC 7162 §3.1.2.2 (a mailbox without MODSEQs; ours always have them). */
   | "NOMODSEQ";
 
@@ -50,10 +52,15 @@ export type ResponseCode =
   | { code: "BADCHARSET"; charsets: readonly string[] }
   /** RFC 7162 §3.1.3: messages (numbers or UIDs, ascending) that failed UNCHANGEDSINCE. */
   | { code: "MODIFIED"; set: readonly number[] }
-  /** RFC 4315 §3 */
-  | { code: "APPENDUID"; uidValidity: number; uid: number }
+  /**
+   * RFC 4315 §3: the appended UIDs; several only for MULTIAPPEND (RFC 4315 §4
+   * `append-uid =/ uid-set`, RFC 3502).
+   */
+  | { code: "APPENDUID"; uidValidity: number; uids: readonly number[] }
   /** RFC 4315 §3: source and destination UIDs, in matching order. */
-  | { code: "COPYUID"; uidValidity: number; source: readonly number[]; dest: readonly number[] };
+  | { code: "COPYUID"; uidValidity: number; source: readonly number[]; dest: readonly number[] }
+  /** RFC 8474 §7: resp-text-code =/ "MAILBOXID" SP "(" objectid ")" */
+  | { code: "MAILBOXID"; objectId: string };
 
 export type Status = "OK" | "NO" | "BAD" | "BYE" | "PREAUTH";
 
@@ -99,11 +106,15 @@ export function writeResponseCode(enc: ResponseEncoder, code: ResponseCode): voi
       enc.sp().atom(formatUidList(code.set));
       return;
     case "APPENDUID":
-      enc.sp().number(code.uidValidity).sp().number(code.uid);
+      enc.sp().number(code.uidValidity).sp().atom(formatUidList(code.uids));
       return;
     case "COPYUID":
       enc.sp().number(code.uidValidity).sp().atom(formatUidList(code.source)).sp()
         .atom(formatUidList(code.dest));
+      return;
+    case "MAILBOXID":
+      // objectid = 1*255(ALPHA / DIGIT / "_" / "-"): an atom.
+      enc.sp().open().atom(code.objectId).close();
       return;
   }
 }

@@ -20,15 +20,33 @@ function isSeqChar(b: number): boolean {
   return (b >= 0x30 && b <= 0x39) || b === 0x3a || b === 0x2c || b === 0x2a;
 }
 
+/** "$" (RFC 5182 §3: `sequence-set =/ seq-last-command`): the saved search result. */
+export const SAVED_RESULT = "$";
+
+/** A sequence set, or "$" for the result SEARCH RETURN (SAVE) kept (RFC 5182 §2.1). */
+export type MessageSet = SequenceSet | typeof SAVED_RESULT;
+
+/**
+ * sequence-set / "$": "$" stands alone (RFC 5182 §3 makes it an alternative
+ * to the whole set, so "1,$" is a syntax error).
+ */
+export function parseMessageSet(p: CommandParser): MessageSet {
+  if (p.peek() === 0x24 /* $ */) {
+    p.pos++;
+    return SAVED_RESULT;
+  }
+  return parseSequenceSet(p);
+}
+
 export function parseSequenceSet(p: CommandParser): SequenceSet {
   const text = p.takeWhile(isSeqChar, "a sequence set");
   return parseSequenceSetText(text);
 }
 
-/** Tells whether a sequence set comes next (for SEARCH keys). */
+/** Tells whether a sequence set (or "$", RFC 5182 §3) comes next (for SEARCH keys). */
 export function atSequenceSet(p: CommandParser): boolean {
   const b = p.peek();
-  return (b >= 0x30 && b <= 0x39) || b === 0x2a;
+  return (b >= 0x30 && b <= 0x39) || b === 0x2a || b === 0x24;
 }
 
 export function parseSequenceSetText(text: string): SequenceSet {

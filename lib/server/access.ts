@@ -7,7 +7,7 @@ import type { CommandContext } from "./context.ts";
 import { type Authenticated, deselectedState } from "./session.ts";
 import type { MailboxInfo } from "../store/mail_store.ts";
 import { mailboxFromWire } from "../protocol/mailbox_name.ts";
-import { no } from "../protocol/errors.ts";
+import { bad, no } from "../protocol/errors.ts";
 import type { SelectedMailbox } from "./selected_mailbox.ts";
 
 /** The authenticated session; the command table admits these commands only there. */
@@ -30,6 +30,24 @@ export function selectedOf(ctx: CommandContext): SelectedMailbox {
 export function utf8Names(ctx: CommandContext): boolean {
   const s = ctx.state;
   return (s.kind === "authenticated" || s.kind === "selected") && s.enabled.has("UTF8=ACCEPT");
+}
+
+/**
+ * RFC 6855 §3 with erratum 4029: once UTF8=ACCEPT is enabled, strings are
+ * UTF-8, so SEARCH must not name a charset and SORT and THREAD (whose
+ * charset is mandatory) may name only UTF-8; anything else is BAD.
+ */
+export function checkCharsetUnderUtf8(
+  ctx: CommandContext,
+  command: string,
+  charset: string | null,
+  mandatory: boolean,
+): void {
+  if (!utf8Names(ctx) || charset === null) return;
+  if (!mandatory) throw bad(`${command} takes no CHARSET after ENABLE UTF8=ACCEPT`);
+  if (charset.trim().toUpperCase() !== "UTF-8") {
+    throw bad(`${command} takes only the UTF-8 charset after ENABLE UTF8=ACCEPT`);
+  }
 }
 
 /** Looks up an existing mailbox by its wire name; NO [NONEXISTENT] (or TRYCREATE) when absent. */

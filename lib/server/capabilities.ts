@@ -5,6 +5,7 @@
  * extensions we implement.
  */
 import type { CommandContext } from "./context.ts";
+import { appendLimitCapability } from "./append_limit.ts";
 
 /** Extensions advertised in every state. */
 const ALWAYS = ["IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE"];
@@ -27,6 +28,19 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "LIST-EXTENDED",
   "LIST-STATUS",
   "STATUS=SIZE",
+  // RFC 9208: QUOTA with its resources; no QUOTASET (SETQUOTA is answered NO).
+  "QUOTA",
+  "QUOTA=RES-STORAGE",
+  "QUOTA=RES-MESSAGE",
+  "MULTIAPPEND",
+  "BINARY",
+  "UTF8=ACCEPT",
+  "ESEARCH",
+  "SEARCHRES",
+  "PARTIAL",
+  "WITHIN",
+  "SAVEDATE",
+  "OBJECTID",
   "CONDSTORE",
   "QRESYNC",
 ];
@@ -46,6 +60,12 @@ export function capabilities(
     return caps;
   }
   caps.push(...AUTHENTICATED_EXTENSIONS);
-  caps.push(`APPENDLIMIT=${ctx.endpoint.config.appendLimit}`);
+  // RFC 7889 §2: the account's limit, or no value when its mailboxes' limits differ.
+  const s = ctx.state;
+  caps.push(
+    s.kind === "logout"
+      ? `APPENDLIMIT=${ctx.endpoint.config.appendLimit}`
+      : appendLimitCapability(s.user.appendLimits),
+  );
   return caps;
 }

@@ -24,6 +24,7 @@ import { parseRename } from "../protocol/commands/rename.ts";
 import { parseSubscribe } from "../protocol/commands/subscribe.ts";
 import { parseList, parseLsub } from "../protocol/commands/list.ts";
 import { parseStatus } from "../protocol/commands/status.ts";
+import { parseGetQuota, parseGetQuotaRoot, parseSetQuota } from "../protocol/commands/quota.ts";
 import { parseAppend } from "../protocol/commands/append.ts";
 import { parseCopy } from "../protocol/commands/copy.ts";
 import { parseExpunge, parseUidExpunge } from "../protocol/commands/expunge.ts";
@@ -38,6 +39,7 @@ import { handleRename } from "./handlers/rename.ts";
 import { handleSubscribe, handleUnsubscribe } from "./handlers/subscribe.ts";
 import { handleList, handleLsub } from "./handlers/list.ts";
 import { handleStatus } from "./handlers/status.ts";
+import { handleGetQuota, handleGetQuotaRoot, handleSetQuota } from "./handlers/quota.ts";
 import { handleAppend } from "./handlers/append.ts";
 import { handleCheck, handleClose, handleUnselect } from "./handlers/close.ts";
 import { handleExpunge } from "./handlers/expunge.ts";
@@ -111,6 +113,13 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec<unknown>> = new Map([
   ["LSUB", command({ states: AUTHENTICATED, parse: parseLsub, handle: handleLsub })],
   ["STATUS", command({ states: AUTHENTICATED, parse: parseStatus, handle: handleStatus })],
   ["APPEND", command({ states: AUTHENTICATED, parse: parseAppend, handle: handleAppend })],
+  // QUOTA (RFC 9208 §4.1)
+  ["GETQUOTA", command({ states: AUTHENTICATED, parse: parseGetQuota, handle: handleGetQuota })],
+  [
+    "GETQUOTAROOT",
+    command({ states: AUTHENTICATED, parse: parseGetQuotaRoot, handle: handleGetQuotaRoot }),
+  ],
+  ["SETQUOTA", command({ states: AUTHENTICATED, parse: parseSetQuota, handle: handleSetQuota })],
   [
     "NAMESPACE",
     command({ states: AUTHENTICATED, parse: parseNoArguments, handle: handleNamespace }),

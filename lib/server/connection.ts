@@ -18,6 +18,7 @@ import type { CommandContext, Completion } from "./context.ts";
 import { type ResponseCode, type Status, writeStatus } from "../protocol/response.ts";
 import type { Endpoint } from "./endpoint.ts";
 import { capabilities } from "./capabilities.ts";
+import { appendLimitForCommand, largestAppendLimit } from "./append_limit.ts";
 import { CompressionError } from "./compress.ts";
 
 /** Flush the encoder to the socket once this much is buffered (streaming FETCH). */
@@ -33,6 +34,8 @@ export class Connection implements CommandContext {
   transport: Transport;
   state: SessionState = { kind: "not-authenticated", failedLogins: 0 };
   readonly enc = new ResponseEncoder();
+  /** The tag of the command being executed (CommandContext.tag). */
+  tag = "*";
   readonly reader: CommandReader;
   #busy = false;
   #logout = false;
@@ -46,8 +49,8 @@ export class Connection implements CommandContext {
   #readPending: Promise<Uint8Array | null> | null = null;
   /** When an unauthenticated connection is closed: login_timeout after connect. */
   readonly #loginDeadline: number;
-  /** Whether the reader has the authenticated command size limit yet. */
-  #authenticatedLimits = false;
+  /** The APPEND ceiling the reader was last given after login (null: not yet logged in). */
+  #appliedCeiling: number | null = null;
   /** A BYE to send, and then close, after the current command's tagged reply. */
   #byeAfterReply: string | null = null;
   /** Resolves when `run()` ends. */
@@ -139,8 +142,8 @@ export class Connection implements CommandContext {
   }
 
   /** Flushes when enough output has accumulated (for long responses). */
-  async maybeFlush(): Promise<void> {
-    if (this.enc.size >= FLUSH_AT) await this.flush();
+  maybeFlush(): Promise<void> | void {
+    if (this.enc.size >= FLUSH_AT) return this.flush();
   }
 
   /**
@@ -267,12 +270,14 @@ export class Connection implements CommandContext {
           break;
         case "continue": {
           const name = nameOf(r.prefix);
+          // RFC 7889 §3: an APPEND over its mailbox's limit is refused before the
+          // client sends the message; other commands' literals are bound by the line limit.
           const limit = name === "APPEND"
-            ? this.endpoint.config.appendLimit
+            ? await this.#appendLimitFor(r.prefix)
             : this.endpoint.config.maxLineLength;
           if (r.size > limit) {
             this.reader.rejectLiteral();
-            this.#refuseLiteral(r.prefix, name, r.size, false);
+            this.#refuseLiteral(r.prefix, name, r.size, false, false, name === "APPEND");
           } else {
             this.reader.acceptLiteral();
             await this.continuation("Ready for literal data");
@@ -304,11 +309,22 @@ export class Connection implements CommandContext {
    * be), and before login, where a client may send the refused data anyway
    * and that data (a password) must never run as a command.
    */
-  #refuseLiteral(prefix: Uint8Array, name: string, size: number, fatal: boolean, whole = false) {
+  #refuseLiteral(
+    prefix: Uint8Array,
+    name: string,
+    size: number,
+    fatal: boolean,
+    whole = false,
+    overAppendLimit = name === "APPEND" && size > this.#appendCeiling(),
+  ) {
     const tag = tagOf(prefix);
     this.#limitHit(whole ? "command too big" : "literal too big", size);
-    if (name === "APPEND" && size > this.endpoint.config.appendLimit) {
+    if (overAppendLimit) {
       this.#status(tag, "NO", "TOOBIG", `Message of ${size} bytes exceeds the APPENDLIMIT`);
+    } else if (name === "APPEND" && whole) {
+      // A MULTIAPPEND (RFC 3502) is held whole until it is stored: its messages
+      // together get APPENDLIMIT plus max_command_size. Nothing was appended.
+      this.#status(tag, "NO", "TOOBIG", "The messages of this APPEND are too big together");
     } else if (whole) {
       this.#status(tag, "BAD", "TOOBIG", `Command with a literal of ${size} bytes is too big`);
     } else {
@@ -325,16 +341,43 @@ export class Connection implements CommandContext {
     this.log.info(`limit: ${what}`, { size: size ?? undefined, state: this.state.kind });
   }
 
-  /** After login, commands may be as large as max_command_size (and an APPEND of APPENDLIMIT). */
+  /**
+   * The largest APPEND this session may send: the account's largest limit
+   * once logged in (it may be above the storage's `appendlimit`), else the
+   * storage's.
+   */
+  #appendCeiling(): number {
+    const s = this.state;
+    return s.kind === "authenticated" || s.kind === "selected"
+      ? largestAppendLimit(s.user.appendLimits)
+      : this.endpoint.config.appendLimit;
+  }
+
+  /** The limit for the APPEND whose first bytes are `prefix`, read from the store now. */
+  async #appendLimitFor(prefix: Uint8Array): Promise<number> {
+    const s = this.state;
+    if (s.kind !== "authenticated" && s.kind !== "selected") return this.#appendCeiling();
+    const limit = await appendLimitForCommand(s.user, prefix, s.enabled.has("UTF8=ACCEPT"));
+    this.#updateLimits();
+    return limit;
+  }
+
+  /**
+   * After login, commands may be as large as max_command_size, and an APPEND
+   * as large as the account's APPENDLIMIT more (RFC 7889); the literal itself
+   * up to that limit. Applied again when the account's limits change.
+   */
   #updateLimits(): void {
-    if (this.#authenticatedLimits || this.state.kind === "not-authenticated") return;
+    if (this.state.kind === "not-authenticated" || this.state.kind === "logout") return;
+    const ceiling = this.#appendCeiling();
+    if (ceiling === this.#appliedCeiling) return;
     const cfg = this.endpoint.config;
-    this.#authenticatedLimits = true;
+    this.#appliedCeiling = ceiling;
     this.reader.setLimits({
+      maxLiteral: Math.max(ceiling, cfg.maxLineLength),
       maxCommand: cfg.maxCommandSize,
-      // An APPEND carries its message: APPENDLIMIT more (RFC 7889).
       commandLimit: (prefix) =>
-        nameOf(prefix) === "APPEND" ? cfg.maxCommandSize + cfg.appendLimit : cfg.maxCommandSize,
+        nameOf(prefix) === "APPEND" ? cfg.maxCommandSize + ceiling : cfg.maxCommandSize,
     });
   }
 
@@ -381,6 +424,7 @@ export class Connection implements CommandContext {
       return;
     }
     this.#busy = true;
+    this.tag = tag;
     let completion: Completion | void = undefined;
     try {
       const args = spec.parse(p);
@@ -393,6 +437,7 @@ export class Connection implements CommandContext {
       completion = undefined;
     } finally {
       this.#busy = false;
+      this.tag = "*";
       this.#updateLimits();
     }
     if (this.#byeAfterReply !== null) {

@@ -25,6 +25,8 @@ export interface Completion {
 export interface CommandContext {
   /** Where responses are built; the connection writes them out in batches. */
   readonly enc: ResponseEncoder;
+  /** The tag of the command running ("*" outside a command), for ESEARCH (RFC 4731 §3.1). */
+  readonly tag: string;
   readonly log: Logger;
   /** The endpoint's config slice and services (login, storage, TLS, SASL). */
   readonly endpoint: Endpoint;
@@ -40,8 +42,12 @@ export interface CommandContext {
 
   /** Writes what is buffered. */
   flush(): Promise<void>;
-  /** Writes when enough output has accumulated (long responses). */
-  maybeFlush(): Promise<void>;
+  /**
+   * Writes when enough output has accumulated (long responses); nothing to
+   * await otherwise, so a loop over 100,000 messages need not wait a promise
+   * turn per message.
+   */
+  maybeFlush(): Promise<void> | void;
   /** Sends "+ text" and flushes. */
   continuation(text: string): Promise<void>;
   /** Reads one more client line inside a command (SASL, IDLE's DONE); null at end of stream. */

@@ -11,7 +11,7 @@ import { userOf, utf8Names } from "./access.ts";
 import { enableCondstore } from "./condstore.ts";
 
 /** The value of each STATUS item (`STATUS_ITEMS`); null is NIL. */
-function valueOf(item: string, status: MailboxStatus): number | null {
+function valueOf(item: string, status: MailboxStatus, info: MailboxInfo): number | string | null {
   switch (item) {
     case "MESSAGES":
       return status.messages;
@@ -27,10 +27,12 @@ function valueOf(item: string, status: MailboxStatus): number | null {
       return status.appendLimit;
     case "SIZE": // RFC 8438 §2: the total of the messages' RFC822.SIZE
       return status.size;
-    case "DELETED": // RFC 9208 §4.3 (RFC 9051 §6.3.11)
+    case "DELETED": // RFC 9051 §6.3.11; RFC 9208 asks it of QUOTA=RES-MESSAGE servers
       return status.deleted;
-    case "DELETED-STORAGE": // RFC 9208 §4.3: octets an EXPUNGE would free
+    case "DELETED-STORAGE": // RFC 9208 (with QUOTA=RES-STORAGE): octets an EXPUNGE frees
       return status.deletedStorage;
+    case "MAILBOXID": // RFC 8474 §4.1: stable across RENAME
+      return info.objectId;
     case "HIGHESTMODSEQ": // RFC 7162 §3.1.7
       return status.highestModSeq;
     default:
@@ -50,6 +52,6 @@ export async function writeMailboxStatus(
   writeStatusResponse(
     ctx.enc,
     mailboxToWire(info.name, utf8Names(ctx)),
-    items.map((i) => [i, valueOf(i, status)] as [string, number | null]),
+    items.map((i) => [i, valueOf(i, status, info)] as [string, number | string | null]),
   );
 }

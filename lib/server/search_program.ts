@@ -2,7 +2,8 @@
  * A client's SEARCH program resolved against this session's view, shared by
  * SEARCH, SORT and THREAD: sequence sets become UID sets, "*" in UID sets
  * the largest UID the client knows, RECENT / NEW / OLD the messages that
- * are \Recent in this session (RFC 3501 §2.3.2, §6.4.4).
+ * are \Recent in this session (RFC 3501 §2.3.2, §6.4.4), "$" the saved
+ * result (RFC 5182 §2.1), OLDER / YOUNGER instants before now (RFC 5032 §3).
  */
 import type { SearchProgram } from "../protocol/commands/search.ts";
 import {
@@ -23,8 +24,19 @@ import { uidSetOf } from "./uid_set.ts";
 const FLUSH_EVERY = 4096;
 
 /** The store's search key for `program`, sequence numbers and \Recent resolved with `view`. */
-export function toSearchKey(program: SearchProgram, view: SelectedMailbox): SearchKey {
+export function toSearchKey(
+  program: SearchProgram,
+  view: SelectedMailbox,
+  now: number = Date.now(),
+): SearchKey {
   switch (program.type) {
+    case "within": {
+      // RFC 5032 §3: OLDER n matches an internal date at least n seconds
+      // before now, YOUNGER n one less than n seconds before: each message
+      // matches exactly one of the two.
+      const edge = now - program.seconds * 1000 + 1;
+      return { type: "internalTime", op: program.op === "older" ? "before" : "since", time: edge };
+    }
     case "seq":
       return { type: "uid", set: view.resolveSet(program.set, "search") };
     case "uid":
@@ -46,15 +58,15 @@ export function toSearchKey(program: SearchProgram, view: SelectedMailbox): Sear
       // OLD is "functionally equivalent to NOT RECENT".
       return { type: "not", key: { type: "uid", set: view.recentUids } };
     case "and":
-      return { type: "and", keys: program.keys.map((k) => toSearchKey(k, view)) };
+      return { type: "and", keys: program.keys.map((k) => toSearchKey(k, view, now)) };
     case "or":
       return {
         type: "or",
-        left: toSearchKey(program.left, view),
-        right: toSearchKey(program.right, view),
+        left: toSearchKey(program.left, view, now),
+        right: toSearchKey(program.right, view, now),
       };
     case "not":
-      return { type: "not", key: toSearchKey(program.key, view) };
+      return { type: "not", key: toSearchKey(program.key, view, now) };
     default:
       return program;
   }

@@ -24,7 +24,7 @@
  */
 import type { FlagChange, MailboxEvent, MailboxInfo, UidSet } from "../store/mail_store.ts";
 import { SYSTEM_FLAGS } from "../store/mail_store.ts";
-import { resolveRanges, type SequenceSet, STAR } from "../protocol/sequence_set.ts";
+import { type MessageSet, resolveRanges, SAVED_RESULT, STAR } from "../protocol/sequence_set.ts";
 import type { ResponseEncoder } from "../wire/encoder.ts";
 import { bad } from "../protocol/errors.ts";
 import {
@@ -83,6 +83,13 @@ export class SelectedMailbox {
   /** Keywords the client has been told of in FLAGS, by lower-case name. */
   #keywords = new Map<string, string>();
   #claim: RecentClaim;
+  /**
+   * The search result variable of RFC 5182 §2.1 ("$"), as ascending UIDs:
+   * empty at SELECT/EXAMINE (a new view), gone with the view at CLOSE and
+   * UNSELECT. Kept as UIDs, it follows the messages: one that is expunged
+   * drops out when its sequence number does.
+   */
+  #saved: number[] = [];
   /** The session's ENABLEd extensions (shared, so a later ENABLE shows here). */
   #enabled: ReadonlySet<string>;
   /** MODSEQ up to which the client has been told every change. */
@@ -236,6 +243,36 @@ export class SelectedMailbox {
     else this.#recent.push({ ...range });
   }
 
+  /** The UIDs of `set` this client knows, ascending (for the PARTIAL fetch modifier). */
+  knownUids(set: UidSet): number[] {
+    const out: number[] = [];
+    for (const r of set) {
+      for (let i = this.#lowerBound(r.from); i < this.#count && this.#uids[i] <= r.to; i++) {
+        out.push(this.#uids[i]);
+      }
+    }
+    return out;
+  }
+
+  // ---- the saved search result (RFC 5182) ---------------------------------
+
+  /** Replaces "$" with these ascending UIDs (SEARCH RETURN (SAVE); empty after a failed one). */
+  saveResult(uids: readonly number[]): void {
+    this.#saved = [...uids];
+  }
+
+  /** "$" as a UID set: the saved messages this client still knows. */
+  #savedSet(): UidSet {
+    const out: { from: number; to: number }[] = [];
+    for (const uid of this.#saved) {
+      if (this.seqOf(uid) === 0) continue;
+      const last = out[out.length - 1];
+      if (last && last.to + 1 === uid) last.to = uid;
+      else out.push({ from: uid, to: uid });
+    }
+    return out;
+  }
+
   // ---- sequence sets ---------------------------------------------------
 
   /**
@@ -249,8 +286,13 @@ export class SelectedMailbox {
    *   largest UID the client knows, and UIDs above it (not announced yet)
    *   have no sequence number to answer with, so they are left out.
    * - "search": a criterion, not a target: numbers past the end match nothing.
+   *
+   * "$" is the saved search result whatever the use (RFC 5182 §2.1: it names
+   * messages, so it serves sequence-number and UID commands alike); empty, it
+   * names nothing, which is not an error.
    */
-  resolveSet(set: SequenceSet, use: SetUse): UidSet {
+  resolveSet(set: MessageSet, use: SetUse): UidSet {
+    if (set === SAVED_RESULT) return this.#savedSet();
     if (use === "uid") {
       const max = this.maxUid;
       const out: { from: number; to: number }[] = [];

@@ -67,6 +67,7 @@ export class ImapServer {
         for (const address of endpoint.config.listen) {
           const listener = await Listener.bind({
             address,
+            keyPath: `${endpoint.config.path}.listen`,
             tls: endpoint.tls,
             proxyProtocol,
             log: endpoint.log,

@@ -5,7 +5,7 @@
  * authenticated; the mailbox view when selected. In "logout" nothing more
  * is sent. The command table lists the states each command allows.
  */
-import type { AccountStore } from "../store/mail_store.ts";
+import type { AccountStore, AppendLimits } from "../store/mail_store.ts";
 import type { SelectedMailbox } from "./selected_mailbox.ts";
 
 export interface User {
@@ -14,6 +14,11 @@ export interface User {
   /** The storage account (after storage_map). */
   accountName: string;
   account: AccountStore;
+  /**
+   * The account's APPEND limits (RFC 7889) as last read from the store: at
+   * login, and again at each APPEND (an admin may change them meanwhile).
+   */
+  appendLimits: AppendLimits;
 }
 
 /** What an authenticated session carries from state to state. */

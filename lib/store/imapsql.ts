@@ -80,6 +80,7 @@ export async function openSqlStore(
     }
     return new SqlMailStore(db, sqliteSql, {
       appendLimit: options.appendLimit,
+      quota: { ...options.quota },
       disableRecent: options.disableRecent,
       compression: options.compression,
       junkMailbox: options.junkMailbox,

@@ -55,6 +55,11 @@ export interface MailboxInfo {
   highestModSeq: number;
   specialUse: SpecialUse | null;
   subscribed: boolean;
+  /**
+   * MAILBOXID (RFC 8474 §4): the same for as long as this mailbox exists,
+   * across RENAME, and never given to another mailbox.
+   */
+  objectId: string;
 }
 
 export interface MailboxStatus {
@@ -69,10 +74,54 @@ export interface MailboxStatus {
   appendLimit: number | null;
   /** Sum of the messages' sizes in octets (STATUS SIZE, RFC 8438 §2). */
   size: number;
-  /** Messages with \Deleted (STATUS DELETED, RFC 9208 §4.3). */
+  /** Messages with \Deleted (STATUS DELETED, RFC 9051 §6.3.11). */
   deleted: number;
-  /** Sum of the sizes of the messages with \Deleted (STATUS DELETED-STORAGE, RFC 9208 §4.3). */
+  /** Sum of the sizes of the messages with \Deleted (STATUS DELETED-STORAGE, RFC 9208). */
   deletedStorage: number;
+}
+
+/**
+ * The APPEND limits in force for an account (RFC 7889), as the store decides
+ * them: a mailbox's own limit, else the account's own, else the storage's
+ * `appendlimit` (`account` already holds that fallback).
+ */
+export interface AppendLimits {
+  /** The account's limit in bytes: its own, else the storage's. */
+  account: number;
+  /** Mailboxes with a limit of their own, by mailbox id. */
+  mailboxes: Readonly<Record<number, number>>;
+}
+
+/** The limit for an APPEND to `mailboxId` (null: the mailbox is not known yet). */
+export function appendLimitIn(limits: AppendLimits, mailboxId: number | null): number {
+  return (mailboxId === null ? undefined : limits.mailboxes[mailboxId]) ?? limits.account;
+}
+
+/** The largest APPEND any mailbox of the account accepts (the reader's ceiling). */
+export function largestAppendLimit(limits: AppendLimits): number {
+  return Math.max(limits.account, ...Object.values(limits.mailboxes));
+}
+
+/** Quota limits (RFC 9208 resources): STORAGE in bytes, MESSAGE in messages; null for none. */
+export interface QuotaLimits {
+  storage: number | null;
+  messages: number | null;
+}
+
+/** What an account uses: the sum of its messages' sizes in bytes, and their number. */
+export interface QuotaUsage {
+  storage: number;
+  messages: number;
+}
+
+/** An account's own setting for one limit: a number, the storage's "default", or "none". */
+export type QuotaSetting = number | "default" | "none";
+
+/** An account's quota: what the admin set, the limits in force, and the usage. */
+export interface AccountQuota {
+  own: { storage: QuotaSetting; messages: QuotaSetting };
+  limits: QuotaLimits;
+  usage: QuotaUsage;
 }
 
 /** The state of a mailbox a session needs on SELECT. */
@@ -109,6 +158,10 @@ export interface MessageFields {
   header?: boolean;
   /** The whole message, header and body. */
   content?: boolean;
+  /** When the message was saved into this mailbox (RFC 8514). */
+  saveDate?: boolean;
+  /** EMAILID (RFC 8474 §5.1). */
+  emailId?: boolean;
 }
 
 export interface MessageRecord {
@@ -121,6 +174,9 @@ export interface MessageRecord {
   bodyStructure?: BodyStructure;
   header?: Uint8Array;
   content?: Uint8Array;
+  /** Null when the store does not know when the message was saved (RFC 8514 §4.2: NIL). */
+  saveDate?: Date | null;
+  emailId?: string;
 }
 
 export interface AppendInput {
@@ -181,6 +237,15 @@ export type SearchKey =
   | { type: "flag"; flag: string; present: boolean }
   | { type: "internalDate"; op: "before" | "on" | "since"; date: string /* YYYY-MM-DD */ }
   | { type: "sentDate"; op: "before" | "on" | "since"; date: string /* YYYY-MM-DD */ }
+  /** The internal date against an instant, ms since the epoch (OLDER/YOUNGER, RFC 5032). */
+  | { type: "internalTime"; op: "before" | "since"; time: number }
+  /** The save date by day (RFC 8514 §4.3); a message without one matches none. */
+  | { type: "saveDate"; op: "before" | "on" | "since"; date: string /* YYYY-MM-DD */ }
+  /** Every message, when the mailbox keeps save dates (RFC 8514 §4.3). */
+  | { type: "saveDateSupported" }
+  /** EMAILID / THREADID (RFC 8474 §6); a THREADID this store never gives matches none. */
+  | { type: "emailId"; id: string }
+  | { type: "threadId"; id: string }
   | { type: "size"; op: "larger" | "smaller"; bytes: number }
   | { type: "header"; name: string; value: string }
   | { type: "body"; value: string }
@@ -247,6 +312,11 @@ export interface AccountStore {
     options?: { peek?: boolean },
   ): Promise<UidRange | null>;
   append(mailboxId: number, input: AppendInput): Promise<AppendResult>;
+  /**
+   * Appends several messages in one transaction, all or none (MULTIAPPEND,
+   * RFC 3502), with ascending UIDs in the order given.
+   */
+  appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]>;
   /** Streams records in ascending UID order, in chunks, for the UIDs in `uids` that exist. */
   fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord>;
   storeFlags(
@@ -286,7 +356,17 @@ export interface AccountStore {
   poll(mailboxId: number): Promise<void>;
   /** The account's own APPEND limit in bytes, or null to use the store-wide one. */
   getAppendLimit(): Promise<number | null>;
+  /** The APPEND limits in force for the account and its mailboxes (RFC 7889). */
+  appendLimits(): Promise<AppendLimits>;
   setAppendLimit(bytes: number | null): Promise<void>;
+  /**
+   * The account's quota (RFC 9208: one quota root per account). APPEND, COPY
+   * and MOVE that would pass a limit fail with StoreError OVERQUOTA; the
+   * usage is exact under concurrent writers.
+   */
+  quota(): Promise<AccountQuota>;
+  /** Sets the account's own limits (admin); a field left out stays as it is. */
+  setQuota(change: { storage?: QuotaSetting; messages?: QuotaSetting }): Promise<void>;
   /**
    * Import: creates the mailbox (or takes the existing one) with the given
    * UIDVALIDITY, and UIDNEXT at least `uidNext`. An existing mailbox that

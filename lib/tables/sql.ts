@@ -1,7 +1,7 @@
 /** maddy's `table.sql_query` and `table.sql_table` over SQLite/libSQL. */
-import { ConfigError } from "../config/errors.ts";
+import { ConfigError, ioReason } from "../config/errors.ts";
 import type { SqlDbOptions, SqlQueries, TableOptions } from "../config/types.ts";
-import { openSqlDb, type SqlDb, type SqlParams } from "./_sqlite.ts";
+import { dsnToPath, openSqlDb, type SqlDb, type SqlParams } from "./_sqlite.ts";
 import type { MutableTable, Table } from "./table.ts";
 
 type SqlQueryOptions = Extract<TableOptions, { module: "sql_query" }>;
@@ -74,9 +74,10 @@ function open(db: SqlDbOptions, path: string): SqlDb {
   try {
     return openSqlDb(db.dsn, db.stateDir);
   } catch (e) {
+    // The file as opened: a relative DSN is under state_dir.
     throw new ConfigError(
       `${path}.dsn`,
-      `cannot open ${JSON.stringify(db.dsn)}: ${(e as Error).message}`,
+      `cannot open ${JSON.stringify(dsnToPath(db.dsn, db.stateDir))}: ${ioReason(e)}`,
     );
   }
 }

@@ -135,8 +135,9 @@ export class ResponseEncoder {
   /**
    * text = 1*TEXT-CHAR (the human-readable part of resp-text, 7-bit without
    * CR and LF): a CRLF becomes a space, other control characters are
-   * escaped ("\x0a"), 8-bit characters become "?" unless UTF-8 is on, and
-   * an empty text becomes `fallback`.
+   * escaped ("\x0a"), 8-bit characters become "?" (also under UTF8=ACCEPT,
+   * which RFC 6855 §3 extends to quoted strings, not to resp-text), and an
+   * empty text becomes `fallback`.
    */
   text(text: string, fallback = "Done"): this {
     let t = text;
@@ -144,7 +145,7 @@ export class ResponseEncoder {
       const c = t.charCodeAt(i);
       if (c < 0x20 || c >= 0x7f) {
         t = escapeControls(t.replace(/\r\n/g, " "));
-        if (!this.utf8) t = t.replace(/[^ -~]/g, "?");
+        t = t.replace(/[^ -~]/g, "?");
         break;
       }
     }
@@ -155,6 +156,21 @@ export class ResponseEncoder {
   /** A literal "{N}" CRLF and the bytes. */
   literal(bytes: Uint8Array): this {
     this.#text += `{${bytes.length}}\r\n`;
+    this.#flushText();
+    if (bytes.length > 0) {
+      this.#chunks.push(bytes);
+      this.#size += bytes.length;
+    }
+    return this;
+  }
+
+  /**
+   * literal8 = "~{" number "}" CRLF *OCTET (RFC 3516 §4.6): data that may hold
+   * NUL, which a literal's CHAR8 cannot. Only where the grammar allows one
+   * (FETCH BINARY).
+   */
+  literal8(bytes: Uint8Array): this {
+    this.#text += `~{${bytes.length}}\r\n`;
     this.#flushText();
     if (bytes.length > 0) {
       this.#chunks.push(bytes);

@@ -242,11 +242,32 @@ export class CommandParser {
   }
 
   /**
-   * literal = "{" number ["+"] "}" CRLF *CHAR8. A literal8 ("~{", RFC 3516)
-   * belongs to BINARY, which is not offered, so it is refused everywhere.
+   * literal = "{" number ["+"] "}" CRLF *CHAR8. A literal8 ("~{") is read
+   * by `literal8()` where the grammar admits one (APPEND data), and refused
+   * everywhere else.
    */
   literal(): Uint8Array {
     this.expect("{");
+    return this.#literalBody();
+  }
+
+  /**
+   * literal8 = "~{" number ["+"] "}" CRLF *OCTET (RFC 3516 §4.6; the "+"
+   * of LITERAL+ applies to it too, RFC 7888): any octet, NUL included.
+   */
+  literal8(): Uint8Array {
+    this.expect("~");
+    this.expect("{");
+    return this.#literalBody();
+  }
+
+  /** Tells whether a literal8 ("~{") comes next. */
+  atLiteral8(): boolean {
+    return this.peek() === 0x7e && this.bytes[this.pos + 1] === LBRACE;
+  }
+
+  /** number ["+"] "}" CRLF and the data, after the opening brace. */
+  #literalBody(): Uint8Array {
     const size = this.number();
     this.maybe("+");
     this.expect("}");

@@ -28,6 +28,7 @@ function isAstringChar(b: number): boolean {
 
 const STATUS = new Set(["OK", "NO", "BAD", "BYE", "PREAUTH"]);
 const SIMPLE_CODES = new Set([
+  "UNKNOWN-CTE",
   "ALERT",
   "PARSE",
   "READ-ONLY",
@@ -69,6 +70,8 @@ type Value =
 
 class Reader {
   pos = 0;
+  /** Set by "* ENABLED ... UTF8=ACCEPT": quoted strings may then hold UTF-8 (RFC 6855 §3). */
+  utf8 = false;
   constructor(readonly bytes: Uint8Array) {}
 
   get done(): boolean {
@@ -141,7 +144,20 @@ class Reader {
       const b = this.bytes[this.pos++];
       if (b === DQUOTE) return out;
       if (b === CR || b === LF || b === 0) this.fail("CR, LF or NUL inside a quoted string");
-      if (b > 0x7e) this.fail("8-bit byte inside a quoted string");
+      if (b > 0x7e) {
+        if (!this.utf8 || b < 0xc2 || b > 0xf4) this.fail("8-bit byte inside a quoted string");
+        // QUOTED-CHAR =/ UTF8-2 / UTF8-3 / UTF8-4 (RFC 6855 §3): a whole, valid sequence.
+        const len = b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+        const seq = this.bytes.subarray(this.pos - 1, this.pos - 1 + len);
+        if (seq.length < len) this.fail("truncated UTF-8 inside a quoted string");
+        try {
+          out += new TextDecoder("utf-8", { fatal: true }).decode(seq);
+        } catch {
+          this.fail("invalid UTF-8 inside a quoted string");
+        }
+        this.pos += len - 1;
+        continue;
+      }
       if (b === BACKSLASH) {
         const next = this.bytes[this.pos++];
         if (next !== DQUOTE && next !== BACKSLASH) this.fail("bad escape in a quoted string");
@@ -163,6 +179,17 @@ class Reader {
     if (data.includes(0)) this.fail("NUL inside a literal");
     this.pos += n;
     return new TextDecoder().decode(data);
+  }
+
+  /** literal8 = "~{" number "}" CRLF *OCTET (RFC 3516 §4.6), exactly number octets */
+  literal8(): void {
+    this.expect("~");
+    this.expect("{");
+    const n = this.number();
+    this.expect("}");
+    this.crlf();
+    if (this.pos + n > this.bytes.length) this.fail(`literal8 of ${n} octets runs past the end`);
+    this.pos += n;
   }
 
   string(): string {
@@ -257,10 +284,11 @@ class Reader {
         this.take((b) => b >= 0x30 && b <= 0x39, "a mod-sequence");
         return;
       case "APPENDUID":
+        // append-uid = uniqueid / uid-set (RFC 4315 §4, the set only for MULTIAPPEND)
         this.sp();
         this.number(true);
         this.sp();
-        this.number(true);
+        this.uidSet();
         return;
       case "MODIFIED":
         // RFC 7162 §7: "MODIFIED" SP sequence-set (numbers, no "*" in a response)
@@ -275,6 +303,13 @@ class Reader {
         this.sp();
         this.uidSet();
         return;
+      case "MAILBOXID":
+        // RFC 8474 §7: "MAILBOXID" SP "(" objectid ")"
+        this.sp();
+        this.expect("(");
+        this.objectId();
+        this.expect(")");
+        return;
       case "BADCHARSET":
         if (this.maybe(" (")) {
           do this.astring(); while (this.maybe(" "));
@@ -283,6 +318,66 @@ class Reader {
         return;
       default:
         if (!SIMPLE_CODES.has(code)) this.fail(`unknown response code ${code}`);
+    }
+  }
+
+  /** objectid = 1*255(ALPHA / DIGIT / "_" / "-") (RFC 8474 §7) */
+  objectId(): string {
+    const id = this.take(
+      (b) =>
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) ||
+        b === 0x5f || b === 0x2d,
+      "an objectid",
+    );
+    if (id.length > 255) this.fail("an objectid has at most 255 characters");
+    return id;
+  }
+
+  /** sequence-set without "*" (ESEARCH ALL, RFC 4731 §3.1; PARTIAL results, RFC 9394 §4) */
+  seqSet(): void {
+    this.uidSet();
+  }
+
+  /**
+   * esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)
+   * (RFC 4731 §3.1, RFC 9394 §4); after "ESEARCH".
+   */
+  esearch(): void {
+    if (this.maybe(" (TAG ")) {
+      this.string();
+      this.expect(")");
+    }
+    this.maybe(" UID");
+    while (this.maybe(" ")) {
+      const name = this.atom();
+      this.sp();
+      switch (name) {
+        case "MIN":
+        case "MAX":
+          this.number(true);
+          break;
+        case "COUNT":
+          this.number();
+          break;
+        case "ALL":
+          this.seqSet();
+          break;
+        case "PARTIAL": {
+          // "PARTIAL" SP "(" partial-range SP partial-results ")"
+          this.expect("(");
+          const range = this.take(
+            (b) => (b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x3a,
+            "a partial range",
+          );
+          if (!/^(-?)[1-9]\d*:\1[1-9]\d*$/.test(range)) this.fail(`bad partial range ${range}`);
+          this.sp();
+          if (!this.maybe("NIL")) this.seqSet();
+          this.expect(")");
+          break;
+        }
+        default:
+          this.fail(`unknown ESEARCH return data ${name}`);
+      }
     }
   }
 
@@ -318,7 +413,27 @@ class Reader {
       if (!first) this.sp();
       const name = this.take((b) => isAtomChar(b) && b !== 0x5b, "a FETCH item name").toUpperCase();
       let key = name;
-      if (name === "BODY" && this.peek() === 0x5b) {
+      if ((name === "BINARY" || name === "BINARY.SIZE") && this.peek() === 0x5b) {
+        // section-binary = "[" [section-part] "]" (RFC 3516 §4.6)
+        const start = this.pos;
+        this.expect("[");
+        while (
+          !this.done && ((this.peek() >= 0x30 && this.peek() <= 0x39) || this.peek() === 0x2e)
+        ) {
+          this.pos++;
+        }
+        this.expect("]");
+        key += new TextDecoder().decode(this.bytes.subarray(start, this.pos));
+        if (name === "BINARY" && this.maybe("<")) {
+          key += `<${this.number()}>`;
+          this.expect(">");
+        }
+        this.sp();
+        // BINARY: nstring / literal8; BINARY.SIZE: number
+        if (name === "BINARY.SIZE") this.number();
+        else if (this.peek() === 0x7e) this.literal8();
+        else this.nstring();
+      } else if (name === "BODY" && this.peek() === 0x5b) {
         key += this.section();
         if (this.maybe("<")) {
           key += `<${this.number()}>`;
@@ -369,6 +484,24 @@ class Reader {
         return;
       case "INTERNALDATE":
         if (!DATE_TIME.test(this.quoted())) this.fail("bad date-time");
+        return;
+      case "SAVEDATE":
+        // RFC 8514 §4.2: "SAVEDATE" SP (date-time / nil)
+        if (!this.maybe("NIL") && !DATE_TIME.test(this.quoted())) this.fail("bad date-time");
+        return;
+      case "EMAILID":
+        // RFC 8474 §7: "EMAILID" SP "(" objectid ")"
+        this.expect("(");
+        this.objectId();
+        this.expect(")");
+        return;
+      case "THREADID":
+        // RFC 8474 §7: "THREADID" SP ( "(" objectid ")" / nil )
+        if (!this.maybe("NIL")) {
+          this.expect("(");
+          this.objectId();
+          this.expect(")");
+        }
         return;
       case "RFC822":
       case "RFC822.HEADER":
@@ -430,7 +563,9 @@ class Reader {
       switch (kind) {
         case "CAPABILITY":
         case "ENABLED":
-          while (this.maybe(" ")) this.atom();
+          while (this.maybe(" ")) {
+            if (this.atom().toUpperCase() === "UTF8=ACCEPT") this.utf8 = true;
+          }
           break;
         case "FLAGS":
           this.sp();
@@ -459,7 +594,28 @@ class Reader {
           if (this.maybe("(EARLIER) ")) { /* the earlier form */ }
           this.uidSet();
           break;
+        case "ESEARCH":
+          this.esearch();
+          break;
         case "STATUS":
+          this.sp();
+          this.astring();
+          this.sp();
+          this.expect("(");
+          for (let first = true; !this.maybe(")"); first = false) {
+            if (!first) this.sp();
+            const item = this.atom();
+            this.sp();
+            if (item === "MAILBOXID") {
+              // RFC 8474 §4.3: status-att-val =/ "MAILBOXID" SP "(" objectid ")"
+              this.expect("(");
+              this.objectId();
+              this.expect(")");
+            } else if (!this.maybe("NIL")) this.number();
+          }
+          break;
+        case "QUOTA":
+          // quota-response = "QUOTA" SP quota-root-name SP quota-list (RFC 9208)
           this.sp();
           this.astring();
           this.sp();
@@ -468,8 +624,16 @@ class Reader {
             if (!first) this.sp();
             this.atom();
             this.sp();
-            if (!this.maybe("NIL")) this.number();
+            this.number();
+            this.sp();
+            this.number();
           }
+          break;
+        case "QUOTAROOT":
+          // quotaroot-response = "QUOTAROOT" SP mailbox *(SP quota-root-name)
+          this.sp();
+          this.astring();
+          while (this.maybe(" ")) this.astring();
           break;
         case "THREAD":
           while (this.maybe(" ") || this.peek() === 0x28) {

@@ -41,6 +41,27 @@ Deno.test("`runStoreCli()` manages accounts, mailboxes and messages", async () =
     assert.equal((await run(s, "imap-acct", "appendlimit", "alice", "1M")).code, 0);
     assert.equal((await run(s, "imap-acct", "appendlimit", "alice")).out, "1048576\n");
     assert.equal((await run(s, "imap-acct", "appendlimit", "alice", "lots")).code, 2);
+    // QUOTA: the storage has no default here; the account gets its own limits.
+    assert.equal(
+      (await run(s, "imap-acct", "quota", "alice")).out,
+      "storage: 0 of unlimited (default)\nmessages: 0 of unlimited (default)\n",
+    );
+    assert.equal(
+      (await run(s, "imap-acct", "quota", "alice", "--storage", "2M", "--messages", "500")).code,
+      0,
+    );
+    assert.equal(
+      (await run(s, "imap-acct", "quota", "alice")).out,
+      "storage: 0 of 2097152\nmessages: 0 of 500\n",
+    );
+    assert.equal((await run(s, "imap-acct", "quota", "alice", "--messages", "none")).code, 0);
+    assert.match(
+      (await run(s, "imap-acct", "quota", "alice")).out,
+      /^messages: 0 of unlimited \(none\)$/m,
+    );
+    assert.equal((await run(s, "imap-acct", "quota", "alice", "--storage", "lots")).code, 2);
+    assert.equal((await run(s, "imap-acct", "quota", "alice", "--messages", "-1")).code, 2);
+    assert.equal((await run(s, "imap-acct", "list", "--storage", "1M")).code, 2);
 
     assert.equal(
       (await run(s, "imap-mboxes", "create", "--special", "flagged", "alice", "Stars")).code,

@@ -193,6 +193,22 @@ Deno.test("`locateKey()` finds keys in tables and array items", () => {
   assert.equal(locateKey(text, "imap.tls"), 4);
 });
 
+Deno.test("`locateKey()` follows dotted keys, quoted headers, inline tables and [[arrays]]", () => {
+  const key = "storage.imapsql.local_mailboxes.compresion";
+  const dotted =
+    '[storage]\nimapsql.local_mailboxes.dsn = "a"\nimapsql.local_mailboxes.compresion = 1\n';
+  assert.equal(locateKey(dotted, key), 3);
+  const quoted = '[ storage . imapsql."local_mailboxes" ] # mail\ndsn = "a"\ncompresion = 1\n';
+  assert.equal(locateKey(quoted, key), 3);
+  const inline = '[storage.imapsql]\nx = 1\nlocal_mailboxes = { dsn = "a", compresion = 1 }\n';
+  assert.equal(locateKey(inline, key), 3);
+  const arrays =
+    '[[imap]]\nlisten = ["a"]\n[[imap]]\nnote = """\nlisten = 1\n"""\nlisten = ["b"]\n';
+  assert.equal(locateKey(arrays, "imap[1].listen"), 7);
+  assert.equal(locateKey(arrays, "imap[0].listen"), 2);
+  assert.equal(locateKey("a = 1\n", "state_dir"), undefined);
+});
+
 Deno.test("the server refuses to start on a bad config, naming the key, and exits non-zero", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -20,6 +20,8 @@ Deno.test("`parseImapSqlConfig()` applies maddy's defaults and freezes the resul
     msgStore: { kind: "db" },
     compression: { algorithm: "off" },
     appendLimit: 32 * 1024 * 1024,
+    // Ours (maddy has no quotas): none unless configured.
+    quota: { storage: null, messages: null },
     junkMailbox: "Junk",
     // Not maddy's default (true): \Recent is on unless turned off (see README).
     disableRecent: false,
@@ -41,6 +43,7 @@ Deno.test("`parseImapSqlConfig()` reads every directive", () => {
       msg_store: ["fs", "bodies"],
       compression: ["zstd", 3],
       appendlimit: "10M",
+      quota: { storage: "1G", messages: 5000 },
       junk_mailbox: "Spam",
       disable_recent: true,
       sqlite_cache_size: -20000,
@@ -57,6 +60,8 @@ Deno.test("`parseImapSqlConfig()` reads every directive", () => {
   assert.deepEqual(o.msgStore, { kind: "fs", dir: "/var/lib/imapd/bodies" });
   assert.deepEqual(o.compression, { algorithm: "zstd", level: 3 });
   assert.equal(o.appendLimit, 10 * 1024 * 1024);
+  assert.deepEqual(o.quota, { storage: 1024 * 1024 * 1024, messages: 5000 });
+  assert.ok(Object.isFrozen(o.quota));
   assert.equal(o.junkMailbox, "Spam");
   assert.equal(o.disableRecent, true);
   assert.equal(o.sqliteCacheSize, -20000);
@@ -98,4 +103,17 @@ Deno.test("`parseImapSqlConfig()` rejects unknown keys and invalid values, namin
     `${P}.msg_store`,
     /needs a local database/,
   );
+});
+
+Deno.test("`parseImapSqlConfig()` names the key of a bad quota", () => {
+  for (
+    const [quota, message] of [
+      ["1G", /quota: expected a table/],
+      [{ storage: "lots" }, /quota\.storage/],
+      [{ messages: -1 }, /quota\.messages/],
+      [{ mailboxes: 5 }, /quota\.mailboxes/],
+    ] as const
+  ) {
+    assert.throws(() => parseImapSqlConfig({ quota }, P, ctx), message);
+  }
 });

@@ -166,6 +166,10 @@ export class Generator {
       "BINARY[1]",
       "BINARY.SIZE[1]",
       "MODSEQ",
+      "BINARY.PEEK[]",
+      "SAVEDATE",
+      "EMAILID",
+      "THREADID",
     ];
     const macro = this.pick(["ALL", "FAST", "FULL"]);
     if (this.chance(0.15)) return this.text(macro);
@@ -186,6 +190,8 @@ export class Generator {
       "ANSWERED",
       "DRAFT",
       "UNDRAFT",
+      "$",
+      "SAVEDATESUPPORTED",
     ];
     const k = this.int(depth > 2 ? 4 : 10);
     switch (k) {
@@ -202,7 +208,10 @@ export class Generator {
           this.date(),
         ];
       case 3:
-        return [this.text(this.pick(["LARGER", "SMALLER"])), this.text(String(this.int(100000)))];
+        return [
+          this.text(this.pick(["LARGER", "SMALLER", "OLDER", "YOUNGER", "MODSEQ"])),
+          this.text(String(this.int(100000))),
+        ];
       case 4:
         return [this.text("UID"), this.seqSet()];
       case 5:
@@ -336,7 +345,18 @@ export class Generator {
           ]
           : [];
         const ret = this.chance(0.2)
-          ? [this.text("RETURN"), this.text(this.pick(["(CHILDREN)", "(SUBSCRIBED SPECIAL-USE)"]))]
+          ? [
+            this.text("RETURN"),
+            this.text(
+              this.pick([
+                "(CHILDREN)",
+                "(SUBSCRIBED SPECIAL-USE)",
+                "(STATUS (MESSAGES SIZE))",
+                "(CHILDREN STATUS (UNSEEN DELETED-STORAGE))",
+                "(STATUS ())",
+              ]),
+            ),
+          ]
           : [];
         return [
           ...select,
@@ -360,6 +380,8 @@ export class Generator {
                 "UNSEEN",
                 "SIZE",
                 "APPENDLIMIT",
+                "DELETED",
+                "DELETED-STORAGE",
                 "BOGUS",
               ])).join(" ")
           })`),
@@ -380,6 +402,15 @@ export class Generator {
         });
         return out;
       }
+      case "GETQUOTA":
+        return [this.astring(this.pick(["", "INBOX", "other"]))];
+      case "GETQUOTAROOT":
+        return [this.mailbox()];
+      case "SETQUOTA":
+        return [
+          this.astring(this.pick(["", "x"])),
+          this.text(this.pick(["(STORAGE 100)", "(MESSAGE 5 STORAGE 1)", "()", "(STORAGE x)"])),
+        ];
       case "COMPRESS":
         return [this.text(this.pick(["DEFLATE", "BOGUS"]))];
       case "COPY":
@@ -408,7 +439,21 @@ export class Generator {
         const charset = this.chance(0.15)
           ? [this.text("CHARSET"), this.text(this.pick(["UTF-8", "ISO-8859-1", "X-UNKNOWN"]))]
           : [];
-        return [...charset, ...this.searchKeys(), ...(this.chance(0.3) ? this.searchKeys() : [])];
+        // ESEARCH (RFC 4731), SEARCHRES (RFC 5182), PARTIAL (RFC 9394) return options.
+        const ret = this.chance(0.3)
+          ? [
+            this.text("RETURN"),
+            this.text(
+              this.pick(["()", "(MIN MAX)", "(ALL COUNT)", "(SAVE)", "(PARTIAL 1:10)", "(BOGUS)"]),
+            ),
+          ]
+          : [];
+        return [
+          ...ret,
+          ...charset,
+          ...this.searchKeys(),
+          ...(this.chance(0.3) ? this.searchKeys() : []),
+        ];
       }
       case "SORT":
       case "UID SORT":

@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import { baseConfig, startTestServer } from "../_support/server.ts";
 import { TestClient } from "../_support/imap_client.ts";
+import { parseImapSqlConfig } from "../../lib/config/storage.ts";
+import { openSqlStore } from "../../lib/store/imapsql.ts";
 
 Deno.test("too-long lines and too-big literals get BAD/NO [TOOBIG] and the session continues", async () => {
   const srv = await startTestServer({
@@ -50,6 +52,85 @@ Deno.test("an idle unauthenticated connection is logged out after login_timeout"
     assert.ok(await c.closedByServer());
     c.close();
   } finally {
+    await srv.close();
+  }
+});
+
+Deno.test("a per-account APPENDLIMIT is enforced at the literal, above or below the storage's", async () => {
+  const srv = await startTestServer({
+    users: { alice: "alice-pw" },
+    config: (dir) =>
+      baseConfig(dir).replace('dsn = "imapsql.db"', 'dsn = "imapsql.db"\nappendlimit = "10K"'),
+  });
+  try {
+    const admin = (await srv.store.openAccount("alice", { create: true }))!;
+    // Above the storage's 10K: announced, and a 20000-octet message goes in.
+    await admin.setAppendLimit(30 * 1024);
+    const c = await TestClient.connect(srv.port);
+    const login = await c.login("alice", "alice-pw");
+    assert.match(login.tagged, / APPENDLIMIT=30720[\] ]/);
+    const body = `Subject: big\r\n\r\n${"x".repeat(20000 - 16)}`;
+    await c.writeRaw("a1 APPEND INBOX {20000}\r\n");
+    assert.match(await c.readLine(), /^\+ /);
+    await c.writeRaw(`${body}\r\n`);
+    assert.match(await c.readLine(), /^a1 OK \[APPENDUID \d+ 1\]/);
+    await c.writeRaw(`a2 APPEND INBOX {20000+}\r\n${body}\r\n`);
+    assert.match(await c.readLine(), /^a2 OK \[APPENDUID \d+ 2\]/);
+    assert.deepEqual((await c.command("STATUS INBOX (APPENDLIMIT)")).untagged, [
+      "* STATUS INBOX (APPENDLIMIT 30720)",
+    ]);
+    // Below it, changed by the admin while the session runs: a synchronizing
+    // literal over it is refused before the data is sent.
+    await admin.setAppendLimit(1024);
+    await c.writeRaw("a3 APPEND INBOX {5000}\r\n");
+    assert.match(await c.readLine(), /^a3 NO \[TOOBIG\]/);
+    // The session goes on: a small one fits.
+    await c.writeRaw("a4 APPEND INBOX {18}\r\n");
+    assert.match(await c.readLine(), /^\+ /);
+    await c.writeRaw("Subject: x\r\n\r\nhi!!\r\n");
+    assert.match(await c.readLine(), /^a4 OK \[APPENDUID \d+ 3\]/);
+    // A non-synchronizing one over the account's limit but under the reader's is read, then refused.
+    await c.writeRaw(`a5 APPEND INBOX {5000+}\r\n${"y".repeat(5000)}\r\n`);
+    assert.match(await c.readLine(), /^a5 NO \[TOOBIG\]/);
+    // Over the account's largest limit: refused by the reader, the data thrown away.
+    await c.writeRaw(`a6 APPEND INBOX {20000+}\r\n${body}\r\n`);
+    assert.match(await c.readLine(), /^a6 NO \[TOOBIG\]/);
+    assert.match((await c.command("CAPABILITY")).untagged[0], / APPENDLIMIT=1024( |$)/);
+    assert.match((await c.command("NOOP")).tagged, /OK/);
+    c.close();
+  } finally {
+    await srv.close();
+  }
+});
+
+Deno.test("a mailbox's own APPENDLIMIT: CAPABILITY drops the value, the literal gate reads the name", async () => {
+  const srv = await startTestServer({ users: { alice: "alice-pw" } });
+  // The server's store runs on its own thread: this second connection writes beside it.
+  const direct = await openSqlStore(
+    parseImapSqlConfig({ dsn: "imapsql.db" }, "storage.imapsql.t", { stateDir: `${srv.dir}/data` }),
+  );
+  try {
+    await srv.store.openAccount("alice", { create: true });
+    await direct.db.updateTable("mailboxes").set({ append_limit: 100 }).where("name", "=", "Sent")
+      .execute();
+    const c = await TestClient.connect(srv.port);
+    const login = await c.login("alice", "alice-pw");
+    // RFC 7889 §2: limits differ per mailbox, so no value; STATUS tells each.
+    assert.match(login.tagged, / APPENDLIMIT[\] ]/);
+    assert.deepEqual((await c.command("STATUS Sent (APPENDLIMIT)")).untagged, [
+      "* STATUS Sent (APPENDLIMIT 100)",
+    ]);
+    await c.writeRaw("a1 APPEND Sent {500}\r\n");
+    assert.match(await c.readLine(), /^a1 NO \[TOOBIG\]/);
+    await c.writeRaw('a2 APPEND "Sent" (\\Seen) {500}\r\n');
+    assert.match(await c.readLine(), /^a2 NO \[TOOBIG\]/);
+    await c.writeRaw("a3 APPEND INBOX {500}\r\n");
+    assert.match(await c.readLine(), /^\+ /);
+    await c.writeRaw(`Subject: x\r\n\r\n${"z".repeat(500 - 14)}\r\n`);
+    assert.match(await c.readLine(), /^a3 OK /);
+    c.close();
+  } finally {
+    await direct.close();
     await srv.close();
   }
 });

@@ -13,6 +13,7 @@ const INFO: MailboxInfo = {
   highestModSeq: 1,
   specialUse: null,
   subscribed: true,
+  objectId: "F1-7",
 };
 
 /** A view of five messages with UIDs 3, 4, 10, 20, 30 (sequence numbers 1-5). */

@@ -13,6 +13,7 @@ const INFO: MailboxInfo = {
   highestModSeq: 1,
   specialUse: null,
   subscribed: true,
+  objectId: "F1-7",
 };
 
 async function updates(view: SelectedMailbox, allowExpunge = true): Promise<string[]> {

@@ -1,11 +1,11 @@
 import type { ResponseEncoder } from "../../wire/encoder.ts";
 import type { CommandParser } from "../../wire/parser.ts";
-import { parseSequenceSet, type SequenceSet } from "../sequence_set.ts";
+import { type MessageSet, parseMessageSet } from "../sequence_set.ts";
 import { formatUidList } from "../response.ts";
 
 /** uid-expunge = "UID EXPUNGE" SP sequence-set (RFC 4315 §2.1); plain EXPUNGE takes nothing. */
 export interface ExpungeArgs {
-  uids: SequenceSet | null;
+  uids: MessageSet | null;
 }
 
 export function parseExpunge(p: CommandParser): ExpungeArgs {
@@ -15,7 +15,7 @@ export function parseExpunge(p: CommandParser): ExpungeArgs {
 
 export function parseUidExpunge(p: CommandParser): ExpungeArgs {
   p.sp();
-  const uids = parseSequenceSet(p);
+  const uids = parseMessageSet(p);
   p.end();
   return { uids };
 }

@@ -8,12 +8,15 @@
  *               "BODY" ["STRUCTURE"] / "UID" /
  *               "BODY" section ["<" number "." nz-number ">"] /
  *               "BODY.PEEK" section ["<" number "." nz-number ">"]
+ *   fetch-att =/ "BINARY" [".PEEK"] section-binary [partial] /
+ *               "BINARY.SIZE" section-binary                   (RFC 3516 §4.6)
  *
  * The same parser serves UID FETCH: the set is then read as UIDs by the
  * handler.
  */
 import { type CommandParser, ParseError } from "../../wire/parser.ts";
-import { parseSequenceSet, type SequenceSet } from "../sequence_set.ts";
+import { type MessageSet, parseMessageSet } from "../sequence_set.ts";
+import { parsePartialRange, type PartialRange } from "./search.ts";
 import { parseModSeq } from "../mod_sequence.ts";
 
 /**
@@ -48,18 +51,35 @@ export type FetchItem =
   | { kind: "body" }
   | { kind: "bodyStructure" }
   | { kind: "uid" }
+  /** SAVEDATE (RFC 8514 §4.2). */
+  | { kind: "saveDate" }
+  /** EMAILID and THREADID (RFC 8474 §5.3). */
+  | { kind: "emailId" }
+  | { kind: "threadId" }
   /** RFC822: BODY[] with the \Seen side effect, named "RFC822" in the response. */
   | { kind: "rfc822" }
   /** RFC822.HEADER: BODY.PEEK[HEADER], named "RFC822.HEADER". */
   | { kind: "rfc822Header" }
   /** RFC822.TEXT: BODY[TEXT], named "RFC822.TEXT". */
   | { kind: "rfc822Text" }
-  | { kind: "section"; peek: boolean; section: Section; partial: Partial | null };
+  | { kind: "section"; peek: boolean; section: Section; partial: Partial | null }
+  /**
+   * BINARY[part]<partial> and BINARY.PEEK (RFC 3516 §4.2.1, §4.2.2): the part
+   * with its Content-Transfer-Encoding undone; `part` empty for the whole message.
+   */
+  | { kind: "binary"; peek: boolean; part: number[]; partial: Partial | null }
+  /** BINARY.SIZE[part] (RFC 3516 §4.2.3): the size BINARY[part] would have. */
+  | { kind: "binarySize"; part: number[] };
 
 export interface FetchArgs {
-  set: SequenceSet;
+  set: MessageSet;
   /** Attributes in the order requested; macros expanded. */
   items: FetchItem[];
+  /**
+   * The PARTIAL fetch modifier (RFC 9394 §3.3): only the messages at these
+   * positions among those the set names, in UID order. UID FETCH only.
+   */
+  partial?: PartialRange;
   /** CHANGEDSINCE (RFC 7162 §3.1.4.1): only messages with a greater MODSEQ. */
   changedSince?: number;
   /** VANISHED (RFC 7162 §3.2.6): UID FETCH with CHANGEDSINCE only, checked by the handler. */
@@ -78,6 +98,9 @@ const SIMPLE: Record<string, FetchItem> = {
   RFC822: { kind: "rfc822" },
   "RFC822.HEADER": { kind: "rfc822Header" },
   "RFC822.TEXT": { kind: "rfc822Text" },
+  SAVEDATE: { kind: "saveDate" },
+  EMAILID: { kind: "emailId" },
+  THREADID: { kind: "threadId" },
 };
 
 /** RFC 3501 §6.4.5: the macros, valid only on their own (not inside a list). */
@@ -99,7 +122,7 @@ function isDigit(b: number): boolean {
 
 export function parseFetch(p: CommandParser): FetchArgs {
   p.sp();
-  const set = parseSequenceSet(p);
+  const set = parseMessageSet(p);
   p.sp();
   const items: FetchItem[] = [];
   if (p.maybe("(")) {
@@ -134,6 +157,7 @@ export function parseFetch(p: CommandParser): FetchArgs {
  * fetch-modifier  =/ chgsince-fetch-mod / rexpunges-fetch-mod (RFC 7162 §7)
  * chgsince-fetch-mod  = "CHANGEDSINCE" SP mod-sequence-valzer
  * rexpunges-fetch-mod = "VANISHED"
+ * modifier-partial    = "PARTIAL" SP partial-range (RFC 9394 §4)
  */
 function parseFetchModifiers(p: CommandParser, args: FetchArgs): void {
   p.list(() => {
@@ -143,7 +167,10 @@ function parseFetchModifiers(p: CommandParser, args: FetchArgs): void {
       args.changedSince = parseModSeq(p, true);
     } else if (name === "VANISHED" && !args.vanished) {
       args.vanished = true;
-    } else if (name === "CHANGEDSINCE" || name === "VANISHED") {
+    } else if (name === "PARTIAL" && !args.partial) {
+      if (!p.maybeSp()) throw new ParseError("PARTIAL needs a range");
+      args.partial = parsePartialRange(p);
+    } else if (name === "CHANGEDSINCE" || name === "VANISHED" || name === "PARTIAL") {
       throw new ParseError(`FETCH modifier ${name} given twice`);
     } else {
       throw new ParseError(`Unknown FETCH modifier ${name}`);
@@ -172,6 +199,12 @@ function readFetchItem(p: CommandParser): FetchItem {
       return { kind: "section", peek: name === "BODY.PEEK", section, partial };
     }
     if (name === "BODY.PEEK") throw new ParseError('Expected "[" after BODY.PEEK');
+  }
+  if (name === "BINARY" || name === "BINARY.PEEK" || name === "BINARY.SIZE") {
+    if (p.peek() !== 0x5b /* [ */) throw new ParseError(`Expected "[" after ${name}`);
+    const part = parseSectionBinary(p);
+    if (name === "BINARY.SIZE") return { kind: "binarySize", part };
+    return { kind: "binary", peek: name === "BINARY.PEEK", part, partial: parsePartial(p) };
   }
   const item = SIMPLE[name];
   if (!item) {
@@ -224,6 +257,24 @@ function sectionText(p: CommandParser, afterPart: boolean): SectionText {
   throw new ParseError(`Unknown section "${word}"`);
 }
 
+/**
+ * section-binary = "[" [section-part] "]" (RFC 3516 §4.6): part numbers only;
+ * HEADER, TEXT and MIME have no transfer encoding to undo.
+ */
+function parseSectionBinary(p: CommandParser): number[] {
+  p.expect("[");
+  const part: number[] = [];
+  if (p.maybe("]")) return part;
+  for (;;) {
+    if (!isDigit(p.peek())) throw new ParseError("BINARY takes part numbers only");
+    const n = p.number();
+    if (n === 0) throw new ParseError("Part numbers start at 1");
+    part.push(n);
+    if (p.maybe("]")) return part;
+    p.expect(".");
+  }
+}
+
 /** ["<" number "." nz-number ">"] */
 function parsePartial(p: CommandParser): Partial | null {
   if (!p.maybe("<")) return null;
@@ -249,10 +300,15 @@ function itemText(p: CommandParser, start: number): string {
   return new TextDecoder().decode(bytes.subarray(start, end)).replace(/[\r\n]/g, " ");
 }
 
-/** Whether fetching `items` sets \Seen (RFC 3501 §6.4.5: BODY[...] but not BODY.PEEK, RFC822, RFC822.TEXT). */
+/**
+ * Whether fetching `items` sets \Seen (RFC 3501 §6.4.5: BODY[...] but not
+ * BODY.PEEK, RFC822, RFC822.TEXT; RFC 3516 §4.2: BINARY but not BINARY.PEEK
+ * or BINARY.SIZE).
+ */
 export function setsSeen(items: readonly FetchItem[]): boolean {
   return items.some((i) =>
-    i.kind === "rfc822" || i.kind === "rfc822Text" || (i.kind === "section" && !i.peek)
+    i.kind === "rfc822" || i.kind === "rfc822Text" ||
+    ((i.kind === "section" || i.kind === "binary") && !i.peek)
   );
 }
 

@@ -16,11 +16,20 @@
  *                   "SENTON" SP date / "SENTSINCE" SP date / "SMALLER" SP number /
  *                   "UID" SP sequence-set / "UNDRAFT" / sequence-set /
  *                   "(" search-key *(SP search-key) ")"
+ *
+ * Extensions: RETURN options (RFC 4731 §3, RFC 5182 §3, RFC 9394 §4), "$"
+ * as a sequence set (RFC 5182 §3), OLDER / YOUNGER (RFC 5032 §4),
+ * SAVEDBEFORE / SAVEDON / SAVEDSINCE / SAVEDATESUPPORTED (RFC 8514 §4),
+ * EMAILID / THREADID (RFC 8474 §6).
+ *
+ * search          = "SEARCH" [search-return-opts] SP search-program
+ * search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")"
+ * search-return-opt  = "MIN" / "MAX" / "ALL" / "COUNT" / "SAVE" / "PARTIAL" SP partial-range
  */
 import type { ResponseEncoder } from "../../wire/encoder.ts";
 import { type CommandParser, decodeUtf8, ParseError } from "../../wire/parser.ts";
-import { atSequenceSet, parseSequenceSet, type SequenceSet } from "../sequence_set.ts";
-import { no } from "../errors.ts";
+import { atSequenceSet, type MessageSet, parseMessageSet } from "../sequence_set.ts";
+import { ImapError, no } from "../errors.ts";
 import { parseModSeq } from "../mod_sequence.ts";
 import type { ResponseCode } from "../response.ts";
 
@@ -29,10 +38,10 @@ export type DateOp = "before" | "on" | "since";
 /** A search as the client wrote it; several keys in a row are an "and". */
 export type SearchProgram =
   | { type: "all" }
-  /** Message sequence numbers, "*" unresolved. */
-  | { type: "seq"; set: SequenceSet }
-  /** UIDs, "*" unresolved. */
-  | { type: "uid"; set: SequenceSet }
+  /** Message sequence numbers, "*" unresolved, or "$". */
+  | { type: "seq"; set: MessageSet }
+  /** UIDs, "*" unresolved, or "$". */
+  | { type: "uid"; set: MessageSet }
   /** A system flag ("\\Seen") or keyword, present or absent. */
   | { type: "flag"; flag: string; present: boolean }
   | { type: "recent"; present: boolean }
@@ -40,6 +49,15 @@ export type SearchProgram =
   | { type: "old" }
   | { type: "internalDate"; op: DateOp; date: string /* YYYY-MM-DD */ }
   | { type: "sentDate"; op: DateOp; date: string /* YYYY-MM-DD */ }
+  /** OLDER / YOUNGER n (RFC 5032 §3): the internal date against the time of the search. */
+  | { type: "within"; op: "older" | "younger"; seconds: number }
+  /** SAVEDBEFORE / SAVEDON / SAVEDSINCE (RFC 8514 §4.3). */
+  | { type: "saveDate"; op: DateOp; date: string /* YYYY-MM-DD */ }
+  /** SAVEDATESUPPORTED (RFC 8514 §4.3): every message when the mailbox keeps save dates. */
+  | { type: "saveDateSupported" }
+  /** EMAILID / THREADID objectid (RFC 8474 §6). */
+  | { type: "emailId"; id: string }
+  | { type: "threadId"; id: string }
   | { type: "size"; op: "larger" | "smaller"; bytes: number }
   /** FROM, TO, CC, BCC, SUBJECT and HEADER; an empty value matches any message with the field. */
   | { type: "header"; name: string; value: string }
@@ -51,10 +69,39 @@ export type SearchProgram =
   | { type: "or"; left: SearchProgram; right: SearchProgram }
   | { type: "not"; key: SearchProgram };
 
+/**
+ * partial-range (RFC 9394 §4): 1-based positions in the result, `from <= to`;
+ * `last` counts from the end (-1 is the last result).
+ */
+export interface PartialRange {
+  from: number;
+  to: number;
+  last: boolean;
+}
+
+/** RETURN (...) of an extended SEARCH (RFC 4731 §3.1); `RETURN ()` is ALL. */
+export interface SearchReturn {
+  min: boolean;
+  max: boolean;
+  all: boolean;
+  count: boolean;
+  /** RFC 5182 §2.1: keep the result as "$". */
+  save: boolean;
+  partial: PartialRange | null;
+}
+
 export interface SearchArgs {
   /** The CHARSET the client named, as sent, or null when it named none. */
   charset: string | null;
   key: SearchProgram;
+  /** The RETURN options, or null for a plain SEARCH (answered with "* SEARCH"). */
+  ret: SearchReturn | null;
+  /**
+   * With SAVE only: a NO found while parsing (an unknown CHARSET), thrown by
+   * the handler, so a SEARCH RETURN (SAVE) that fails still empties "$"
+   * (RFC 5182 §2.1). Without SAVE the parser throws it itself.
+   */
+  failure?: ImapError;
 }
 
 /** Charsets every server must know (RFC 3501 §6.4.4), for BADCHARSET. */
@@ -133,8 +180,17 @@ export function charsetDecoder(charset: string | null): StringDecoder | null {
 /** Parses the arguments of SEARCH / UID SEARCH (the parser stands after the command name). */
 export function parseSearch(p: CommandParser): SearchArgs {
   p.sp();
+  let ret: SearchReturn | null = null;
+  let start = p.pos;
+  if (!atSequenceSet(p) && p.peek() !== 0x28 && readWord(p).toUpperCase() === "RETURN") {
+    p.sp();
+    ret = parseReturnOptions(p);
+    p.sp();
+  } else {
+    p.pos = start;
+  }
   let charset: string | null = null;
-  const start = p.pos;
+  start = p.pos;
   if (!atSequenceSet(p) && p.peek() !== 0x28 && readWord(p).toUpperCase() === "CHARSET") {
     if (!p.maybeSp()) throw new ParseError("CHARSET needs a charset name");
     charset = p.astring();
@@ -142,7 +198,99 @@ export function parseSearch(p: CommandParser): SearchArgs {
   } else {
     p.pos = start;
   }
-  return { charset, key: parseSearchKeys(p, charset) };
+  try {
+    return { charset, key: parseSearchKeys(p, charset), ret };
+  } catch (err) {
+    // With SAVE, a NO must reach the handler, which empties "$" (RFC 5182 §2.1).
+    if (!ret?.save || !(err instanceof ImapError) || err.status !== "NO") throw err;
+    return { charset, key: { type: "all" }, ret, failure: err };
+  }
+}
+
+/**
+ * "(" [search-return-opt *(SP search-return-opt)] ")" (RFC 4466 §2.6.1,
+ * RFC 4731 §3.1). An unknown option is BAD; so are a second ALL or
+ * PARTIAL and both together (RFC 9394 §3.1: "either one PARTIAL, one ALL,
+ * or neither"). No option at all means ALL.
+ */
+export function parseReturnOptions(p: CommandParser): SearchReturn {
+  const ret: SearchReturn = {
+    min: false,
+    max: false,
+    all: false,
+    count: false,
+    save: false,
+    partial: null,
+  };
+  p.expect("(");
+  let any = false;
+  while (!p.maybe(")")) {
+    if (any) p.sp();
+    any = true;
+    const word = readWord(p);
+    switch (word.toUpperCase()) {
+      case "MIN":
+        ret.min = true;
+        break;
+      case "MAX":
+        ret.max = true;
+        break;
+      case "COUNT":
+        ret.count = true;
+        break;
+      case "SAVE":
+        ret.save = true;
+        break;
+      case "ALL":
+        if (ret.all || ret.partial) throw new ParseError("Only one ALL or PARTIAL may be given");
+        ret.all = true;
+        break;
+      case "PARTIAL":
+        if (ret.all || ret.partial) throw new ParseError("Only one ALL or PARTIAL may be given");
+        if (!p.maybeSp()) throw new ParseError("PARTIAL needs a range");
+        ret.partial = parsePartialRange(p);
+        break;
+      case "":
+        throw new ParseError(
+          p.done ? 'Missing ")" after RETURN options' : `Expected a RETURN option at "${near(p)}"`,
+        );
+      default:
+        throw new ParseError(`Unknown RETURN option "${word}"`);
+    }
+  }
+  if (!ret.min && !ret.max && !ret.count && !ret.save && !ret.partial) ret.all = true;
+  return ret;
+}
+
+/**
+ * partial-range-first = nz-number ":" nz-number
+ * partial-range-last  = "-" nz-number ":" "-" nz-number (RFC 9394 §4);
+ * no "*", both ends of one sign, "5:1" the same as "1:5".
+ */
+export function parsePartialRange(p: CommandParser): PartialRange {
+  const text = p.takeWhile(
+    (b) => (b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x3a,
+    "a partial range",
+  );
+  const m = /^(-?)([1-9]\d{0,9}):(-?)([1-9]\d{0,9})$/.exec(text);
+  if (!m || m[1] !== m[3]) throw new ParseError(`Invalid partial range "${text}"`);
+  const a = Number(m[2]);
+  const b = Number(m[4]);
+  if (a > 0xffffffff || b > 0xffffffff) throw new ParseError(`Invalid partial range "${text}"`);
+  return { from: Math.min(a, b), to: Math.max(a, b), last: m[1] === "-" };
+}
+
+/**
+ * The positions `range` selects among `length` results, as [start, end)
+ * indexes (empty when the range lies past the results; RFC 9394 §3.1).
+ */
+export function partialSlice(range: PartialRange, length: number): [number, number] {
+  if (range.last) {
+    const start = Math.max(length - range.to, 0);
+    const end = Math.max(length - range.from + 1, 0);
+    return [start, end];
+  }
+  return [Math.min(range.from - 1, length), Math.min(range.to, length)];
 }
 
 /**
@@ -178,7 +326,7 @@ class KeyReader {
     if (++this.#count > MAX_SEARCH_KEYS_PARSED) {
       throw no(`Too many search keys (more than ${MAX_SEARCH_KEYS_PARSED})`, "LIMIT");
     }
-    if (atSequenceSet(p)) return { type: "seq", set: parseSequenceSet(p) };
+    if (atSequenceSet(p)) return { type: "seq", set: parseMessageSet(p) };
     if (p.maybe("(")) {
       const keys = [this.key(depth + 1)];
       while (!p.maybe(")")) {
@@ -241,7 +389,32 @@ class KeyReader {
           bytes: this.#arg(name, () => p.number()),
         };
       case "UID":
-        return { type: "uid", set: this.#arg(name, () => parseSequenceSet(p)) };
+        return { type: "uid", set: this.#arg(name, () => parseMessageSet(p)) };
+      case "OLDER":
+      case "YOUNGER":
+        // search-key =/ ( "OLDER" / "YOUNGER" ) SP nz-number (RFC 5032 §4)
+        return {
+          type: "within",
+          op: name === "OLDER" ? "older" : "younger",
+          seconds: this.#arg(name, () => p.nzNumber()),
+        };
+      case "SAVEDBEFORE":
+      case "SAVEDON":
+      case "SAVEDSINCE": {
+        // RFC 8514 §4.3: the save date, disregarding time and time zone (as BEFORE/ON/SINCE).
+        const date = this.#arg(name, () => this.#date());
+        const op = name === "SAVEDBEFORE" ? "before" : name === "SAVEDON" ? "on" : "since";
+        return { type: "saveDate", op, date };
+      }
+      case "SAVEDATESUPPORTED":
+        return { type: "saveDateSupported" };
+      case "EMAILID":
+      case "THREADID":
+        // search-key =/ "EMAILID" SP objectid / "THREADID" SP objectid (RFC 8474 §7)
+        return {
+          type: name === "EMAILID" ? "emailId" : "threadId",
+          id: this.#arg(name, () => objectId(p)),
+        };
       case "NOT":
         this.#sp(name);
         return { type: "not", key: this.key(depth + 1) };
@@ -332,6 +505,18 @@ class KeyReader {
   }
 }
 
+/** objectid = 1*255(ALPHA / DIGIT / "_" / "-") (RFC 8474 §7). */
+function objectId(p: CommandParser): string {
+  const id = p.takeWhile(
+    (b) =>
+      (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) ||
+      b === 0x5f || b === 0x2d,
+    "an object id",
+  );
+  if (id.length > 255) throw new ParseError("An object id has at most 255 characters");
+  return id;
+}
+
 /** ATOM-CHAR (with 8-bit bytes, as the wire parser accepts them) / resp-specials "]". */
 function isAstringChar(b: number): boolean {
   if (b <= 0x20 || b === 0x7f) return false;
@@ -366,6 +551,60 @@ export function writeNumbersPart(
   to: number,
 ): void {
   for (let i = from; i < to; i++) enc.sp().number(numbers[i]);
+}
+
+/** What one ESEARCH response carries (RFC 4731 §3.1); absent items are left out. */
+export interface EsearchData {
+  /** The tag of the command this answers (search-correlator). */
+  tag: string;
+  /** Whether the numbers are UIDs (UID SEARCH). */
+  uid: boolean;
+  min?: number;
+  max?: number;
+  /** Ascending numbers, written as a compact sequence set; left out when empty. */
+  all?: readonly number[];
+  /** RFC 9394 §3.1: the range asked for and the ascending numbers in it (NIL when none). */
+  partial?: { range: PartialRange; numbers: readonly number[] };
+  count?: number;
+  /** RFC 7162 §3.1.5: the highest MODSEQ of the matches, when the program used MODSEQ. */
+  modSeq?: number;
+}
+
+/**
+ * esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)
+ * search-correlator = SP "(" "TAG" SP tag-string ")"   (RFC 4731 §3.1, RFC 9394 §4)
+ */
+export function writeEsearch(enc: ResponseEncoder, data: EsearchData): void {
+  enc.untagged().atom("ESEARCH (TAG ").string(data.tag).atom(")");
+  if (data.uid) enc.atom(" UID");
+  if (data.min !== undefined) enc.atom(" MIN ").number(data.min);
+  if (data.max !== undefined) enc.atom(" MAX ").number(data.max);
+  if (data.all && data.all.length > 0) enc.atom(" ALL ").atom(compactSet(data.all));
+  if (data.partial) {
+    const { range, numbers } = data.partial;
+    const sign = range.last ? "-" : "";
+    enc.atom(` PARTIAL (${sign}${range.from}:${sign}${range.to} `);
+    if (numbers.length === 0) enc.nil();
+    else enc.atom(compactSet(numbers));
+    enc.atom(")");
+  }
+  if (data.count !== undefined) enc.atom(" COUNT ").number(data.count);
+  // search-return-data =/ "MODSEQ" SP mod-sequence-value (RFC 7162 §7)
+  if (data.modSeq !== undefined) enc.atom(" MODSEQ ").number(data.modSeq);
+  enc.crlf();
+}
+
+/** Ascending numbers as a sequence set without "*" ("1:3,7"), as RFC 4731 §3.1 asks of ALL. */
+function compactSet(numbers: readonly number[]): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < numbers.length) {
+    let j = i;
+    while (j + 1 < numbers.length && numbers[j + 1] === numbers[j] + 1) j++;
+    parts.push(i === j ? String(numbers[i]) : `${numbers[i]}:${numbers[j]}`);
+    i = j + 1;
+  }
+  return parts.join(",");
 }
 
 /**

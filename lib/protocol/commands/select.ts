@@ -125,6 +125,8 @@ export interface SelectData {
   firstUnseen: number;
   uidValidity: number;
   uidNext: number;
+  /** MAILBOXID (RFC 8474 §4.2). */
+  objectId: string;
 }
 
 /**
@@ -144,6 +146,8 @@ export function writeSelectResponses(enc: ResponseEncoder, d: SelectData): void 
   if (d.firstUnseen > 0) {
     writeStatus(enc, null, "OK", { code: "UNSEEN", seq: d.firstUnseen }, "First unseen");
   }
+  // RFC 8474 §4.2: an untagged OK [MAILBOXID (...)] on every successful SELECT and EXAMINE.
+  writeStatus(enc, null, "OK", { code: "MAILBOXID", objectId: d.objectId }, "Mailbox id");
   writeStatus(enc, null, "OK", { code: "UIDVALIDITY", uidValidity: d.uidValidity }, "UIDs valid");
   writeStatus(enc, null, "OK", { code: "UIDNEXT", uid: d.uidNext }, "Predicted next UID");
 }

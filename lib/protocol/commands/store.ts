@@ -7,14 +7,14 @@
  *   flag-list       = "(" [flag *(SP flag)] ")"
  */
 import { type CommandParser, ParseError } from "../../wire/parser.ts";
-import { parseSequenceSet, type SequenceSet } from "../sequence_set.ts";
+import { type MessageSet, parseMessageSet } from "../sequence_set.ts";
 import { canonicalFlags } from "../flags.ts";
 import { parseModSeq } from "../mod_sequence.ts";
 
 export type StoreMode = "set" | "add" | "remove";
 
 export interface StoreArgs {
-  set: SequenceSet;
+  set: MessageSet;
   mode: StoreMode;
   silent: boolean;
   /** System flags in their canonical spelling ("\Seen"), keywords as sent; no duplicates. */
@@ -27,7 +27,7 @@ const MODES: Record<string, StoreMode> = { "": "set", "+": "add", "-": "remove" 
 
 export function parseStore(p: CommandParser): StoreArgs {
   p.sp();
-  const set = parseSequenceSet(p);
+  const set = parseMessageSet(p);
   p.sp();
   const unchangedSince = p.peek() === 0x28 /* ( */ ? parseStoreModifiers(p) : undefined;
   const word = p.atom();

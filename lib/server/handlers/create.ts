@@ -1,12 +1,15 @@
-import type { CommandContext } from "../context.ts";
+import type { CommandContext, Completion } from "../context.ts";
 import type { CreateArgs } from "../../protocol/commands/create.ts";
 import { newMailboxFromWire } from "../../protocol/mailbox_name.ts";
 import { no } from "../../protocol/errors.ts";
 import { SPECIAL_USES, type SpecialUse } from "../../store/mail_store.ts";
 import { userOf, utf8Names } from "../access.ts";
 
-/** CREATE (RFC 3501 §6.3.3) with CREATE-SPECIAL-USE's USE parameter (RFC 6154 §3). */
-export async function handleCreate(ctx: CommandContext, args: CreateArgs): Promise<void> {
+/**
+ * CREATE (RFC 3501 §6.3.3) with CREATE-SPECIAL-USE's USE parameter (RFC 6154 §3);
+ * the tagged OK carries the new mailbox's MAILBOXID (RFC 8474 §4.1).
+ */
+export async function handleCreate(ctx: CommandContext, args: CreateArgs): Promise<Completion> {
   const name = newMailboxFromWire(args.mailbox, utf8Names(ctx));
   if (name === "INBOX") throw no("INBOX already exists", "ALREADYEXISTS");
   if (args.use.length > 1) throw no("Only one special use per mailbox", "USEATTR");
@@ -23,5 +26,6 @@ export async function handleCreate(ctx: CommandContext, args: CreateArgs): Promi
   if (await account.getMailbox(name)) {
     throw no(`Mailbox "${args.mailbox}" already exists`, "ALREADYEXISTS");
   }
-  await account.createMailbox(name, specialUse ? { specialUse } : undefined);
+  const info = await account.createMailbox(name, specialUse ? { specialUse } : undefined);
+  return { code: { code: "MAILBOXID", objectId: info.objectId }, text: "CREATE completed" };
 }

@@ -13,9 +13,10 @@
 import type { CommandContext, Completion } from "../context.ts";
 import type { FetchArgs } from "../../protocol/commands/fetch.ts";
 import { setsSeen } from "../../protocol/commands/fetch.ts";
-import { neededFields } from "../../protocol/fetch_response.ts";
-import { resolveRanges } from "../../protocol/sequence_set.ts";
-import { bad } from "../../protocol/errors.ts";
+import { neededFields, undecodableBinary } from "../../protocol/fetch_response.ts";
+import { partialSlice } from "../../protocol/commands/search.ts";
+import { resolveRanges, SAVED_RESULT } from "../../protocol/sequence_set.ts";
+import { bad, no } from "../../protocol/errors.ts";
 import { selectedOf, userOf } from "../access.ts";
 import { countUids, uidSetOf } from "../uid_set.ts";
 import { changedSinceKey, enableCondstore, writeVanishedEarlier } from "../condstore.ts";
@@ -42,6 +43,14 @@ async function fetchMessages(
     if (!mailbox.qresync) throw bad("VANISHED needs ENABLE QRESYNC first");
   }
   let uids = mailbox.resolveSet(args.set, uid ? "uid" : "seq");
+  if (args.partial) {
+    // RFC 9394 §3.3: PARTIAL extends UID FETCH; it keeps the messages at
+    // those positions among the ones the set names, counted in UID order.
+    if (!uid) throw bad("PARTIAL is a UID FETCH modifier");
+    const known = mailbox.knownUids(uids);
+    const [start, end] = partialSlice(args.partial, known.length);
+    uids = uidSetOf(known.slice(start, end));
+  }
   const since = args.changedSince;
   const items = since !== undefined && !args.items.some((i) => i.kind === "modSeq")
     ? [...args.items, { kind: "modSeq" as const }]
@@ -52,7 +61,9 @@ async function fetchMessages(
   if (args.vanished && since !== undefined) {
     // Expunged UIDs may lie above the largest UID left: "*" is the largest
     // UID this session has known of, not the largest one still here.
-    await writeVanishedEarlier(ctx, mailbox, since, resolveRanges(args.set, mailbox.highWater));
+    // "$" (RFC 5182) names messages this session knows, so their UIDs stand.
+    const named = args.set === SAVED_RESULT ? uids : resolveRanges(args.set, mailbox.highWater);
+    await writeVanishedEarlier(ctx, mailbox, since, named);
   }
   if (uids.length === 0) return;
   let expected = uid ? 0 : countUids(uids);
@@ -76,16 +87,30 @@ async function fetchMessages(
   // RFC 7162 §3.1: once CONDSTORE is on, FLAGS travel with MODSEQ.
   if (fields.flags && mailbox.condstore) fields.modSeq = true;
   const asksFlags = items.some((i) => i.kind === "flags");
+  const asksBinary = items.some((i) => i.kind === "binary" || i.kind === "binarySize");
   for await (const record of account.fetch(mailboxId, uids, fields)) {
     const seq = mailbox.seqOf(record.uid);
     if (seq === 0) continue;
     if (!uid) expected--;
+    if (asksBinary) {
+      // RFC 3516 §4.5: an encoding we cannot undo fails the command, checked
+      // before this message's response begins.
+      const part = undecodableBinary(record, items);
+      if (part) {
+        const which = uid ? `UID ${record.uid}` : `message ${seq}`;
+        throw no(
+          `Cannot decode the Content-Transfer-Encoding of ${part} of ${which}`,
+          "UNKNOWN-CTE",
+        );
+      }
+    }
     const addFlags = seenSet.has(record.uid);
     mailbox.writeFetch(ctx.enc, seq, record, items, { uid, flags: addFlags });
     // An answer with FLAGS carries the message's current flags: a pending
     // change (our own \Seen among them) need not be sent again.
     if (asksFlags || addFlags) mailbox.forgetFlags(record.uid);
-    await ctx.maybeFlush();
+    const flushing = ctx.maybeFlush();
+    if (flushing) await flushing;
   }
   // A message expunged by another session keeps its sequence number here
   // until this session is told, but the store no longer has it: RFC 3501

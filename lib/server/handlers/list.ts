@@ -54,8 +54,9 @@ function sortNames(a: string, b: string): number {
 
 /** The reference joined with the pattern, decoded, INBOX canonical (RFC 3501 §6.3.8). */
 function fullPattern(reference: string, pattern: string, utf8: boolean): string | null {
-  const ref = utf8 ? reference : decodeMailboxName(reference);
-  const pat = utf8 ? pattern : decodeMailboxName(pattern);
+  // UTF-8 names are stored in NFC (RFC 6855 §3, mailbox_name.ts): patterns match in NFC too.
+  const ref = utf8 ? reference.normalize("NFC") : decodeMailboxName(reference);
+  const pat = utf8 ? pattern.normalize("NFC") : decodeMailboxName(pattern);
   if (ref === null || pat === null) return null;
   if (pat.startsWith(HIERARCHY_DELIMITER) || ref === "") return canonicalInbox(pat);
   const joined = ref.endsWith(HIERARCHY_DELIMITER)

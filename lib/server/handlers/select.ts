@@ -60,6 +60,7 @@ async function open(ctx: CommandContext, args: SelectArgs, readOnly: boolean): P
     firstUnseen: snap.firstUnseenUid === null ? 0 : mailbox.seqOf(snap.firstUnseenUid),
     uidValidity: snap.mailbox.uidValidity,
     uidNext: snap.mailbox.uidNext,
+    objectId: snap.mailbox.objectId,
   });
   if (mailbox.condstore) writeHighestModSeq(ctx.enc, snap.mailbox.highestModSeq);
   const q = args.qresync;

@@ -8,9 +8,10 @@ import type { SortArgs } from "../../protocol/commands/sort.ts";
 import { type SortInput, sortMessages } from "../sorting.ts";
 import { modSeqTrailer, searchUids, writeNumbers } from "../search_program.ts";
 import { uidSetOf } from "../uid_set.ts";
-import { selectedOf, userOf } from "../access.ts";
+import { checkCharsetUnderUtf8, selectedOf, userOf } from "../access.ts";
 
 async function sort(ctx: CommandContext, args: SortArgs, byUid: boolean): Promise<void> {
+  checkCharsetUnderUtf8(ctx, "SORT", args.charset, true);
   const view = selectedOf(ctx);
   const uids = await searchUids(ctx, args.key);
   const messages: SortInput[] = [];

@@ -5,7 +5,7 @@ import { writeMailboxStatus } from "../mailbox_status.ts";
 
 /**
  * STATUS (RFC 3501 §6.3.10), with APPENDLIMIT (RFC 7889 §4), SIZE (RFC 8438)
- * and DELETED, DELETED-STORAGE (RFC 9208 §4.3); the items are answered in
+ * and DELETED, DELETED-STORAGE (RFC 9051 §6.3.11, RFC 9208); the items are answered in
  * mailbox_status.ts, shared with LIST-STATUS. RECENT counts the messages no
  * session holds as \Recent yet (§2.3.2): those a SELECT now would get.
  */

@@ -15,12 +15,13 @@ import {
 } from "../threading.ts";
 import { searchUids } from "../search_program.ts";
 import { uidSetOf } from "../uid_set.ts";
-import { selectedOf, userOf } from "../access.ts";
+import { checkCharsetUnderUtf8, selectedOf, userOf } from "../access.ts";
 
 /** Threads written between checks for a flush of a long response. */
 const FLUSH_EVERY = 512;
 
 async function thread(ctx: CommandContext, args: ThreadArgs, byUid: boolean): Promise<void> {
+  checkCharsetUnderUtf8(ctx, "THREAD", args.charset, true);
   const view = selectedOf(ctx);
   const uids = await searchUids(ctx, args.key);
   const references = args.algorithm === "references";

@@ -4,8 +4,10 @@
  * store_flags.ts, expunge.ts, search.ts, sync.ts).
  */
 import type {
+  AccountQuota,
   AccountStore,
   AppendInput,
+  AppendLimits,
   AppendResult,
   CopyResult,
   FlagMode,
@@ -15,6 +17,7 @@ import type {
   MailboxStatus,
   MessageFields,
   MessageRecord,
+  QuotaSetting,
   RestoreMailboxState,
   RestoreMessage,
   SearchKey,
@@ -23,12 +26,13 @@ import type {
   UidRange,
   UidSet,
 } from "../mail_store.ts";
-import { appendMessage, type AppendQueue } from "./append.ts";
+import { appendMessage, appendMessages, type AppendQueue } from "./append.ts";
 import type { AccountContext, StoreShared } from "./context.ts";
 import { expunge, moveMessages } from "./expunge.ts";
-import { fetchMessages } from "./fetch.ts";
+import { fetchMessages, type RawRecord } from "./fetch.ts";
 import * as mailboxes from "./mailboxes.ts";
 import { restoreMailbox, restoreMessages } from "./restore.ts";
+import { accountQuota, setQuota } from "./quota.ts";
 import { searchMailbox } from "./search.ts";
 import { storeFlags } from "./store_flags.ts";
 import { claimRecent, poll, select, vanished, watch } from "./sync.ts";
@@ -83,12 +87,24 @@ export class SqlAccountStore implements AccountStore {
     return mailboxes.status(this.#ctx, mailboxId);
   }
 
+  appendLimits(): Promise<AppendLimits> {
+    return mailboxes.appendLimits(this.#ctx);
+  }
+
   getAppendLimit(): Promise<number | null> {
     return mailboxes.getAppendLimit(this.#ctx);
   }
 
   setAppendLimit(bytes: number | null): Promise<void> {
     return mailboxes.setAppendLimit(this.#ctx, bytes);
+  }
+
+  quota(): Promise<AccountQuota> {
+    return accountQuota(this.#ctx);
+  }
+
+  setQuota(change: { storage?: QuotaSetting; messages?: QuotaSetting }): Promise<void> {
+    return setQuota(this.#ctx, change);
   }
 
   select(mailboxId: number): Promise<MailboxSnapshot> {
@@ -107,8 +123,21 @@ export class SqlAccountStore implements AccountStore {
     return appendMessage(this.#ctx, this.#appends, mailboxId, input);
   }
 
+  appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]> {
+    return appendMessages(this.#ctx, this.#appends, mailboxId, inputs);
+  }
+
   fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord> {
     return fetchMessages(this.#ctx, mailboxId, uids, fields);
+  }
+
+  /**
+   * fetch() for the store thread: ENVELOPE and BODYSTRUCTURE stay the JSON
+   * text they are stored as (`envelopeJson`, `bodyStructureJson`), so they
+   * cross to the socket thread without being parsed and written again here.
+   */
+  fetchRaw(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<RawRecord> {
+    return fetchMessages(this.#ctx, mailboxId, uids, fields, true);
   }
 
   storeFlags(

@@ -4,12 +4,13 @@
  * whatever other appends are waiting (group commit).
  */
 import type { Kysely, Transaction } from "kysely";
-import type { AppendInput, AppendResult } from "../mail_store.ts";
+import type { AppendInput, AppendResult, QuotaLimits } from "../mail_store.ts";
 import { StoreError } from "../mail_store.ts";
 import { parseMessage } from "../../mime/parse.ts";
 import { type BodyFiles, compress, sha256Hex } from "./body_files.ts";
 import { type AccountContext, effectiveLimit, mailboxRow } from "./context.ts";
 import { parseFlags } from "./flags.ts";
+import { overQuota } from "./quota.ts";
 import type { Db } from "./schema.ts";
 import { sentDay } from "./search.ts";
 import { type SearchFields, searchFieldsOf } from "./search_fields.ts";
@@ -41,8 +42,10 @@ export interface AppendCommitted {
   name: string;
 }
 
-interface AppendJob extends AppendJobInput {
-  resolve: (r: AppendCommitted) => void;
+/** One caller's messages: committed in one transaction, all or none (RFC 3502 MULTIAPPEND). */
+interface AppendJob {
+  messages: readonly AppendJobInput[];
+  resolve: (r: AppendCommitted[]) => void;
   reject: (e: unknown) => void;
 }
 
@@ -58,18 +61,33 @@ export class AppendQueue {
   #db: Kysely<Db>;
   #disableRecent: boolean;
   #files: BodyFiles | null;
+  #quota: QuotaLimits;
   #queue: AppendJob[] = [];
   #flushing: Promise<void> | null = null;
 
-  constructor(db: Kysely<Db>, disableRecent: boolean, files: BodyFiles | null = null) {
+  constructor(
+    db: Kysely<Db>,
+    disableRecent: boolean,
+    files: BodyFiles | null = null,
+    quota: QuotaLimits = { storage: null, messages: null },
+  ) {
     this.#db = db;
     this.#disableRecent = disableRecent;
     this.#files = files;
+    this.#quota = quota;
   }
 
   commit(job: AppendJobInput): Promise<AppendCommitted> {
+    return this.commitAll([job]).then((r) => r[0]);
+  }
+
+  /**
+   * Commits several messages as one unit: the same transaction holds all of
+   * them, with consecutive UIDs in the order given, or none of them.
+   */
+  commitAll(messages: readonly AppendJobInput[]): Promise<AppendCommitted[]> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ ...job, resolve, reject });
+      this.#queue.push({ messages, resolve, reject });
       this.#flushing ??= this.#flush();
     });
   }
@@ -87,14 +105,47 @@ export class AppendQueue {
           const results = await this.#db.transaction().execute(async (trx) => {
             // Taken once the connection is ours: everything queued meanwhile rides along.
             batch = this.#queue.splice(0, 256);
-            const out: (AppendCommitted | StoreError)[] = [];
+            const out: (AppendCommitted[] | StoreError)[] = [];
+            const inserted: AppendJobInput[] = [];
+            const committed: AppendCommitted[] = [];
             for (const job of batch) {
-              // Under the write lock no other process can remove the file: make
-              // sure it is there before the row that names it commits (body_files.ts).
-              if (job.fileData && this.#files) await this.#files.write(job.hash, job.fileData);
-              out.push(await insertAppend(trx, job, this.#disableRecent));
+              const rows: AppendCommitted[] = [];
+              // RFC 9208 with RFC 3502: the quota is checked for the job's messages
+              // together, so a MULTIAPPEND that does not fit stores none of them.
+              let failed: StoreError | null = job.messages.length > 1
+                ? await overQuota(
+                  trx,
+                  job.messages[0].accountId,
+                  this.#quota,
+                  job.messages.length,
+                  job.messages.reduce((n, m) => n + m.size, 0),
+                )
+                : null;
+              for (const message of failed ? [] : job.messages) {
+                // Under the write lock no other process can remove the file: make
+                // sure it is there before the row that names it commits (body_files.ts).
+                if (message.fileData && this.#files) {
+                  await this.#files.write(message.hash, message.fileData);
+                }
+                const r = await insertAppend(trx, message, this.#disableRecent, this.#quota);
+                if (r instanceof StoreError) {
+                  failed = r;
+                  break;
+                }
+                rows.push(r);
+              }
+              if (failed && rows.length > 0) {
+                // A job's messages share one mailbox, so only the first can find it
+                // gone; anything else would leave half a job: undo the whole batch.
+                throw new Error("Append job failed part way; the batch is rolled back");
+              }
+              out.push(failed ?? rows);
+              if (!failed) {
+                inserted.push(...job.messages);
+                committed.push(...rows);
+              }
             }
-            await indexAppends(trx, batch, out);
+            await indexAppends(trx, inserted, committed);
             return out;
           });
           batch.forEach((job, i) => {
@@ -118,13 +169,12 @@ export class AppendQueue {
 async function indexAppends(
   trx: Transaction<Db>,
   batch: readonly AppendJobInput[],
-  results: readonly (AppendCommitted | StoreError)[],
+  results: readonly AppendCommitted[],
 ): Promise<void> {
   const slots = new Map<number, Map<number, number>>();
   const keywords = new Map<number, string[]>();
   batch.forEach((job, i) => {
     const r = results[i];
-    if (r instanceof StoreError) return;
     let m = slots.get(job.mailboxId);
     if (!m) slots.set(job.mailboxId, m = new Map());
     const kw = job.keywords === "[]" ? [] : JSON.parse(job.keywords) as string[];
@@ -138,17 +188,28 @@ async function indexAppends(
   for (const [mailboxId, kw] of keywords) await addKeywords(trx, mailboxId, kw);
 }
 
-/** One APPEND inside a group-commit transaction; a missing mailbox is returned, not thrown. */
+/**
+ * One APPEND inside a group-commit transaction; a missing mailbox or a full
+ * quota is returned, not thrown (the batch's other jobs go on).
+ */
 async function insertAppend(
   trx: Transaction<Db>,
   job: AppendJobInput,
   disableRecent: boolean,
+  quota: QuotaLimits,
 ): Promise<AppendCommitted | StoreError> {
-  // The mailbox first: if it is gone, nothing of this job is written.
+  // The quota is checked in the transaction that adds to the usage: appends
+  // committed before this one (in this batch too) are counted (RFC 9208).
+  const full = await overQuota(trx, job.accountId, quota, 1, job.size);
+  if (full) return full;
+  // The mailbox first: if it is gone, nothing of this job is written. Its
+  // message count and size (quota usage, STATUS SIZE) change with it.
   const box = await trx.updateTable("mailboxes")
     .set((eb) => ({
       uid_next: eb("uid_next", "+", 1),
       highest_modseq: eb("highest_modseq", "+", 1),
+      message_count: eb("message_count", "+", 1),
+      total_size: eb("total_size", "+", job.size),
     }))
     .where("id", "=", job.mailboxId).where("account_id", "=", job.accountId)
     .returning(["uid_next", "highest_modseq", "uid_validity", "name"]).executeTakeFirst();
@@ -180,6 +241,7 @@ async function insertAppend(
     modseq: box.highest_modseq,
     recent: disableRecent ? 0 : 1,
     sent_day: job.sentDay,
+    save_date: Date.now(),
   }).execute();
   return { uid, uidValidity: box.uid_validity, modSeq: box.highest_modseq, name: box.name };
 }
@@ -190,53 +252,83 @@ export async function appendMessage(
   mailboxId: number,
   input: AppendInput,
 ): Promise<AppendResult> {
+  return (await appendMessages(ctx, appends, mailboxId, [input]))[0];
+}
+
+/**
+ * Stores `inputs` in one transaction, all or none (RFC 3502 §6.3.11: a
+ * MULTIAPPEND is atomic), with ascending consecutive UIDs in their order.
+ */
+export async function appendMessages(
+  ctx: AccountContext,
+  appends: AppendQueue,
+  mailboxId: number,
+  inputs: readonly AppendInput[],
+): Promise<AppendResult[]> {
+  if (inputs.length === 0) return [];
   const { options } = ctx;
-  const content = input.content;
   const limitRow = await mailboxRow(ctx, ctx.db, mailboxId);
   const limit = await effectiveLimit(ctx, limitRow);
-  if (content.length > limit) {
-    throw new StoreError(
-      "TOOBIG",
-      `Message of ${content.length} bytes exceeds the limit of ${limit}`,
-    );
+  for (const input of inputs) {
+    if (input.content.length > limit) {
+      throw new StoreError(
+        "TOOBIG",
+        `Message of ${input.content.length} bytes exceeds the limit of ${limit}`,
+      );
+    }
   }
   // Everything slow happens before the transaction begins.
-  const parsed = parseMessage(content);
-  const header = content.slice(0, parsed.headerSize);
-  const body = content.subarray(parsed.headerSize);
-  const hash = await sha256Hex(content);
-  const packed = compress(body, options.compression);
-  const flags = parseFlags(input.flags ?? []);
-  const internalDate = (input.internalDate ?? new Date()).getTime();
-  const files = options.files;
-  files?.hold(hash);
-  try {
-    if (files) await files.write(hash, packed.data);
-    const result = await appends.commit({
+  const jobs: AppendJobInput[] = [];
+  for (const input of inputs) {
+    const content = input.content;
+    const parsed = parseMessage(content);
+    const header = content.slice(0, parsed.headerSize);
+    const body = content.subarray(parsed.headerSize);
+    const hash = await sha256Hex(content);
+    const packed = compress(body, options.compression);
+    const flags = parseFlags(input.flags ?? []);
+    jobs.push({
       accountId: ctx.accountId,
       mailboxId,
       hash,
       size: content.length,
       header,
-      body: files ? null : packed.data,
-      fileData: files ? packed.data : undefined,
+      body: options.files ? null : packed.data,
+      fileData: options.files ? packed.data : undefined,
       compression: packed.algorithm,
       envelope: JSON.stringify(parsed.envelope),
       bodyStructure: JSON.stringify(parsed.body),
       bits: flags.bits,
       keywords: JSON.stringify(flags.keywords),
-      internalDate,
+      internalDate: (input.internalDate ?? new Date()).getTime(),
       sentDay: sentDay(parsed.envelope.date),
       search: searchFieldsOf(header),
     });
-    ctx.bus.advance(mailboxId, result.modSeq - 1, {
-      modSeq: result.modSeq,
-      uidNext: result.uid + 1,
-      name: result.name,
+  }
+  const files = options.files;
+  for (const job of jobs) files?.hold(job.hash);
+  try {
+    if (files) {
+      for (const job of jobs) await files.write(job.hash, job.fileData!);
+    }
+    const results = await appends.commitAll(jobs);
+    const first = results[0];
+    const last = results[results.length - 1];
+    // One transaction gave the messages consecutive MODSEQs: the bus moves
+    // from the one before the first to the last.
+    ctx.bus.advance(mailboxId, first.modSeq - 1, {
+      modSeq: last.modSeq,
+      uidNext: last.uid + 1,
+      name: last.name,
     });
-    ctx.bus.emit({ type: "append", mailboxId, uids: [result.uid], modSeq: result.modSeq });
-    return { uid: result.uid, uidValidity: result.uidValidity, modSeq: result.modSeq };
+    ctx.bus.emit({
+      type: "append",
+      mailboxId,
+      uids: results.map((r) => r.uid),
+      modSeq: results[results.length - 1].modSeq,
+    });
+    return results.map((r) => ({ uid: r.uid, uidValidity: r.uidValidity, modSeq: r.modSeq }));
   } finally {
-    files?.unhold(hash);
+    for (const job of jobs) files?.unhold(job.hash);
   }
 }

@@ -4,7 +4,7 @@
  * read, and the few helpers more than one of them needs.
  */
 import type { Kysely, Transaction } from "kysely";
-import type { MailboxInfo, SpecialUse } from "../mail_store.ts";
+import type { MailboxInfo, QuotaLimits, SpecialUse } from "../mail_store.ts";
 import { StoreError } from "../mail_store.ts";
 import type { BodyStructure } from "../../mime/types.ts";
 import { decompress } from "./body_files.ts";
@@ -23,6 +23,8 @@ export type Runner = Kysely<Db> | Transaction<Db>;
 
 export interface SqlStoreOptions {
   appendLimit: number;
+  /** The default quota of every account (`quota` of the storage); each may set its own. */
+  quota: QuotaLimits;
   disableRecent: boolean;
   compression: Compression;
   junkMailbox: string;
@@ -60,6 +62,8 @@ export type MailboxRow = {
   append_limit: number | null;
   recent_uid: number;
   recent_prev: number;
+  message_count: number;
+  total_size: number;
 };
 
 export type MessageRow = {
@@ -72,6 +76,7 @@ export type MessageRow = {
   modseq: number;
   recent: number;
   sent_day: string | null;
+  save_date?: number | null;
 };
 
 /** The mailbox row by id, inside this account, or NONEXISTENT. */
@@ -105,7 +110,28 @@ export function toInfo(row: MailboxRow, subscribed: boolean): MailboxInfo {
     highestModSeq: row.highest_modseq,
     specialUse: row.special_use as SpecialUse | null,
     subscribed,
+    objectId: mailboxObjectId(row.id, row.uid_validity),
   };
+}
+
+/**
+ * MAILBOXID (RFC 8474 §4): the row id and UIDVALIDITY. RENAME keeps both;
+ * a row id SQLite hands out again after a DELETE comes with a new
+ * UIDVALIDITY (nextUidValidity() rises), so no two mailboxes share one.
+ * objectid = 1*255(ALPHA / DIGIT / "_" / "-"); "F" keeps it apart from
+ * EMAILIDs ("M") and THREADIDs.
+ */
+export function mailboxObjectId(id: number, uidValidity: number): string {
+  return `F${id}-${uidValidity}`;
+}
+
+/**
+ * EMAILID (RFC 8474 §5.1): the content hash of the stored message, so a
+ * COPY or MOVE (which share the body) keeps it, and identical content has
+ * one EMAILID, as §5.1 allows.
+ */
+export function emailObjectId(hash: string): string {
+  return `M${hash}`;
 }
 
 /** The mailbox as `MailboxInfo`, with its subscription looked up. */
@@ -116,7 +142,12 @@ export async function mailboxInfo(ctx: AccountContext, row: MailboxRow): Promise
   return toInfo(row, sub !== undefined);
 }
 
-/** The APPEND limit in force for a mailbox: its own, else the account's, else the store's. */
+/**
+ * The APPEND limit in force for a mailbox: its own, else the account's, else
+ * the store's (RFC 7889). The one rule: `appendLimits()` (mailboxes.ts) gives
+ * the same figures for the whole account, which the server enforces at the
+ * literal and announces in CAPABILITY; STATUS and APPEND itself use this.
+ */
 export async function effectiveLimit(ctx: AccountContext, row: MailboxRow): Promise<number> {
   if (row.append_limit !== null) return row.append_limit;
   const acct = await ctx.db.selectFrom("accounts").select("append_limit")
@@ -198,6 +229,47 @@ export async function bodyOf(
     body: decompress(stored, row.compression),
     structure: JSON.parse(row.body_structure) as BodyStructure,
   };
+}
+
+/** What messageOf() reads: the message's bytes and, when asked, its structures as stored JSON text. */
+export interface MessageBytes {
+  /** The top-level header block. */
+  header: Uint8Array;
+  /** Header block and body: the whole message. */
+  content: Uint8Array;
+  envelope?: string;
+  bodyStructure?: string;
+}
+
+/**
+ * A message's bytes (header block, then body) and, when asked, its cached
+ * structures, in one read of its `bodies` row (see ONE_ROW). Columns after
+ * `body` (compression, envelope, body_structure) are only reached by
+ * walking the body's overflow pages, so the row is read once here, not once
+ * in the FETCH query and again for the body.
+ */
+export async function messageOf(
+  ctx: AccountContext,
+  bodyId: number,
+  want: { envelope?: boolean; bodyStructure?: boolean } = {},
+): Promise<MessageBytes> {
+  const row = await ctx.db.selectFrom("bodies")
+    .select(["header", "body", "compression", "hash"])
+    .$if(!!want.envelope, (qb) => qb.select("envelope"))
+    .$if(!!want.bodyStructure, (qb) => qb.select("body_structure"))
+    .where("id", "=", bodyId).modifyEnd(ctx.sql.oneRow).executeTakeFirst();
+  if (!row) return { header: new Uint8Array(), content: new Uint8Array() };
+  const files = ctx.options.files;
+  const stored = row.body === null && files ? await files.read(row.hash) : toBytes(row.body);
+  const header = toBytes(row.header);
+  const out: MessageBytes = {
+    header,
+    content: concat(header, decompress(stored, row.compression)),
+  };
+  const r = row as { envelope?: string; body_structure?: string };
+  if (r.envelope !== undefined) out.envelope = r.envelope;
+  if (r.body_structure !== undefined) out.bodyStructure = r.body_structure;
+  return out;
 }
 
 export function toBytes(v: unknown): Uint8Array {

@@ -13,6 +13,7 @@ import { DELETED } from "./flags.ts";
 import type { Db } from "./schema.ts";
 import { normalizeUidSet, uidsToSet } from "./uid_ranges.ts";
 import { addKeywords, applySlots, flaggedUids, slotOf } from "./uid_blocks.ts";
+import { countInto, overQuota } from "./quota.ts";
 
 export async function expunge(
   ctx: AccountContext,
@@ -57,6 +58,7 @@ async function removeRows(
 ): Promise<string[]> {
   await trx.updateTable("mailboxes").set({ highest_modseq: modSeq }).where("id", "=", mailboxId)
     .execute();
+  await countInto(trx, mailboxId, -rows.length, -sizeOf(rows));
   for (let i = 0; i < rows.length; i += CHUNK) {
     const part = rows.slice(i, i + CHUNK).map((r) => r.uid);
     await trx.deleteFrom("messages").where("mailbox_id", "=", mailboxId)
@@ -75,6 +77,12 @@ async function removeRows(
   return await collectBodies(ctx.sql, trx, [...new Set(rows.map((r) => r.body_id))]);
 }
 
+function sizeOf(rows: readonly MessageRow[]): number {
+  let n = 0;
+  for (const r of rows) n += r.size;
+  return n;
+}
+
 /** COPY, or with `move` MOVE (copy then expunge of the source in one transaction, RFC 6851). */
 export async function moveMessages(
   ctx: AccountContext,
@@ -90,6 +98,15 @@ export async function moveMessages(
     const set = normalizeUidSet(uids, src.uid_next - 1);
     const rows = await selectRows(ctx, trx, mailboxId, set);
     if (rows.length === 0) return null;
+    const bytes = sizeOf(rows);
+    // RFC 9208, RFC 5530 §3: a COPY that would pass the quota fails with OVERQUOTA and
+    // copies nothing. A MOVE stays inside the account's one quota root, so
+    // its usage does not change and it is never refused for quota.
+    if (!move) {
+      const full = await overQuota(trx, ctx.accountId, ctx.options.quota, rows.length, bytes);
+      if (full) throw full;
+    }
+    await countInto(trx, destMailboxId, rows.length, bytes);
     const first = dst.uid_next;
     const dstModSeq = dst.highest_modseq + 1;
     await trx.updateTable("mailboxes")
@@ -117,6 +134,7 @@ export async function moveMessages(
           "modseq",
           "recent",
           "sent_day",
+          "save_date",
         ])
         .expression((eb) =>
           eb.selectFrom(ctx.sql.rows(part, 7).as("c")).select((e) => [
@@ -130,6 +148,8 @@ export async function moveMessages(
             e.val(dstModSeq).as("modseq"),
             e.val(disableRecent ? 0 : 1).as("recent"),
             "c.c6" as never,
+            // RFC 8514 §3: COPY and MOVE save the message into the destination now.
+            e.val(Date.now()).as("save_date"),
           ])
         ).execute();
     }

@@ -3,10 +3,10 @@ import type { MessageFields, MessageRecord, UidRange, UidSet } from "../mail_sto
 import type { BodyStructure, Envelope } from "../../mime/types.ts";
 import {
   type AccountContext,
-  bodyOf,
   CHUNK,
-  concat,
+  emailObjectId,
   mailboxRow,
+  messageOf,
   type MessageRow,
   toBytes,
 } from "./context.ts";
@@ -16,6 +16,18 @@ import { normalizeUidSet, uidSteps } from "./uid_ranges.ts";
 import { BLOCK_SHIFT, HAS_KEYWORDS, readBlocks, spansInSet, SYSTEM_BITS } from "./uid_blocks.ts";
 
 type FetchRow = MessageRow & Record<string, unknown>;
+
+/**
+ * A record whose envelope and body structure are still their stored JSON
+ * text (fetchRaw, for the store thread, which passes them on as they are).
+ */
+export type RawRecord = Omit<MessageRecord, "envelope" | "bodyStructure"> & {
+  envelopeJson?: string;
+  bodyStructureJson?: string;
+};
+
+/** What fetchChunks builds: either kind of record, as `raw` says. */
+type AnyRecord = MessageRecord & RawRecord;
 
 /**
  * FETCH as the interface wants it, one record at a time, over chunks read a
@@ -28,14 +40,28 @@ export function fetchMessages(
   mailboxId: number,
   uids: UidSet,
   fields: MessageFields,
-): AsyncIterable<MessageRecord> {
+): AsyncIterable<MessageRecord>;
+export function fetchMessages(
+  ctx: AccountContext,
+  mailboxId: number,
+  uids: UidSet,
+  fields: MessageFields,
+  raw: true,
+): AsyncIterable<RawRecord>;
+export function fetchMessages(
+  ctx: AccountContext,
+  mailboxId: number,
+  uids: UidSet,
+  fields: MessageFields,
+  raw = false,
+): AsyncIterable<AnyRecord> {
   return {
-    [Symbol.asyncIterator](): AsyncIterator<MessageRecord> {
-      const chunks = fetchChunks(ctx, mailboxId, uids, fields);
-      let buffer: MessageRecord[] = [];
+    [Symbol.asyncIterator](): AsyncIterator<AnyRecord> {
+      const chunks = fetchChunks(ctx, mailboxId, uids, fields, raw);
+      let buffer: AnyRecord[] = [];
       let i = 0;
       return {
-        async next(): Promise<IteratorResult<MessageRecord>> {
+        async next(): Promise<IteratorResult<AnyRecord>> {
           while (i >= buffer.length) {
             const r = await chunks.next();
             if (r.done) return { value: undefined, done: true };
@@ -44,7 +70,7 @@ export function fetchMessages(
           }
           return { value: buffer[i++], done: false };
         },
-        async return(): Promise<IteratorResult<MessageRecord>> {
+        async return(): Promise<IteratorResult<AnyRecord>> {
           await chunks.return(undefined);
           return { value: undefined, done: true };
         },
@@ -59,14 +85,20 @@ async function* fetchChunks(
   mailboxId: number,
   uids: UidSet,
   fields: MessageFields,
-): AsyncGenerator<MessageRecord[], void, undefined> {
+  raw: boolean,
+): AsyncGenerator<AnyRecord[], void, undefined> {
   const box = await mailboxRow(ctx, ctx.db, mailboxId);
   const set = normalizeUidSet(uids, box.uid_next - 1);
   if (flagsOnly(fields)) {
     yield* flagChunks(ctx, mailboxId, set, fields);
     return;
   }
-  const wantBody = !!(fields.envelope || fields.bodyStructure || fields.header || fields.content);
+  // With the content, everything from `bodies` comes in the one read of the
+  // body (messageOf); without, the query joins what it needs. EMAILID
+  // (RFC 8474) is the body's content address, read by the join in both cases.
+  const structures = !fields.content &&
+    !!(fields.envelope || fields.bodyStructure || fields.header);
+  const wantBody = structures || !!fields.emailId;
   for (const step of uidSteps(set, CHUNK)) {
     let cursor = step.kind === "range" ? step.from : 0;
     for (;;) {
@@ -79,6 +111,7 @@ async function* fetchChunks(
           "m.size",
           "m.modseq",
           "m.body_id",
+          "m.save_date",
         ])
         .where("m.mailbox_id", "=", mailboxId);
       q = step.kind === "range"
@@ -86,18 +119,34 @@ async function* fetchChunks(
         : q.where(ctx.sql.inSet("m.uid", step.uids));
       const rows = wantBody
         ? await q.innerJoin("bodies as b", "b.id", "m.body_id")
-          .$if(!!fields.envelope, (qb) => qb.select("b.envelope as envelope_json"))
-          .$if(!!fields.bodyStructure, (qb) => qb.select("b.body_structure as structure_json"))
-          .$if(!!(fields.header || fields.content), (qb) => qb.select("b.header"))
-          .$if(!!fields.content, (qb) => qb.select(["b.compression", "b.hash"]))
+          // Raw: the text as it is (no JSON_SUFFIX, so the reader does not parse it).
+          .$if(structures && !!fields.envelope && raw, (qb) =>
+            qb.select("b.envelope as envelope_text"))
+          .$if(structures && !!fields.envelope && !raw, (qb) =>
+            qb.select("b.envelope as envelope_json"))
+          .$if(
+            structures && !!fields.bodyStructure && raw,
+            (qb) =>
+              qb.select("b.body_structure as structure_text"),
+          )
+          .$if(
+            structures && !!fields.bodyStructure && !raw,
+            (qb) =>
+              qb.select("b.body_structure as structure_json"),
+          )
+          .$if(structures && !!fields.header, (qb) =>
+            qb.select("b.header"))
+          .$if(!!fields.emailId, (qb) => qb.select("b.hash"))
           .orderBy("m.uid").limit(CHUNK).execute()
         : await q.orderBy("m.uid").limit(CHUNK).execute();
       if (fields.content) {
         // One record per chunk: bodies are read one at a time (see ONE_ROW),
         // and a chunk of 5 MB bodies held at once would not fit.
-        for (const row of rows as FetchRow[]) yield [await content(ctx, record(row, fields), row)];
+        for (const row of rows as FetchRow[]) {
+          yield [await content(ctx, record(row, fields, raw), row, fields, raw)];
+        }
       } else if (rows.length) {
-        yield (rows as FetchRow[]).map((row) => record(row, fields));
+        yield (rows as FetchRow[]).map((row) => record(row, fields, raw));
       }
       if (step.kind === "list" || rows.length < CHUNK) break;
       cursor = rows[rows.length - 1].uid + 1;
@@ -176,27 +225,49 @@ async function* flagChunks(
   if (chunk.length) yield await finish();
 }
 
-function record(row: FetchRow, fields: MessageFields): MessageRecord {
-  const rec: MessageRecord = { uid: row.uid };
+/** The record's fields from the FETCH query (with the content, those of `bodies` come later). */
+function record(row: FetchRow, fields: MessageFields, raw: boolean): AnyRecord {
+  const rec: AnyRecord = { uid: row.uid };
   if (fields.flags) {
     rec.flags = flagList(row.system_flags, row.keywords === "[]" ? [] : JSON.parse(row.keywords));
   }
   if (fields.internalDate) rec.internalDate = new Date(row.internal_date);
   if (fields.size) rec.size = row.size;
   if (fields.modSeq) rec.modSeq = row.modseq;
-  if (fields.envelope) rec.envelope = parsedJson<Envelope>(row.envelope_json);
-  if (fields.bodyStructure) rec.bodyStructure = parsedJson<BodyStructure>(row.structure_json);
+  if (fields.saveDate) rec.saveDate = row.save_date == null ? null : new Date(row.save_date);
+  if (fields.emailId) rec.emailId = emailObjectId(row.hash as string);
+  if (fields.content) return rec;
+  if (raw) {
+    if (fields.envelope) rec.envelopeJson = row.envelope_text as string;
+    if (fields.bodyStructure) rec.bodyStructureJson = row.structure_text as string;
+  } else {
+    if (fields.envelope) rec.envelope = parsedJson<Envelope>(row.envelope_json);
+    if (fields.bodyStructure) rec.bodyStructure = parsedJson<BodyStructure>(row.structure_json);
+  }
   if (fields.header) rec.header = toBytes(row.header);
   return rec;
 }
 
+/** Adds the message's bytes, and the structures and header that come from the same row. */
 async function content(
   ctx: AccountContext,
-  rec: MessageRecord,
+  rec: AnyRecord,
   row: FetchRow,
-): Promise<MessageRecord> {
+  fields: MessageFields,
+  raw: boolean,
+): Promise<AnyRecord> {
   // Bodies are read one at a time (see ONE_ROW): a chunk of 5 MB bodies in one read would not fit.
-  const { body } = await bodyOf(ctx, row.body_id);
-  rec.content = concat(toBytes(row.header), body);
+  const m = await messageOf(ctx, row.body_id, fields);
+  rec.content = m.content;
+  if (fields.header) rec.header = m.header;
+  if (raw) {
+    rec.envelopeJson = m.envelope;
+    rec.bodyStructureJson = m.bodyStructure;
+  } else {
+    if (m.envelope !== undefined) rec.envelope = JSON.parse(m.envelope) as Envelope;
+    if (m.bodyStructure !== undefined) {
+      rec.bodyStructure = JSON.parse(m.bodyStructure) as BodyStructure;
+    }
+  }
   return rec;
 }

@@ -1,6 +1,6 @@
 /** Mailboxes of one account: list, create, delete, rename, subscriptions, STATUS, limits. */
 import { sql, type Transaction } from "kysely";
-import type { MailboxInfo, MailboxStatus, SpecialUse } from "../mail_store.ts";
+import type { AppendLimits, MailboxInfo, MailboxStatus, SpecialUse } from "../mail_store.ts";
 import { HIERARCHY_DELIMITER, StoreError } from "../mail_store.ts";
 import {
   type AccountContext,
@@ -225,25 +225,31 @@ export async function status(ctx: AccountContext, mailboxId: number): Promise<Ma
     uidValidity: row.uid_validity,
     highestModSeq: row.highest_modseq,
     appendLimit: await effectiveLimit(ctx, row),
-    size: await sumSizes(ctx, mailboxId, false),
+    // Kept by every writing transaction (migration 6): one row read.
+    size: row.total_size,
     deleted,
     // Only \Deleted messages' rows are read, and only when the index says there are some.
-    deletedStorage: deleted === 0 ? 0 : await sumSizes(ctx, mailboxId, true),
+    deletedStorage: deleted === 0 ? 0 : await sumSizes(ctx, mailboxId),
   };
 }
 
-/** Sum of message sizes in a mailbox (only those with \Deleted when `deletedOnly`). */
-async function sumSizes(
-  ctx: AccountContext,
-  mailboxId: number,
-  deletedOnly: boolean,
-): Promise<number> {
-  let q = ctx.db.selectFrom("messages")
+/** Sum of the sizes of the messages with \Deleted in a mailbox (STATUS DELETED-STORAGE). */
+async function sumSizes(ctx: AccountContext, mailboxId: number): Promise<number> {
+  const row = await ctx.db.selectFrom("messages")
     .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("size"), eb.lit(0)).as("total"))
-    .where("mailbox_id", "=", mailboxId);
-  if (deletedOnly) q = q.where(sql`system_flags & ${DELETED}`, "!=", 0);
-  const row = await q.executeTakeFirst();
+    .where("mailbox_id", "=", mailboxId)
+    .where(sql`system_flags & ${DELETED}`, "!=", 0).executeTakeFirst();
   return Number(row?.total ?? 0);
+}
+
+/** The limits `effectiveLimit()` applies, for the whole account at once (one decision rule). */
+export async function appendLimits(ctx: AccountContext): Promise<AppendLimits> {
+  const own = await ctx.db.selectFrom("mailboxes").select(["id", "append_limit"])
+    .where("account_id", "=", ctx.accountId).where("append_limit", "is not", null).execute();
+  return {
+    account: (await getAppendLimit(ctx)) ?? ctx.options.appendLimit,
+    mailboxes: Object.fromEntries(own.map((r) => [r.id, r.append_limit!])),
+  };
 }
 
 export async function getAppendLimit(ctx: AccountContext): Promise<number | null> {

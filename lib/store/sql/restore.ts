@@ -14,6 +14,7 @@ import { parseFlags } from "./flags.ts";
 import { normalizeMailboxName } from "./mailboxes.ts";
 import { sentDay } from "./search.ts";
 import { searchFieldsOf } from "./search_fields.ts";
+import { countInto } from "./quota.ts";
 import { addKeywords, applySlots, slotOf } from "./uid_blocks.ts";
 
 /** Messages per transaction. */
@@ -156,12 +157,20 @@ async function restoreBatch(
           modseq: ++modseq,
           recent: 0,
           sent_day: sentDay(parsed.envelope.date),
+          save_date: Date.now(),
         }).execute();
         uidNext = Math.max(uidNext, m.uid + 1);
         restoredUpTo = Math.max(restoredUpTo, m.uid);
       }
       await applySlots(trx, mailboxId, slots);
       if (keywords.length > 0) await addKeywords(trx, mailboxId, keywords);
+      // Quota usage and STATUS SIZE (migration 6); an import is the admin's and not refused.
+      await countInto(
+        trx,
+        mailboxId,
+        prepared.length,
+        prepared.reduce((n, p) => n + p.m.content.length, 0),
+      );
       // Restored messages are old mail: not \Recent for the next session (the \Recent
       // claim counter of migration 4 moves past them).
       const recentUid = Math.max(box.recent_uid, restoredUpTo);

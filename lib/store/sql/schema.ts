@@ -9,6 +9,10 @@ export interface AccountsTable {
   name_key: string;
   /** Per-account APPEND limit in bytes, or null for the store-wide one. */
   append_limit: number | null;
+  /** QUOTA STORAGE limit in bytes; null: the storage's default; -1: none (migration 6). */
+  quota_storage: Generated<number | null>;
+  /** QUOTA MESSAGE limit; null: the storage's default; -1: none (migration 6). */
+  quota_messages: Generated<number | null>;
 }
 
 export interface MailboxesTable {
@@ -25,6 +29,10 @@ export interface MailboxesTable {
   recent_uid: Generated<number>;
   /** recent_uid before the last claim, read back by the claim itself (migration 4). */
   recent_prev: Generated<number>;
+  /** Messages in the mailbox, kept by every writing transaction (migration 6). */
+  message_count: Generated<number>;
+  /** Sum of the messages' sizes in bytes, kept by every writing transaction (migration 6). */
+  total_size: Generated<number>;
 }
 
 export interface SubscriptionsTable {
@@ -62,6 +70,8 @@ export interface MessagesTable {
   recent: number;
   /** "YYYY-MM-DD" of the Date header in its own zone, or null (SENTBEFORE etc.). */
   sent_day: string | null;
+  /** When the message was saved into this mailbox, ms since the epoch (RFC 8514); migration 7. */
+  save_date: number | null;
 }
 
 export interface ExpungedTable {

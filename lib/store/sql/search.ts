@@ -37,6 +37,7 @@ export interface SearchRow extends Partial<SearchFields> {
   recent: number;
   sent_day: string | null;
   body_id: number;
+  save_date: number | null;
 }
 
 export interface Prefilter {
@@ -107,6 +108,10 @@ export function prefilter(key: SearchKey): Prefilter {
         }
         return;
       }
+      case "internalTime":
+        if (k.op === "before") p.dateMax = Math.min(p.dateMax, k.time);
+        else p.dateMin = Math.max(p.dateMin, k.time);
+        return;
       case "size":
         if (k.op === "larger") p.sizeMin = Math.max(p.sizeMin, k.bytes + 1);
         else p.sizeMax = Math.min(p.sizeMax, k.bytes - 1);
@@ -218,6 +223,8 @@ export function headerFields(header: string): [string, string][] {
 
 export interface EvalContext {
   disableRecent: boolean;
+  /** The body id of each EMAILID the key names, when a body has it (see emailBodies()). */
+  emailBodies?: ReadonlyMap<string, number>;
   /** Decoded, folded header block (see searchText()), when needed. */
   header?: string;
   /** Decoded, folded text of the body parts, when needed. */
@@ -253,6 +260,23 @@ export function evaluate(key: SearchKey, row: SearchRow, ctx: EvalContext): bool
       if (key.op === "since") return row.sent_day >= key.date;
       return row.sent_day === key.date;
     }
+    case "internalTime":
+      return key.op === "before" ? row.internal_date < key.time : row.internal_date >= key.time;
+    case "saveDate": {
+      if (row.save_date === null) return false;
+      const start = dayStart(key.date);
+      if (key.op === "before") return row.save_date < start;
+      if (key.op === "since") return row.save_date >= start;
+      return row.save_date >= start && row.save_date < start + DAY;
+    }
+    case "saveDateSupported":
+      // This store keeps a save date for every message (RFC 8514 §4.3).
+      return true;
+    case "emailId":
+      return ctx.emailBodies?.get(key.id) === row.body_id;
+    case "threadId":
+      // RFC 8474 §5.2: a server that does not compute THREADID matches no message.
+      return false;
     case "size":
       return key.op === "larger" ? row.size > key.bytes : row.size < key.bytes;
     case "modSeq":
@@ -315,7 +339,10 @@ export async function searchMailbox(
     return await searchSlots(ctx, mailboxId, key, p, box.uid_next - 1);
   }
   const need = needs(key);
-  const ctxBase = { disableRecent: ctx.options.disableRecent };
+  const ctxBase: EvalContext = {
+    disableRecent: ctx.options.disableRecent,
+    emailBodies: await emailBodies(ctx, key),
+  };
   const out: number[] = [];
   let cursor = p.uidMin;
   const max = Math.min(p.uidMax, box.uid_next - 1);
@@ -333,6 +360,7 @@ export async function searchMailbox(
         "m.recent",
         "m.sent_day",
         "m.body_id",
+        "m.save_date",
       ])
       .where("m.mailbox_id", "=", mailboxId)
       .where("m.uid", ">=", cursor).where("m.uid", "<=", max)
@@ -367,6 +395,35 @@ export async function searchMailbox(
     }
     if (rows.length < CHUNK) break;
     cursor = rows[rows.length - 1].uid + 1;
+  }
+  return out;
+}
+
+/**
+ * The body ids of the EMAILIDs in `key` (RFC 8474 §6): an EMAILID is "M"
+ * and the body's content hash (context.ts), so one indexed read per id
+ * finds the body, and the JS pass compares `body_id`.
+ */
+async function emailBodies(
+  ctx: AccountContext,
+  key: SearchKey,
+): Promise<Map<string, number> | undefined> {
+  const ids = new Set<string>();
+  const stack = [key];
+  while (stack.length > 0) {
+    const k = stack.pop()!;
+    if (k.type === "emailId") ids.add(k.id);
+    else if (k.type === "and") stack.push(...k.keys);
+    else if (k.type === "or") stack.push(k.left, k.right);
+    else if (k.type === "not") stack.push(k.key);
+  }
+  if (ids.size === 0) return undefined;
+  const out = new Map<string, number>();
+  for (const id of ids) {
+    if (!id.startsWith("M")) continue;
+    const row = await ctx.db.selectFrom("bodies").select("id").where("hash", "=", id.slice(1))
+      .executeTakeFirst();
+    if (row) out.set(id, row.id);
   }
   return out;
 }

@@ -48,7 +48,7 @@ export class SqlMailStore implements MailStore, StoreShared {
     this.db = db;
     this.sql = sql;
     this.options = options;
-    this.appends = new AppendQueue(db, options.disableRecent, options.files);
+    this.appends = new AppendQueue(db, options.disableRecent, options.files, options.quota);
   }
 
   get appendLimit(): number {

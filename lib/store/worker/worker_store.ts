@@ -13,8 +13,10 @@
  * core, cut into slices so other sessions' requests get in between.
  */
 import type {
+  AccountQuota,
   AccountStore,
   AppendInput,
+  AppendLimits,
   AppendResult,
   CopyResult,
   FlagMode,
@@ -25,6 +27,7 @@ import type {
   MailStore,
   MessageFields,
   MessageRecord,
+  QuotaSetting,
   RestoreMailboxState,
   RestoreMessage,
   SearchKey,
@@ -48,7 +51,7 @@ interface Stream {
 
 function toError(w: WireError): Error {
   if (w.code !== undefined) return new StoreError(w.code as StoreErrorCode, w.message);
-  const e = new Error(w.message);
+  const e = new Error(w.message, w.cause ? { cause: toError(w.cause) } : undefined);
   e.name = w.name;
   if (w.stack) e.stack = w.stack;
   return e;
@@ -158,38 +161,81 @@ class StoreThread {
     });
   }
 
-  async *fetch(account: string, args: unknown[]): AsyncGenerator<MessageRecord> {
-    if (this.#failed) throw this.#failed;
+  /**
+   * The records of a fetch stream. A plain iterator over each decoded chunk,
+   * not an async generator: `for await` over a generator costs several
+   * promise turns per record, which showed in FETCH 1:* of 100,000 records.
+   */
+  fetch(account: string, args: unknown[]): AsyncIterable<MessageRecord> {
+    return {
+      [Symbol.asyncIterator]: () => this.#fetchIterator(account, args),
+    };
+  }
+
+  #fetchIterator(account: string, args: unknown[]): AsyncIterator<MessageRecord> {
     const id = this.#next++;
     const stream: Stream = { chunks: [], error: null, wake: null };
-    this.#streams.set(id, stream);
-    this.#post({ t: "fetch", id, account, args });
+    let started = false;
     let finished = false;
-    try {
-      for (;;) {
+    let last = false;
+    let records: Record<string, unknown>[] = [];
+    let bins: Uint8Array<ArrayBuffer>[] = [];
+    let pack: Uint8Array<ArrayBuffer> | null = null;
+    /** A byte field: an index into `bins`, or [offset, length] in `pack`. */
+    const bytesOf = (at: unknown): Uint8Array =>
+      typeof at === "number"
+        ? bins[at]
+        : pack!.subarray((at as number[])[0], (at as number[])[0] + (at as number[])[1]);
+    let i = 0;
+    const end = () => {
+      if (finished) return;
+      finished = true;
+      this.#streams.delete(id);
+      if (!last && started && !this.#failed) this.#post({ t: "cancel", id });
+    };
+    const next = async (): Promise<IteratorResult<MessageRecord>> => {
+      if (!started) {
+        if (this.#failed) throw this.#failed;
+        started = true;
+        this.#streams.set(id, stream);
+        this.#post({ t: "fetch", id, account, args });
+      }
+      while (i >= records.length) {
+        if (last || finished) {
+          end();
+          return { value: undefined, done: true };
+        }
         const chunk = stream.chunks.shift();
         if (!chunk) {
-          if (stream.error) throw stream.error;
+          if (stream.error) {
+            end();
+            throw stream.error;
+          }
           await new Promise<void>((resolve) => (stream.wake = resolve));
           continue;
         }
-        if (!chunk.done) this.#post({ t: "more", id });
-        const records = JSON.parse(chunk.json) as Record<string, unknown>[];
-        for (const r of records) {
-          if (r.internalDate !== undefined) r.internalDate = new Date(r.internalDate as number);
-          if (r.header !== undefined) r.header = chunk.bins[r.header as number];
-          if (r.content !== undefined) r.content = chunk.bins[r.content as number];
-          yield r as unknown as MessageRecord;
-        }
-        if (chunk.done) {
-          finished = true;
-          return;
-        }
+        if (chunk.done) last = true;
+        else this.#post({ t: "more", id });
+        records = JSON.parse(chunk.json) as Record<string, unknown>[];
+        bins = chunk.bins;
+        pack = chunk.pack;
+        i = 0;
       }
-    } finally {
-      this.#streams.delete(id);
-      if (!finished && !this.#failed) this.#post({ t: "cancel", id });
-    }
+      const r = records[i];
+      records[i++] = undefined as unknown as Record<string, unknown>;
+      if (r.internalDate !== undefined) r.internalDate = new Date(r.internalDate as number);
+      if (typeof r.saveDate === "number") r.saveDate = new Date(r.saveDate);
+      if (r.header !== undefined) r.header = bytesOf(r.header);
+      if (r.content !== undefined) r.content = bytesOf(r.content);
+      return { value: r as unknown as MessageRecord, done: false };
+    };
+    return {
+      next,
+      return: (): Promise<IteratorResult<MessageRecord>> => {
+        end();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
   }
 
   watch(account: string, mailboxId: number, listener: (event: MailboxEvent) => void): () => void {
@@ -271,6 +317,15 @@ class ThreadedAccountStore implements AccountStore {
     const transfer = content === input.content ? [] : [content.buffer];
     return this.#call("append", [mailboxId, { ...input, content }], transfer);
   }
+  appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]> {
+    const transfer: ArrayBuffer[] = [];
+    const moved = inputs.map((input) => {
+      const content = ownBuffer(input.content);
+      if (content !== input.content) transfer.push(content.buffer as ArrayBuffer);
+      return { ...input, content };
+    });
+    return this.#call("appendAll", [mailboxId, moved], transfer);
+  }
   fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord> {
     return this.#reader.fetch(this.accountName, [mailboxId, uids, fields]);
   }
@@ -321,11 +376,20 @@ class ThreadedAccountStore implements AccountStore {
     }
     return p;
   }
+  appendLimits(): Promise<AppendLimits> {
+    return this.#read("appendLimits", []);
+  }
   getAppendLimit(): Promise<number | null> {
     return this.#read("getAppendLimit", []);
   }
   setAppendLimit(bytes: number | null): Promise<void> {
     return this.#call("setAppendLimit", [bytes]);
+  }
+  quota(): Promise<AccountQuota> {
+    return this.#read("quota", []);
+  }
+  setQuota(change: { storage?: QuotaSetting; messages?: QuotaSetting }): Promise<void> {
+    return this.#call("setQuota", [change]);
   }
   restoreMailbox(name: string, state: RestoreMailboxState): Promise<MailboxInfo> {
     return this.#call("restoreMailbox", [name, state]);

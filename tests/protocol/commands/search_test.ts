@@ -159,8 +159,12 @@ Deno.test("`parseSearch()` reads CHARSET and decodes strings in it", () => {
   assert.deepEqual(r.key, { type: "body", value: "café" });
   const koi8 = new Uint8Array([...enc.encode("CHARSET KOI8-R TEXT "), 0xd0, 0xd2, 0xc9]);
   assert.deepEqual(search(koi8).key, { type: "text", value: "при" });
-  assert.deepEqual(search("CHARSET US-ASCII ALL"), { charset: "US-ASCII", key: { type: "all" } });
-  assert.deepEqual(search("ALL"), { charset: null, key: { type: "all" } });
+  assert.deepEqual(search("CHARSET US-ASCII ALL"), {
+    charset: "US-ASCII",
+    key: { type: "all" },
+    ret: null,
+  });
+  assert.deepEqual(search("ALL"), { charset: null, key: { type: "all" }, ret: null });
 });
 
 Deno.test("`parseSearch()` answers NO [BADCHARSET] for a charset it cannot decode", () => {

@@ -86,3 +86,34 @@ Deno.test("`migrate()` to recent_claim keeps the messages still marked recent as
     await db.destroy();
   }
 });
+
+Deno.test("`migrate()` to quota counts each mailbox's messages and octets", async () => {
+  const db = open(":memory:");
+  try {
+    await migrate(db, MIGRATIONS.filter((m) => m.name !== "quota"));
+    await db.insertInto("accounts").values({ id: 1, name: "a", name_key: "a" }).execute();
+    await db.insertInto("mailboxes").values([
+      { id: 1, account_id: 1, name: "INBOX", uid_validity: 1, uid_next: 4, highest_modseq: 1 },
+      { id: 2, account_id: 1, name: "Empty", uid_validity: 1, uid_next: 1, highest_modseq: 1 },
+    ]).execute();
+    await sql`insert into bodies (id, hash, size, header, envelope, body_structure)
+      values (1, 'h', 0, x'', '{}', '{}')`.execute(db);
+    for (const [uid, size] of [[1, 100], [2, 250], [3, 7]]) {
+      await sql`insert into messages (mailbox_id, uid, body_id, recent, internal_date, size, modseq)
+        values (1, ${uid}, 1, 0, 0, ${size}, 1)`.execute(db);
+    }
+    const version = MIGRATIONS.find((m) => m.name === "quota")!.version;
+    assert.deepEqual(await migrate(db), [version]);
+    const rows = await db.selectFrom("mailboxes").select(["id", "message_count", "total_size"])
+      .orderBy("id").execute();
+    assert.deepEqual(rows, [
+      { id: 1, message_count: 3, total_size: 357 },
+      { id: 2, message_count: 0, total_size: 0 },
+    ]);
+    const acct = await db.selectFrom("accounts").select(["quota_storage", "quota_messages"])
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(acct, { quota_storage: null, quota_messages: null });
+  } finally {
+    await db.destroy();
+  }
+});

@@ -127,6 +127,11 @@ Deno.test("a database of the previous release gets its UID/flag index and search
     await sql`drop table body_search`.execute(t.store.db);
     await sql`alter table mailboxes drop column recent_uid`.execute(t.store.db);
     await sql`alter table mailboxes drop column recent_prev`.execute(t.store.db);
+    await sql`alter table mailboxes drop column message_count`.execute(t.store.db);
+    await sql`alter table mailboxes drop column total_size`.execute(t.store.db);
+    await sql`alter table accounts drop column quota_storage`.execute(t.store.db);
+    await sql`alter table accounts drop column quota_messages`.execute(t.store.db);
+    await sql`alter table messages drop column save_date`.execute(t.store.db);
     await sql`drop index expunged_modseq`.execute(t.store.db);
     await sql`delete from schema_migrations where version >= 2`.execute(t.store.db);
     const store = await t.reopen();
@@ -137,6 +142,11 @@ Deno.test("a database of the previous release gets its UID/flag index and search
     assert.equal(after.unseen, before.unseen);
     assert.equal(after.firstUnseenUid, before.firstUnseenUid);
     await checkIndex(store, acct, inbox.id);
+    // Migration 6 counted the messages kept (QUOTA usage, STATUS SIZE).
+    assert.deepEqual((await acct.quota()).usage, {
+      messages: after.uids.length,
+      storage: [...after.uids].reduce((n, uid) => n + message(uid).length, 0),
+    });
     const from = { type: "header", name: "From", value: "ALICE@example.org" } as const;
     assert.deepEqual(await acct.search(inbox.id, from), [...after.uids]);
     const subject = { type: "header", name: "subject", value: "message 2" } as const;

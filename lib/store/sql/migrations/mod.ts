@@ -10,6 +10,8 @@ import { uidBlocks } from "./0002_uid_blocks.ts";
 import { bodySearch } from "./0003_body_search.ts";
 import { recentClaim } from "./0004_recent_claim.ts";
 import { expungedModseq } from "./0005_expunged_modseq.ts";
+import { quota } from "./0006_quota.ts";
+import { savedateObjectid } from "./0007_savedate_objectid.ts";
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -17,6 +19,8 @@ export const MIGRATIONS: readonly Migration[] = [
   bodySearch,
   recentClaim,
   expungedModseq,
+  quota,
+  savedateObjectid,
 ];
 
 export type { Migration };

@@ -1,0 +1,57 @@
+/**
+ * The APPEND limit (RFC 7889) as the server enforces and announces it. The
+ * store decides the figures (a mailbox's own limit, else the account's, else
+ * the storage's `appendlimit`); this module reads them for the session and
+ * answers "how large may this APPEND be" for the literal gate in
+ * connection.ts, before the client sends the message, and for the handler.
+ */
+import { CommandParser } from "../wire/parser.ts";
+import { parseCommandHead } from "../protocol/command.ts";
+import { mailboxFromWire } from "../protocol/mailbox_name.ts";
+import { appendLimitIn, type AppendLimits, largestAppendLimit } from "../store/mail_store.ts";
+import type { User } from "./session.ts";
+
+/** Reads the account's limits again into the session (an admin may have changed them). */
+export async function refreshAppendLimits(user: User): Promise<AppendLimits> {
+  user.appendLimits = await user.account.appendLimits();
+  return user.appendLimits;
+}
+
+/**
+ * The limit for an APPEND whose command starts with `prefix` (its bytes up to
+ * the message literal, possibly cut short). The mailbox matters only when
+ * some mailbox has a limit of its own; a name that cannot be read from the
+ * prefix, or a mailbox that does not exist, gets the account's limit (the
+ * command then fails on its own terms).
+ */
+export async function appendLimitForCommand(
+  user: User,
+  prefix: Uint8Array,
+  utf8: boolean,
+): Promise<number> {
+  const limits = await refreshAppendLimits(user);
+  if (Object.keys(limits.mailboxes).length === 0) return limits.account;
+  let name: string;
+  try {
+    const p = new CommandParser(prefix);
+    parseCommandHead(p);
+    p.sp();
+    name = mailboxFromWire(p.astring(), utf8);
+  } catch {
+    return limits.account;
+  }
+  const info = await user.account.getMailbox(name);
+  return appendLimitIn(limits, info?.id ?? null);
+}
+
+/**
+ * The capability (RFC 7889 §2): `APPENDLIMIT=n` when every mailbox of the
+ * account takes the same limit, `APPENDLIMIT` alone when they differ (then
+ * STATUS or LIST-STATUS tells each mailbox's).
+ */
+export function appendLimitCapability(limits: AppendLimits): string {
+  const same = Object.values(limits.mailboxes).every((l) => l === limits.account);
+  return same ? `APPENDLIMIT=${limits.account}` : "APPENDLIMIT";
+}
+
+export { appendLimitIn, largestAppendLimit };
