@@ -21,7 +21,10 @@ for (const kind of KINDS) {
       assert.deepEqual(results.map((r) => r.uid), [1, 2, 3]);
       assert.deepEqual(results.map((r) => r.modSeq - results[0].modSeq), [0, 1, 2]);
       assert.ok(results.every((r) => r.uidValidity === inbox.uidValidity));
-      assert.deepEqual(events, [{ type: "append", mailboxId: inbox.id, uids: [1, 2, 3] }]);
+      // One event, at the MODSEQ of the last message (RFC 7162).
+      assert.deepEqual(events, [
+        { type: "append", mailboxId: inbox.id, uids: [1, 2, 3], modSeq: results[2].modSeq },
+      ]);
       const recs = await collect(acct.fetch(inbox.id, ALL, { flags: true, content: true }));
       assert.deepEqual(recs.map((r) => r.flags), [["\\Seen"], ["$Two"], []]);
       assert.deepEqual(recs[2].content, message(1));
