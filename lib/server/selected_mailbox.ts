@@ -346,9 +346,12 @@ export class SelectedMailbox {
       this.announceKeywords(enc, msg.flags);
       if (this.isRecent(msg.uid)) out = { ...msg, flags: withRecent(msg.flags) };
     }
-    // RFC 7162 §3.1: a CONDSTORE-aware client gets MODSEQ with the flags.
+    // RFC 7162 §3.1: a CONDSTORE-aware client gets MODSEQ with the flags;
+    // §3.2.4: once QRESYNC is on, every FETCH names its UID (as Dovecot
+    // does for solicited ones too), so the client can file each change.
     const modSeq = this.condstore && msg.modSeq !== undefined && msg.flags !== undefined;
-    writeFetchResponse(enc, seq, out, items, modSeq ? { ...options, modSeq } : options);
+    const uid = options.uid || this.qresync;
+    writeFetchResponse(enc, seq, out, items, { ...options, uid, modSeq });
   }
 
   /** The flags for the FLAGS response: system flags, then the keywords known here. */

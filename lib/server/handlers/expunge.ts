@@ -22,5 +22,5 @@ export async function handleExpunge(
   mailbox.expungeOwn(expunged, ctx.enc);
   if (expunged.length === 0 || !mailbox.qresync) return;
   await mailbox.writeUpdates(ctx.enc, true);
-  return { code: { code: "HIGHESTMODSEQ", modSeq: mailbox.modSeq }, text: "EXPUNGE completed" };
+  return { code: { code: "HIGHESTMODSEQ", modSeq: mailbox.modSeq } };
 }

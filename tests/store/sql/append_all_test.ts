@@ -21,6 +21,7 @@ for (const kind of KINDS) {
       assert.deepEqual(results.map((r) => r.uid), [1, 2, 3]);
       assert.deepEqual(results.map((r) => r.modSeq - results[0].modSeq), [0, 1, 2]);
       assert.ok(results.every((r) => r.uidValidity === inbox.uidValidity));
+      // One event, at the MODSEQ of the last message (RFC 7162).
       assert.deepEqual(events, [
         { type: "append", mailboxId: inbox.id, uids: [1, 2, 3], modSeq: results[2].modSeq },
       ]);
