@@ -5,7 +5,7 @@
  * switches it to UTF-8 mailbox names.
  */
 import assert from "node:assert/strict";
-import { baseConfig, portOf, runMain, spawnServer } from "../_support/server.ts";
+import { runImaplibScript } from "../_support/imaplib.ts";
 
 const SCRIPT = String.raw`
 import imaplib, sys, base64
@@ -36,35 +36,18 @@ print(m.logout()[0])
 `;
 
 Deno.test("Python imaplib: FETCH BINARY (literal8) and ENABLE UTF8=ACCEPT", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "imapd-imaplib-binary-" });
-  const file = `${dir}/config.toml`;
-  await Deno.writeTextFile(file, baseConfig(dir).replace('log = "off"', 'log = "stderr"'));
-  assert.equal(
-    (await runMain(["--config", file, "creds", "create", "--password", "pw", "alice"])).code,
-    0,
-  );
-  const srv = await spawnServer(file);
-  try {
-    const out = await new Deno.Command("python3", {
-      args: ["-c", SCRIPT, String(portOf(srv.addresses[0]))],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr) + text);
-    assert.deepEqual(text.trim().split("\n"), [
-      "True True True",
-      "OK",
-      "OK 1 (BINARY.SIZE[1] 5 BINARY.SIZE[2] 6)",
-      "OK 1 (BINARY[2] ~{6} True",
-      "OK café",
-      "OK [b'ENABLE completed']",
-      "OK",
-      `OK ['(\\\\HasNoChildren) "/" "Größe"']`,
-      "BYE",
-    ]);
-  } finally {
-    await srv.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
+  const out = await runImaplibScript(SCRIPT, "imapd-imaplib-binary-");
+  const text = out.stdout;
+  assert.equal(out.code, 0, out.stderr + text);
+  assert.deepEqual(text.trim().split("\n"), [
+    "True True True",
+    "OK",
+    "OK 1 (BINARY.SIZE[1] 5 BINARY.SIZE[2] 6)",
+    "OK 1 (BINARY[2] ~{6} True",
+    "OK café",
+    "OK [b'ENABLE completed']",
+    "OK",
+    `OK ['(\\\\HasNoChildren) "/" "Größe"']`,
+    "BYE",
+  ]);
 });

@@ -6,7 +6,7 @@
  * responses it does not know in `untagged_responses`; `response()` takes them.
  */
 import assert from "node:assert/strict";
-import { baseConfig, portOf, runMain, spawnServer } from "../_support/server.ts";
+import { runImaplibScript } from "../_support/imaplib.ts";
 
 const SCRIPT = String.raw`
 import imaplib, sys
@@ -43,41 +43,24 @@ m.logout()
 `;
 
 Deno.test("Python imaplib: ESEARCH, SEARCHRES, PARTIAL, WITHIN, SAVEDATE and OBJECTID", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "imapd-imaplib-esearch-" });
-  const file = `${dir}/config.toml`;
-  await Deno.writeTextFile(file, baseConfig(dir).replace('log = "off"', 'log = "stderr"'));
-  assert.equal(
-    (await runMain(["--config", file, "creds", "create", "--password", "pw", "alice"])).code,
-    0,
-  );
-  const srv = await spawnServer(file);
-  try {
-    const out = await new Deno.Command("python3", {
-      args: ["-c", SCRIPT, String(portOf(srv.addresses[0]))],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr) + text);
-    const lines = text.trim().split("\n");
-    assert.equal(lines[0], "True");
-    assert.equal(lines[1], "OK 6 True");
-    assert.match(lines[2], /^\('OK', \['\(TAG "\w+"\) MIN 2 MAX 6 ALL 2,4,6 COUNT 3'\]\)$/);
-    assert.match(lines[3], /^\('OK', \['\(TAG "\w+"\) UID PARTIAL \(-1:-2 5:6\)'\]\)$/);
-    // SAVE alone: no ESEARCH response at all.
-    assert.equal(lines[4], "('OK', [])");
-    assert.equal(lines[5], "OK ['1 (UID 1)', '3 (UID 3)', '5 (UID 5)']");
-    assert.equal(lines[6], "OK");
-    assert.equal(lines[7], "('OK', [b'1 3 5'])");
-    // Internal dates are from 2024: none younger than an hour, all older.
-    assert.match(lines[8], /^\('OK', \['\(TAG "\w+"\) COUNT 0'\]\)$/);
-    assert.match(lines[9], /^\('OK', \['\(TAG "\w+"\) COUNT 6'\]\)$/);
-    assert.match(lines[10], /^\('OK', \['\(TAG "\w+"\) COUNT 6'\]\)$/);
-    assert.match(lines[11], /^OK 1 \(EMAILID \(M[0-9a-f]{64}\) THREADID \(T[0-9a-f]{32}\)$/);
-    assert.equal(lines[12], "6)");
-    assert.equal(lines[13], "BAD True");
-  } finally {
-    await srv.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
+  const out = await runImaplibScript(SCRIPT, "imapd-imaplib-esearch-");
+  const text = out.stdout;
+  assert.equal(out.code, 0, out.stderr + text);
+  const lines = text.trim().split("\n");
+  assert.equal(lines[0], "True");
+  assert.equal(lines[1], "OK 6 True");
+  assert.match(lines[2], /^\('OK', \['\(TAG "\w+"\) MIN 2 MAX 6 ALL 2,4,6 COUNT 3'\]\)$/);
+  assert.match(lines[3], /^\('OK', \['\(TAG "\w+"\) UID PARTIAL \(-1:-2 5:6\)'\]\)$/);
+  // SAVE alone: no ESEARCH response at all.
+  assert.equal(lines[4], "('OK', [])");
+  assert.equal(lines[5], "OK ['1 (UID 1)', '3 (UID 3)', '5 (UID 5)']");
+  assert.equal(lines[6], "OK");
+  assert.equal(lines[7], "('OK', [b'1 3 5'])");
+  // Internal dates are from 2024: none younger than an hour, all older.
+  assert.match(lines[8], /^\('OK', \['\(TAG "\w+"\) COUNT 0'\]\)$/);
+  assert.match(lines[9], /^\('OK', \['\(TAG "\w+"\) COUNT 6'\]\)$/);
+  assert.match(lines[10], /^\('OK', \['\(TAG "\w+"\) COUNT 6'\]\)$/);
+  assert.match(lines[11], /^OK 1 \(EMAILID \(M[0-9a-f]{64}\) THREADID \(T[0-9a-f]{32}\)$/);
+  assert.equal(lines[12], "6)");
+  assert.equal(lines[13], "BAD True");
 });

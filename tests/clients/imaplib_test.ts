@@ -4,7 +4,7 @@
  * copy + expunge as a move, UID commands.
  */
 import assert from "node:assert/strict";
-import { baseConfig, portOf, runMain, spawnServer } from "../_support/server.ts";
+import { runImaplibScript } from "../_support/imaplib.ts";
 
 const SCRIPT = String.raw`
 import imaplib, sys, time
@@ -38,54 +38,37 @@ print(m.logout()[0])
 `;
 
 Deno.test("Python imaplib: list, append, select, fetch, search, store, copy + expunge", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "imapd-imaplib-" });
-  const file = `${dir}/config.toml`;
-  await Deno.writeTextFile(file, baseConfig(dir).replace('log = "off"', 'log = "stderr"'));
+  const out = await runImaplibScript(SCRIPT, "imapd-imaplib-");
+  const text = out.stdout;
+  assert.equal(out.code, 0, out.stderr + text);
+  const lines = text.trim().split("\n");
+  assert.equal(lines[0], "OK");
+  assert.equal(lines[1], "OK ['Archive', 'Drafts', 'INBOX', 'Junk', 'Sent', 'Trash']");
+  assert.match(lines[2], /^OK \[APPENDUID \d+ 1$/);
+  assert.match(lines[4], /^OK \[APPENDUID \d+ 3$/);
+  assert.equal(lines[5], "OK 3");
   assert.equal(
-    (await runMain(["--config", file, "creds", "create", "--password", "pw", "alice"])).code,
-    0,
+    lines[6],
+    'OK 1 (ENVELOPE ("Tue, 4 Nov 2025 08:00:00 +0100" "=?utf-8?q?Caf=C3=A9?= plans" (("Bob" NIL "bob" "example.org")) (("Bob" NIL "bob" "example.org")) (("Bob" NIL "bob" "example.org")) ((NIL NIL "alice" "example.org")) NIL NIL NIL NIL))',
   );
-  const srv = await spawnServer(file);
-  try {
-    const out = await new Deno.Command("python3", {
-      args: ["-c", SCRIPT, String(portOf(srv.addresses[0]))],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr) + text);
-    const lines = text.trim().split("\n");
-    assert.equal(lines[0], "OK");
-    assert.equal(lines[1], "OK ['Archive', 'Drafts', 'INBOX', 'Junk', 'Sent', 'Trash']");
-    assert.match(lines[2], /^OK \[APPENDUID \d+ 1$/);
-    assert.match(lines[4], /^OK \[APPENDUID \d+ 3$/);
-    assert.equal(lines[5], "OK 3");
-    assert.equal(
-      lines[6],
-      'OK 1 (ENVELOPE ("Tue, 4 Nov 2025 08:00:00 +0100" "=?utf-8?q?Caf=C3=A9?= plans" (("Bob" NIL "bob" "example.org")) (("Bob" NIL "bob" "example.org")) (("Bob" NIL "bob" "example.org")) ((NIL NIL "alice" "example.org")) NIL NIL NIL NIL))',
-    );
-    assert.match(
-      lines[7],
-      /^OK 2 \(BODYSTRUCTURE \("TEXT" "PLAIN" \("charset" "us-ascii"\) NIL NIL "7BIT" \d+ 1 NIL NIL NIL NIL\)\)$/,
-    );
-    assert.equal(lines[8], "('OK', [b'1 2 3'])");
-    assert.equal(lines[9], "('OK', [b'2 3'])");
-    // The three messages are \\Recent in this session, the first to select INBOX.
-    assert.match(lines[10], /^\('OK', \[b'2 \(FLAGS \(\\\\Flagged \\\\Recent\)\)'\]\)$/);
-    assert.equal(lines[11], "('OK', [b'2'])");
-    assert.match(lines[12], /^\('OK', \[b'\[COPYUID \d+ 3 1\] COPY completed'\]\)$/);
-    assert.equal(lines[14], "('OK', [b'3'])");
-    assert.equal(
-      lines[15],
-      "OK ['1 (UID 1 FLAGS (\\\\Seen \\\\Recent))', '2 (UID 2 FLAGS (\\\\Flagged \\\\Recent))']",
-    );
-    assert.equal(lines[16], "('OK', [b'Trash (MESSAGES 1)'])");
-    assert.equal(lines[17], "OK Subject: =?utf-8?q?Caf=C3=A9?= plans");
-    assert.equal(lines[18], "BYE");
-  } finally {
-    await srv.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
+  assert.match(
+    lines[7],
+    /^OK 2 \(BODYSTRUCTURE \("TEXT" "PLAIN" \("charset" "us-ascii"\) NIL NIL "7BIT" \d+ 1 NIL NIL NIL NIL\)\)$/,
+  );
+  assert.equal(lines[8], "('OK', [b'1 2 3'])");
+  assert.equal(lines[9], "('OK', [b'2 3'])");
+  // The three messages are \\Recent in this session, the first to select INBOX.
+  assert.match(lines[10], /^\('OK', \[b'2 \(FLAGS \(\\\\Flagged \\\\Recent\)\)'\]\)$/);
+  assert.equal(lines[11], "('OK', [b'2'])");
+  assert.match(lines[12], /^\('OK', \[b'\[COPYUID \d+ 3 1\] COPY completed'\]\)$/);
+  assert.equal(lines[14], "('OK', [b'3'])");
+  assert.equal(
+    lines[15],
+    "OK ['1 (UID 1 FLAGS (\\\\Seen \\\\Recent))', '2 (UID 2 FLAGS (\\\\Flagged \\\\Recent))']",
+  );
+  assert.equal(lines[16], "('OK', [b'Trash (MESSAGES 1)'])");
+  assert.equal(lines[17], "OK Subject: =?utf-8?q?Caf=C3=A9?= plans");
+  assert.equal(lines[18], "BYE");
 });
 
 const LIST_STATUS_SCRIPT = String.raw`
@@ -111,52 +94,35 @@ m.logout()
 `;
 
 Deno.test("Python imaplib: LIST ... RETURN (STATUS ...) (LIST-STATUS)", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "imapd-imaplib-" });
-  const file = `${dir}/config.toml`;
-  await Deno.writeTextFile(file, baseConfig(dir).replace('log = "off"', 'log = "stderr"'));
-  assert.equal(
-    (await runMain(["--config", file, "creds", "create", "--password", "pw", "alice"])).code,
-    0,
-  );
-  const srv = await spawnServer(file);
-  try {
-    const out = await new Deno.Command("python3", {
-      args: ["-c", LIST_STATUS_SCRIPT, String(portOf(srv.addresses[0]))],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    const err = new TextDecoder().decode(out.stderr);
-    // The refused RETURN option raises imaplib's error for BAD: the script stops there.
-    assert.match(err, /BAD/);
-    const lines = text.trim().split("\n");
-    assert.equal(lines[0], "True True");
-    assert.equal(lines[1], "OK");
-    const lists = lines.filter((l) => l.startsWith("LIST "));
-    const statuses = lines.filter((l) => l.startsWith("STATUS "));
-    assert.deepEqual(lists, [
-      'LIST (\\HasNoChildren) "/" INBOX',
-      'LIST (\\HasNoChildren \\Archive) "/" Archive',
-      'LIST (\\HasNoChildren \\Drafts) "/" Drafts',
-      'LIST (\\HasNoChildren \\Junk) "/" Junk',
-      'LIST (\\HasChildren) "/" Lists',
-      'LIST (\\HasNoChildren) "/" Lists/Deno',
-      'LIST (\\HasNoChildren \\Sent) "/" Sent',
-      'LIST (\\HasNoChildren \\Trash) "/" Trash',
-    ]);
-    // Sizes: 21 + 18 octets in INBOX, 17 in Lists/Deno.
-    assert.deepEqual(statuses, [
-      "STATUS INBOX (MESSAGES 2 UNSEEN 1 SIZE 39)",
-      "STATUS Archive (MESSAGES 0 UNSEEN 0 SIZE 0)",
-      "STATUS Drafts (MESSAGES 0 UNSEEN 0 SIZE 0)",
-      "STATUS Junk (MESSAGES 0 UNSEEN 0 SIZE 0)",
-      "STATUS Lists (MESSAGES 0 UNSEEN 0 SIZE 0)",
-      "STATUS Lists/Deno (MESSAGES 1 UNSEEN 1 SIZE 17)",
-      "STATUS Sent (MESSAGES 0 UNSEEN 0 SIZE 0)",
-      "STATUS Trash (MESSAGES 0 UNSEEN 0 SIZE 0)",
-    ]);
-  } finally {
-    await srv.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
+  const out = await runImaplibScript(LIST_STATUS_SCRIPT, "imapd-imaplib-");
+  const text = out.stdout;
+  const err = out.stderr;
+  // The refused RETURN option raises imaplib's error for BAD: the script stops there.
+  assert.match(err, /BAD/);
+  const lines = text.trim().split("\n");
+  assert.equal(lines[0], "True True");
+  assert.equal(lines[1], "OK");
+  const lists = lines.filter((l) => l.startsWith("LIST "));
+  const statuses = lines.filter((l) => l.startsWith("STATUS "));
+  assert.deepEqual(lists, [
+    'LIST (\\HasNoChildren) "/" INBOX',
+    'LIST (\\HasNoChildren \\Archive) "/" Archive',
+    'LIST (\\HasNoChildren \\Drafts) "/" Drafts',
+    'LIST (\\HasNoChildren \\Junk) "/" Junk',
+    'LIST (\\HasChildren) "/" Lists',
+    'LIST (\\HasNoChildren) "/" Lists/Deno',
+    'LIST (\\HasNoChildren \\Sent) "/" Sent',
+    'LIST (\\HasNoChildren \\Trash) "/" Trash',
+  ]);
+  // Sizes: 21 + 18 octets in INBOX, 17 in Lists/Deno.
+  assert.deepEqual(statuses, [
+    "STATUS INBOX (MESSAGES 2 UNSEEN 1 SIZE 39)",
+    "STATUS Archive (MESSAGES 0 UNSEEN 0 SIZE 0)",
+    "STATUS Drafts (MESSAGES 0 UNSEEN 0 SIZE 0)",
+    "STATUS Junk (MESSAGES 0 UNSEEN 0 SIZE 0)",
+    "STATUS Lists (MESSAGES 0 UNSEEN 0 SIZE 0)",
+    "STATUS Lists/Deno (MESSAGES 1 UNSEEN 1 SIZE 17)",
+    "STATUS Sent (MESSAGES 0 UNSEEN 0 SIZE 0)",
+    "STATUS Trash (MESSAGES 0 UNSEEN 0 SIZE 0)",
+  ]);
 });
