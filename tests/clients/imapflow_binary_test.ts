@@ -6,19 +6,11 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { startTestServer } from "../_support/server.ts";
+import { connectImapflow } from "../_support/imapflow.ts";
 
 Deno.test("imapflow: append with NUL (literal8), fetch decoded parts with BINARY.PEEK", async () => {
   const srv = await startTestServer({ users: { alice: "alice-pw" } });
-  const { ImapFlow } = await import("imapflow");
-  const flow = new ImapFlow({
-    host: "127.0.0.1",
-    port: srv.port,
-    secure: false,
-    doSTARTTLS: false,
-    auth: { user: "alice", pass: "alice-pw" },
-    logger: false,
-  });
-  await flow.connect();
+  const flow = await connectImapflow(srv.port);
   try {
     assert.ok(flow.capabilities.has("BINARY"));
     const payload = Buffer.from([0x00, 0x01, 0x02, 0xfe, 0xff, 0x00, 0x41]);

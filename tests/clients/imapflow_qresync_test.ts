@@ -7,24 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { startTestServer, type TestServer } from "../_support/server.ts";
+import { connectImapflow } from "../_support/imapflow.ts";
 
 const MSG = (n: number) =>
   `From: s${n}@example.com\r\nTo: alice@example.com\r\nSubject: message ${n}\r\n` +
   `Message-ID: <q${n}@example.com>\r\n\r\nBody ${n}.\r\n`;
 
-async function flowFor(srv: TestServer, qresync: boolean) {
-  const { ImapFlow } = await import("imapflow");
-  const flow = new ImapFlow({
-    host: "127.0.0.1",
-    port: srv.port,
-    secure: false,
-    doSTARTTLS: false,
-    auth: { user: "alice", pass: "alice-pw" },
-    logger: false,
-    qresync,
-  });
-  await flow.connect();
-  return flow;
+function flowFor(srv: TestServer, qresync: boolean) {
+  return connectImapflow(srv.port, { qresync });
 }
 
 interface FlagsEvent {

@@ -6,24 +6,15 @@
 import assert from "node:assert/strict";
 import { baseConfig, startTestServer, type TestServer } from "../_support/server.ts";
 import { TestClient } from "../_support/imap_client.ts";
+import { connectImapflow } from "../_support/imapflow.ts";
 
 const MSG = (n: number, subject: string, extra = "") =>
   `From: Sender ${n} <s${n}@example.com>\r\nTo: alice@example.com\r\nSubject: ${subject}\r\n` +
   `Date: Mon, 3 Nov 2025 10:0${n}:00 +0000\r\nMessage-ID: <m${n}@example.com>\r\n${extra}\r\n` +
   `Body number ${n} mentions ${subject.toLowerCase()}.\r\n`;
 
-async function flowFor(srv: TestServer) {
-  const { ImapFlow } = await import("imapflow");
-  const flow = new ImapFlow({
-    host: "127.0.0.1",
-    port: srv.port,
-    secure: false,
-    doSTARTTLS: false,
-    auth: { user: "alice", pass: "alice-pw" },
-    logger: false,
-  });
-  await flow.connect();
-  return flow;
+function flowFor(srv: TestServer) {
+  return connectImapflow(srv.port);
 }
 
 Deno.test("imapflow: list, append (UIDPLUS), fetch, search, flags, move and copy+expunge", async () => {

@@ -6,19 +6,11 @@
 import assert from "node:assert/strict";
 import { startTestServer } from "../_support/server.ts";
 import { TestClient } from "../_support/imap_client.ts";
+import { connectImapflow } from "../_support/imapflow.ts";
 
 Deno.test("imapflow: ENABLE UTF8=ACCEPT, UTF-8 mailbox names and header text", async () => {
   const srv = await startTestServer({ users: { alice: "alice-pw" } });
-  const { ImapFlow } = await import("imapflow");
-  const flow = new ImapFlow({
-    host: "127.0.0.1",
-    port: srv.port,
-    secure: false,
-    doSTARTTLS: false,
-    auth: { user: "alice", pass: "alice-pw" },
-    logger: false,
-  });
-  await flow.connect();
+  const flow = await connectImapflow(srv.port);
   try {
     assert.ok(flow.enabled.has("UTF8=ACCEPT"));
     await flow.mailboxCreate("Größe/日本");

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { DATE, message, withMailbox as setup } from "../_support/mailbox_fixture.ts";
+import { connectImapflow } from "../_support/imapflow.ts";
 
 Deno.test("FETCH returns FLAGS, UID, RFC822.SIZE, INTERNALDATE and ENVELOPE over loopback", async () => {
   const msgs = [message(1), message(2), message(3)];
@@ -203,17 +204,8 @@ const MULTIPART = "From: Carol <carol@example.net>\r\nTo: alice@example.com\r\nS
   "AAEC\r\n--xyz--\r\n";
 
 Deno.test("imapflow reads FETCH responses and stores flags", async () => {
-  const { ImapFlow } = await import("imapflow");
   await setup([message(1), MULTIPART], "SELECT", async ({ srv, uids }) => {
-    const flow = new ImapFlow({
-      host: "127.0.0.1",
-      port: srv.port,
-      secure: false,
-      doSTARTTLS: false,
-      auth: { user: "alice", pass: "alice-pw" },
-      logger: false,
-    });
-    await flow.connect();
+    const flow = await connectImapflow(srv.port);
     try {
       await flow.mailboxOpen("INBOX");
       const got = [];

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { startTestServer, type TestServer } from "../_support/server.ts";
 import { TestClient } from "../_support/imap_client.ts";
+import { connectImapflow } from "../_support/imapflow.ts";
 
 const enc = new TextEncoder();
 
@@ -331,17 +332,8 @@ m.logout()
 });
 
 Deno.test("imapflow's search() compiles to SEARCH keys we answer", async () => {
-  const { ImapFlow } = await import("imapflow");
   await withMailbox(async (_c, srv) => {
-    const flow = new ImapFlow({
-      host: "127.0.0.1",
-      port: srv.port,
-      secure: false,
-      doSTARTTLS: false,
-      auth: { user: "alice", pass: "alice-pw" },
-      logger: false,
-    });
-    await flow.connect();
+    const flow = await connectImapflow(srv.port);
     try {
       await flow.mailboxOpen("INBOX");
       assert.deepEqual(await flow.search({ seen: false, from: "carol" }), [2]);
