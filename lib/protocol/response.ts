@@ -145,8 +145,9 @@ export function writeStatus(
 }
 
 /**
- * Ascending numbers as a compact sequence set ("1:3,7"): COPYUID (RFC 4315
- * `uid-set`), MODIFIED and VANISHED (RFC 7162).
+ * Ascending numbers as a compact sequence set without "*" ("1:3,7"): COPYUID
+ * (RFC 4315 `uid-set`), MODIFIED and VANISHED (RFC 7162), ESEARCH ALL and
+ * PARTIAL (RFC 4731 §3.1, RFC 9394).
  */
 export function formatUidList(uids: readonly number[]): string {
   const parts: string[] = [];

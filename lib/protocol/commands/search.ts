@@ -31,7 +31,7 @@ import { type CommandParser, decodeUtf8, ParseError } from "../../wire/parser.ts
 import { atSequenceSet, type MessageSet, parseMessageSet } from "../sequence_set.ts";
 import { ImapError, no } from "../errors.ts";
 import { parseModSeq } from "../mod_sequence.ts";
-import type { ResponseCode } from "../response.ts";
+import { formatUidList, type ResponseCode } from "../response.ts";
 
 export type DateOp = "before" | "on" | "since";
 
@@ -579,32 +579,19 @@ export function writeEsearch(enc: ResponseEncoder, data: EsearchData): void {
   if (data.uid) enc.atom(" UID");
   if (data.min !== undefined) enc.atom(" MIN ").number(data.min);
   if (data.max !== undefined) enc.atom(" MAX ").number(data.max);
-  if (data.all && data.all.length > 0) enc.atom(" ALL ").atom(compactSet(data.all));
+  if (data.all && data.all.length > 0) enc.atom(" ALL ").atom(formatUidList(data.all));
   if (data.partial) {
     const { range, numbers } = data.partial;
     const sign = range.last ? "-" : "";
     enc.atom(` PARTIAL (${sign}${range.from}:${sign}${range.to} `);
     if (numbers.length === 0) enc.nil();
-    else enc.atom(compactSet(numbers));
+    else enc.atom(formatUidList(numbers));
     enc.atom(")");
   }
   if (data.count !== undefined) enc.atom(" COUNT ").number(data.count);
   // search-return-data =/ "MODSEQ" SP mod-sequence-value (RFC 7162 §7)
   if (data.modSeq !== undefined) enc.atom(" MODSEQ ").number(data.modSeq);
   enc.crlf();
-}
-
-/** Ascending numbers as a sequence set without "*" ("1:3,7"), as RFC 4731 §3.1 asks of ALL. */
-function compactSet(numbers: readonly number[]): string {
-  const parts: string[] = [];
-  let i = 0;
-  while (i < numbers.length) {
-    let j = i;
-    while (j + 1 < numbers.length && numbers[j + 1] === numbers[j] + 1) j++;
-    parts.push(i === j ? String(numbers[i]) : `${numbers[i]}:${numbers[j]}`);
-    i = j + 1;
-  }
-  return parts.join(",");
 }
 
 /**
