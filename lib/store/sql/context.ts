@@ -150,9 +150,14 @@ export async function mailboxInfo(ctx: AccountContext, row: MailboxRow): Promise
  */
 export async function effectiveLimit(ctx: AccountContext, row: MailboxRow): Promise<number> {
   if (row.append_limit !== null) return row.append_limit;
-  const acct = await ctx.db.selectFrom("accounts").select("append_limit")
+  return (await getAppendLimit(ctx)) ?? ctx.options.appendLimit;
+}
+
+/** The account's own APPEND limit, or null for the store's. */
+export async function getAppendLimit(ctx: AccountContext): Promise<number | null> {
+  const row = await ctx.db.selectFrom("accounts").select("append_limit")
     .where("id", "=", ctx.accountId).executeTakeFirst();
-  return acct?.append_limit ?? ctx.options.appendLimit;
+  return row?.append_limit ?? null;
 }
 
 /** Message rows for a normalized set, ascending, inside a transaction. */

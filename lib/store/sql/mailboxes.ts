@@ -6,6 +6,7 @@ import {
   type AccountContext,
   collectBodies,
   effectiveLimit,
+  getAppendLimit,
   mailboxByName,
   mailboxInfo,
   mailboxRow,
@@ -252,11 +253,7 @@ export async function appendLimits(ctx: AccountContext): Promise<AppendLimits> {
   };
 }
 
-export async function getAppendLimit(ctx: AccountContext): Promise<number | null> {
-  const row = await ctx.db.selectFrom("accounts").select("append_limit")
-    .where("id", "=", ctx.accountId).executeTakeFirst();
-  return row?.append_limit ?? null;
-}
+export { getAppendLimit };
 
 export async function setAppendLimit(ctx: AccountContext, bytes: number | null): Promise<void> {
   await ctx.db.updateTable("accounts").set({ append_limit: bytes })
