@@ -110,24 +110,24 @@ export class AppendQueue {
             const committed: AppendCommitted[] = [];
             for (const job of batch) {
               const rows: AppendCommitted[] = [];
-              // RFC 9208 with RFC 3502: the quota is checked for the job's messages
-              // together, so a MULTIAPPEND that does not fit stores none of them.
-              let failed: StoreError | null = job.messages.length > 1
-                ? await overQuota(
-                  trx,
-                  job.messages[0].accountId,
-                  this.#quota,
-                  job.messages.length,
-                  job.messages.reduce((n, m) => n + m.size, 0),
-                )
-                : null;
+              // RFC 9208: the quota is checked in the transaction that adds to the
+              // usage, so appends committed before (in this batch too) are counted;
+              // a job's messages together (RFC 3502), so a MULTIAPPEND that does
+              // not fit stores none of them.
+              let failed: StoreError | null = await overQuota(
+                trx,
+                job.messages[0].accountId,
+                this.#quota,
+                job.messages.length,
+                job.messages.reduce((n, m) => n + m.size, 0),
+              );
               for (const message of failed ? [] : job.messages) {
                 // Under the write lock no other process can remove the file: make
                 // sure it is there before the row that names it commits (body_files.ts).
                 if (message.fileData && this.#files) {
                   await this.#files.write(message.hash, message.fileData);
                 }
-                const r = await insertAppend(trx, message, this.#disableRecent, this.#quota);
+                const r = await insertAppend(trx, message, this.#disableRecent);
                 if (r instanceof StoreError) {
                   failed = r;
                   break;
@@ -189,19 +189,15 @@ async function indexAppends(
 }
 
 /**
- * One APPEND inside a group-commit transaction; a missing mailbox or a full
- * quota is returned, not thrown (the batch's other jobs go on).
+ * One message of an APPEND inside a group-commit transaction (its job's
+ * quota already checked); a missing mailbox is returned, not thrown (the
+ * batch's other jobs go on).
  */
 async function insertAppend(
   trx: Transaction<Db>,
   job: AppendJobInput,
   disableRecent: boolean,
-  quota: QuotaLimits,
 ): Promise<AppendCommitted | StoreError> {
-  // The quota is checked in the transaction that adds to the usage: appends
-  // committed before this one (in this batch too) are counted (RFC 9208).
-  const full = await overQuota(trx, job.accountId, quota, 1, job.size);
-  if (full) return full;
   // The mailbox first: if it is gone, nothing of this job is written. Its
   // message count and size (quota usage, STATUS SIZE) change with it.
   const box = await trx.updateTable("mailboxes")
