@@ -40,6 +40,7 @@ import {
   writeRecent,
 } from "../protocol/commands/select.ts";
 import { writeExpunge, writeVanished } from "../protocol/commands/expunge.ts";
+import { uidSetOf } from "./uid_set.ts";
 
 /**
  * Claims the messages up to `uid` as \Recent for the caller (or, with
@@ -263,14 +264,7 @@ export class SelectedMailbox {
 
   /** "$" as a UID set: the saved messages this client still knows. */
   #savedSet(): UidSet {
-    const out: { from: number; to: number }[] = [];
-    for (const uid of this.#saved) {
-      if (this.seqOf(uid) === 0) continue;
-      const last = out[out.length - 1];
-      if (last && last.to + 1 === uid) last.to = uid;
-      else out.push({ from: uid, to: uid });
-    }
-    return out;
+    return uidSetOf(this.#saved.filter((uid) => this.seqOf(uid) !== 0));
   }
 
   // ---- sequence sets ---------------------------------------------------
