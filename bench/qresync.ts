@@ -8,9 +8,9 @@
 // after, so the mailbox keeps its size. Both servers offer QRESYNC (Dovecot
 // 2.3 does by default), so the comparison is like with like.
 
-import { countNumbered, ImapClient, must, quote } from "./client.ts";
+import { countNumbered, must } from "./client.ts";
 import type { BenchServer } from "./servers.ts";
-import type { Dataset, Measure, Workload } from "./workloads.ts";
+import { type Dataset, login, type Measure, type Workload } from "./workloads.ts";
 
 const FLAGGED = 100;
 const EXPUNGED = 10;
@@ -20,15 +20,9 @@ function mailboxName(d: Dataset): string {
   return `qresync-${d.sizes.bigCount}`;
 }
 
-async function connect(server: BenchServer, d: Dataset): Promise<ImapClient> {
-  const c = await ImapClient.connect(server.port);
-  await must(c, `LOGIN ${quote(d.big.name)} ${quote(d.big.password)}`);
-  return c;
-}
-
 async function prepare(server: BenchServer, d: Dataset): Promise<void> {
   if (prepared.has(server)) return;
-  const c = await connect(server, d);
+  const c = await login(server, d.big);
   try {
     const name = mailboxName(d);
     const st = await c.command(`STATUS ${name} (MESSAGES)`);
@@ -82,7 +76,7 @@ export function qresyncWorkload(d: Dataset): Workload {
     async run(server, round): Promise<Record<string, Measure>> {
       await prepare(server, d);
       const name = mailboxName(d);
-      const other = await connect(server, d);
+      const other = await login(server, d.big);
       let errors = 0;
       try {
         await must(other, `SELECT ${name}`);
@@ -94,7 +88,7 @@ export function qresyncWorkload(d: Dataset): Workload {
           else added.push(Number(uid));
         }
         // The client's last visit: it leaves knowing UIDVALIDITY and HIGHESTMODSEQ.
-        const away = await connect(server, d);
+        const away = await login(server, d.big);
         await must(away, "ENABLE QRESYNC");
         const s = await away.command(`SELECT ${name}`);
         const texts = s.untagged.map((u) => u.text);
@@ -113,7 +107,7 @@ export function qresyncWorkload(d: Dataset): Workload {
         await must(other, `UID EXPUNGE ${added.join(",")}`);
 
         // The client comes back and resyncs.
-        const back = await connect(server, d);
+        const back = await login(server, d.big);
         try {
           await must(back, "ENABLE QRESYNC");
           const r = await back.command(`SELECT ${name} (QRESYNC (${uidValidity} ${modSeq}))`);

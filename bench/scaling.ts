@@ -5,9 +5,9 @@
 // the first half marked \Seen, made once per server by COPY and STORE (not
 // timed). The 1,000,000-message point is ours alone, in bench/store_bench.ts.
 
-import { countNumbered, ImapClient, lastExists, must, quote, searchResults } from "./client.ts";
+import { countNumbered, lastExists, must, searchResults } from "./client.ts";
 import type { BenchServer } from "./servers.ts";
-import type { Dataset, Measure, Metric, Workload } from "./workloads.ts";
+import { type Dataset, login, type Measure, type Metric, type Workload } from "./workloads.ts";
 
 /** The mailbox sizes measured: a tenth of the big mailbox, and all of it. */
 export function scalingSizes(d: Dataset): number[] {
@@ -16,16 +16,10 @@ export function scalingSizes(d: Dataset): number[] {
 
 const prepared = new WeakSet<BenchServer>();
 
-async function connect(server: BenchServer, d: Dataset): Promise<ImapClient> {
-  const c = await ImapClient.connect(server.port);
-  await must(c, `LOGIN ${quote(d.big.name)} ${quote(d.big.password)}`);
-  return c;
-}
-
 /** Creates `scale-N` for every size (a copy of INBOX 1:N, 1:N/2 \Seen) unless it exists. */
 async function prepare(server: BenchServer, d: Dataset): Promise<void> {
   if (prepared.has(server)) return;
-  const c = await connect(server, d);
+  const c = await login(server, d.big);
   try {
     for (const n of scalingSizes(d)) {
       const name = `scale-${n}`;
@@ -74,7 +68,7 @@ export function scalingWorkload(d: Dataset): Workload {
       await prepare(server, d);
       const out: Record<string, Measure> = {};
       // A fresh session each round: each SELECT is the first of its mailbox in the session.
-      const c = await connect(server, d);
+      const c = await login(server, d.big);
       try {
         for (const n of sizes) {
           const s = await c.command(`SELECT scale-${n}`);

@@ -167,7 +167,8 @@ export function allUsers(d: Dataset): User[] {
   return [d.big, d.search, ...d.clients];
 }
 
-async function login(server: BenchServer, user: User): Promise<ImapClient> {
+/** A new connection, logged in as `user`. */
+export async function login(server: BenchServer, user: User): Promise<ImapClient> {
   const c = await ImapClient.connect(server.port);
   await must(c, `LOGIN ${quote(user.name)} ${quote(user.password)}`);
   return c;
