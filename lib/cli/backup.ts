@@ -115,6 +115,11 @@ export async function runBackup(config: Config, args: string[], io: CliIo): Prom
           `storage ${s.key}: a remote libSQL database is backed up by its server`,
         );
       }
+      if (o.dsn.kind === "postgres") {
+        throw new BackupError(
+          `storage ${s.key}: a PostgreSQL database is backed up with pg_dump or the server's own tools`,
+        );
+      }
       const rel = relative(config.stateDir, o.dsn.path, `storage ${s.key}: the database`);
       const msgRel = o.msgStore.kind === "fs"
         ? relative(config.stateDir, o.msgStore.dir, `storage ${s.key}: msg_store`)
