@@ -42,7 +42,7 @@ function relative(stateDir: string, path: string, what: string): string {
 function tableFiles(config: Config): string[] {
   const files = new Set<string>();
   const visit = (t: TableOptions) => {
-    if (t.module === "sql_table" || t.module === "sql_query") {
+    if ((t.module === "sql_table" || t.module === "sql_query") && t.db.driver === "sqlite") {
       const path = dsnToPath(t.db.dsn, t.db.stateDir);
       if (path !== ":memory:" && !/^[a-z]+:\/\//.test(path)) files.add(path);
     } else if (t.module === "chain") {

@@ -107,6 +107,8 @@ export type TableOptions =
 export type TableModule = TableOptions["module"];
 
 export interface SqlDbOptions {
+  /** "sqlite" for driver libsql/sqlite3, "postgres" for postgres/postgresql. */
+  readonly driver: "sqlite" | "postgres";
   /** maddy's dsn, its arguments joined by spaces. */
   readonly dsn: string;
   /** Where a relative DSN lives. */
