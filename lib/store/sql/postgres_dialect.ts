@@ -2,12 +2,15 @@
  * The PostgreSQL side of the store: Kysely's `PostgresDialect` over a `pg`
  * pool, with three choices of ours.
  *
- * - Every explicit transaction runs at SERIALIZABLE. The store's writes read
- *   the mailbox row (UIDNEXT, HIGHESTMODSEQ, counts) and write it back in the
- *   same transaction; under SERIALIZABLE two nodes that do so at once cannot
- *   both commit (the loser gets SQLSTATE 40001 and `transact()` in retry.ts
- *   runs it again), so no UID or MODSEQ is handed out twice and quota sums
- *   stay exact. Single statements outside a transaction keep READ COMMITTED.
+ * - Transactions run at READ COMMITTED, and every transaction that writes a
+ *   mailbox first locks its row (`lockRows()` in context.ts: SELECT … FOR
+ *   UPDATE): the row is the mailbox's counter (UIDNEXT, HIGHESTMODSEQ, counts),
+ *   so writers of one mailbox, on any node, take turns, and each reads the
+ *   counter its predecessor committed: no UID or MODSEQ is handed out twice.
+ *   A quota check locks the account row the same way. (SERIALIZABLE was
+ *   tried first: under four busy writers a flag change over a whole mailbox
+ *   lost to appends ten times in a row.) Deadlocks (40P01) and races on a
+ *   unique key are run again by retry.ts.
  * - `bigint` (int8) and `numeric` (what SUM() of a bigint returns) are read
  *   as JavaScript numbers: every integer the store keeps (UIDs, MODSEQs,
  *   sizes, milliseconds since 1970) is far below 2^53.
@@ -20,21 +23,16 @@ import {
   ColumnDefinitionNode,
   type ColumnDefinitionNode as ColumnDefinition,
   type CreateTableNode,
-  type DatabaseConnection,
   DataTypeNode,
-  type Driver,
   GeneratedNode,
   type KyselyPlugin,
   OperationNodeTransformer,
   type PluginTransformQueryArgs,
   type PluginTransformResultArgs,
   PostgresDialect,
-  type PostgresDialectConfig,
-  PostgresDriver,
   type QueryResult,
   RawNode,
   type RootOperationNode,
-  type TransactionSettings,
   type UnknownRow,
 } from "kysely";
 import pg from "pg";
@@ -67,32 +65,7 @@ export function postgresDialect(options: PostgresOptions): PostgresDialect {
   // An idle client's error (the server restarted) must not end the process;
   // the pool drops that client and the next query connects anew.
   pool.on("error", () => {});
-  return new SerializablePostgresDialect({ pool });
-}
-
-class SerializablePostgresDialect extends PostgresDialect {
-  #config: PostgresDialectConfig;
-
-  constructor(config: PostgresDialectConfig) {
-    super(config);
-    this.#config = config;
-  }
-
-  override createDriver(): Driver {
-    return new SerializableDriver(this.#config);
-  }
-}
-
-class SerializableDriver extends PostgresDriver {
-  override async beginTransaction(
-    connection: DatabaseConnection,
-    settings: TransactionSettings,
-  ): Promise<void> {
-    await super.beginTransaction(connection, {
-      ...settings,
-      isolationLevel: settings.isolationLevel ?? "serializable",
-    });
-  }
+  return new PostgresDialect({ pool });
 }
 
 class PgSchemaTransformer extends OperationNodeTransformer {
