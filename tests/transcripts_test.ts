@@ -212,6 +212,6 @@ for await (const entry of Deno.readDir(dir)) {
   Deno.test({
     name: `transcript ${entry.name} (postgres)`,
     ignore: cluster === null,
-    fn: async () => run(entry.name, text, await cluster!.createDatabase()),
+    fn: async () => run(entry.name, text, await cluster!.createMigratedDatabase()),
   });
 }

@@ -14,11 +14,19 @@
 export interface PgCluster {
   /** `postgres://…` DSN of `database` on this cluster. */
   dsn(database: string): string;
-  /** A new empty database; its DSN. */
-  createDatabase(): Promise<string>;
+  /**
+   * A new database, empty or a copy of `template` (which nobody may be
+   * connected to); its DSN.
+   */
+  createDatabase(template?: string): Promise<string>;
+  /** A new database with the store's schema already migrated (a copy of one migrated once). */
+  createMigratedDatabase(): Promise<string>;
   /** Runs SQL as the superuser (psql -c), for tests that need to look inside. */
   psql(database: string, sql: string): Promise<string>;
 }
+
+import { parseImapSqlConfig } from "../../lib/config/storage.ts";
+import { openSqlStore } from "../../lib/store/imapsql.ts";
 
 const USER = "imapd_test";
 let started: Promise<PgCluster | null> | null = null;
@@ -148,25 +156,47 @@ async function start(): Promise<PgCluster | null> {
     );
     if (r.ok) {
       const host = "127.0.0.1";
+      let migrated: Promise<string> | null = null;
       const cluster: PgCluster = {
         dsn: (db) => `postgres://${USER}@${host}:${port}/${db}`,
-        async createDatabase() {
+        async createDatabase(template) {
           const name = `t${Deno.pid}_${++counter}`;
-          const c = await run([
-            `${bin}/psql`,
-            "-h",
-            host,
-            "-p",
-            `${port}`,
-            "-U",
-            USER,
-            "-d",
-            "postgres",
-            "-qc",
-            `create database ${name}`,
-          ], null);
-          if (!c.ok) throw new Error(`create database: ${c.out}`);
-          return cluster.dsn(name);
+          const sql = `create database ${name}` + (template ? ` template ${template}` : "");
+          for (let attempt = 0;; attempt++) {
+            const c = await run(
+              [
+                `${bin}/psql`,
+                "-h",
+                host,
+                "-p",
+                `${port}`,
+                "-U",
+                USER,
+                "-d",
+                "postgres",
+                "-qc",
+                sql,
+              ],
+              null,
+            );
+            if (c.ok) return cluster.dsn(name);
+            // A template's last connection may still be closing.
+            if (!/being accessed by other users/.test(c.out) || attempt >= 50) {
+              throw new Error(`create database: ${c.out}`);
+            }
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        },
+        createMigratedDatabase() {
+          migrated ??= (async () => {
+            const dsn = await cluster.createDatabase();
+            const options = parseImapSqlConfig({ driver: "postgres", dsn }, "storage.imapsql.t", {
+              stateDir: dir,
+            });
+            await (await openSqlStore(options)).close();
+            return dsn.replace(/.*\//, "");
+          })();
+          return migrated.then((template) => cluster.createDatabase(template));
         },
         async psql(database, sql) {
           const c = await run(
