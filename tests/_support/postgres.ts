@@ -90,7 +90,7 @@ function freePort(): number {
   return port;
 }
 
-async function start(): Promise<PgCluster | null> {
+async function start(durable: boolean): Promise<PgCluster | null> {
   const bin = findBin();
   if (!bin) {
     throw new Skip("no initdb/pg_ctl under /usr/lib/postgresql/*/bin (apt-get install postgresql)");
@@ -144,9 +144,8 @@ async function start(): Promise<PgCluster | null> {
       `-p ${port}`,
       "-c listen_addresses=127.0.0.1",
       `-k ${dir}`,
-      "-c fsync=off",
-      "-c synchronous_commit=off",
-      "-c full_page_writes=off",
+      // Tests need no durability; a benchmark does (its figures beside Dovecot's fsyncs).
+      ...(durable ? [] : ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]),
       "-c max_connections=200",
       "-c shared_buffers=32MB",
     ].join(" ");
@@ -222,9 +221,13 @@ async function start(): Promise<PgCluster | null> {
 
 class Skip extends Error {}
 
-/** The cluster of this test process, started on first use; null (reason printed) without one. */
-export function postgres(): Promise<PgCluster | null> {
-  started ??= start().catch((e) => {
+/**
+ * The cluster of this test process, started on first use; null (reason
+ * printed) without one. `durable` (the first call decides): PostgreSQL's
+ * shipped fsync settings instead of fsync off.
+ */
+export function postgres(options: { durable?: boolean } = {}): Promise<PgCluster | null> {
+  started ??= start(options.durable ?? false).catch((e) => {
     const why = e instanceof Skip ? e.message : String(e);
     console.error(`PostgreSQL tests SKIPPED: ${why}`);
     return null;
