@@ -20,6 +20,14 @@ import { bad, no } from "../../protocol/errors.ts";
 import { selectedOf, userOf } from "../access.ts";
 import { countUids, uidSetOf } from "../uid_set.ts";
 import { changedSinceKey, enableCondstore, writeVanishedEarlier } from "../condstore.ts";
+import {
+  dropHeld,
+  planReadAhead,
+  readAhead,
+  readAheadFields,
+  takeHeld,
+} from "../fetch_read_ahead.ts";
+import type { MessageFields, MessageRecord, UidSet } from "../../store/mail_store.ts";
 
 export function handleFetch(ctx: CommandContext, args: FetchArgs): Promise<Completion | void> {
   return fetchMessages(ctx, args, false);
@@ -88,7 +96,7 @@ async function fetchMessages(
   if (fields.flags && mailbox.condstore) fields.modSeq = true;
   const asksFlags = items.some((i) => i.kind === "flags");
   const asksBinary = items.some((i) => i.kind === "binary" || i.kind === "binarySize");
-  for await (const record of account.fetch(mailboxId, uids, fields)) {
+  for await (const record of records(ctx, args, uids, fields)) {
     const seq = mailbox.seqOf(record.uid);
     if (seq === 0) continue;
     if (!uid) expected--;
@@ -116,4 +124,29 @@ async function fetchMessages(
   // until this session is told, but the store no longer has it: RFC 3501
   // §7.4.1 lets us leave it out, and the tagged OK says so (RFC 5530).
   if (expected > 0) return { code: "EXPUNGEISSUED", text: "Some messages were expunged" };
+}
+
+/**
+ * The records to answer with: read ahead by an earlier FETCH of a pipelined
+ * run, or read now, for this command alone or also for the FETCH commands
+ * queued behind it (fetch_read_ahead.ts).
+ */
+function records(
+  ctx: CommandContext,
+  args: FetchArgs,
+  uids: UidSet,
+  fields: MessageFields,
+): AsyncIterable<MessageRecord> | Iterable<MessageRecord> {
+  const mailbox = selectedOf(ctx);
+  const { account } = userOf(ctx);
+  const id = mailbox.info.id;
+  if (!readAheadFields(args)) {
+    dropHeld(mailbox);
+    return account.fetch(id, uids, fields);
+  }
+  const have = takeHeld(mailbox, uids, fields);
+  if (have) return have;
+  const plan = planReadAhead(ctx, mailbox, uids, fields);
+  if (!plan) return account.fetch(id, uids, fields);
+  return readAhead(mailbox, account.fetch(id, plan.uids, plan.fields), uids, plan.fields);
 }
