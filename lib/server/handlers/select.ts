@@ -50,7 +50,7 @@ async function open(ctx: CommandContext, args: SelectArgs, readOnly: boolean): P
   });
   mailbox.setUnwatch(account.watch(info.id, (e) => mailbox.handleEvent(e)));
   ctx.state = selectedState(session, mailbox);
-  const recent = await mailbox.claimInitialRecent();
+  const recent = await mailbox.claimInitialRecent(snap.recent);
 
   writeSelectResponses(ctx.enc, {
     flags: mailbox.flagList,
