@@ -162,6 +162,12 @@ export interface MessageFields {
   saveDate?: boolean;
   /** EMAILID (RFC 8474 §5.1). */
   emailId?: boolean;
+  /**
+   * Not a field but a filter: only messages whose MODSEQ is above this
+   * (CHANGEDSINCE, RFC 7162 §3.1.4.1), chosen by the store in the same
+   * request (a search and a fetch would be two trips to the store).
+   */
+  changedSince?: number;
 }
 
 export interface MessageRecord {

@@ -75,22 +75,28 @@ async function fetchMessages(
   }
   if (uids.length === 0) return;
   let expected = uid ? 0 : countUids(uids);
+  const seen = setsSeen(items) && !mailbox.readOnly;
   if (since !== undefined) {
-    uids = uidSetOf(await account.search(mailboxId, changedSinceKey(uids, since)));
     expected = 0;
-    if (uids.length === 0) return;
+    // \Seen must go to the changed messages only, so they are found first;
+    // otherwise the store picks them in the FETCH request itself.
+    if (seen) {
+      uids = uidSetOf(await account.search(mailboxId, changedSinceKey(uids, since)));
+      if (uids.length === 0) return;
+    }
   }
 
   // RFC 3501 §6.4.5: BODY[...] (not PEEK), RFC822 and RFC822.TEXT set \Seen,
   // and the FETCH response should then carry the new FLAGS. Done before
   // reading, in one call, so the FLAGS we send are the stored ones.
   let seenSet = new Set<number>();
-  if (setsSeen(items) && !mailbox.readOnly) {
+  if (seen) {
     const result = await account.storeFlags(mailboxId, uids, "add", ["\\Seen"]);
     seenSet = new Set(result.changed.map((c) => c.uid));
   }
 
-  const fields = neededFields(items);
+  const fields: MessageFields = neededFields(items);
+  if (since !== undefined && !seen) fields.changedSince = since;
   if (seenSet.size > 0) fields.flags = true;
   // RFC 7162 §3.1: once CONDSTORE is on, FLAGS travel with MODSEQ.
   if (fields.flags && mailbox.condstore) fields.modSeq = true;

@@ -12,7 +12,7 @@ import type { UidSet } from "../../store/mail_store.ts";
 import { SelectedMailbox } from "../selected_mailbox.ts";
 import { selectedState } from "../session.ts";
 import { authenticatedOf, deselect, existingMailbox } from "../access.ts";
-import { enableCondstore, writeChangedFlags, writeVanishedEarlier } from "../condstore.ts";
+import { enableCondstore, writeChangedFlags } from "../condstore.ts";
 import { countUids } from "../uid_set.ts";
 
 /**
@@ -88,8 +88,7 @@ async function resync(ctx: CommandContext, view: SelectedMailbox, q: QresyncPara
       to: r.to,
     }));
   }
-  await writeVanishedEarlier(ctx, view, q.modSeq, gone);
-  await writeChangedFlags(ctx, view, q.modSeq, view.resolveSet(known, "uid"));
+  await writeChangedFlags(ctx, view, q.modSeq, view.resolveSet(known, "uid"), gone);
 }
 
 /** RFC 7162 §3.2.5.2: both sets name as many messages. */
