@@ -307,6 +307,11 @@ export interface AccountStore {
   /** Takes a snapshot of the mailbox for a session that selects it. */
   select(mailboxId: number, options?: { readOnly?: boolean }): Promise<MailboxSnapshot>;
   /**
+   * getMailbox and select in one call (SELECT and EXAMINE): null when no
+   * mailbox has that name. One trip to the store where the two calls made two.
+   */
+  selectByName(name: string, options?: { readOnly?: boolean }): Promise<MailboxSnapshot | null>;
+  /**
    * \Recent (RFC 3501 §2.3.2): atomically claims the messages up to `uid`
    * that no session has claimed yet and returns their UID range, or null
    * when there are none (always null under disable_recent). With `peek`
