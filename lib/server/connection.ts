@@ -141,6 +141,11 @@ export class Connection implements CommandContext {
     await this.transport.write(chunks);
   }
 
+  /** Commands the client sent after the running one, already here (see CommandContext). */
+  pipelined(max: number): Uint8Array[] {
+    return this.reader.peekCommands(max);
+  }
+
   /** Flushes when enough output has accumulated (for long responses). */
   maybeFlush(): Promise<void> | void {
     if (this.enc.size >= FLUSH_AT) return this.flush();

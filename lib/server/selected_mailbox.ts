@@ -197,9 +197,13 @@ export class SelectedMailbox {
   /**
    * Claims \Recent for the messages of the snapshot (SELECT), or looks at
    * which are unclaimed (EXAMINE). Returns how many are recent here.
+   * `unclaimed` is the snapshot's count of messages no session has claimed
+   * (MailboxSnapshot.recent): when it is 0 there is nothing to claim, and
+   * the store is not asked (claims are never undone, so none can appear
+   * among the snapshot's messages meanwhile).
    */
-  async claimInitialRecent(): Promise<number> {
-    if (this.#count === 0) return 0;
+  async claimInitialRecent(unclaimed = 1): Promise<number> {
+    if (this.#count === 0 || unclaimed === 0) return 0;
     const range = await this.#claim(this.maxUid, this.readOnly);
     if (range) this.#addRecent(range);
     return this.recentCount;

@@ -304,6 +304,9 @@ class ThreadedAccountStore implements AccountStore {
   select(mailboxId: number, options?: { readOnly?: boolean }): Promise<MailboxSnapshot> {
     return this.#call("select", [mailboxId, options]);
   }
+  selectByName(name: string, options?: { readOnly?: boolean }): Promise<MailboxSnapshot | null> {
+    return this.#call("selectByName", [name, options]);
+  }
   claimRecent(
     mailboxId: number,
     uid: number,
