@@ -462,6 +462,12 @@ export interface FetchResponseOptions {
   flags?: boolean;
   /** Add MODSEQ even when not asked for (CONDSTORE is on, RFC 7162 §3.1). */
   modSeq?: boolean;
+  /**
+   * RFC 9586 §3.3: after ENABLE UIDONLY the response is "* uid UIDFETCH (...)"
+   * (uidfetch-resp = uniqueid SP "UIDFETCH" SP msg-att); `seq` is not used
+   * and UID goes in the attributes only when the client asked for it.
+   */
+  uidOnly?: boolean;
 }
 
 /** What a FETCH response holds, worked out once per request rather than per message. */
@@ -509,9 +515,12 @@ export function writeFetchResponse(
   options: FetchResponseOptions = {},
 ): void {
   const plan = planOf(items);
-  enc.untagged().number(seq).atom(" FETCH (");
+  if (options.uidOnly) enc.untagged().number(msg.uid).atom(" UIDFETCH (");
+  else enc.untagged().number(seq).atom(" FETCH (");
   let first = true;
-  if (options.uid || plan.uid) {
+  // msg-att holds at least one item: a UIDFETCH with nothing else names the UID.
+  const empty = plan.items.length === 0 && !options.flags && !options.modSeq;
+  if ((options.uid && !options.uidOnly) || plan.uid || (options.uidOnly && empty)) {
     enc.atom("UID ").number(msg.uid);
     first = false;
   }
