@@ -11,6 +11,7 @@ import { formatDateTime } from "./date_time.ts";
 import type { ResponseEncoder } from "../wire/encoder.ts";
 import {
   decodeTransferEncoding,
+  downgradeEnvelope,
   findPart,
   headerFields,
   sectionRange,
@@ -299,8 +300,12 @@ export function partialData(
  * envelope = "(" env-date SP env-subject SP env-from SP env-sender SP
  *            env-reply-to SP env-to SP env-cc SP env-bcc SP
  *            env-in-reply-to SP env-message-id ")"
+ *
+ * A session without UTF8=ACCEPT gets it in ASCII (RFC 6855 §7; how, in
+ * lib/mime/downgrade.ts): 8-bit subject and names as RFC 2047 encoded words.
  */
-export function writeEnvelope(enc: ResponseEncoder, env: Envelope): void {
+export function writeEnvelope(enc: ResponseEncoder, envelope: Envelope): void {
+  const env = enc.utf8 ? envelope : downgradeEnvelope(envelope);
   enc.open().nstring(env.date).sp().nstring(env.subject).sp();
   writeAddresses(enc, env.from);
   enc.sp();
