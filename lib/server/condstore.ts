@@ -49,9 +49,8 @@ export async function writeVanishedEarlier(
   if (gone.length > 0) writeVanished(ctx.enc, gone, true);
 }
 
-const CHANGED_ITEMS: readonly FetchItem[] = [{ kind: "uid" }, { kind: "flags" }, {
-  kind: "modSeq",
-}];
+// UID comes from the `uid` option (left out of UIDFETCH, RFC 9586 §3.3).
+const CHANGED_ITEMS: readonly FetchItem[] = [{ kind: "flags" }, { kind: "modSeq" }];
 
 /**
  * FETCH (UID FLAGS MODSEQ) of the messages of `uids` changed after `since`:

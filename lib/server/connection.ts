@@ -428,6 +428,15 @@ export class Connection implements CommandContext {
       this.#status(tag, "BAD", undefined, stateMessage(this.state.kind, spec.states, name));
       return;
     }
+    // RFC 9586 §3: after ENABLE UIDONLY a command that takes or returns
+    // message numbers is a client error; its UID form does the same work.
+    if (
+      spec.sequenceNumbers && this.state.kind === "selected" && this.state.enabled.has("UIDONLY")
+    ) {
+      const text = `${name} uses message numbers, which UIDONLY forbids: use UID ${name}`;
+      this.#status(tag, "BAD", "UIDREQUIRED", text);
+      return;
+    }
     this.#busy = true;
     this.tag = tag;
     let completion: Completion | void = undefined;

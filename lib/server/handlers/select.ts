@@ -32,7 +32,17 @@ async function open(ctx: CommandContext, args: SelectArgs, readOnly: boolean): P
   if (args.qresync && !session.enabled.has("QRESYNC")) {
     throw bad("QRESYNC must be enabled (ENABLE QRESYNC) before SELECT (QRESYNC ...)");
   }
-  if (args.qresync?.seqMatch) checkSeqMatch(args.qresync.seqMatch);
+  if (args.qresync?.seqMatch) {
+    // RFC 9586 §3: seq-match-data pairs message numbers with UIDs, and
+    // message numbers are not allowed once UIDONLY is on.
+    if (session.enabled.has("UIDONLY")) {
+      throw bad(
+        "QRESYNC seq-match-data uses message numbers, which UIDONLY forbids",
+        "UIDREQUIRED",
+      );
+    }
+    checkSeqMatch(args.qresync.seqMatch);
+  }
   // A SELECT that fails leaves no mailbox selected (§6.3.1). RFC 7162
   // §3.2.11: a mailbox closed this way is announced with [CLOSED], so the
   // client knows which mailbox later responses are about.
@@ -62,7 +72,10 @@ async function open(ctx: CommandContext, args: SelectArgs, readOnly: boolean): P
     readOnly,
     exists: snap.uids.length,
     recent,
-    firstUnseen: snap.firstUnseenUid === null ? 0 : mailbox.seqOf(snap.firstUnseenUid),
+    // [UNSEEN n] names a message number: none under UIDONLY (RFC 9586 §3).
+    firstUnseen: snap.firstUnseenUid === null || mailbox.uidOnly
+      ? 0
+      : mailbox.seqOf(snap.firstUnseenUid),
     uidValidity: snap.mailbox.uidValidity,
     uidNext: snap.mailbox.uidNext,
     objectId: snap.mailbox.objectId,
