@@ -17,19 +17,11 @@ import {
   openStorageOf,
   startServer,
 } from "./lib/app.ts";
-import { runHealth } from "./lib/cli/health.ts";
-import { runBackup, runRestore } from "./lib/cli/backup.ts";
-import {
-  EX_TEMPFAIL,
-  EX_USAGE,
-  parseDeliverArgs,
-  readMessage,
-  runDeliver,
-} from "./lib/cli/deliver.ts";
-import { runCredsCli } from "./lib/cli/creds.ts";
-import { runStoreCli } from "./lib/cli/store.ts";
 import { VERSION } from "./lib/version.ts";
-import { ImportError, importMaddy, parseImportMaddyArgs } from "./lib/cli/import_maddy.ts";
+
+// The admin commands' modules are imported when their command runs: a
+// running server never needs them, and each module loaded costs memory for
+// as long as the server runs (docs/performance.md, "Memory").
 
 const CFG_BLOCK_COMMANDS: Subcommand[] = [
   "creds",
@@ -60,7 +52,10 @@ async function main(): Promise<number> {
     io.stdout(help);
     return 0;
   }
-  if (inv.command === "hash") return await runCredsCli("hash", inv.args, null, io);
+  if (inv.command === "hash") {
+    const { runCredsCli } = await import("./lib/cli/creds.ts");
+    return await runCredsCli("hash", inv.args, null, io);
+  }
   if (inv.command === "deliver") return await deliver(inv.configFile, inv.args, io);
 
   const config = await loadConfig(inv.configFile);
@@ -103,6 +98,7 @@ async function main(): Promise<number> {
   }
 
   if (inv.command === "creds") {
+    const { runCredsCli } = await import("./lib/cli/creds.ts");
     const table = await openAdminCredentials(config, block);
     try {
       return await runCredsCli("creds", inv.args, table, io);
@@ -111,14 +107,20 @@ async function main(): Promise<number> {
     }
   }
 
-  if (inv.command === "backup") return await runBackup(config, inv.args, io);
-  if (inv.command === "restore") return await runRestore(config, inv.args, io);
+  if (inv.command === "backup" || inv.command === "restore") {
+    const { runBackup, runRestore } = await import("./lib/cli/backup.ts");
+    return await (inv.command === "backup" ? runBackup : runRestore)(config, inv.args, io);
+  }
 
   if (inv.command === "health") {
+    const { runHealth } = await import("./lib/cli/health.ts");
     return await runHealth(config, { openStore: (s) => openStorageOf(config, s) }, io);
   }
 
   if (inv.command === "import-maddy") {
+    const { ImportError, importMaddy, parseImportMaddyArgs } = await import(
+      "./lib/cli/import_maddy.ts"
+    );
     let options;
     try {
       options = parseImportMaddyArgs(inv.args);
@@ -143,6 +145,7 @@ async function main(): Promise<number> {
     }
   }
 
+  const { runStoreCli } = await import("./lib/cli/store.ts");
   const store = await openAdminStore(config, block);
   try {
     return await runStoreCli(inv.command, inv.args, store, io);
@@ -156,6 +159,9 @@ async function main(): Promise<number> {
  * temporary (75), so the MTA keeps the message and retries.
  */
 async function deliver(configFile: string, args: string[], io: ReturnType<typeof processIo>) {
+  const { EX_TEMPFAIL, EX_USAGE, parseDeliverArgs, readMessage, runDeliver } = await import(
+    "./lib/cli/deliver.ts"
+  );
   const parsed = parseDeliverArgs(args, io);
   if (!parsed) return EX_USAGE;
   let opened;

@@ -16,7 +16,7 @@ import { ensurePrivateDir } from "./private_files.ts";
 import { ConfigError, ioReason } from "./config/errors.ts";
 import { locateKey } from "./config/config.ts";
 import type { AccountStore, MailStore } from "./store/mail_store.ts";
-import { openImapSqlStore } from "./store/imapsql.ts";
+import { ThreadedMailStore } from "./store/worker/worker_store.ts";
 import { openCredentialsTable } from "./auth/providers.ts";
 import type { MutableTable } from "./tables/table.ts";
 import { createAuthenticator } from "./auth/authenticator.ts";
@@ -123,7 +123,12 @@ async function openStorage(
   if (existing) return existing;
   let store: MailStore;
   try {
-    store = await openImapSqlStore(storage.options, { thread });
+    // The server's store lives on store threads: this thread never loads the
+    // SQL store, Kysely or the MIME code (several MB of an idle server's
+    // memory); the admin commands load them here when they open a store.
+    store = thread
+      ? await ThreadedMailStore.open(storage.options)
+      : await (await import("./store/imapsql.ts")).openImapSqlStore(storage.options);
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     const kind = storage.options.dsn.kind;

@@ -256,13 +256,14 @@ class StoreThread {
 class ThreadedAccountStore implements AccountStore {
   readonly accountName: string;
   #thread: StoreThread;
-  #reader: StoreThread;
+  /** The thread for a read now: the reader thread once it runs, else the writer. */
+  #reader: () => StoreThread;
   /** Polls in flight by mailbox: sessions asking at the same moment share one. */
   #polls = new Map<number, Promise<void>>();
   /** When the last poll of each mailbox ended (performance.now()). */
   #polled = new Map<number, number>();
 
-  constructor(thread: StoreThread, reader: StoreThread, accountName: string) {
+  constructor(thread: StoreThread, reader: () => StoreThread, accountName: string) {
     this.#thread = thread;
     this.#reader = reader;
     this.accountName = accountName;
@@ -274,7 +275,7 @@ class ThreadedAccountStore implements AccountStore {
 
   /** Reads that need no writer state go to the reader thread (the writer itself without one). */
   #read<T>(method: string, args: unknown[]): Promise<T> {
-    return this.#reader.call<T>(method, args, this.accountName);
+    return this.#reader().call<T>(method, args, this.accountName);
   }
 
   listMailboxes(): Promise<MailboxInfo[]> {
@@ -330,7 +331,7 @@ class ThreadedAccountStore implements AccountStore {
     return this.#call("appendAll", [mailboxId, moved], transfer);
   }
   fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord> {
-    return this.#reader.fetch(this.accountName, [mailboxId, uids, fields]);
+    return this.#reader().fetch(this.accountName, [mailboxId, uids, fields]);
   }
   storeFlags(
     mailboxId: number,
@@ -406,40 +407,63 @@ class ThreadedAccountStore implements AccountStore {
 export class ThreadedMailStore implements MailStore {
   readonly appendLimit: number;
   #thread: StoreThread;
-  #reader: StoreThread | null;
+  #options: ImapSqlOptions;
+  /** The reader thread, once it has opened its connection. */
+  #reader: StoreThread | null = null;
+  /** Its start, under way or done; null until the first read. */
+  #readerStart: Promise<void> | null = null;
   #accounts = new Map<string, ThreadedAccountStore>();
   #closed: Promise<void> | null = null;
+  readonly #readThread = () => this.#readThreadNow();
 
-  private constructor(thread: StoreThread, reader: StoreThread | null, appendLimit: number) {
+  private constructor(thread: StoreThread, options: ImapSqlOptions) {
     this.#thread = thread;
-    this.#reader = reader;
-    this.appendLimit = appendLimit;
+    this.#options = options;
+    this.appendLimit = options.appendLimit;
   }
 
   /**
-   * Starts the store thread and opens the store there (migrations included);
-   * for a database file, then a reader thread with a second connection.
-   * SQLite in WAL mode lets that connection read while the writer commits,
-   * so FETCH, SEARCH, STATUS and LIST go on during a writer's fsync and a
-   * long SEARCH never delays a write. PostgreSQL gets a reader thread too,
-   * with its own connections. (An in-memory database is one per
-   * connection, and a remote one has its own server: both keep one thread.)
+   * Starts the store thread and opens the store there (migrations included).
+   * For a database file, the first read also starts a reader thread with a
+   * second connection: SQLite in WAL mode lets that connection read while the
+   * writer commits, so FETCH, SEARCH, STATUS and LIST go on during a writer's
+   * fsync and a long SEARCH never delays a write. (An in-memory database is
+   * one per connection, and a remote one has its own server: both keep one
+   * thread.) PostgreSQL gets a reader thread too, with its own connections.
+   *
+   * The reader starts at the first read, not here: a thread with the store
+   * loaded costs 15–20 MB, and a server nobody has used yet does without it
+   * (docs/performance.md, "Memory"). Reads go to the writer until the reader
+   * is ready, and for good if it cannot start.
    */
   static async open(options: ImapSqlOptions): Promise<ThreadedMailStore> {
     const thread = new StoreThread(options, false);
-    let reader: StoreThread | null = null;
     try {
       await thread.ready;
-      if (options.dsn.kind === "file" || options.dsn.kind === "postgres") {
-        reader = new StoreThread(options, true);
-        await reader.ready;
-      }
     } catch (e) {
       thread.terminate();
-      reader?.terminate();
       throw e;
     }
-    return new ThreadedMailStore(thread, reader, options.appendLimit);
+    return new ThreadedMailStore(thread, options);
+  }
+
+  #readThreadNow(): StoreThread {
+    if (this.#reader) return this.#reader;
+    if (
+      !this.#readerStart && !this.#closed &&
+      (this.#options.dsn.kind === "file" || this.#options.dsn.kind === "postgres")
+    ) {
+      const reader = new StoreThread(this.#options, true);
+      this.#readerStart = reader.ready.then(
+        () => {
+          if (this.#closed) reader.terminate();
+          else this.#reader = reader;
+        },
+        // The writer answers reads as well; a reader that cannot open is only a loss of speed.
+        () => reader.terminate(),
+      );
+    }
+    return this.#thread;
   }
 
   async openAccount(name: string, options?: { create?: boolean }): Promise<AccountStore | null> {
@@ -449,7 +473,7 @@ export class ThreadedMailStore implements MailStore {
     if (!account) {
       this.#accounts.set(
         canonical,
-        account = new ThreadedAccountStore(this.#thread, this.#reader ?? this.#thread, canonical),
+        account = new ThreadedAccountStore(this.#thread, this.#readThread, canonical),
       );
     }
     return account;
@@ -470,6 +494,7 @@ export class ThreadedMailStore implements MailStore {
 
   close(): Promise<void> {
     this.#closed ??= (async () => {
+      await this.#readerStart;
       try {
         // Appends already queued commit before the database goes.
         await Promise.all([this.#thread.call("close", []), this.#reader?.call("close", [])]);
