@@ -1,19 +1,29 @@
 /**
  * SORT and UID SORT (RFC 5256 §3): SEARCH, then the matching messages'
  * cached envelope, internal date and size (no body reads), ordered by
- * `sortMessages`.
+ * `sortMessages`. With RETURN (...) (ESORT, RFC 5267 §3.1) the answer is
+ * one ESEARCH response in sort order, and SAVE keeps the result as "$"
+ * (RFC 5182 §2.4).
  */
 import type { CommandContext } from "../context.ts";
 import type { SortArgs } from "../../protocol/commands/sort.ts";
 import { type SortInput, sortMessages } from "../sorting.ts";
-import { modSeqTrailer, searchUids, writeNumbers } from "../search_program.ts";
+import { answerEsearch, modSeqTrailer, searchUids, writeNumbers } from "../search_program.ts";
 import { uidSetOf } from "../uid_set.ts";
 import { checkCharsetUnderUtf8, selectedOf, userOf } from "../access.ts";
 
 async function sort(ctx: CommandContext, args: SortArgs, byUid: boolean): Promise<void> {
-  checkCharsetUnderUtf8(ctx, "SORT", args.charset, true);
   const view = selectedOf(ctx);
-  const uids = await searchUids(ctx, args.key);
+  let uids: number[];
+  try {
+    checkCharsetUnderUtf8(ctx, "SORT", args.charset, true);
+    if (args.failure) throw args.failure;
+    uids = await searchUids(ctx, args.key);
+  } catch (err) {
+    // RFC 5182 §2.1 (with ESORT, RFC 5267 §3): a SORT with SAVE that fails leaves "$" empty.
+    if (args.ret?.save) view.saveResult([]);
+    throw err;
+  }
   const messages: SortInput[] = [];
   if (uids.length > 0) {
     const records = userOf(ctx).account.fetch(view.info.id, uidSetOf(uids), {
@@ -33,6 +43,10 @@ async function sort(ctx: CommandContext, args: SortArgs, byUid: boolean): Promis
     }
   }
   const sorted = sortMessages(messages, args.criteria);
+  if (args.ret) {
+    await answerEsearch(ctx, args.key, args.ret, sorted.map((m) => m.uid), byUid);
+    return;
+  }
   const modSeq = await modSeqTrailer(ctx, args.key, sorted.map((m) => m.uid));
   await writeNumbers(ctx, "SORT", sorted.map((m) => byUid ? m.uid : view.seqOf(m.uid)), modSeq);
 }
