@@ -38,8 +38,12 @@ export function parseAppend(p: CommandParser): AppendArgs {
   return { mailbox, messages };
 }
 
-/** One append-message, after its leading SP; `n` counts messages for error texts. */
-function parseAppendMessage(p: CommandParser, n: number): AppendMessage {
+/** One append-message, after its leading SP; `n` counts messages for error texts (REPLACE's too). */
+export function parseAppendMessage(
+  p: CommandParser,
+  n: number,
+  command: "APPEND" | "REPLACE" = "APPEND",
+): AppendMessage {
   let flags: string[] = [];
   if (p.peek() === 0x28 /* ( */) {
     flags = canonicalFlags(p.list(() => p.flag()));
@@ -56,13 +60,15 @@ function parseAppendMessage(p: CommandParser, n: number): AppendMessage {
     p.pos += 4;
     p.sp();
     p.expect("(");
-    if (!p.atLiteral8()) throw new ParseError("APPEND UTF8 needs a literal8 (~{n}) in parentheses");
+    if (!p.atLiteral8()) {
+      throw new ParseError(`${command} UTF8 needs a literal8 (~{n}) in parentheses`);
+    }
     const content = p.literal8();
     p.expect(")");
     return { flags, internalDate, content, form: "utf8" };
   }
   const which = n === 1 ? "the message" : `message ${n}`;
-  throw new ParseError(`APPEND needs ${which} as a literal`);
+  throw new ParseError(`${command} needs ${which} as a literal`);
 }
 
 /** Whether the keyword "UTF8" (any case) comes next, followed by SP. */
