@@ -310,6 +310,11 @@ class Reader {
         this.objectId();
         this.expect(")");
         return;
+      case "BADURL":
+        // RFC 4469 §6: "BADURL" SP url-resp-text (no CR, LF, NUL or "]")
+        this.sp();
+        this.take((b) => b !== 0x5d && b !== 0x0d && b !== 0x0a && b !== 0, "a URL");
+        return;
       case "BADCHARSET":
         if (this.maybe(" (")) {
           do this.astring(); while (this.maybe(" "));

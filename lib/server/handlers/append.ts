@@ -2,19 +2,23 @@ import type { CommandContext, Completion } from "../context.ts";
 import type { AppendArgs } from "../../protocol/commands/append.ts";
 import { existingMailbox, userOf } from "../access.ts";
 import { checkMessages } from "../append_limit.ts";
+import { catenateMessages } from "../catenate.ts";
 
 /**
  * APPEND (RFC 3501 §6.3.11) of one message or several (MULTIAPPEND, RFC 3502
  * §6.3.11), answering with APPENDUID (RFC 4315 §3). Every message is checked
  * before any is stored, and the store commits them in one transaction: all
- * are appended or none is.
+ * are appended or none is. A message may be put together with CATENATE
+ * (RFC 4469, catenate.ts).
  */
 export async function handleAppend(ctx: CommandContext, args: AppendArgs): Promise<Completion> {
   const info = await existingMailbox(ctx, args.mailbox, "TRYCREATE");
-  await checkMessages(ctx, "APPEND", info.id, args.messages);
+  // RFC 4469: CATENATE's parts are put together before any message is checked or stored.
+  const messages = await catenateMessages(ctx, info.id, args.messages);
+  await checkMessages(ctx, "APPEND", info.id, messages);
   const results = await userOf(ctx).account.appendAll(
     info.id,
-    args.messages.map((m) => ({
+    messages.map((m) => ({
       content: m.content,
       flags: m.flags,
       internalDate: m.internalDate ?? undefined,

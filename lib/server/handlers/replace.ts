@@ -11,6 +11,7 @@ import { no } from "../../protocol/errors.ts";
 import { writeStatus } from "../../protocol/response.ts";
 import { existingMailbox, selectedOf, userOf } from "../access.ts";
 import { checkMessages } from "../append_limit.ts";
+import { catenateMessages } from "../catenate.ts";
 
 async function replace(
   ctx: CommandContext,
@@ -27,8 +28,9 @@ async function replace(
   if (uid === 0 || mailbox.isExpunged(uid)) {
     throw no(`No message with UID ${args.target[0].from} to replace`, "NONEXISTENT");
   }
-  await checkMessages(ctx, "REPLACE", dest.id, [args.message]);
-  const m = args.message;
+  // RFC 8508 §4: REPLACE takes CATENATE too.
+  const [m] = await catenateMessages(ctx, dest.id, [args.message]);
+  await checkMessages(ctx, "REPLACE", dest.id, [m]);
   const result = await userOf(ctx).account.replace(mailbox.info.id, uid, dest.id, {
     content: m.content,
     flags: m.flags,
