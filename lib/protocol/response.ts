@@ -65,7 +65,9 @@ export type ResponseCode =
    * RFC 4469 §6: resp-text-code =/ "BADURL" SP url-resp-text, the URL as the
    * client sent it (the writer keeps printable ASCII but "]", as url-resp-text allows).
    */
-  | { code: "BADURL"; url: string };
+  | { code: "BADURL"; url: string }
+  /** RFC 5267 §4.3.1: resp-text-code =/ "NOUPDATE" SP quoted (the searching command's tag). */
+  | { code: "NOUPDATE"; tag: string };
 
 export type Status = "OK" | "NO" | "BAD" | "BYE" | "PREAUTH";
 
@@ -124,6 +126,9 @@ export function writeResponseCode(enc: ResponseEncoder, code: ResponseCode): voi
       enc.sp().atom(text === "" ? "?" : text);
       return;
     }
+    case "NOUPDATE":
+      enc.sp().string(code.tag);
+      return;
     case "MAILBOXID":
       // objectid = 1*255(ALPHA / DIGIT / "_" / "-"): an atom.
       enc.sp().open().atom(code.objectId).close();

@@ -3,6 +3,8 @@
  * parser (lib/protocol/commands/<name>.ts) and its handler
  * (lib/server/handlers/<name>.ts). One command, one name, in every layer.
  */
+import { parseCancelUpdate } from "../protocol/commands/cancelupdate.ts";
+import { handleCancelUpdate } from "./handlers/cancelupdate.ts";
 import { parseReplace } from "../protocol/commands/replace.ts";
 import { handleReplace, handleUidReplace } from "./handlers/replace.ts";
 import type { CommandParser } from "../wire/parser.ts";
@@ -165,4 +167,9 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec<unknown>> = new Map([
     command({ states: SELECTED, parse: parseThread, handle: handleThread, holdExpunge: true }),
   ],
   ["UID THREAD", command({ states: SELECTED, parse: parseThread, handle: handleUidThread })],
+  // CONTEXT=SEARCH / CONTEXT=SORT (RFC 5267 §4.3.5)
+  [
+    "CANCELUPDATE",
+    command({ states: SELECTED, parse: parseCancelUpdate, handle: handleCancelUpdate }),
+  ],
 ]);

@@ -18,6 +18,7 @@ import type { CommandContext, Completion } from "./context.ts";
 import { type ResponseCode, type Status, writeStatus } from "../protocol/response.ts";
 import type { Endpoint } from "./endpoint.ts";
 import { capabilities } from "./capabilities.ts";
+import { refreshContexts } from "./search_context.ts";
 import { appendLimitForCommand, largestAppendLimit } from "./append_limit.ts";
 import { CompressionError } from "./compress.ts";
 
@@ -461,6 +462,8 @@ export class Connection implements CommandContext {
   async #writeUpdates(allowExpunge: boolean): Promise<void> {
     if (this.state.kind !== "selected") return;
     await this.state.mailbox.writeUpdates(this.enc, allowExpunge);
+    // RFC 5267 §4.3: live results follow, once new messages have their numbers.
+    await refreshContexts(this);
   }
 
   #status(tag: string | null, status: Status, code: ResponseCode | undefined, text: string): void {

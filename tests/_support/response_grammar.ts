@@ -310,6 +310,11 @@ class Reader {
         this.objectId();
         this.expect(")");
         return;
+      case "NOUPDATE":
+        // RFC 5267 §4.3.1: "NOUPDATE" SP quoted
+        this.sp();
+        this.string();
+        return;
       case "BADURL":
         // RFC 4469 §6: "BADURL" SP url-resp-text (no CR, LF, NUL or "]")
         this.sp();
@@ -380,6 +385,17 @@ class Reader {
           this.expect(")");
           break;
         }
+        case "ADDTO":
+        case "REMOVEFROM":
+          // RFC 5267 §5: "(" context-position SP sequence-set *(SP context-position SP sequence-set) ")"
+          this.expect("(");
+          do {
+            this.number();
+            this.sp();
+            this.seqSet();
+          } while (this.maybe(" "));
+          this.expect(")");
+          break;
         default:
           this.fail(`unknown ESEARCH return data ${name}`);
       }

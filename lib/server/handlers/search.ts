@@ -3,12 +3,14 @@
  * resolved against this session's view (lib/server/search_program.ts) and
  * handed to the store as one domain search. With RETURN (...) the answer
  * is one ESEARCH response (RFC 4731 §3.1), and SAVE keeps the result as
- * "$" (RFC 5182 §2.1, §2.4; with PARTIAL, RFC 9394 §3.2).
+ * "$" (RFC 5182 §2.1, §2.4; with PARTIAL, RFC 9394 §3.2); UPDATE keeps
+ * the result live (CONTEXT=SEARCH, RFC 5267 §4.3, search_context.ts).
  */
 import type { CommandContext } from "../context.ts";
 import type { SearchArgs } from "../../protocol/commands/search.ts";
 import { answerEsearch, modSeqTrailer, searchUids, writeNumbers } from "../search_program.ts";
 import { checkCharsetUnderUtf8, selectedOf } from "../access.ts";
+import { checkUpdateTag, keepContext } from "../search_context.ts";
 
 export function handleSearch(ctx: CommandContext, args: SearchArgs): Promise<void> {
   return search(ctx, args, false);
@@ -20,6 +22,7 @@ export function handleUidSearch(ctx: CommandContext, args: SearchArgs): Promise<
 
 async function search(ctx: CommandContext, args: SearchArgs, byUid: boolean): Promise<void> {
   const view = selectedOf(ctx);
+  if (args.ret?.update) checkUpdateTag(ctx);
   let uids: number[];
   try {
     checkCharsetUnderUtf8(ctx, "SEARCH", args.charset, false);
@@ -37,4 +40,6 @@ async function search(ctx: CommandContext, args: SearchArgs, byUid: boolean): Pr
     return;
   }
   await answerEsearch(ctx, args.key, args.ret, uids, byUid);
+  // RFC 5267 §4.3: UPDATE keeps the result as a context (CONTEXT=SEARCH).
+  if (args.ret.update) keepContext(ctx, args.key, null, uids, byUid);
 }

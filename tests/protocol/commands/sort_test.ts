@@ -71,6 +71,8 @@ Deno.test("`parseSort()` reads ESORT's RETURN options and the SORT=DISPLAY keys"
     count: false,
     save: true,
     partial: { from: 1, to: 5, last: true },
+    context: false,
+    update: false,
   });
   assert.equal(sort("return () (DATE) UTF-8 ALL").ret?.all, true);
   // "RETURN" only counts before the criteria, followed by a space.
