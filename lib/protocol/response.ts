@@ -62,7 +62,14 @@ export type ResponseCode =
   /** RFC 4315 §3: source and destination UIDs, in matching order. */
   | { code: "COPYUID"; uidValidity: number; source: readonly number[]; dest: readonly number[] }
   /** RFC 8474 §7: resp-text-code =/ "MAILBOXID" SP "(" objectid ")" */
-  | { code: "MAILBOXID"; objectId: string };
+  | { code: "MAILBOXID"; objectId: string }
+  /**
+   * RFC 4469 §6: resp-text-code =/ "BADURL" SP url-resp-text, the URL as the
+   * client sent it (the writer keeps printable ASCII but "]", as url-resp-text allows).
+   */
+  | { code: "BADURL"; url: string }
+  /** RFC 5267 §4.3.1: resp-text-code =/ "NOUPDATE" SP quoted (the searching command's tag). */
+  | { code: "NOUPDATE"; tag: string };
 
 export type Status = "OK" | "NO" | "BAD" | "BYE" | "PREAUTH";
 
@@ -113,6 +120,16 @@ export function writeResponseCode(enc: ResponseEncoder, code: ResponseCode): voi
     case "COPYUID":
       enc.sp().number(code.uidValidity).sp().atom(formatUidList(code.source)).sp()
         .atom(formatUidList(code.dest));
+      return;
+    case "BADURL": {
+      // url-resp-text = 1*(%x01-09 / %x0B-0C / %x0E-5B / %x5E-FE)
+      // (only printable ASCII is kept: an IMAP URL is ASCII, RFC 5092 §3).
+      const text = code.url.replace(/[^\x20-\x5c\x5e-\x7e]/g, "");
+      enc.sp().atom(text === "" ? "?" : text);
+      return;
+    }
+    case "NOUPDATE":
+      enc.sp().string(code.tag);
       return;
     case "MAILBOXID":
       // objectid = 1*255(ALPHA / DIGIT / "_" / "-"): an atom.

@@ -10,6 +10,10 @@ import { parseCommandHead } from "../protocol/command.ts";
 import { mailboxFromWire } from "../protocol/mailbox_name.ts";
 import { appendLimitIn, type AppendLimits, largestAppendLimit } from "../store/mail_store.ts";
 import type { User } from "./session.ts";
+import type { CommandContext } from "./context.ts";
+import type { AppendMessage } from "../protocol/commands/append.ts";
+import { bad, no } from "../protocol/errors.ts";
+import { userOf, utf8Names } from "./access.ts";
 
 /** Reads the account's limits again into the session (an admin may have changed them). */
 export async function refreshAppendLimits(user: User): Promise<AppendLimits> {
@@ -34,8 +38,13 @@ export async function appendLimitForCommand(
   let name: string;
   try {
     const p = new CommandParser(prefix);
-    parseCommandHead(p);
+    const head = parseCommandHead(p);
     p.sp();
+    // REPLACE (RFC 8508 §6): "REPLACE" SP seq-number SP mailbox append-message.
+    if (head.name !== "APPEND") {
+      p.atom();
+      p.sp();
+    }
     name = mailboxFromWire(p.astring(), utf8);
   } catch {
     return limits.account;
@@ -55,3 +64,40 @@ export function appendLimitCapability(limits: AppendLimits): string {
 }
 
 export { appendLimitIn, largestAppendLimit };
+
+/**
+ * Checks the messages an APPEND or REPLACE brings for mailbox `mailboxId`
+ * before any is stored: RFC 7889's limit as the store decides it (a
+ * synchronizing literal over it was already refused before its data came,
+ * connection.ts, which also read the limits afresh; a LITERAL+ message over
+ * the limits the session knows is checked against fresh ones before it is
+ * refused, and one under them but over a limit lowered meanwhile is refused
+ * by the store itself), the UTF8 form only after ENABLE UTF8=ACCEPT (RFC
+ * 6855 §4), and no empty message.
+ */
+export async function checkMessages(
+  ctx: CommandContext,
+  command: "APPEND" | "REPLACE",
+  mailboxId: number,
+  messages: readonly AppendMessage[],
+): Promise<void> {
+  const user = userOf(ctx);
+  let limit = appendLimitIn(user.appendLimits, mailboxId);
+  if (messages.some((m) => m.content.length > limit)) {
+    limit = appendLimitIn(await refreshAppendLimits(user), mailboxId);
+  }
+  const utf8 = utf8Names(ctx);
+  for (const [i, message] of messages.entries()) {
+    const which = messages.length === 1 ? "Message" : `Message ${i + 1}`;
+    if (message.form === "utf8" && !utf8) {
+      throw bad(`${command} UTF8 needs ENABLE UTF8=ACCEPT first`);
+    }
+    if (message.content.length > limit) {
+      throw no(
+        `${which} of ${message.content.length} bytes exceeds the APPENDLIMIT of ${limit}`,
+        "TOOBIG",
+      );
+    }
+    if (message.content.length === 0) throw no(`${which} is empty`, "CANNOT");
+  }
+}

@@ -3,6 +3,10 @@
  * parser (lib/protocol/commands/<name>.ts) and its handler
  * (lib/server/handlers/<name>.ts). One command, one name, in every layer.
  */
+import { parseCancelUpdate } from "../protocol/commands/cancelupdate.ts";
+import { handleCancelUpdate } from "./handlers/cancelupdate.ts";
+import { parseReplace } from "../protocol/commands/replace.ts";
+import { handleReplace, handleUidReplace } from "./handlers/replace.ts";
 import type { CommandParser } from "../wire/parser.ts";
 import type { CommandContext, Completion } from "./context.ts";
 import {
@@ -152,6 +156,9 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec<unknown>> = new Map([
     command({ states: SELECTED, parse: parseCopy, handle: handleMove, sequenceNumbers: true }),
   ],
   ["UID MOVE", command({ states: SELECTED, parse: parseCopy, handle: handleUidMove })],
+  // REPLACE (RFC 8508 §3.3): in the selected state, like MOVE.
+  ["REPLACE", command({ states: SELECTED, parse: parseReplace, handle: handleReplace })],
+  ["UID REPLACE", command({ states: SELECTED, parse: parseReplace, handle: handleUidReplace })],
   // RFC 3501 §7.4.1: FETCH and STORE hold EXPUNGE back; their UID forms need not.
   [
     "FETCH",
@@ -210,4 +217,9 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec<unknown>> = new Map([
     }),
   ],
   ["UID THREAD", command({ states: SELECTED, parse: parseThread, handle: handleUidThread })],
+  // CONTEXT=SEARCH / CONTEXT=SORT (RFC 5267 §4.3.5)
+  [
+    "CANCELUPDATE",
+    command({ states: SELECTED, parse: parseCancelUpdate, handle: handleCancelUpdate }),
+  ],
 ]);

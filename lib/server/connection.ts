@@ -18,6 +18,7 @@ import type { CommandContext, Completion } from "./context.ts";
 import { type ResponseCode, type Status, writeStatus } from "../protocol/response.ts";
 import type { Endpoint } from "./endpoint.ts";
 import { capabilities } from "./capabilities.ts";
+import { refreshContexts } from "./search_context.ts";
 import { appendLimitForCommand, largestAppendLimit } from "./append_limit.ts";
 import { CompressionError } from "./compress.ts";
 
@@ -277,12 +278,12 @@ export class Connection implements CommandContext {
           const name = nameOf(r.prefix);
           // RFC 7889 §3: an APPEND over its mailbox's limit is refused before the
           // client sends the message; other commands' literals are bound by the line limit.
-          const limit = name === "APPEND"
+          const limit = takesMessage(name)
             ? await this.#appendLimitFor(r.prefix)
             : this.endpoint.config.maxLineLength;
           if (r.size > limit) {
             this.reader.rejectLiteral();
-            this.#refuseLiteral(r.prefix, name, r.size, false, false, name === "APPEND");
+            this.#refuseLiteral(r.prefix, name, r.size, false, false, takesMessage(name));
           } else {
             this.reader.acceptLiteral();
             await this.continuation("Ready for literal data");
@@ -320,13 +321,13 @@ export class Connection implements CommandContext {
     size: number,
     fatal: boolean,
     whole = false,
-    overAppendLimit = name === "APPEND" && size > this.#appendCeiling(),
+    overAppendLimit = takesMessage(name) && size > this.#appendCeiling(),
   ) {
     const tag = tagOf(prefix);
     this.#limitHit(whole ? "command too big" : "literal too big", size);
     if (overAppendLimit) {
       this.#status(tag, "NO", "TOOBIG", `Message of ${size} bytes exceeds the APPENDLIMIT`);
-    } else if (name === "APPEND" && whole) {
+    } else if (takesMessage(name) && whole) {
       // A MULTIAPPEND (RFC 3502) is held whole until it is stored: its messages
       // together get APPENDLIMIT plus max_command_size. Nothing was appended.
       this.#status(tag, "NO", "TOOBIG", "The messages of this APPEND are too big together");
@@ -382,7 +383,7 @@ export class Connection implements CommandContext {
       maxLiteral: Math.max(ceiling, cfg.maxLineLength),
       maxCommand: cfg.maxCommandSize,
       commandLimit: (prefix) =>
-        nameOf(prefix) === "APPEND" ? cfg.maxCommandSize + ceiling : cfg.maxCommandSize,
+        takesMessage(nameOf(prefix)) ? cfg.maxCommandSize + ceiling : cfg.maxCommandSize,
     });
   }
 
@@ -475,6 +476,8 @@ export class Connection implements CommandContext {
   async #writeUpdates(allowExpunge: boolean): Promise<void> {
     if (this.state.kind !== "selected") return;
     await this.state.mailbox.writeUpdates(this.enc, allowExpunge);
+    // RFC 5267 §4.3: live results follow, once new messages have their numbers.
+    await refreshContexts(this);
   }
 
   #status(tag: string | null, status: Status, code: ResponseCode | undefined, text: string): void {
@@ -600,4 +603,12 @@ export function traceText(head: CommandHead | null, bytes: Uint8Array): string {
     return `${head.tag} AUTHENTICATE ${mechanism}${p.done ? "" : " ***"}`.trimEnd();
   }
   return decodeUtf8(bytes.length > 4096 ? bytes.subarray(0, 4096) : bytes);
+}
+
+/**
+ * Commands whose literal is a message, bound by APPENDLIMIT rather than the
+ * line limit: APPEND and REPLACE (RFC 8508 §3.3 takes APPEND's append-message).
+ */
+function takesMessage(name: string): boolean {
+  return name === "APPEND" || name === "REPLACE" || name === "UID REPLACE";
 }

@@ -5,10 +5,13 @@
  * are \Recent in this session (RFC 3501 §2.3.2, §6.4.4), "$" the saved
  * result (RFC 5182 §2.1), OLDER / YOUNGER instants before now (RFC 5032 §3).
  */
-import type { SearchProgram } from "../protocol/commands/search.ts";
+import type { SearchProgram, SearchReturn } from "../protocol/commands/search.ts";
 import {
   checkSearchLimits,
+  type EsearchData,
+  partialSlice,
   usesModSeq,
+  writeEsearch,
   writeModSeqTrailer,
   writeNumbersPart,
   writeNumbersStart,
@@ -133,4 +136,62 @@ export async function writeNumbers(
   }
   if (modSeq !== undefined) writeModSeqTrailer(ctx.enc, modSeq);
   ctx.enc.crlf();
+}
+
+/**
+ * The ESEARCH response and the saved result for RETURN options `ret` over
+ * `uids`, in the order of the result: ascending for SEARCH (RFC 4731
+ * §3.1), the requested order for SORT (RFC 5267 §3.1: MIN and MAX are the
+ * first and last sorted messages, ALL lists them in sort order, where a
+ * range only stands for numbers that follow each other upwards, §3.2).
+ */
+export async function answerEsearch(
+  ctx: CommandContext,
+  program: SearchProgram,
+  ret: SearchReturn,
+  uids: readonly number[],
+  byUid: boolean,
+): Promise<void> {
+  const view = selectedOf(ctx);
+  const ids = byUid ? uids : uids.map((uid) => view.seqOf(uid));
+  const data: EsearchData = { tag: ctx.tag, uid: byUid };
+  const n = ids.length;
+  if (ret.min && n > 0) data.min = ids[0];
+  if (ret.max && n > 0) data.max = ids[n - 1];
+  if (ret.all) data.all = ids;
+  let page: [number, number] = [0, 0];
+  if (ret.partial) {
+    page = partialSlice(ret.partial, n);
+    data.partial = { range: ret.partial, numbers: ids.slice(page[0], page[1]) };
+  }
+  if (ret.count) data.count = n;
+  // The messages this answer returns: "$" gets them, and with a MODSEQ key
+  // the ESEARCH carries the highest MODSEQ among them (RFC 7162 §3.1.5).
+  const returned = savedUids(ret, uids, page);
+  const modSeq = await modSeqTrailer(ctx, program, returned);
+  if (modSeq !== undefined) data.modSeq = modSeq;
+  if (ret.save) view.saveResult(returned);
+  // RFC 5182 §2.4: SAVE alone answers with no ESEARCH response.
+  const onlySave = !ret.min && !ret.max && !ret.all && !ret.count && !ret.partial;
+  if (!onlySave) writeEsearch(ctx.enc, data);
+}
+
+/**
+ * What "$" holds after SEARCH or SORT RETURN (SAVE ...) (RFC 5182 §2.4,
+ * RFC 9394 §3.2), ascending: every match with ALL, COUNT or SAVE alone;
+ * otherwise the messages the other options return: the PARTIAL page, the
+ * MIN and the MAX message.
+ */
+function savedUids(
+  ret: SearchReturn,
+  uids: readonly number[],
+  page: [number, number],
+): number[] {
+  const ascending = (list: Iterable<number>) => [...list].sort((a, b) => a - b);
+  if (ret.all || ret.count || (!ret.min && !ret.max && !ret.partial)) return ascending(uids);
+  if (uids.length === 0) return [];
+  const out = new Set<number>(ret.partial ? uids.slice(page[0], page[1]) : []);
+  if (ret.min) out.add(uids[0]);
+  if (ret.max) out.add(uids[uids.length - 1]);
+  return ascending(out);
 }

@@ -27,6 +27,8 @@ import type { FlagChange, MailboxEvent, MailboxInfo, UidSet } from "../store/mai
 import { SYSTEM_FLAGS } from "../store/mail_store.ts";
 import { type MessageSet, resolveRanges, SAVED_RESULT, STAR } from "../protocol/sequence_set.ts";
 import type { ResponseEncoder } from "../wire/encoder.ts";
+import { writeEsearch } from "../protocol/commands/search.ts";
+import { type SearchContext, takeOut } from "./context_updates.ts";
 import { bad } from "../protocol/errors.ts";
 import {
   type FetchedMessage,
@@ -405,9 +407,18 @@ export class SelectedMailbox {
     });
   }
 
+  /**
+   * Live results by the tag of the searching command that asked UPDATE
+   * (RFC 5267 §4.3); they end with the selection, or with CANCELUPDATE.
+   */
+  readonly contexts = new Map<string, SearchContext>();
+  /** Counts the changes seen (events, own expunges and appends): contexts search again after one. */
+  generation = 0;
+
   /** Records a change from the store's event bus. */
   handleEvent(event: MailboxEvent): void {
     this.#wake?.();
+    this.generation++;
     if ((event.type === "append" || event.type === "expunge") && event.modSeq) {
       this.#seenModSeq = Math.max(this.#seenModSeq, event.modSeq);
     }
@@ -498,6 +509,7 @@ export class SelectedMailbox {
    * are forgotten without a word.
    */
   expungeOwn(uids: readonly number[], enc: ResponseEncoder): void {
+    this.generation++;
     this.#removeAndReport(new Set(uids), enc);
     for (const uid of uids) {
       this.#expunged.delete(uid);
@@ -509,6 +521,7 @@ export class SelectedMailbox {
 
   /** Queues new UIDs (from the bus, or put here by this session) for the next EXISTS. */
   noteAppended(uids: readonly number[]): void {
+    this.generation++;
     for (const uid of uids) {
       if (uid > this.#highWater && !this.#appended.includes(uid)) this.#appended.push(uid);
     }
@@ -538,8 +551,14 @@ export class SelectedMailbox {
         this.#uids[write++] = uid;
       }
     }
+    if (seqs.length === 0) {
+      this.#count = write;
+      return;
+    }
+    // RFC 5267 §4.3.4: REMOVEFROM for expunged messages goes before the
+    // EXPUNGE, while their sequence numbers still hold.
+    this.#contextRemovals(new Map(removed.map((uid, i) => [uid, seqs[i]])), enc);
     this.#count = write;
-    if (seqs.length === 0) return;
     if (this.qresync || this.uidOnly) {
       // RFC 7162 §3.2.10.2: once QRESYNC is on, VANISHED (UIDs, no EARLIER)
       // replaces EXPUNGE; it names only messages the client knows. RFC 9586
@@ -548,6 +567,22 @@ export class SelectedMailbox {
       return;
     }
     for (let i = seqs.length - 1; i >= 0; i--) writeExpunge(enc, seqs[i]);
+  }
+
+  /**
+   * Writes one ESEARCH REMOVEFROM per context holding any of `gone` (UID to
+   * the sequence number it has until its EXPUNGE).
+   */
+  #contextRemovals(gone: Map<number, number>, enc: ResponseEncoder): void {
+    for (const [tag, c] of this.contexts) {
+      const pairs = takeOut(
+        c.uids,
+        (uid) => gone.has(uid),
+        c.criteria !== null,
+        (uid) => c.byUid ? uid : gone.get(uid)!,
+      );
+      if (pairs.length > 0) writeEsearch(enc, { tag, uid: c.byUid, removeFrom: pairs });
+    }
   }
 
   #append(uids: number[]): void {

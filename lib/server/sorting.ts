@@ -4,6 +4,7 @@
  * compare under i;unicode-casemap (RFC 5255 §4.3); messages equal under
  * every criterion keep mailbox order (§3: "sorted according to the order in
  * which they appear in the mailbox"), which REVERSE does not turn.
+ * DISPLAYFROM and DISPLAYTO are RFC 5957's.
  */
 import type { Envelope, EnvelopeAddress } from "../mime/types.ts";
 import { baseSubject, decodeEncodedWords, sentDate } from "../mime/mod.ts";
@@ -56,6 +57,10 @@ export function sortValue(m: SortInput, key: SortKey): number | string {
       return casemap(firstMailbox(m.envelope.to));
     case "cc":
       return casemap(firstMailbox(m.envelope.cc));
+    case "displayfrom":
+      return casemap(displayName(m.envelope.from));
+    case "displayto":
+      return casemap(displayName(m.envelope.to));
   }
 }
 
@@ -106,6 +111,23 @@ function canonicalDate(header: string): number | undefined {
 function firstMailbox(list: EnvelopeAddress[] | null): string {
   for (const a of list ?? []) {
     if (a.mailbox !== null) return decodeEncodedWords(a.mailbox);
+  }
+  return "";
+}
+
+/**
+ * The display name of the first address (RFC 5957 §2: DISPLAYFROM,
+ * DISPLAYTO): its decoded display-name, or when that is missing or empty
+ * its addr-spec; a group that comes first gives its group name. "" when
+ * there is no address.
+ */
+function displayName(list: EnvelopeAddress[] | null): string {
+  for (const a of list ?? []) {
+    if (a.mailbox === null) continue; // an empty group's end marker
+    const name = a.name === null ? "" : decodeEncodedWords(a.name).trim();
+    if (name !== "") return name;
+    if (a.host === null) return decodeEncodedWords(a.mailbox); // group start: the group name
+    return `${decodeEncodedWords(a.mailbox)}@${a.host}`;
   }
   return "";
 }

@@ -212,6 +212,11 @@ export interface AppendResult {
   modSeq: number;
 }
 
+/** REPLACE (RFC 8508): the new message's append, and the MODSEQ of the old one's expunge. */
+export interface ReplaceResult extends AppendResult {
+  expungeModSeq: number;
+}
+
 export type FlagMode = "set" | "add" | "remove";
 
 export interface FlagChange {
@@ -328,6 +333,18 @@ export interface AccountStore {
    * RFC 3502), with ascending UIDs in the order given.
    */
   appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]>;
+  /**
+   * REPLACE (RFC 8508 §3.3): appends `input` to `destMailboxId` and expunges
+   * `uid` from `mailboxId` (whatever its flags) in one transaction, both or
+   * neither; NONEXISTENT when that message is gone. The quota sees the
+   * difference in size; the APPEND limit applies as to APPEND.
+   */
+  replace(
+    mailboxId: number,
+    uid: number,
+    destMailboxId: number,
+    input: AppendInput,
+  ): Promise<ReplaceResult>;
   /** Streams records in ascending UID order, in chunks, for the UIDs in `uids` that exist. */
   fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord>;
   storeFlags(

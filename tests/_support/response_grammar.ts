@@ -312,6 +312,16 @@ class Reader {
         this.objectId();
         this.expect(")");
         return;
+      case "NOUPDATE":
+        // RFC 5267 §4.3.1: "NOUPDATE" SP quoted
+        this.sp();
+        this.string();
+        return;
+      case "BADURL":
+        // RFC 4469 §6: "BADURL" SP url-resp-text (no CR, LF, NUL or "]")
+        this.sp();
+        this.take((b) => b !== 0x5d && b !== 0x0d && b !== 0x0a && b !== 0, "a URL");
+        return;
       case "BADCHARSET":
         if (this.maybe(" (")) {
           do this.astring(); while (this.maybe(" "));
@@ -377,6 +387,17 @@ class Reader {
           this.expect(")");
           break;
         }
+        case "ADDTO":
+        case "REMOVEFROM":
+          // RFC 5267 §5: "(" context-position SP sequence-set *(SP context-position SP sequence-set) ")"
+          this.expect("(");
+          do {
+            this.number();
+            this.sp();
+            this.seqSet();
+          } while (this.maybe(" "));
+          this.expect(")");
+          break;
         default:
           this.fail(`unknown ESEARCH return data ${name}`);
       }

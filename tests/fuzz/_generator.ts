@@ -386,13 +386,35 @@ export class Generator {
               ])).join(" ")
           })`),
         ];
-      case "APPEND": {
-        const out: Token[] = [this.mailbox()];
+      case "APPEND":
+      case "REPLACE":
+      case "UID REPLACE": {
+        // REPLACE (RFC 8508): a message number or UID, then APPEND's arguments.
+        const out: Token[] = name === "APPEND"
+          ? [this.mailbox()]
+          : [this.text(this.pick(["1", "2", "*", "99", "0"])), this.mailbox()];
         if (this.chance(0.4)) out.push(this.flags());
         if (this.chance(0.3)) {
           out.push(
             this.text(`"${String(1 + this.int(28)).padStart(2, " ")}-Feb-2021 10:00:00 +0100"`),
           );
+        }
+        if (this.chance(0.2)) {
+          // CATENATE (RFC 4469): TEXT literals and URLs, good and bad.
+          out.push(this.text("CATENATE"), this.text("("));
+          out.push(
+            this.text(
+              this.pick([
+                'URL "/INBOX/;UID=1/;SECTION=HEADER"',
+                'URL "/INBOX/;UID=9"',
+                'URL "x"',
+                "TEXT",
+              ]),
+            ),
+          );
+          out.push({ kind: "literal", data: this.message(), sync: this.chance(0.5), eight: false });
+          out.push(this.text(")"));
+          return out;
         }
         out.push({
           kind: "literal",
@@ -402,6 +424,8 @@ export class Generator {
         });
         return out;
       }
+      case "CANCELUPDATE":
+        return [this.text(this.pick(['"u1"', '"x"', "u1", '""']))];
       case "GETQUOTA":
         return [this.astring(this.pick(["", "INBOX", "other"]))];
       case "GETQUOTAROOT":
@@ -444,7 +468,16 @@ export class Generator {
           ? [
             this.text("RETURN"),
             this.text(
-              this.pick(["()", "(MIN MAX)", "(ALL COUNT)", "(SAVE)", "(PARTIAL 1:10)", "(BOGUS)"]),
+              this.pick([
+                "()",
+                "(MIN MAX)",
+                "(ALL COUNT)",
+                "(SAVE)",
+                "(PARTIAL 1:10)",
+                "(BOGUS)",
+                "(UPDATE COUNT)",
+                "(CONTEXT)",
+              ]),
             ),
           ]
           : [];
@@ -458,6 +491,14 @@ export class Generator {
       case "SORT":
       case "UID SORT":
         return [
+          // ESORT and CONTEXT=SORT (RFC 5267) return options.
+          ...(this.chance(0.3)
+            ? [
+              this.text(
+                `RETURN ${this.pick(["()", "(MIN MAX)", "(SAVE)", "(UPDATE)", "(BOGUS)"])}`,
+              ),
+            ]
+            : []),
           this.text(`(${
             Array.from(
               { length: 1 + this.int(3) },
@@ -470,6 +511,8 @@ export class Generator {
                   "FROM",
                   "TO",
                   "CC",
+                  "DISPLAYFROM",
+                  "REVERSE DISPLAYTO",
                   "BOGUS",
                 ]),
             ).join(" ")

@@ -25,6 +25,7 @@
  * search          = "SEARCH" [search-return-opts] SP search-program
  * search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")"
  * search-return-opt  = "MIN" / "MAX" / "ALL" / "COUNT" / "SAVE" / "PARTIAL" SP partial-range
+ *                    / "CONTEXT" / "UPDATE"                    (RFC 5267 §5)
  */
 import type { ResponseEncoder } from "../../wire/encoder.ts";
 import { type CommandParser, decodeUtf8, ParseError } from "../../wire/parser.ts";
@@ -88,6 +89,10 @@ export interface SearchReturn {
   /** RFC 5182 §2.1: keep the result as "$". */
   save: boolean;
   partial: PartialRange | null;
+  /** RFC 5267 §4.2: CONTEXT, a hint the server may ignore (it does). */
+  context: boolean;
+  /** RFC 5267 §4.3: UPDATE, ADDTO and REMOVEFROM as the result changes. */
+  update: boolean;
 }
 
 export interface SearchArgs {
@@ -211,7 +216,8 @@ export function parseSearch(p: CommandParser): SearchArgs {
  * "(" [search-return-opt *(SP search-return-opt)] ")" (RFC 4466 §2.6.1,
  * RFC 4731 §3.1). An unknown option is BAD; so are a second ALL or
  * PARTIAL and both together (RFC 9394 §3.1: "either one PARTIAL, one ALL,
- * or neither"). No option at all means ALL.
+ * or neither"). No option at all means ALL, and so do CONTEXT and UPDATE
+ * alone (they return nothing of their own, RFC 5267 §4.1).
  */
 export function parseReturnOptions(p: CommandParser): SearchReturn {
   const ret: SearchReturn = {
@@ -221,6 +227,8 @@ export function parseReturnOptions(p: CommandParser): SearchReturn {
     count: false,
     save: false,
     partial: null,
+    context: false,
+    update: false,
   };
   p.expect("(");
   let any = false;
@@ -240,6 +248,12 @@ export function parseReturnOptions(p: CommandParser): SearchReturn {
         break;
       case "SAVE":
         ret.save = true;
+        break;
+      case "CONTEXT":
+        ret.context = true;
+        break;
+      case "UPDATE":
+        ret.update = true;
         break;
       case "ALL":
         if (ret.all || ret.partial) throw new ParseError("Only one ALL or PARTIAL may be given");
@@ -568,6 +582,16 @@ export interface EsearchData {
   count?: number;
   /** RFC 7162 §3.1.5: the highest MODSEQ of the matches, when the program used MODSEQ. */
   modSeq?: number;
+  /** RFC 5267 §4.3.4: (context position, numbers in the requested order) pairs, in order. */
+  removeFrom?: readonly ContextUpdate[];
+  /** RFC 5267 §4.3.3: (context position, numbers in the requested order) pairs, in order. */
+  addTo?: readonly ContextUpdate[];
+}
+
+/** One context-position SP sequence-set pair of ADDTO or REMOVEFROM; position 0 for SEARCH. */
+export interface ContextUpdate {
+  position: number;
+  numbers: readonly number[];
 }
 
 /**
@@ -591,6 +615,17 @@ export function writeEsearch(enc: ResponseEncoder, data: EsearchData): void {
   if (data.count !== undefined) enc.atom(" COUNT ").number(data.count);
   // search-return-data =/ "MODSEQ" SP mod-sequence-value (RFC 7162 §7)
   if (data.modSeq !== undefined) enc.atom(" MODSEQ ").number(data.modSeq);
+  // ret-data-removefrom / ret-data-addto = name SP "(" context-position SP sequence-set
+  //   *(SP context-position SP sequence-set) ")"   (RFC 5267 §5)
+  for (const [name, pairs] of [["REMOVEFROM", data.removeFrom], ["ADDTO", data.addTo]] as const) {
+    if (!pairs || pairs.length === 0) continue;
+    enc.atom(` ${name} (`);
+    pairs.forEach((pair, i) => {
+      if (i > 0) enc.sp();
+      enc.number(pair.position).sp().atom(formatUidList(pair.numbers));
+    });
+    enc.atom(")");
+  }
   enc.crlf();
 }
 

@@ -3,6 +3,7 @@ import { bad } from "../../protocol/errors.ts";
 import { writeStatus } from "../../protocol/response.ts";
 import { decodeUtf8 } from "../../wire/parser.ts";
 import { authenticatedOf } from "../access.ts";
+import { refreshContexts } from "../search_context.ts";
 
 /** How often IDLE looks for changes made by other processes (the admin CLI). */
 export const IDLE_POLL_MS = 500;
@@ -22,6 +23,7 @@ export async function handleIdle(ctx: CommandContext): Promise<void> {
     for (;;) {
       if (ctx.state.kind === "selected") {
         await ctx.state.mailbox.writeUpdates(ctx.enc, true);
+        await refreshContexts(ctx);
         await ctx.flush();
       }
       const left = deadline - Date.now();

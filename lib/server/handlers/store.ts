@@ -59,6 +59,8 @@ async function storeFlags(
   // client either gets it now or asked not to (.SILENT), so it is never
   // sent again as an unsolicited update.
   for (const change of result.changed) mailbox.forgetFlags(change.uid);
+  // Live results (RFC 5267 §4.3) look again before the tagged reply, not when the event comes.
+  if (result.changed.length > 0) mailbox.generation++;
   const completion = modified(ctx, result.modified, uid);
   if (args.silent) {
     // RFC 7162 §3.1.3: a conditional STORE answers each change with its

@@ -18,6 +18,7 @@ import type {
   MessageFields,
   MessageRecord,
   QuotaSetting,
+  ReplaceResult,
   RestoreMailboxState,
   RestoreMessage,
   SearchKey,
@@ -29,6 +30,7 @@ import type {
 import { appendMessage, appendMessages, type AppendQueue } from "./append.ts";
 import type { AccountContext, StoreShared } from "./context.ts";
 import { expunge, moveMessages } from "./expunge.ts";
+import { replaceMessage } from "./replace.ts";
 import { fetchMessages, type RawRecord } from "./fetch.ts";
 import * as mailboxes from "./mailboxes.ts";
 import { restoreMailbox, restoreMessages } from "./restore.ts";
@@ -130,6 +132,15 @@ export class SqlAccountStore implements AccountStore {
 
   appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]> {
     return appendMessages(this.#ctx, this.#appends, mailboxId, inputs);
+  }
+
+  replace(
+    mailboxId: number,
+    uid: number,
+    destMailboxId: number,
+    input: AppendInput,
+  ): Promise<ReplaceResult> {
+    return replaceMessage(this.#ctx, mailboxId, uid, destMailboxId, input);
   }
 
   fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord> {

@@ -170,7 +170,7 @@ export class AppendQueue {
 }
 
 /** Records a batch's new messages in the compact index (uid_blocks.ts), per mailbox. */
-async function indexAppends(
+export async function indexAppends(
   trx: Transaction<Db>,
   batch: readonly AppendJobInput[],
   results: readonly AppendCommitted[],
@@ -197,7 +197,7 @@ async function indexAppends(
  * quota already checked); a missing mailbox is returned, not thrown (the
  * batch's other jobs go on).
  */
-async function insertAppend(
+export async function insertAppend(
   trx: Transaction<Db>,
   job: AppendJobInput,
   disableRecent: boolean,
@@ -266,6 +266,45 @@ export async function appendMessages(
   inputs: readonly AppendInput[],
 ): Promise<AppendResult[]> {
   if (inputs.length === 0) return [];
+  const jobs = await prepareAppends(ctx, mailboxId, inputs);
+  const files = ctx.options.files;
+  for (const job of jobs) files?.hold(job.hash);
+  try {
+    if (files) {
+      for (const job of jobs) await files.write(job.hash, job.fileData!);
+    }
+    const results = await appends.commitAll(jobs);
+    const first = results[0];
+    const last = results[results.length - 1];
+    // One transaction gave the messages consecutive MODSEQs: the bus moves
+    // from the one before the first to the last.
+    ctx.bus.advance(mailboxId, first.modSeq - 1, {
+      modSeq: last.modSeq,
+      uidNext: last.uid + 1,
+      name: last.name,
+    });
+    ctx.bus.emit({
+      type: "append",
+      mailboxId,
+      uids: results.map((r) => r.uid),
+      modSeq: results[results.length - 1].modSeq,
+    });
+    return results.map((r) => ({ uid: r.uid, uidValidity: r.uidValidity, modSeq: r.modSeq }));
+  } finally {
+    for (const job of jobs) files?.unhold(job.hash);
+  }
+}
+
+/**
+ * What an APPEND stores, computed before any transaction: each message
+ * checked against the mailbox's APPEND limit (TOOBIG), parsed, hashed and
+ * compressed. Shared with REPLACE (replace.ts).
+ */
+export async function prepareAppends(
+  ctx: AccountContext,
+  mailboxId: number,
+  inputs: readonly AppendInput[],
+): Promise<AppendJobInput[]> {
   const { options } = ctx;
   const limitRow = await mailboxRow(ctx, ctx.db, mailboxId);
   const limit = await effectiveLimit(ctx, limitRow);
@@ -305,30 +344,5 @@ export async function appendMessages(
       search: searchFieldsOf(header, ctx.sql.searchSeparator),
     });
   }
-  const files = options.files;
-  for (const job of jobs) files?.hold(job.hash);
-  try {
-    if (files) {
-      for (const job of jobs) await files.write(job.hash, job.fileData!);
-    }
-    const results = await appends.commitAll(jobs);
-    const first = results[0];
-    const last = results[results.length - 1];
-    // One transaction gave the messages consecutive MODSEQs: the bus moves
-    // from the one before the first to the last.
-    ctx.bus.advance(mailboxId, first.modSeq - 1, {
-      modSeq: last.modSeq,
-      uidNext: last.uid + 1,
-      name: last.name,
-    });
-    ctx.bus.emit({
-      type: "append",
-      mailboxId,
-      uids: results.map((r) => r.uid),
-      modSeq: results[results.length - 1].modSeq,
-    });
-    return results.map((r) => ({ uid: r.uid, uidValidity: r.uidValidity, modSeq: r.modSeq }));
-  } finally {
-    for (const job of jobs) files?.unhold(job.hash);
-  }
+  return jobs;
 }

@@ -50,7 +50,7 @@ export async function expunge(
 }
 
 /** Deletes rows, leaves tombstones at `modSeq`, collects bodies; returns removed file hashes. */
-async function removeRows(
+export async function removeRows(
   ctx: AccountContext,
   trx: Transaction<Db>,
   mailboxId: number,

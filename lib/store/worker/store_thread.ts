@@ -42,6 +42,7 @@ const ACCOUNT_METHODS = new Set([
   "claimRecent",
   "append",
   "appendAll",
+  "replace",
   "storeFlags",
   "expunge",
   "copy",

@@ -28,6 +28,7 @@ import type {
   MessageFields,
   MessageRecord,
   QuotaSetting,
+  ReplaceResult,
   RestoreMailboxState,
   RestoreMessage,
   SearchKey,
@@ -329,6 +330,16 @@ class ThreadedAccountStore implements AccountStore {
       return { ...input, content };
     });
     return this.#call("appendAll", [mailboxId, moved], transfer);
+  }
+  replace(
+    mailboxId: number,
+    uid: number,
+    destMailboxId: number,
+    input: AppendInput,
+  ): Promise<ReplaceResult> {
+    const content = ownBuffer(input.content);
+    const transfer = content === input.content ? [] : [content.buffer as ArrayBuffer];
+    return this.#call("replace", [mailboxId, uid, destMailboxId, { ...input, content }], transfer);
   }
   fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord> {
     return this.#reader().fetch(this.accountName, [mailboxId, uids, fields]);

@@ -59,3 +59,27 @@ Deno.test("`parseAppend()` rejects missing or malformed message data", () => {
     );
   }
 });
+
+Deno.test("`parseAppend()` reads CATENATE's TEXT and URL parts (RFC 4469 §5)", () => {
+  const a = append(
+    'Sent (\\Seen) catenate (URL "/INBOX/;UID=1/;SECTION=HEADER" TEXT {3+}\r\nabc text ~{1+}\r\nz url /x/;UID=2) {2+}\r\nhi',
+  );
+  assert.equal(a.messages.length, 2);
+  const [m] = a.messages;
+  assert.equal(m.form, "catenate");
+  assert.deepEqual(m.flags, ["\\Seen"]);
+  assert.deepEqual(m.parts?.map((p) => p.kind === "url" ? p.url : dec.decode(p.content)), [
+    "/INBOX/;UID=1/;SECTION=HEADER",
+    "abc",
+    "z",
+    "/x/;UID=2",
+  ]);
+  assert.equal(dec.decode(a.messages[1].content), "hi");
+});
+
+Deno.test("`parseAppend()` rejects an empty CATENATE, unknown parts and TEXT without a literal", () => {
+  assert.throws(() => append("Sent CATENATE ()"), ParseError);
+  assert.throws(() => append('Sent CATENATE (FILE "/etc/passwd")'), /Unknown CATENATE part "FILE"/);
+  assert.throws(() => append('Sent CATENATE (TEXT "abc")'), /TEXT needs a literal/);
+  assert.throws(() => append('Sent CATENATE (URL "/x/;UID=1"'), ParseError);
+});

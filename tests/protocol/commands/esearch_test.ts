@@ -37,8 +37,14 @@ Deno.test("`parseSearch()` reads RETURN options before CHARSET; RETURN () is ALL
     count: true,
     save: false,
     partial: null,
+    context: false,
+    update: false,
   });
   assert.equal(search("RETURN () ALL").ret?.all, true);
+  // RFC 5267: CONTEXT and UPDATE return nothing of their own; alone they mean ALL.
+  const live = search("RETURN (CONTEXT UPDATE) ALL").ret;
+  assert.deepEqual([live?.context, live?.update, live?.all], [true, true, true]);
+  assert.equal(search("RETURN (UPDATE COUNT) ALL").ret?.all, false);
   assert.equal(search("RETURN (SAVE) ALL").ret?.all, false);
   assert.equal(search("ALL").ret, null);
   assert.deepEqual(search("RETURN (PARTIAL -1:-30) ALL").ret?.partial, {
