@@ -42,6 +42,7 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "WITHIN",
   "SAVEDATE",
   "OBJECTID",
+  "PREVIEW",
   "CONDSTORE",
   "QRESYNC",
 ];

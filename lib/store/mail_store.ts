@@ -162,6 +162,11 @@ export interface MessageFields {
   saveDate?: boolean;
   /** EMAILID (RFC 8474 §5.1). */
   emailId?: boolean;
+  /**
+   * PREVIEW (RFC 8970): true computes (and stores) a preview not stored yet;
+   * "lazy" (§3.2, the LAZY modifier) answers null for it instead.
+   */
+  preview?: boolean | "lazy";
 }
 
 export interface MessageRecord {
@@ -177,6 +182,8 @@ export interface MessageRecord {
   /** Null when the store does not know when the message was saved (RFC 8514 §4.2: NIL). */
   saveDate?: Date | null;
   emailId?: string;
+  /** The preview text; null only when asked for "lazy" and not computed yet. */
+  preview?: string | null;
 }
 
 export interface AppendInput {

@@ -499,6 +499,10 @@ class Reader {
         this.objectId();
         this.expect(")");
         return;
+      case "PREVIEW":
+        // RFC 8970 §6: msg-att-dynamic =/ "PREVIEW" SP nstring
+        this.nstring();
+        return;
       case "THREADID":
         // RFC 8474 §7: "THREADID" SP ( "(" objectid ")" / nil )
         if (!this.maybe("NIL")) {
