@@ -43,6 +43,8 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "SAVEDATE",
   "OBJECTID",
   "PREVIEW",
+  // RFC 8437: after login (the command exists only there).
+  "UNAUTHENTICATE",
   "CONDSTORE",
   "QRESYNC",
 ];
