@@ -31,7 +31,7 @@ export function messagePreview(bytes: Uint8Array, parsed: ParsedMessage): string
     paramValue(part.params, "charset"),
   );
   if (part.subtype === "html") text = htmlToText(text);
-  return truncate(collapse(text), PREVIEW_LENGTH);
+  return collapse(text, PREVIEW_LENGTH);
 }
 
 function firstTextPart(part: BodyStructure, depth: number): BodySinglePart | null {
@@ -118,9 +118,16 @@ function entity(name: string): string | null {
   return String.fromCodePoint(code);
 }
 
-/** Runs of whitespace (and control characters) become one space; the ends are trimmed. */
-function collapse(text: string): string {
+/**
+ * The first `n` characters (code points, never half a surrogate pair) of
+ * `text` with runs of whitespace and control characters made one space and
+ * the ends trimmed. Built character by character, so the result is a new
+ * string: a slice would keep the whole decoded part alive in V8 for as long
+ * as the preview lives (an import holds a batch of them).
+ */
+function collapse(text: string, n: number): string {
   let out = "";
+  let count = 0;
   let space = false;
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
@@ -128,21 +135,14 @@ function collapse(text: string): string {
       space = out !== "";
       continue;
     }
-    if (space) out += " ";
+    if (space) {
+      if (count + 1 >= n) break;
+      out += " ";
+      count++;
+    }
     space = false;
     out += ch;
+    if (++count >= n) break;
   }
   return out;
-}
-
-/** The first `n` code points of `text`. */
-function truncate(text: string, n: number): string {
-  let count = 0;
-  let i = 0;
-  for (const ch of text) {
-    if (count === n) return text.slice(0, i).trimEnd();
-    count++;
-    i += ch.length;
-  }
-  return text;
 }
