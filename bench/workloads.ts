@@ -334,6 +334,20 @@ export function bigMailboxWorkload(d: Dataset): Workload {
         unit: "ms",
         higherIsBetter: false,
       },
+      // PREVIEW (RFC 8970) is stored at APPEND: a page of previews should cost
+      // what a page of envelopes does.
+      {
+        id: "preview",
+        title: `FETCH 1:${sync} (PREVIEW), ${n}`,
+        unit: "ms",
+        higherIsBetter: false,
+      },
+      {
+        id: "envelope",
+        title: `FETCH 1:${sync} (ENVELOPE), ${n}`,
+        unit: "ms",
+        higherIsBetter: false,
+      },
       {
         id: "fetch_peak",
         title: `peak server memory during UID FETCH 1:*, ${n}`,
@@ -349,11 +363,15 @@ export function bigMailboxWorkload(d: Dataset): Workload {
         const fetches: number[] = [];
         const syncs: number[] = [];
         const structures: number[] = [];
+        const previews: number[] = [];
+        const envelopes: number[] = [];
         const peaks: number[] = [];
         let fetchCount = -1;
         let syncCount = -1;
         let structureCount = -1;
-        const errors = { select: 0, fetch: 0, sync: 0, structure: 0 };
+        let previewCount = -1;
+        let envelopeCount = -1;
+        const errors = { select: 0, fetch: 0, sync: 0, structure: 0, preview: 0, envelope: 0 };
         const s = await c.command("SELECT INBOX");
         if (s.status !== "OK") errors.select++;
         const existsSeen = lastExists(s.untagged) ?? -1;
@@ -375,6 +393,14 @@ export function bigMailboxWorkload(d: Dataset): Workload {
           if (b.status !== "OK") errors.structure++;
           structures.push(b.ms);
           structureCount = countNumbered(b.untagged, "FETCH");
+          const p = await c.command(`FETCH 1:${sync} (PREVIEW)`);
+          if (p.status !== "OK") errors.preview++;
+          previews.push(p.ms);
+          previewCount = countNumbered(p.untagged, "FETCH");
+          const e = await c.command(`FETCH 1:${sync} (ENVELOPE)`);
+          if (e.status !== "OK") errors.envelope++;
+          envelopes.push(e.ms);
+          envelopeCount = countNumbered(e.untagged, "FETCH");
         }
         return {
           select: {
@@ -400,6 +426,18 @@ export function bigMailboxWorkload(d: Dataset): Workload {
             answer: `${structureCount} FETCH`,
             expected: `${structure} FETCH`,
             errors: errors.structure,
+          },
+          preview: {
+            value: median(previews),
+            answer: `${previewCount} FETCH`,
+            expected: `${sync} FETCH`,
+            errors: errors.preview,
+          },
+          envelope: {
+            value: median(envelopes),
+            answer: `${envelopeCount} FETCH`,
+            expected: `${sync} FETCH`,
+            errors: errors.envelope,
           },
           fetch_peak: {
             value: Math.max(...peaks) / 1e6,

@@ -27,6 +27,7 @@ export {
 export { sectionRange, type SectionText } from "./section.ts";
 export { sentDate, sentDay } from "./date.ts";
 export { toCrlf } from "./line_ends.ts";
+export { messagePreview, PREVIEW_LENGTH } from "./preview.ts";
 export { baseSubject } from "./subject.ts";
 export { threadObjectId, threadRoot } from "./thread_id.ts";
 export { casemap, compareCasemap, compareCodePoints } from "./casemap.ts";

@@ -44,6 +44,8 @@ export interface FetchedMessage {
   /** RFC 8514: null when unknown (NIL). */
   saveDate?: Date | null;
   emailId?: string;
+  /** RFC 8970: null (NIL) when asked LAZY and not computed yet. */
+  preview?: string | null;
 }
 
 /** The stored fields `items` need (the shape of the store's MessageFields). */
@@ -58,6 +60,8 @@ export interface NeededFields {
   content?: boolean;
   saveDate?: boolean;
   emailId?: boolean;
+  /** true: compute a missing preview; "lazy": NIL for it (RFC 8970 §3.2). */
+  preview?: boolean | "lazy";
 }
 
 /**
@@ -99,6 +103,10 @@ export function neededFields(items: readonly FetchItem[]): NeededFields {
         break;
       case "emailId":
         need.emailId = true;
+        break;
+      case "preview":
+        // PREVIEW and PREVIEW (LAZY) together: the one without LAZY decides.
+        need.preview = item.lazy && need.preview !== true ? "lazy" : true;
         break;
       case "rfc822":
         need.content = true;
@@ -155,6 +163,8 @@ export function responseName(item: FetchItem): string {
       return "EMAILID";
     case "threadId":
       return "THREADID";
+    case "preview":
+      return "PREVIEW";
     case "rfc822":
       return "RFC822";
     case "rfc822Header":
@@ -588,6 +598,13 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, msg: FetchedMessage): 
       // fetch-threadid-resp = "THREADID" SP ( "(" objectid ")" / nil ) (RFC 8474 §7)
       enc.open().atom(threadObjectId(required(msg.header, "header"))).close();
       return;
+    case "preview": {
+      // msg-att-dynamic =/ "PREVIEW" SP nstring (RFC 8970 §6): UTF-8 text, NIL when LAZY and not ready
+      const text = required(msg.preview, "preview");
+      if (text === null) enc.nil();
+      else enc.string(text);
+      return;
+    }
     case "rfc822":
       enc.nbytes(withoutNuls(required(msg.content, "content")));
       return;

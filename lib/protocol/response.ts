@@ -35,6 +35,8 @@ export type SimpleCode =
   | "USEATTR"
   | "COMPRESSIONACTIVE"
   | "CLOSED"
+  /** RFC 9051 §7.1: DELETE of a \Noselect name that has inferiors. */
+  | "HASCHILDREN"
   /** RFC 3516 §4.5.1: a part's Content-Transfer-Encoding cannot be decoded. */
   | "UNKNOWN-CTE"
   /** RFC 7162 §3.1.2.2 (a mailbox without MODSEQs; ours always have them). */

@@ -26,10 +26,23 @@ export function selectedOf(ctx: CommandContext): SelectedMailbox {
   return ctx.state.mailbox;
 }
 
-/** Whether names travel as UTF-8 (ENABLE UTF8=ACCEPT, RFC 6855). */
-export function utf8Names(ctx: CommandContext): boolean {
+function enabled(ctx: CommandContext, cap: string): boolean {
   const s = ctx.state;
-  return (s.kind === "authenticated" || s.kind === "selected") && s.enabled.has("UTF8=ACCEPT");
+  return (s.kind === "authenticated" || s.kind === "selected") && s.enabled.has(cap);
+}
+
+/** Whether the session has ENABLEd IMAP4rev2 (RFC 9051 §6.3.1) and speaks it from now on. */
+export function rev2(ctx: CommandContext): boolean {
+  return enabled(ctx, "IMAP4REV2");
+}
+
+/**
+ * Whether names travel as UTF-8: after ENABLE UTF8=ACCEPT (RFC 6855), and
+ * in IMAP4rev2, whose mailbox names are UTF-8 (RFC 9051 §5.1; modified
+ * UTF-7 is IMAP4rev1's convention, Appendix A of RFC 9051).
+ */
+export function utf8Names(ctx: CommandContext): boolean {
+  return enabled(ctx, "UTF8=ACCEPT") || rev2(ctx);
 }
 
 /**
@@ -43,7 +56,7 @@ export function checkCharsetUnderUtf8(
   charset: string | null,
   mandatory: boolean,
 ): void {
-  if (!utf8Names(ctx) || charset === null) return;
+  if (!enabled(ctx, "UTF8=ACCEPT") || charset === null) return;
   if (!mandatory) throw bad(`${command} takes no CHARSET after ENABLE UTF8=ACCEPT`);
   if (charset.trim().toUpperCase() !== "UTF-8") {
     throw bad(`${command} takes only the UTF-8 charset after ENABLE UTF8=ACCEPT`);

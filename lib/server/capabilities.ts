@@ -8,7 +8,8 @@ import type { CommandContext } from "./context.ts";
 import { appendLimitCapability } from "./append_limit.ts";
 
 /** Extensions advertised in every state. */
-const ALWAYS = ["IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE"];
+// RFC 9051 §6.3.1, Appendix E: IMAP4rev2 beside IMAP4rev1; a client turns it on with ENABLE.
+const ALWAYS = ["IMAP4rev1", "IMAP4rev2", "LITERAL+", "SASL-IR", "ID", "ENABLE"];
 
 /** Extensions advertised once authenticated (each must be implemented in full). */
 export const AUTHENTICATED_EXTENSIONS: string[] = [
@@ -47,6 +48,9 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "WITHIN",
   "SAVEDATE",
   "OBJECTID",
+  "PREVIEW",
+  // RFC 8437: after login (the command exists only there).
+  "UNAUTHENTICATE",
   "CONDSTORE",
   "QRESYNC",
   "UIDONLY",

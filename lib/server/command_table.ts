@@ -63,6 +63,7 @@ import { handleLogin } from "./handlers/login.ts";
 import { handleAuthenticate } from "./handlers/authenticate.ts";
 import { handleId } from "./handlers/id.ts";
 import { handleEnable } from "./handlers/enable.ts";
+import { handleUnauthenticate } from "./handlers/unauthenticate.ts";
 import { parseFetch } from "../protocol/commands/fetch.ts";
 import { parseStore } from "../protocol/commands/store.ts";
 import { handleFetch, handleUidFetch } from "./handlers/fetch.ts";
@@ -107,6 +108,11 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec<unknown>> = new Map([
   [
     "AUTHENTICATE",
     command({ states: NOT_AUTHENTICATED, parse: parseAuthenticate, handle: handleAuthenticate }),
+  ],
+  // RFC 8437 §3
+  [
+    "UNAUTHENTICATE",
+    command({ states: AUTHENTICATED, parse: parseNoArguments, handle: handleUnauthenticate }),
   ],
   ["SELECT", command({ states: AUTHENTICATED, parse: parseSelect, handle: handleSelect })],
   ["EXAMINE", command({ states: AUTHENTICATED, parse: parseSelect, handle: handleExamine })],

@@ -4,7 +4,7 @@
  * parsing, parsing before semantics), pending mailbox updates before each
  * tagged reply, batched writes, timeouts, STARTTLS and shutdown.
  */
-import { CommandReader } from "../wire/command_reader.ts";
+import { CommandReader, type CommandReaderLimits } from "../wire/command_reader.ts";
 import { CommandParser, decodeUtf8, ParseError } from "../wire/parser.ts";
 import { ResponseEncoder } from "../wire/encoder.ts";
 import { type CommandHead, nameOf, parseCommandHead, tagOf } from "../protocol/command.ts";
@@ -48,8 +48,8 @@ export class Connection implements CommandContext {
   #closing = false;
   #closed = false;
   #readPending: Promise<Uint8Array | null> | null = null;
-  /** When an unauthenticated connection is closed: login_timeout after connect. */
-  readonly #loginDeadline: number;
+  /** When an unauthenticated connection is closed: login_timeout after connect (or UNAUTHENTICATE). */
+  #loginDeadline: number;
   /** The APPEND ceiling the reader was last given after login (null: not yet logged in). */
   #appliedCeiling: number | null = null;
   /** A BYE to send, and then close, after the current command's tagged reply. */
@@ -70,13 +70,20 @@ export class Connection implements CommandContext {
     this.clientAddress = clientAddress;
     this.log = endpoint.log.child({ conn: this.id, client: clientAddress });
     const cfg = endpoint.config;
-    this.reader = new CommandReader({
+    this.reader = new CommandReader(this.#limitsBeforeLogin());
+    this.#loginDeadline = acceptedAt + cfg.loginTimeoutMs;
+    this.done = new Promise((resolve) => (this.#resolveDone = resolve));
+  }
+
+  /** The reader's limits before login (and again after UNAUTHENTICATE). */
+  #limitsBeforeLogin(): CommandReaderLimits {
+    const cfg = this.endpoint.config;
+    return {
       maxLine: cfg.maxLineLength,
       maxLiteral: Math.max(cfg.appendLimit, cfg.maxLineLength),
       maxCommand: Math.max(cfg.maxCommandSizeBeforeLogin, cfg.maxLineLength),
-    });
-    this.#loginDeadline = acceptedAt + cfg.loginTimeoutMs;
-    this.done = new Promise((resolve) => (this.#resolveDone = resolve));
+      commandLimit: undefined,
+    };
   }
 
   get secure(): boolean {
@@ -363,7 +370,9 @@ export class Connection implements CommandContext {
   async #appendLimitFor(prefix: Uint8Array): Promise<number> {
     const s = this.state;
     if (s.kind !== "authenticated" && s.kind !== "selected") return this.#appendCeiling();
-    const limit = await appendLimitForCommand(s.user, prefix, s.enabled.has("UTF8=ACCEPT"));
+    // Mailbox names are UTF-8 after ENABLE UTF8=ACCEPT or IMAP4rev2 (RFC 6855 §3, RFC 9051 §5.1).
+    const utf8 = s.enabled.has("UTF8=ACCEPT") || s.enabled.has("IMAP4REV2");
+    const limit = await appendLimitForCommand(s.user, prefix, utf8);
     this.#updateLimits();
     return limit;
   }
@@ -529,6 +538,18 @@ export class Connection implements CommandContext {
   }
 
   /** Ends the session after the current command's reply (LOGOUT; the caller wrote the BYE). */
+  unauthenticate(): void {
+    if (this.state.kind === "selected") this.state.mailbox.close();
+    this.state = { kind: "not-authenticated", failedLogins: 0 };
+    // RFC 8437 §3: as a new connection: no extension stays enabled (UTF-8
+    // names, from ENABLE), the limits and the login timeout of one not
+    // logged in (the timeout counted from now).
+    this.enc.utf8 = false;
+    this.reader.setLimits(this.#limitsBeforeLogin());
+    this.#appliedCeiling = null;
+    this.#loginDeadline = Date.now() + this.endpoint.config.loginTimeoutMs;
+  }
+
   endSession(): void {
     if (this.state.kind === "selected") this.state.mailbox.close();
     this.state = { kind: "logout" };

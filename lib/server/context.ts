@@ -69,6 +69,11 @@ export interface CommandContext {
    */
   endSession(): void;
   /**
+   * UNAUTHENTICATE (RFC 8437 §3): back to the not-authenticated state as if
+   * the connection were new (its TLS and compression stay).
+   */
+  unauthenticate(): void;
+  /**
    * Replaces the transport (from a Completion's `after`): `make` gets the
    * current one and the bytes read past the command.
    */

@@ -7,7 +7,8 @@ import type { CommandContext } from "./context.ts";
 import { writeStatusResponse } from "../protocol/commands/status.ts";
 import { mailboxToWire } from "../protocol/mailbox_name.ts";
 import type { MailboxInfo, MailboxStatus } from "../store/mail_store.ts";
-import { userOf, utf8Names } from "./access.ts";
+import { rev2, userOf, utf8Names } from "./access.ts";
+import { bad } from "../protocol/errors.ts";
 import { enableCondstore } from "./condstore.ts";
 
 /** The value of each STATUS item (`STATUS_ITEMS`); null is NIL, a string an objectid. */
@@ -37,6 +38,16 @@ function valueOf(item: string, status: MailboxStatus, info: MailboxInfo): number
       return status.highestModSeq;
     default:
       throw new Error(`No value for STATUS item ${item}`);
+  }
+}
+
+/**
+ * Refuses, before anything is written, items the session's protocol does
+ * not have: IMAP4rev2's status-att has no RECENT (RFC 9051 §6.3.11, Appendix E).
+ */
+export function checkStatusItems(ctx: CommandContext, items: readonly string[]): void {
+  if (rev2(ctx) && items.includes("RECENT")) {
+    throw bad("STATUS item RECENT is not part of IMAP4rev2");
   }
 }
 

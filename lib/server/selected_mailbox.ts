@@ -216,9 +216,22 @@ export class SelectedMailbox {
    */
   async claimInitialRecent(unclaimed = 1): Promise<number> {
     if (this.#count === 0 || unclaimed === 0) return 0;
-    const range = await this.#claim(this.maxUid, this.readOnly);
+    const range = await this.#claim(this.maxUid, this.#peekRecent);
     if (range) this.#addRecent(range);
     return this.recentCount;
+  }
+
+  /**
+   * Whether the session speaks IMAP4rev2 (ENABLE IMAP4rev2): no \Recent flag
+   * and no RECENT response (RFC 9051 Appendix E), so the session takes no
+   * message's \Recent from an IMAP4rev1 session either; it only looks.
+   */
+  get rev2(): boolean {
+    return this.#enabled.has("IMAP4REV2");
+  }
+
+  get #peekRecent(): boolean {
+    return this.readOnly || this.rev2;
   }
 
   /** Whether `uid` is \Recent in this session. */
@@ -354,7 +367,7 @@ export class SelectedMailbox {
     let out = msg;
     if (msg.flags) {
       this.announceKeywords(enc, msg.flags);
-      if (this.isRecent(msg.uid)) out = { ...msg, flags: withRecent(msg.flags) };
+      if (!this.rev2 && this.isRecent(msg.uid)) out = { ...msg, flags: withRecent(msg.flags) };
     }
     // RFC 7162 §3.1: a CONDSTORE-aware client gets MODSEQ with the flags;
     // §3.2.4: once QRESYNC is on, every FETCH names its UID (as Dovecot
@@ -475,13 +488,13 @@ export class SelectedMailbox {
       // A claim that fails (the mailbox deleted meanwhile) leaves them not recent
       // here; the command itself went through and must not turn into an error.
       const claimed = uids.length > 0
-        ? await this.#claim(uids[uids.length - 1], this.readOnly).catch(() => null)
+        ? await this.#claim(uids[uids.length - 1], this.#peekRecent).catch(() => null)
         : null;
       if (claimed) this.#addRecent(claimed);
       if (uids.length > 0) {
         this.#append(uids);
         writeExists(enc, this.#count);
-        writeRecent(enc, this.recentCount);
+        if (!this.rev2) writeRecent(enc, this.recentCount);
       }
     }
     if (this.#flags.size > 0) {

@@ -168,6 +168,11 @@ export interface MessageFields {
    * request (a search and a fetch would be two trips to the store).
    */
   changedSince?: number;
+  /**
+   * PREVIEW (RFC 8970): true computes (and stores) a preview not stored yet;
+   * "lazy" (§3.2, the LAZY modifier) answers null for it instead.
+   */
+  preview?: boolean | "lazy";
 }
 
 export interface MessageRecord {
@@ -183,6 +188,8 @@ export interface MessageRecord {
   /** Null when the store does not know when the message was saved (RFC 8514 §4.2: NIL). */
   saveDate?: Date | null;
   emailId?: string;
+  /** The preview text; null only when asked for "lazy" and not computed yet. */
+  preview?: string | null;
 }
 
 export interface AppendInput {

@@ -59,6 +59,7 @@ const SIMPLE_CODES = new Set([
   "NOMODSEQ",
   // RFC 9586 §3
   "UIDREQUIRED",
+  "HASCHILDREN",
 ]);
 const MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec";
 const DATE_TIME = new RegExp(`^[ \\d]\\d-(${MONTHS})-\\d{4} \\d{2}:\\d{2}:\\d{2} [+-]\\d{4}$`);
@@ -72,7 +73,10 @@ type Value =
 
 class Reader {
   pos = 0;
-  /** Set by "* ENABLED ... UTF8=ACCEPT": quoted strings may then hold UTF-8 (RFC 6855 §3). */
+  /**
+   * Set by "* ENABLED ... UTF8=ACCEPT" or "IMAP4rev2": quoted strings may then
+   * hold UTF-8 (RFC 6855 §3, RFC 9051 §4.3).
+   */
   utf8 = false;
   constructor(readonly bytes: Uint8Array) {}
 
@@ -518,6 +522,10 @@ class Reader {
         this.objectId();
         this.expect(")");
         return;
+      case "PREVIEW":
+        // RFC 8970 §6: msg-att-dynamic =/ "PREVIEW" SP nstring
+        this.nstring();
+        return;
       case "THREADID":
         // RFC 8474 §7: "THREADID" SP ( "(" objectid ")" / nil )
         if (!this.maybe("NIL")) {
@@ -588,7 +596,11 @@ class Reader {
         case "CAPABILITY":
         case "ENABLED":
           while (this.maybe(" ")) {
-            if (this.atom().toUpperCase() === "UTF8=ACCEPT") this.utf8 = true;
+            // IMAP4rev2's quoted strings are UTF-8 too (RFC 9051 §4.3), once
+            // enabled (CAPABILITY names it for every session).
+            const cap = this.atom().toUpperCase();
+            if (cap === "UTF8=ACCEPT") this.utf8 = true;
+            if (cap === "IMAP4REV2" && kind === "ENABLED") this.utf8 = true;
           }
           break;
         case "FLAGS":

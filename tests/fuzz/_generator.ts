@@ -288,6 +288,7 @@ export class Generator {
       case "CHECK":
       case "CLOSE":
       case "UNSELECT":
+      case "UNAUTHENTICATE":
       case "EXPUNGE":
       case "IDLE":
       case "NAMESPACE":

@@ -175,6 +175,7 @@ async function runConnection(
       state = "authenticated"; // a failed SELECT leaves no mailbox selected (RFC 3501 §6.3.1)
     }
     if (ok && ["CLOSE", "UNSELECT"].includes(cmd.name)) state = "authenticated";
+    if (ok && cmd.name === "UNAUTHENTICATE") state = "not-authenticated";
     const compressed = cmd.name === "COMPRESS" && / OK/.test(result.line);
     const loggedOut = cmd.name === "LOGOUT" && result.outcome !== "closed";
     if (result.outcome !== "tagged" || compressed || loggedOut) {

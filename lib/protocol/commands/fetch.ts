@@ -10,6 +10,8 @@
  *               "BODY.PEEK" section ["<" number "." nz-number ">"]
  *   fetch-att =/ "BINARY" [".PEEK"] section-binary [partial] /
  *               "BINARY.SIZE" section-binary                   (RFC 3516 §5)
+ *   fetch-att =/ "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"]
+ *   preview-mod = "LAZY"                                       (RFC 8970 §6)
  *
  * The same parser serves UID FETCH: the set is then read as UIDs by the
  * handler.
@@ -56,6 +58,8 @@ export type FetchItem =
   /** EMAILID and THREADID (RFC 8474 §5.3). */
   | { kind: "emailId" }
   | { kind: "threadId" }
+  /** PREVIEW (RFC 8970 §3); `lazy`: the LAZY modifier (§3.2), NIL rather than work. */
+  | { kind: "preview"; lazy: boolean }
   /** RFC822: BODY[] with the \Seen side effect, named "RFC822" in the response. */
   | { kind: "rfc822" }
   /** RFC822.HEADER: BODY.PEEK[HEADER], named "RFC822.HEADER". */
@@ -206,12 +210,38 @@ function readFetchItem(p: CommandParser): FetchItem {
     if (name === "BINARY.SIZE") return { kind: "binarySize", part };
     return { kind: "binary", peek: name === "BINARY.PEEK", part, partial: parsePartial(p) };
   }
+  if (name === "PREVIEW") return { kind: "preview", lazy: parsePreviewMods(p) };
   const item = SIMPLE[name];
   if (!item) {
     if (MACROS[name]) throw new ParseError(`Macro ${name} may only stand alone`);
     throw new ParseError("Unknown item");
   }
   return item;
+}
+
+/**
+ * [SP "(" preview-mod *(SP preview-mod) ")"] after PREVIEW (RFC 8970 §6):
+ * whether LAZY was given. A list whose first word is not a preview-mod is
+ * not PREVIEW's (after a lone fetch-att it is the FETCH modifiers, RFC 4466
+ * §2.4), so the parser steps back and leaves it to the caller.
+ */
+function parsePreviewMods(p: CommandParser): boolean {
+  const at = p.pos;
+  if (!p.maybeSp() || !p.maybe("(")) {
+    p.pos = at;
+    return false;
+  }
+  const first = p.peek() === 0x29 /* ) */ ? "" : p.takeWhile(isNameChar, "a modifier");
+  if (first.toUpperCase() !== "LAZY") {
+    p.pos = at;
+    return false;
+  }
+  while (p.maybeSp()) {
+    const mod = p.takeWhile(isNameChar, "a PREVIEW modifier").toUpperCase();
+    if (mod !== "LAZY") throw new ParseError(`Unknown PREVIEW modifier ${mod}`);
+  }
+  p.expect(")");
+  return true;
 }
 
 /**

@@ -120,7 +120,8 @@ export interface SelectData {
   flags: readonly string[];
   readOnly: boolean;
   exists: number;
-  recent: number;
+  /** \Recent messages, or null in IMAP4rev2, which has no RECENT response (RFC 9051 Appendix E). */
+  recent: number | null;
   /** Sequence number of the first unseen message, or 0 for none. */
   firstUnseen: number;
   uidValidity: number;
@@ -142,7 +143,9 @@ export function writeSelectResponses(enc: ResponseEncoder, d: SelectData): void 
   writeFlagsResponse(enc, d.flags);
   writePermanentFlags(enc, d.readOnly ? [] : d.flags, !d.readOnly);
   writeExists(enc, d.exists);
-  writeRecent(enc, d.recent);
+  if (d.recent !== null) writeRecent(enc, d.recent);
+  // RFC 9051 §6.3.2 lists no UNSEEN code for IMAP4rev2 (clients search for it):
+  // the caller passes 0 there.
   if (d.firstUnseen > 0) {
     writeStatus(enc, null, "OK", { code: "UNSEEN", seq: d.firstUnseen }, "First unseen");
   }

@@ -17,7 +17,11 @@ export async function handleDelete(ctx: CommandContext, args: DeleteArgs): Promi
   if (!info) {
     const all = await account.listMailboxes();
     if (all.some((m) => m.name.startsWith(name + "/"))) {
-      throw no(`Mailbox "${args.mailbox}" has children and holds no messages of its own`, "CANNOT");
+      // RFC 9051 §6.3.4, §7.1: a \Noselect name with inferiors cannot be deleted.
+      throw no(
+        `Mailbox "${args.mailbox}" has children and holds no messages of its own`,
+        "HASCHILDREN",
+      );
     }
     throw no(`Mailbox "${args.mailbox}" does not exist`, "NONEXISTENT");
   }

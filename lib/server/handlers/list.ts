@@ -7,8 +7,9 @@ import {
   mailboxToWire,
 } from "../../protocol/mailbox_name.ts";
 import { HIERARCHY_DELIMITER, type MailboxInfo, StoreError } from "../../store/mail_store.ts";
-import { userOf, utf8Names } from "../access.ts";
-import { writeMailboxStatus } from "../mailbox_status.ts";
+import { bad } from "../../protocol/errors.ts";
+import { rev2, userOf, utf8Names } from "../access.ts";
+import { checkStatusItems, writeMailboxStatus } from "../mailbox_status.ts";
 
 interface Entry {
   name: string;
@@ -75,6 +76,7 @@ function fullPattern(reference: string, pattern: string, utf8: boolean): string 
 export async function handleList(ctx: CommandContext, args: ListArgs): Promise<void> {
   const utf8 = utf8Names(ctx);
   const enc = ctx.enc;
+  if (args.status !== null) checkStatusItems(ctx, args.status);
   if (args.patterns.length === 1 && args.patterns[0] === "" && args.select.length === 0) {
     // The empty pattern asks for the delimiter and the root of the reference.
     writeListItem(enc, "LIST", ["\\Noselect"], HIERARCHY_DELIMITER, "");
@@ -166,6 +168,8 @@ async function listStatus(
 
 /** LSUB (RFC 3501 §6.3.9): subscribed names; a parent implied by "%" shows as \Noselect. */
 export async function handleLsub(ctx: CommandContext, args: LsubArgs): Promise<void> {
+  // RFC 9051 Appendix E: IMAP4rev2 has no LSUB; LIST (SUBSCRIBED) replaces it.
+  if (rev2(ctx)) throw bad("LSUB is not part of IMAP4rev2; use LIST (SUBSCRIBED)");
   const utf8 = utf8Names(ctx);
   const pattern = fullPattern(args.reference, args.pattern, utf8);
   if (pattern === null) return;

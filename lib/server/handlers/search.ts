@@ -7,10 +7,21 @@
  * the result live (CONTEXT=SEARCH, RFC 5267 §4.3, search_context.ts).
  */
 import type { CommandContext } from "../context.ts";
-import type { SearchArgs } from "../../protocol/commands/search.ts";
+import type { SearchArgs, SearchReturn } from "../../protocol/commands/search.ts";
 import { answerEsearch, modSeqTrailer, searchUids, writeNumbers } from "../search_program.ts";
-import { checkCharsetUnderUtf8, selectedOf } from "../access.ts";
+import { checkCharsetUnderUtf8, rev2, selectedOf } from "../access.ts";
 import { checkUpdateTag, keepContext } from "../search_context.ts";
+
+const RETURN_ALL: SearchReturn = {
+  min: false,
+  max: false,
+  all: true,
+  count: false,
+  save: false,
+  partial: null,
+  context: false,
+  update: false,
+};
 
 export function handleSearch(ctx: CommandContext, args: SearchArgs): Promise<void> {
   return search(ctx, args, false);
@@ -33,6 +44,9 @@ async function search(ctx: CommandContext, args: SearchArgs, byUid: boolean): Pr
     if (args.ret?.save) view.saveResult([]);
     throw err;
   }
+  // RFC 9051 §6.4.4, §7.3.4: IMAP4rev2 has no SEARCH response; a SEARCH
+  // without RETURN is answered as RETURN (ALL), with ESEARCH.
+  if (!args.ret && rev2(ctx)) args = { ...args, ret: { ...RETURN_ALL } };
   if (!args.ret) {
     // RFC 7162 §3.1.5: a search with MODSEQ ends with the highest MODSEQ found.
     const modSeq = await modSeqTrailer(ctx, args.key, uids);

@@ -8,7 +8,9 @@ import {
 import { resolveRanges, type SequenceSet, STAR } from "../../protocol/sequence_set.ts";
 import { bad, no } from "../../protocol/errors.ts";
 import { writeStatus } from "../../protocol/response.ts";
-import type { UidSet } from "../../store/mail_store.ts";
+import { HIERARCHY_DELIMITER, type UidSet } from "../../store/mail_store.ts";
+import { writeListItem } from "../../protocol/commands/list.ts";
+import { mailboxToWire } from "../../protocol/mailbox_name.ts";
 import { SelectedMailbox } from "../selected_mailbox.ts";
 import { selectedState } from "../session.ts";
 import { authenticatedOf, deselect, utf8Names } from "../access.ts";
@@ -71,9 +73,9 @@ async function open(ctx: CommandContext, args: SelectArgs, readOnly: boolean): P
     flags: mailbox.flagList,
     readOnly,
     exists: snap.uids.length,
-    recent,
+    recent: mailbox.rev2 ? null : recent,
     // [UNSEEN n] names a message number: none under UIDONLY (RFC 9586 §3).
-    firstUnseen: snap.firstUnseenUid === null || mailbox.uidOnly
+    firstUnseen: snap.firstUnseenUid === null || mailbox.uidOnly || mailbox.rev2
       ? 0
       : mailbox.seqOf(snap.firstUnseenUid),
     uidValidity: snap.mailbox.uidValidity,
@@ -81,6 +83,10 @@ async function open(ctx: CommandContext, args: SelectArgs, readOnly: boolean): P
     objectId: snap.mailbox.objectId,
   });
   if (mailbox.condstore) writeHighestModSeq(ctx.enc, snap.mailbox.highestModSeq);
+  // RFC 9051 §6.3.2: in IMAP4rev2 SELECT and EXAMINE name the mailbox in a LIST response.
+  if (mailbox.rev2) {
+    writeListItem(ctx.enc, "LIST", [], HIERARCHY_DELIMITER, mailboxToWire(info.name, true));
+  }
   const q = args.qresync;
   // RFC 7162 §3.2.5.1: with another UIDVALIDITY the client's cache is void
   // and the parameter is ignored (it refetches everything).

@@ -7,6 +7,7 @@ import type { Kysely, Transaction } from "kysely";
 import type { AppendInput, AppendResult, QuotaLimits } from "../mail_store.ts";
 import { StoreError } from "../mail_store.ts";
 import { parseMessage } from "../../mime/parse.ts";
+import { messagePreview } from "../../mime/preview.ts";
 import { type BodyFiles, compress, sha256Hex } from "./body_files.ts";
 import { type AccountContext, effectiveLimit, mailboxRow } from "./context.ts";
 import { parseFlags } from "./flags.ts";
@@ -27,6 +28,8 @@ export interface AppendJobInput {
   compression: string;
   envelope: string;
   bodyStructure: string;
+  /** PREVIEW text (RFC 8970). */
+  preview: string;
   bits: number;
   keywords: string;
   internalDate: number;
@@ -226,6 +229,7 @@ export async function insertAppend(
       compression: job.compression,
       envelope: job.envelope,
       body_structure: job.bodyStructure,
+      preview: job.preview,
     }).returning("id").executeTakeFirstOrThrow()).id;
     await trx.insertInto("body_search").values({ body_id: bodyId, ...job.search }).execute();
   }
@@ -337,6 +341,7 @@ export async function prepareAppends(
       compression: packed.algorithm,
       envelope: JSON.stringify(parsed.envelope),
       bodyStructure: JSON.stringify(parsed.body),
+      preview: messagePreview(content, parsed),
       bits: flags.bits,
       keywords: JSON.stringify(flags.keywords),
       internalDate: (input.internalDate ?? new Date()).getTime(),

@@ -11,6 +11,8 @@ import {
   toBytes,
 } from "./context.ts";
 import { flagList } from "./flags.ts";
+import { parseMessage } from "../../mime/parse.ts";
+import { messagePreview } from "../../mime/preview.ts";
 import { parsedJson } from "./libsql_dialect.ts";
 import { normalizeUidSet, uidSteps, uidsToSet } from "./uid_ranges.ts";
 import { searchMailbox } from "./search.ts";
@@ -110,7 +112,7 @@ async function* fetchChunks(
   // (RFC 8474) is the body's content address, read by the join in both cases.
   const structures = !fields.content &&
     !!(fields.envelope || fields.bodyStructure || fields.header);
-  const wantBody = structures || !!fields.emailId;
+  const wantBody = structures || !!fields.emailId || !!fields.preview;
   for (const step of uidSteps(set, CHUNK)) {
     let cursor = step.kind === "range" ? step.from : 0;
     for (;;) {
@@ -149,16 +151,23 @@ async function* fetchChunks(
           .$if(structures && !!fields.header, (qb) =>
             qb.select("b.header"))
           .$if(!!fields.emailId, (qb) => qb.select("b.hash"))
+          .$if(!!fields.preview, (qb) => qb.select("b.preview"))
           .orderBy("m.uid").limit(CHUNK).execute()
         : await q.orderBy("m.uid").limit(CHUNK).execute();
       if (fields.content) {
         // One record per chunk: bodies are read one at a time (see ONE_ROW),
         // and a chunk of 5 MB bodies held at once would not fit.
         for (const row of rows as FetchRow[]) {
-          yield [await content(ctx, record(row, fields, raw), row, fields, raw)];
+          const rec = await content(ctx, record(row, fields, raw), row, fields, raw);
+          if (fields.preview === true && rec.preview === null) {
+            rec.preview = await computePreview(ctx, row.body_id, rec.content);
+          }
+          yield [rec];
         }
       } else if (rows.length) {
-        yield (rows as FetchRow[]).map((row) => record(row, fields, raw));
+        const recs = (rows as FetchRow[]).map((row) => record(row, fields, raw));
+        if (fields.preview === true) await fillPreviews(ctx, recs, rows as FetchRow[]);
+        yield recs;
       }
       if (step.kind === "list" || rows.length < CHUNK) break;
       cursor = rows[rows.length - 1].uid + 1;
@@ -248,6 +257,7 @@ function record(row: FetchRow, fields: MessageFields, raw: boolean): AnyRecord {
   if (fields.modSeq) rec.modSeq = row.modseq;
   if (fields.saveDate) rec.saveDate = row.save_date == null ? null : new Date(row.save_date);
   if (fields.emailId) rec.emailId = emailObjectId(row.hash as string);
+  if (fields.preview) rec.preview = (row.preview as string | null) ?? null;
   if (fields.content) return rec;
   if (raw) {
     if (fields.envelope) rec.envelopeJson = row.envelope_text as string;
@@ -258,6 +268,34 @@ function record(row: FetchRow, fields: MessageFields, raw: boolean): AnyRecord {
   }
   if (fields.header) rec.header = toBytes(row.header);
   return rec;
+}
+
+/**
+ * Previews of bodies stored before migration 8, computed from the message
+ * and stored, so each is computed once (RFC 8970 §3.1 lets a server
+ * compute them when first asked). `recs[i]` comes from `rows[i]`.
+ */
+async function fillPreviews(
+  ctx: AccountContext,
+  recs: AnyRecord[],
+  rows: FetchRow[],
+): Promise<void> {
+  for (let i = 0; i < recs.length; i++) {
+    if (recs[i].preview === null) recs[i].preview = await computePreview(ctx, rows[i].body_id);
+  }
+}
+
+async function computePreview(
+  ctx: AccountContext,
+  bodyId: number,
+  content?: Uint8Array,
+): Promise<string> {
+  const bytes = content ?? (await messageOf(ctx, bodyId)).content;
+  const text = messagePreview(bytes, parseMessage(bytes));
+  // A read that cannot write (the database busy) still answers; a later FETCH stores it.
+  await ctx.db.updateTable("bodies").set({ preview: text }).where("id", "=", bodyId)
+    .where("preview", "is", null).execute().catch(() => undefined);
+  return text;
 }
 
 /** Adds the message's bytes, and the structures and header that come from the same row. */

@@ -8,6 +8,7 @@
 import type { MailboxInfo, RestoreMailboxState, RestoreMessage } from "../mail_store.ts";
 import { StoreError } from "../mail_store.ts";
 import { parseMessage } from "../../mime/parse.ts";
+import { messagePreview } from "../../mime/preview.ts";
 import { compress, sha256Hex } from "./body_files.ts";
 import { type AccountContext, mailboxByName, mailboxInfo, mailboxRow } from "./context.ts";
 import { parseFlags } from "./flags.ts";
@@ -138,6 +139,7 @@ async function restoreBatch(
             compression: packed.algorithm,
             envelope: JSON.stringify(parsed.envelope),
             body_structure: JSON.stringify(parsed.body),
+            preview: messagePreview(m.content, parsed),
           }).returning("id").executeTakeFirstOrThrow()).id;
           await trx.insertInto("body_search").values({
             body_id: bodyId,

@@ -53,6 +53,8 @@ export interface BodiesTable {
   compression: string;
   envelope: string;
   body_structure: string;
+  /** PREVIEW text (RFC 8970), set at APPEND; null for bodies stored before migration 8 until read. */
+  preview: string | null;
 }
 
 export interface MessagesTable {

@@ -202,6 +202,7 @@ function encodeRecord(r: RawRecord, bytes: ChunkBytes): [string, number] {
   if (r.internalDate) out.internalDate = r.internalDate.getTime();
   if (r.saveDate !== undefined) out.saveDate = r.saveDate === null ? null : r.saveDate.getTime();
   if (r.emailId !== undefined) out.emailId = r.emailId;
+  if (r.preview !== undefined) out.preview = r.preview;
   if (r.size !== undefined) out.size = r.size;
   if (r.modSeq !== undefined) out.modSeq = r.modSeq;
   if (r.header) {
