@@ -15,6 +15,7 @@ export {
   parseHeaderFields,
 } from "./header.ts";
 export { decodeEncodedWords } from "./encoded_words.ts";
+export { downgradeEnvelope, encodeWords } from "./downgrade.ts";
 export { decodeBody, decodeTransferEncoding, type MessageText, messageText } from "./text.ts";
 export {
   type ContentType,

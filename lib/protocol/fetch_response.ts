@@ -11,6 +11,7 @@ import { formatDateTime } from "./date_time.ts";
 import type { ResponseEncoder } from "../wire/encoder.ts";
 import {
   decodeTransferEncoding,
+  downgradeEnvelope,
   findPart,
   headerFields,
   sectionRange,
@@ -299,8 +300,12 @@ export function partialData(
  * envelope = "(" env-date SP env-subject SP env-from SP env-sender SP
  *            env-reply-to SP env-to SP env-cc SP env-bcc SP
  *            env-in-reply-to SP env-message-id ")"
+ *
+ * A session without UTF8=ACCEPT gets it in ASCII (RFC 6855 §7; how, in
+ * lib/mime/downgrade.ts): 8-bit subject and names as RFC 2047 encoded words.
  */
-export function writeEnvelope(enc: ResponseEncoder, env: Envelope): void {
+export function writeEnvelope(enc: ResponseEncoder, envelope: Envelope): void {
+  const env = enc.utf8 ? envelope : downgradeEnvelope(envelope);
   enc.open().nstring(env.date).sp().nstring(env.subject).sp();
   writeAddresses(enc, env.from);
   enc.sp();
@@ -462,6 +467,12 @@ export interface FetchResponseOptions {
   flags?: boolean;
   /** Add MODSEQ even when not asked for (CONDSTORE is on, RFC 7162 §3.1). */
   modSeq?: boolean;
+  /**
+   * RFC 9586 §3.3: after ENABLE UIDONLY the response is "* uid UIDFETCH (...)"
+   * (uidfetch-resp = uniqueid SP "UIDFETCH" SP msg-att); `seq` is not used
+   * and UID goes in the attributes only when the client asked for it.
+   */
+  uidOnly?: boolean;
 }
 
 /** What a FETCH response holds, worked out once per request rather than per message. */
@@ -509,9 +520,12 @@ export function writeFetchResponse(
   options: FetchResponseOptions = {},
 ): void {
   const plan = planOf(items);
-  enc.untagged().number(seq).atom(" FETCH (");
+  if (options.uidOnly) enc.untagged().number(msg.uid).atom(" UIDFETCH (");
+  else enc.untagged().number(seq).atom(" FETCH (");
   let first = true;
-  if (options.uid || plan.uid) {
+  // msg-att holds at least one item: a UIDFETCH with nothing else names the UID.
+  const empty = plan.items.length === 0 && !options.flags && !options.modSeq;
+  if ((options.uid && !options.uidOnly) || plan.uid || (options.uidOnly && empty)) {
     enc.atom("UID ").number(msg.uid);
     first = false;
   }

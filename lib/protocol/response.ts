@@ -38,7 +38,9 @@ export type SimpleCode =
   /** RFC 3516 §4.5.1: a part's Content-Transfer-Encoding cannot be decoded. */
   | "UNKNOWN-CTE"
   /** RFC 7162 §3.1.2.2 (a mailbox without MODSEQs; ours always have them). */
-  | "NOMODSEQ";
+  | "NOMODSEQ"
+  /** RFC 9586 §3: a message number was used after ENABLE UIDONLY. */
+  | "UIDREQUIRED";
 
 /** resp-text-code with its data. */
 export type ResponseCode =

@@ -43,6 +43,7 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "OBJECTID",
   "CONDSTORE",
   "QRESYNC",
+  "UIDONLY",
 ];
 
 export function capabilities(

@@ -75,6 +75,11 @@ export interface CommandSpec<A> {
    * SEARCH), so no EXPUNGE response may be sent while it completes.
    */
   holdExpunge?: boolean;
+  /**
+   * The command takes or returns message sequence numbers: once UIDONLY is
+   * enabled it is refused with BAD [UIDREQUIRED] (RFC 9586 §3).
+   */
+  sequenceNumbers?: boolean;
 }
 
 function command<A>(spec: CommandSpec<A>): CommandSpec<unknown> {
@@ -131,33 +136,78 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec<unknown>> = new Map([
   ["UNSELECT", command({ states: SELECTED, parse: parseNoArguments, handle: handleUnselect })],
   ["EXPUNGE", command({ states: SELECTED, parse: parseExpunge, handle: handleExpunge })],
   ["UID EXPUNGE", command({ states: SELECTED, parse: parseUidExpunge, handle: handleExpunge })],
-  ["COPY", command({ states: SELECTED, parse: parseCopy, handle: handleCopy, holdExpunge: true })],
+  [
+    "COPY",
+    command({
+      states: SELECTED,
+      parse: parseCopy,
+      handle: handleCopy,
+      holdExpunge: true,
+      sequenceNumbers: true,
+    }),
+  ],
   ["UID COPY", command({ states: SELECTED, parse: parseCopy, handle: handleUidCopy })],
-  ["MOVE", command({ states: SELECTED, parse: parseCopy, handle: handleMove })],
+  [
+    "MOVE",
+    command({ states: SELECTED, parse: parseCopy, handle: handleMove, sequenceNumbers: true }),
+  ],
   ["UID MOVE", command({ states: SELECTED, parse: parseCopy, handle: handleUidMove })],
   // RFC 3501 §7.4.1: FETCH and STORE hold EXPUNGE back; their UID forms need not.
   [
     "FETCH",
-    command({ states: SELECTED, parse: parseFetch, handle: handleFetch, holdExpunge: true }),
+    command({
+      states: SELECTED,
+      parse: parseFetch,
+      handle: handleFetch,
+      holdExpunge: true,
+      sequenceNumbers: true,
+    }),
   ],
   ["UID FETCH", command({ states: SELECTED, parse: parseFetch, handle: handleUidFetch })],
   [
     "STORE",
-    command({ states: SELECTED, parse: parseStore, handle: handleStore, holdExpunge: true }),
+    command({
+      states: SELECTED,
+      parse: parseStore,
+      handle: handleStore,
+      holdExpunge: true,
+      sequenceNumbers: true,
+    }),
   ],
   ["UID STORE", command({ states: SELECTED, parse: parseStore, handle: handleUidStore })],
   // SEARCH, SORT and THREAD answer with sequence numbers: no EXPUNGE until they are done
   // (RFC 3501 §7.4.1); their UID forms may see EXPUNGE.
   [
     "SEARCH",
-    command({ states: SELECTED, parse: parseSearch, handle: handleSearch, holdExpunge: true }),
+    command({
+      states: SELECTED,
+      parse: parseSearch,
+      handle: handleSearch,
+      holdExpunge: true,
+      sequenceNumbers: true,
+    }),
   ],
   ["UID SEARCH", command({ states: SELECTED, parse: parseSearch, handle: handleUidSearch })],
-  ["SORT", command({ states: SELECTED, parse: parseSort, handle: handleSort, holdExpunge: true })],
+  [
+    "SORT",
+    command({
+      states: SELECTED,
+      parse: parseSort,
+      handle: handleSort,
+      holdExpunge: true,
+      sequenceNumbers: true,
+    }),
+  ],
   ["UID SORT", command({ states: SELECTED, parse: parseSort, handle: handleUidSort })],
   [
     "THREAD",
-    command({ states: SELECTED, parse: parseThread, handle: handleThread, holdExpunge: true }),
+    command({
+      states: SELECTED,
+      parse: parseThread,
+      handle: handleThread,
+      holdExpunge: true,
+      sequenceNumbers: true,
+    }),
   ],
   ["UID THREAD", command({ states: SELECTED, parse: parseThread, handle: handleUidThread })],
 ]);

@@ -141,6 +141,11 @@ export class Connection implements CommandContext {
     await this.transport.write(chunks);
   }
 
+  /** Commands the client sent after the running one, already here (see CommandContext). */
+  pipelined(max: number): Uint8Array[] {
+    return this.reader.peekCommands(max);
+  }
+
   /** Flushes when enough output has accumulated (for long responses). */
   maybeFlush(): Promise<void> | void {
     if (this.enc.size >= FLUSH_AT) return this.flush();
@@ -421,6 +426,15 @@ export class Connection implements CommandContext {
     }
     if (!spec.states.includes(this.state.kind)) {
       this.#status(tag, "BAD", undefined, stateMessage(this.state.kind, spec.states, name));
+      return;
+    }
+    // RFC 9586 §3: after ENABLE UIDONLY a command that takes or returns
+    // message numbers is a client error; its UID form does the same work.
+    if (
+      spec.sequenceNumbers && this.state.kind === "selected" && this.state.enabled.has("UIDONLY")
+    ) {
+      const text = `${name} uses message numbers, which UIDONLY forbids: use UID ${name}`;
+      this.#status(tag, "BAD", "UIDREQUIRED", text);
       return;
     }
     this.#busy = true;

@@ -48,6 +48,12 @@ export interface CommandContext {
    * turn per message.
    */
   maybeFlush(): Promise<void> | void;
+  /**
+   * Up to `max` whole commands (lines without literals) the client has
+   * already sent after the running one. They are not consumed: each still
+   * runs in its turn. FETCH reads ahead for them (fetch_read_ahead.ts).
+   */
+  pipelined(max: number): Uint8Array[];
   /** Sends "+ text" and flushes. */
   continuation(text: string): Promise<void>;
   /** Reads one more client line inside a command (SASL, IDLE's DONE); null at end of stream. */

@@ -19,6 +19,8 @@ import type { CommandContext } from "./context.ts";
 import { selectedOf, userOf } from "./access.ts";
 import { enableCondstore } from "./condstore.ts";
 import { uidSetOf } from "./uid_set.ts";
+import { SAVED_RESULT } from "../protocol/sequence_set.ts";
+import { bad } from "../protocol/errors.ts";
 
 /** Numbers written between checks for a flush of a long response. */
 const FLUSH_EVERY = 4096;
@@ -38,6 +40,14 @@ export function toSearchKey(
       return { type: "internalTime", op: program.op === "older" ? "before" : "since", time: edge };
     }
     case "seq":
+      // RFC 9586 §3: a sequence-set key is a message number, refused under
+      // UIDONLY; "$" (RFC 5182) holds UIDs and stays allowed.
+      if (view.uidOnly && program.set !== SAVED_RESULT) {
+        throw bad(
+          "A message number search key is not allowed with UIDONLY: use UID",
+          "UIDREQUIRED",
+        );
+      }
       return { type: "uid", set: view.resolveSet(program.set, "search") };
     case "uid":
       return { type: "uid", set: view.resolveSet(program.set, "uid") };

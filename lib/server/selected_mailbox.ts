@@ -13,7 +13,8 @@
  * CONDSTORE and QRESYNC (RFC 7162): once the session has enabled CONDSTORE,
  * every FETCH that carries FLAGS also carries MODSEQ (§3.1); once QRESYNC,
  * removals are announced with one VANISHED of UIDs instead of EXPUNGE
- * (§3.2.10.2). The view keeps the highest MODSEQ the client has been told
+ * (§3.2.10.2), as they are once UIDONLY is (RFC 9586 §3, where FETCH
+ * becomes UIDFETCH too). The view keeps the highest MODSEQ the client has been told
  * everything up to (`modSeq`): what HIGHESTMODSEQ may say mid-session.
  *
  * RFC 3501 §2.3.2: each message is \Recent in exactly one session. The
@@ -146,6 +147,15 @@ export class SelectedMailbox {
     return this.#enabled.has("QRESYNC");
   }
 
+  /**
+   * UIDONLY is on in this session (ENABLE UIDONLY, RFC 9586 §3.1): no message
+   * number goes out any more. FETCH responses become UIDFETCH (§3.3) and
+   * EXPUNGE becomes VANISHED (§3); EXISTS still counts the messages.
+   */
+  get uidOnly(): boolean {
+    return this.#enabled.has("UIDONLY");
+  }
+
   /** The HIGHESTMODSEQ this client may be told: every change up to it has been sent. */
   get modSeq(): number {
     return this.#modSeq;
@@ -197,9 +207,13 @@ export class SelectedMailbox {
   /**
    * Claims \Recent for the messages of the snapshot (SELECT), or looks at
    * which are unclaimed (EXAMINE). Returns how many are recent here.
+   * `unclaimed` is the snapshot's count of messages no session has claimed
+   * (MailboxSnapshot.recent): when it is 0 there is nothing to claim, and
+   * the store is not asked (claims are never undone, so none can appear
+   * among the snapshot's messages meanwhile).
    */
-  async claimInitialRecent(): Promise<number> {
-    if (this.#count === 0) return 0;
+  async claimInitialRecent(unclaimed = 1): Promise<number> {
+    if (this.#count === 0 || unclaimed === 0) return 0;
     const range = await this.#claim(this.maxUid, this.readOnly);
     if (range) this.#addRecent(range);
     return this.recentCount;
@@ -345,7 +359,9 @@ export class SelectedMailbox {
     // does for solicited ones too), so the client can file each change.
     const modSeq = this.condstore && msg.modSeq !== undefined && msg.flags !== undefined;
     const uid = options.uid || this.qresync;
-    writeFetchResponse(enc, seq, out, items, { ...options, uid, modSeq });
+    // RFC 9586 §3.3: under UIDONLY the UID leads the response, as UIDFETCH.
+    const uidOnly = this.uidOnly;
+    writeFetchResponse(enc, seq, out, items, { ...options, uid, modSeq, uidOnly });
   }
 
   /** The flags for the FLAGS response: system flags, then the keywords known here. */
@@ -524,9 +540,10 @@ export class SelectedMailbox {
     }
     this.#count = write;
     if (seqs.length === 0) return;
-    if (this.qresync) {
+    if (this.qresync || this.uidOnly) {
       // RFC 7162 §3.2.10.2: once QRESYNC is on, VANISHED (UIDs, no EARLIER)
-      // replaces EXPUNGE; it names only messages the client knows.
+      // replaces EXPUNGE; it names only messages the client knows. RFC 9586
+      // §3: UIDONLY asks the same, with or without QRESYNC.
       writeVanished(enc, removed, false);
       return;
     }

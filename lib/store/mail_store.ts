@@ -162,6 +162,12 @@ export interface MessageFields {
   saveDate?: boolean;
   /** EMAILID (RFC 8474 §5.1). */
   emailId?: boolean;
+  /**
+   * Not a field but a filter: only messages whose MODSEQ is above this
+   * (CHANGEDSINCE, RFC 7162 §3.1.4.1), chosen by the store in the same
+   * request (a search and a fetch would be two trips to the store).
+   */
+  changedSince?: number;
 }
 
 export interface MessageRecord {
@@ -300,6 +306,11 @@ export interface AccountStore {
 
   /** Takes a snapshot of the mailbox for a session that selects it. */
   select(mailboxId: number, options?: { readOnly?: boolean }): Promise<MailboxSnapshot>;
+  /**
+   * getMailbox and select in one call (SELECT and EXAMINE): null when no
+   * mailbox has that name. One trip to the store where the two calls made two.
+   */
+  selectByName(name: string, options?: { readOnly?: boolean }): Promise<MailboxSnapshot | null>;
   /**
    * \Recent (RFC 3501 §2.3.2): atomically claims the messages up to `uid`
    * that no session has claimed yet and returns their UID range, or null

@@ -7,6 +7,9 @@
 import pg from "pg";
 import type { SqlDb, SqlParams } from "./_sqlite.ts";
 
+/** Any number, the same in every process: the lock that serialises `exec()`. */
+const EXEC_LOCK = 0x696d7462;
+
 const cell = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
 
 function positional(params: SqlParams): unknown[] {
@@ -40,8 +43,22 @@ export function openPostgresDb(url: string): SqlDb {
     async run(sql, params) {
       return (await query(sql, params)).rowCount ?? 0;
     },
+    // Start-up statements (CREATE TABLE IF NOT EXISTS, `init`) of several
+    // processes at once would race in PostgreSQL's catalog (a duplicate key
+    // in pg_type): each runs in a transaction holding one advisory lock.
     async exec(sql) {
-      await pool.query(sql);
+      const client = await pool.connect();
+      try {
+        await client.query("begin");
+        await client.query("select pg_advisory_xact_lock($1)", [EXEC_LOCK]);
+        await client.query(sql);
+        await client.query("commit");
+      } catch (e) {
+        await client.query("rollback").catch(() => {});
+        throw e;
+      } finally {
+        client.release();
+      }
     },
     async close() {
       await pool.end();

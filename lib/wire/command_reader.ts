@@ -291,6 +291,29 @@ export class CommandReader {
     }
   }
 
+  /**
+   * Whole commands already buffered after the one last returned, without
+   * consuming them (they still come from `next()` in turn): at most `max`,
+   * each a line without literals and within the line limit, CRLF removed,
+   * stopping at the first that is not. For read-ahead (a run of pipelined
+   * FETCH commands answered from one store read).
+   */
+  peekCommands(max: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    if (this.#mode.kind !== "scan" || this.#pos !== this.#start) return out;
+    let from = this.#start;
+    while (out.length < max) {
+      const lf = this.#buf.subarray(from, this.#end).indexOf(LF);
+      if (lf < 0 || lf > this.#limits.maxLine) break;
+      const lineEnd = from + lf;
+      if (parseLiteralHeader(this.#buf, from, lineEnd)) break;
+      const textEnd = lineEnd > from && this.#buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
+      out.push(this.#buf.slice(from, textEnd));
+      from = lineEnd + 1;
+    }
+    return out;
+  }
+
   /** Whether `size` bytes pass the limit of the current command (or of the one `prefix` starts). */
   #over(size: number, prefix: Uint8Array | null = null): boolean {
     const { maxCommand, commandLimit } = this.#limits;

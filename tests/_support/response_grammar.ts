@@ -57,6 +57,8 @@ const SIMPLE_CODES = new Set([
   "COMPRESSIONACTIVE",
   "CLOSED",
   "NOMODSEQ",
+  // RFC 9586 §3
+  "UIDREQUIRED",
 ]);
 const MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec";
 const DATE_TIME = new RegExp(`^[ \\d]\\d-(${MONTHS})-\\d{4} \\d{2}:\\d{2}:\\d{2} [+-]\\d{4}$`);
@@ -546,7 +548,8 @@ class Reader {
       this.number();
       this.sp();
       const what = this.atom();
-      if (what === "FETCH") {
+      // RFC 9586 §3.3: uidfetch-resp = uniqueid SP "UIDFETCH" SP msg-att
+      if (what === "FETCH" || what === "UIDFETCH") {
         this.sp();
         this.msgAtt();
       } else if (what !== "EXISTS" && what !== "RECENT" && what !== "EXPUNGE") {

@@ -195,6 +195,34 @@ Deno.test("a remote DSN that cannot be reached is named without its password, wi
   });
 });
 
+Deno.test("a PostgreSQL DSN that cannot be reached is named without its password, with the reason", async () => {
+  await withDir(async (dir) => {
+    const closed = busyPort();
+    closed.close(); // nothing listens there now: the connection is refused
+    const file = `${dir}/config.toml`;
+    const text = baseConfig(dir).replace(
+      'driver = "libsql"\ndsn = "imapsql.db"',
+      `driver = "postgres"\ndsn = "postgres://imapd:s3cret@127.0.0.1:${closed.port}/mail"`,
+    );
+    await Deno.writeTextFile(file, text);
+    for (const args of [["run"], ["imap-acct", "list"]]) {
+      const err = await failure(file, args);
+      assert.match(
+        err,
+        new RegExp(
+          `config\\.toml:${
+            lineOf(text, 'dsn = "postgres')
+          }: storage\\.imapsql\\.local_mailboxes\\.dsn: ` +
+            `cannot reach the database postgres://imapd:\\*\\*\\*@127\\.0\\.0\\.1:${closed.port}/mail: ` +
+            ".*ECONNREFUSED",
+        ),
+        args.join(" "),
+      );
+      assert.doesNotMatch(err, /s3cret/);
+    }
+  });
+});
+
 Deno.test("an sql_table database that cannot be created names the table's dsn and the file", async () => {
   await withDir(async (dir) => {
     const file = `${dir}/config.toml`;

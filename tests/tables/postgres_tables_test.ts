@@ -42,6 +42,29 @@ Deno.test({
 });
 
 Deno.test({
+  name: "`buildTable()` sql_table on PostgreSQL: openers starting together create the table once",
+  ignore,
+  async fn() {
+    const dsn = await cluster!.createDatabase();
+    const spec = { module: "sql_table", driver: "postgres", dsn, table_name: "passwords" };
+    // Nodes (or `creds create` runs) starting at once: CREATE TABLE IF NOT
+    // EXISTS alone would fail in some of them with a duplicate key in pg_type.
+    const tables = await Promise.all(Array.from({ length: 6 }, () => tableOf(spec, "p", ctx)));
+    try {
+      for (const [i, t] of tables.entries()) {
+        assert.ok(isMutableTable(t));
+        await t.set(`user${i}`, `v${i}`);
+      }
+      const first = tables[0];
+      assert.ok(isMutableTable(first));
+      assert.equal((await first.keys()).length, 6);
+    } finally {
+      for (const t of tables) await t.close?.();
+    }
+  },
+});
+
+Deno.test({
   name: "`buildTable()` sql_query on PostgreSQL binds $1 and :key",
   ignore,
   async fn() {

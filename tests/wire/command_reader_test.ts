@@ -178,3 +178,25 @@ Deno.test("`CommandReader` lets the commands `commandLimit` names be larger", ()
   assert.equal(results[1].kind, "literal-too-big");
   assert.deepEqual(commands(results).slice(1), ["a3 NOOP"]);
 });
+
+Deno.test("peekCommands shows whole literal-free commands behind the current one without consuming them", () => {
+  const reader = new CommandReader();
+  reader.push(
+    enc.encode(
+      "a1 FETCH 1 BODY[]\r\na2 FETCH 2 BODY[]\na3 APPEND X {3+}\r\nabc\r\na4 NOOP\r\na5 NO",
+    ),
+  );
+  const first = reader.next();
+  assert.equal(first.kind, "command");
+  // a2 (bare LF) only: a3 has a literal, so the run stops there.
+  assert.deepEqual(reader.peekCommands(10).map((b) => dec.decode(b)), ["a2 FETCH 2 BODY[]"]);
+  assert.deepEqual(reader.peekCommands(0), []);
+  // Nothing was consumed: the commands still come in order.
+  const rest: string[] = [];
+  for (let r = reader.next(); r.kind === "command"; r = reader.next()) {
+    rest.push(dec.decode(r.bytes));
+  }
+  assert.deepEqual(rest, ["a2 FETCH 2 BODY[]", "a3 APPEND X {3+}\r\nabc", "a4 NOOP"]);
+  // "a5 NO" is not whole yet.
+  assert.deepEqual(reader.peekCommands(10), []);
+});

@@ -4,7 +4,7 @@ import { authenticatedOf } from "../access.ts";
 import { enableCondstore } from "../condstore.ts";
 
 /** Extensions ENABLE can turn on (RFC 5161 §3.1); unknown names are ignored, as the RFC says. */
-export const ENABLEABLE = new Set<string>(["CONDSTORE", "QRESYNC", "UTF8=ACCEPT"]);
+export const ENABLEABLE = new Set<string>(["CONDSTORE", "QRESYNC", "UTF8=ACCEPT", "UIDONLY"]);
 
 /**
  * ENABLE (RFC 5161): the extensions live in the session state, for the

@@ -20,6 +20,14 @@ import { bad, no } from "../../protocol/errors.ts";
 import { selectedOf, userOf } from "../access.ts";
 import { countUids, uidSetOf } from "../uid_set.ts";
 import { changedSinceKey, enableCondstore, writeVanishedEarlier } from "../condstore.ts";
+import {
+  dropHeld,
+  planReadAhead,
+  readAhead,
+  readAheadFields,
+  takeHeld,
+} from "../fetch_read_ahead.ts";
+import type { MessageFields, MessageRecord, UidSet } from "../../store/mail_store.ts";
 
 export function handleFetch(ctx: CommandContext, args: FetchArgs): Promise<Completion | void> {
   return fetchMessages(ctx, args, false);
@@ -67,28 +75,34 @@ async function fetchMessages(
   }
   if (uids.length === 0) return;
   let expected = uid ? 0 : countUids(uids);
+  const seen = setsSeen(items) && !mailbox.readOnly;
   if (since !== undefined) {
-    uids = uidSetOf(await account.search(mailboxId, changedSinceKey(uids, since)));
     expected = 0;
-    if (uids.length === 0) return;
+    // \Seen must go to the changed messages only, so they are found first;
+    // otherwise the store picks them in the FETCH request itself.
+    if (seen) {
+      uids = uidSetOf(await account.search(mailboxId, changedSinceKey(uids, since)));
+      if (uids.length === 0) return;
+    }
   }
 
   // RFC 3501 §6.4.5: BODY[...] (not PEEK), RFC822 and RFC822.TEXT set \Seen,
   // and the FETCH response should then carry the new FLAGS. Done before
   // reading, in one call, so the FLAGS we send are the stored ones.
   let seenSet = new Set<number>();
-  if (setsSeen(items) && !mailbox.readOnly) {
+  if (seen) {
     const result = await account.storeFlags(mailboxId, uids, "add", ["\\Seen"]);
     seenSet = new Set(result.changed.map((c) => c.uid));
   }
 
-  const fields = neededFields(items);
+  const fields: MessageFields = neededFields(items);
+  if (since !== undefined && !seen) fields.changedSince = since;
   if (seenSet.size > 0) fields.flags = true;
   // RFC 7162 §3.1: once CONDSTORE is on, FLAGS travel with MODSEQ.
   if (fields.flags && mailbox.condstore) fields.modSeq = true;
   const asksFlags = items.some((i) => i.kind === "flags");
   const asksBinary = items.some((i) => i.kind === "binary" || i.kind === "binarySize");
-  for await (const record of account.fetch(mailboxId, uids, fields)) {
+  for await (const record of records(ctx, args, uids, fields)) {
     const seq = mailbox.seqOf(record.uid);
     if (seq === 0) continue;
     if (!uid) expected--;
@@ -116,4 +130,29 @@ async function fetchMessages(
   // until this session is told, but the store no longer has it: RFC 3501
   // §7.4.1 lets us leave it out, and the tagged OK says so (RFC 5530).
   if (expected > 0) return { code: "EXPUNGEISSUED", text: "Some messages were expunged" };
+}
+
+/**
+ * The records to answer with: read ahead by an earlier FETCH of a pipelined
+ * run, or read now, for this command alone or also for the FETCH commands
+ * queued behind it (fetch_read_ahead.ts).
+ */
+function records(
+  ctx: CommandContext,
+  args: FetchArgs,
+  uids: UidSet,
+  fields: MessageFields,
+): AsyncIterable<MessageRecord> | Iterable<MessageRecord> {
+  const mailbox = selectedOf(ctx);
+  const { account } = userOf(ctx);
+  const id = mailbox.info.id;
+  if (!readAheadFields(args)) {
+    dropHeld(mailbox);
+    return account.fetch(id, uids, fields);
+  }
+  const have = takeHeld(mailbox, uids, fields);
+  if (have) return have;
+  const plan = planReadAhead(ctx, mailbox, uids, fields);
+  if (!plan) return account.fetch(id, uids, fields);
+  return readAhead(mailbox, account.fetch(id, plan.uids, plan.fields), uids, plan.fields);
 }

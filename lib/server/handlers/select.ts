@@ -6,13 +6,14 @@ import {
   writeSelectResponses,
 } from "../../protocol/commands/select.ts";
 import { resolveRanges, type SequenceSet, STAR } from "../../protocol/sequence_set.ts";
-import { bad } from "../../protocol/errors.ts";
+import { bad, no } from "../../protocol/errors.ts";
 import { writeStatus } from "../../protocol/response.ts";
 import type { UidSet } from "../../store/mail_store.ts";
 import { SelectedMailbox } from "../selected_mailbox.ts";
 import { selectedState } from "../session.ts";
-import { authenticatedOf, deselect, existingMailbox } from "../access.ts";
-import { enableCondstore, writeChangedFlags, writeVanishedEarlier } from "../condstore.ts";
+import { authenticatedOf, deselect, utf8Names } from "../access.ts";
+import { mailboxFromWire } from "../../protocol/mailbox_name.ts";
+import { enableCondstore, writeChangedFlags } from "../condstore.ts";
 import { countUids } from "../uid_set.ts";
 
 /**
@@ -31,7 +32,17 @@ async function open(ctx: CommandContext, args: SelectArgs, readOnly: boolean): P
   if (args.qresync && !session.enabled.has("QRESYNC")) {
     throw bad("QRESYNC must be enabled (ENABLE QRESYNC) before SELECT (QRESYNC ...)");
   }
-  if (args.qresync?.seqMatch) checkSeqMatch(args.qresync.seqMatch);
+  if (args.qresync?.seqMatch) {
+    // RFC 9586 §3: seq-match-data pairs message numbers with UIDs, and
+    // message numbers are not allowed once UIDONLY is on.
+    if (session.enabled.has("UIDONLY")) {
+      throw bad(
+        "QRESYNC seq-match-data uses message numbers, which UIDONLY forbids",
+        "UIDREQUIRED",
+      );
+    }
+    checkSeqMatch(args.qresync.seqMatch);
+  }
   // A SELECT that fails leaves no mailbox selected (§6.3.1). RFC 7162
   // §3.2.11: a mailbox closed this way is announced with [CLOSED], so the
   // client knows which mailbox later responses are about.
@@ -41,8 +52,12 @@ async function open(ctx: CommandContext, args: SelectArgs, readOnly: boolean): P
   }
   if (args.condstore || args.qresync) enableCondstore(ctx, false);
   const account = session.user.account;
-  const info = await existingMailbox(ctx, args.mailbox);
-  const snap = await account.select(info.id, { readOnly });
+  // One trip to the store for the name and the snapshot.
+  const snap = await account.selectByName(mailboxFromWire(args.mailbox, utf8Names(ctx)), {
+    readOnly,
+  });
+  if (!snap) throw no(`Mailbox "${args.mailbox}" does not exist`, "NONEXISTENT");
+  const info = snap.mailbox;
   const mailbox = new SelectedMailbox(snap.mailbox, snap.uids, readOnly, {
     keywords: snap.flagsInUse,
     claimRecent: (uid, peek) => account.claimRecent(info.id, uid, { peek }),
@@ -50,14 +65,17 @@ async function open(ctx: CommandContext, args: SelectArgs, readOnly: boolean): P
   });
   mailbox.setUnwatch(account.watch(info.id, (e) => mailbox.handleEvent(e)));
   ctx.state = selectedState(session, mailbox);
-  const recent = await mailbox.claimInitialRecent();
+  const recent = await mailbox.claimInitialRecent(snap.recent);
 
   writeSelectResponses(ctx.enc, {
     flags: mailbox.flagList,
     readOnly,
     exists: snap.uids.length,
     recent,
-    firstUnseen: snap.firstUnseenUid === null ? 0 : mailbox.seqOf(snap.firstUnseenUid),
+    // [UNSEEN n] names a message number: none under UIDONLY (RFC 9586 §3).
+    firstUnseen: snap.firstUnseenUid === null || mailbox.uidOnly
+      ? 0
+      : mailbox.seqOf(snap.firstUnseenUid),
     uidValidity: snap.mailbox.uidValidity,
     uidNext: snap.mailbox.uidNext,
     objectId: snap.mailbox.objectId,
@@ -88,8 +106,7 @@ async function resync(ctx: CommandContext, view: SelectedMailbox, q: QresyncPara
       to: r.to,
     }));
   }
-  await writeVanishedEarlier(ctx, view, q.modSeq, gone);
-  await writeChangedFlags(ctx, view, q.modSeq, view.resolveSet(known, "uid"));
+  await writeChangedFlags(ctx, view, q.modSeq, view.resolveSet(known, "uid"), gone);
 }
 
 /** RFC 7162 §3.2.5.2: both sets name as many messages. */

@@ -111,6 +111,11 @@ export class SqlAccountStore implements AccountStore {
     return select(this.#ctx, mailboxId);
   }
 
+  async selectByName(name: string): Promise<MailboxSnapshot | null> {
+    const info = await mailboxes.getMailbox(this.#ctx, name);
+    return info ? await select(this.#ctx, info.id) : null;
+  }
+
   claimRecent(
     mailboxId: number,
     uid: number,

@@ -1,5 +1,5 @@
 /** FETCH: records streamed in UID order, in chunks, loading only the fields asked for. */
-import type { MessageFields, MessageRecord, UidRange, UidSet } from "../mail_store.ts";
+import type { MessageFields, MessageRecord, SearchKey, UidRange, UidSet } from "../mail_store.ts";
 import type { BodyStructure, Envelope } from "../../mime/types.ts";
 import {
   type AccountContext,
@@ -12,7 +12,8 @@ import {
 } from "./context.ts";
 import { flagList } from "./flags.ts";
 import { parsedJson } from "./libsql_dialect.ts";
-import { normalizeUidSet, uidSteps } from "./uid_ranges.ts";
+import { normalizeUidSet, uidSteps, uidsToSet } from "./uid_ranges.ts";
+import { searchMailbox } from "./search.ts";
 import { BLOCK_SHIFT, HAS_KEYWORDS, readBlocks, spansInSet, SYSTEM_BITS } from "./uid_blocks.ts";
 
 type FetchRow = MessageRow & Record<string, unknown>;
@@ -88,7 +89,18 @@ async function* fetchChunks(
   raw: boolean,
 ): AsyncGenerator<AnyRecord[], void, undefined> {
   const box = await mailboxRow(ctx, ctx.db, mailboxId);
-  const set = normalizeUidSet(uids, box.uid_next - 1);
+  let set = normalizeUidSet(uids, box.uid_next - 1);
+  if (fields.changedSince !== undefined) {
+    // CHANGEDSINCE (RFC 7162 §3.1.4.1): the changed UIDs as SEARCH MODSEQ
+    // finds them (the MODSEQ index), then their records, in one request.
+    const key: SearchKey = {
+      type: "and",
+      keys: [{ type: "uid", set }, { type: "modSeq", min: fields.changedSince + 1 }],
+    };
+    set = uidsToSet(await searchMailbox(ctx, mailboxId, key));
+    fields = { ...fields, changedSince: undefined };
+    if (set.length === 0) return;
+  }
   if (flagsOnly(fields)) {
     yield* flagChunks(ctx, mailboxId, set, fields);
     return;

@@ -6,9 +6,11 @@
  * (unique_violation) when two nodes add the same key at once (the same
  * message body, a mailbox name: every such insert is preceded by a look-up,
  * which the second run repeats and then finds the row); SQLite answers
- * SQLITE_BUSY when another process held the write lock past `busy_timeout`. `transact()` runs such a transaction again, after a
+ * SQLITE_BUSY when another process held the write lock past
+ * `busy_timeout`. `transact()` runs such a transaction again, after a
  * random pause that grows with each attempt (so two losers do not collide
  * again in step), a bounded number of times, then gives the error up.
+ * BUSY gets fewer attempts: each has already waited `busy_timeout`.
  *
  * The callback must therefore be safe to run more than once: it may change
  * only the database and values it creates itself, never state outside it.
@@ -17,6 +19,8 @@ import type { Kysely, Transaction } from "kysely";
 
 /** Attempts in all before the error is given up. */
 export const MAX_ATTEMPTS = 10;
+/** The same for SQLITE_BUSY (3 × the default busy_timeout of 5 s at most). */
+export const MAX_BUSY_ATTEMPTS = 3;
 const BASE_DELAY_MS = 4;
 const MAX_DELAY_MS = 400;
 
@@ -37,7 +41,9 @@ export async function transact<DB, T>(
     try {
       return await db.transaction().execute(fn);
     } catch (e) {
-      if (attempt >= MAX_ATTEMPTS || !isRetryable(e)) throw e;
+      if (!isRetryable(e)) throw e;
+      const busy = String((e as { code: string }).code).startsWith("SQLITE_BUSY");
+      if (attempt >= (busy ? MAX_BUSY_ATTEMPTS : MAX_ATTEMPTS)) throw e;
       const cap = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
       await new Promise((r) => setTimeout(r, cap / 2 + Math.random() * cap / 2));
     }

@@ -38,6 +38,7 @@ const ACCOUNT_METHODS = new Set([
   "listSubscriptions",
   "status",
   "select",
+  "selectByName",
   "claimRecent",
   "append",
   "appendAll",
@@ -134,7 +135,7 @@ async function call(msg: Extract<ToStore, { t: "call" }>): Promise<void> {
       const account = await accountOf(msg.account);
       // deno-lint-ignore no-explicit-any
       value = await (account as any)[msg.method](...msg.args);
-      if (msg.method === "select") {
+      if ((msg.method === "select" || msg.method === "selectByName") && value !== null) {
         const snap = value as { uids: Uint32Array };
         const own = snap.uids.byteOffset === 0 && snap.uids.buffer instanceof ArrayBuffer &&
             snap.uids.byteLength === snap.uids.buffer.byteLength

@@ -305,6 +305,9 @@ class ThreadedAccountStore implements AccountStore {
   select(mailboxId: number, options?: { readOnly?: boolean }): Promise<MailboxSnapshot> {
     return this.#call("select", [mailboxId, options]);
   }
+  selectByName(name: string, options?: { readOnly?: boolean }): Promise<MailboxSnapshot | null> {
+    return this.#call("selectByName", [name, options]);
+  }
   claimRecent(
     mailboxId: number,
     uid: number,
@@ -423,12 +426,12 @@ export class ThreadedMailStore implements MailStore {
 
   /**
    * Starts the store thread and opens the store there (migrations included).
-   * For a database file or PostgreSQL, the first read also starts a reader
-   * thread with a second connection (PostgreSQL: connections of its own):
-   * SQLite in WAL mode lets that connection read while the writer commits,
-   * so FETCH, SEARCH, STATUS and LIST go on during a writer's fsync and a
-   * long SEARCH never delays a write. (An in-memory database is one per
-   * connection, and a remote one has its own server: both keep one thread.)
+   * For a database file, the first read also starts a reader thread with a
+   * second connection: SQLite in WAL mode lets that connection read while the
+   * writer commits, so FETCH, SEARCH, STATUS and LIST go on during a writer's
+   * fsync and a long SEARCH never delays a write. (An in-memory database is
+   * one per connection, and a remote one has its own server: both keep one
+   * thread.) PostgreSQL gets a reader thread too, with its own connections.
    *
    * The reader starts at the first read, not here: a thread with the store
    * loaded costs 15–20 MB, and a server nobody has used yet does without it
@@ -448,8 +451,10 @@ export class ThreadedMailStore implements MailStore {
 
   #readThreadNow(): StoreThread {
     if (this.#reader) return this.#reader;
-    const kind = this.#options.dsn.kind;
-    if (!this.#readerStart && !this.#closed && (kind === "file" || kind === "postgres")) {
+    if (
+      !this.#readerStart && !this.#closed &&
+      (this.#options.dsn.kind === "file" || this.#options.dsn.kind === "postgres")
+    ) {
       const reader = new StoreThread(this.#options, true);
       this.#starting = reader;
       this.#readerStart = reader.ready.then(
