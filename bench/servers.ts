@@ -33,6 +33,8 @@ export interface BenchServer {
   memory(): Promise<MemoryFigure>;
   /** Called once the corpora are loaded, before any measurement. */
   finishLoading(): Promise<void>;
+  /** Stops and starts the server on its measured config (kept sessions must be closed first). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -305,6 +307,10 @@ service anvil {
       await stopChild(current.child, current.exited);
       current = await start("dovecot.conf");
     },
+    async restart() {
+      await stopChild(current.child, current.exited);
+      current = await start("dovecot.conf");
+    },
     memory: () => Promise.resolve(treeMemory(current.child.pid)),
     stop: () => stopChild(current.child, current.exited),
   };
@@ -403,6 +409,10 @@ ${
     // Restarted after loading, as Dovecot is: the figures are those of a server
     // that starts on a full store, not one still holding what the load left in its heap.
     async finishLoading() {
+      await stopChild(current.child, current.exited);
+      current = await start();
+    },
+    async restart() {
       await stopChild(current.child, current.exited);
       current = await start();
     },

@@ -423,6 +423,8 @@ export class ThreadedMailStore implements MailStore {
   #reader: StoreThread | null = null;
   /** Its start, under way or done; null until the first read. */
   #readerStart: Promise<void> | null = null;
+  /** The reader thread while it opens its connection. */
+  #starting: StoreThread | null = null;
   #accounts = new Map<string, ThreadedAccountStore>();
   #closed: Promise<void> | null = null;
   readonly #readThread = () => this.#readThreadNow();
@@ -465,8 +467,10 @@ export class ThreadedMailStore implements MailStore {
       (this.#options.dsn.kind === "file" || this.#options.dsn.kind === "postgres")
     ) {
       const reader = new StoreThread(this.#options, true);
+      this.#starting = reader;
       this.#readerStart = reader.ready.then(
         () => {
+          this.#starting = null;
           if (this.#closed) reader.terminate();
           else this.#reader = reader;
         },
@@ -505,7 +509,8 @@ export class ThreadedMailStore implements MailStore {
 
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      await this.#readerStart;
+      // A reader still opening has nothing to finish: shutdown does not wait for it.
+      this.#starting?.terminate();
       try {
         // Appends already queued commit before the database goes.
         await Promise.all([this.#thread.call("close", []), this.#reader?.call("close", [])]);
