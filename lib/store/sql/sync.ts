@@ -20,6 +20,9 @@ import { inSet, normalizeUidSet } from "./uid_ranges.ts";
  * the flags the list carries (RFC 7162 §3.1.2.1).
  */
 export async function select(ctx: AccountContext, mailboxId: number): Promise<MailboxSnapshot> {
+  // SQLite: a transaction reads one snapshot. PostgreSQL (READ COMMITTED):
+  // mailboxRow() locks the mailbox row, which every writer of the mailbox
+  // locks first, so nothing of it commits until these reads are done.
   const { row, blocks, keywords } = await ctx.db.transaction().execute(async (trx) => ({
     row: await mailboxRow(ctx, trx, mailboxId),
     blocks: await readBlocks(trx, mailboxId),
