@@ -27,7 +27,11 @@ async function copy(ctx: CommandContext, args: CopyArgs, byUid: boolean): Promis
 
 /**
  * MOVE (RFC 6851 §3): atomic in the store; the client sees an untagged
- * OK [COPYUID], then the EXPUNGE responses, then the tagged OK.
+ * OK [COPYUID], then the EXPUNGE responses, then the tagged OK. Once QRESYNC
+ * is on, the expunge half is answered as EXPUNGE is (RFC 7162 §3.2.7, which
+ * RFC 6851 §4.4 applies to MOVE): VANISHED, and a tagged OK carrying the new
+ * HIGHESTMODSEQ once pending changes are sent, so it covers all the client
+ * has been told.
  */
 async function move(ctx: CommandContext, args: CopyArgs, byUid: boolean): Promise<Completion> {
   const mailbox = selectedOf(ctx);
@@ -45,7 +49,9 @@ async function move(ctx: CommandContext, args: CopyArgs, byUid: boolean): Promis
   }, "Moved");
   mailbox.expungeOwn(result.sourceUids, ctx.enc);
   if (dest.id === mailbox.info.id) mailbox.noteAppended(result.destUids);
-  return { text: "MOVE completed" };
+  if (!mailbox.qresync) return { text: "MOVE completed" };
+  await mailbox.writeUpdates(ctx.enc, true);
+  return { code: { code: "HIGHESTMODSEQ", modSeq: mailbox.modSeq }, text: "MOVE completed" };
 }
 
 export const handleCopy = (ctx: CommandContext, args: CopyArgs) => copy(ctx, args, false);

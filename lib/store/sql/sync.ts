@@ -12,14 +12,25 @@ import { inSet, normalizeUidSet } from "./uid_ranges.ts";
 /**
  * The SELECT snapshot from the compact index (uid_blocks.ts): a few rows
  * however large the mailbox, not one per message.
+ *
+ * The mailbox row (HIGHESTMODSEQ, UIDNEXT), the UID blocks and the keywords
+ * are read in one transaction, so they describe one moment: a commit that
+ * lands between two reads could otherwise give a UID list holding a message
+ * at or above UIDNEXT (RFC 3501 §2.3.1.1), or a HIGHESTMODSEQ older than
+ * the flags the list carries (RFC 7162 §3.1.2.1).
  */
 export async function select(ctx: AccountContext, mailboxId: number): Promise<MailboxSnapshot> {
-  const row = await mailboxRow(ctx, ctx.db, mailboxId);
-  const blocks = await readBlocks(ctx.db, mailboxId);
+  // SQLite: a transaction reads one snapshot. PostgreSQL (READ COMMITTED):
+  // mailboxRow() locks the mailbox row, which every writer of the mailbox
+  // locks first, so nothing of it commits until these reads are done.
+  const { row, blocks, keywords } = await ctx.db.transaction().execute(async (trx) => ({
+    row: await mailboxRow(ctx, trx, mailboxId),
+    blocks: await readBlocks(trx, mailboxId),
+    keywords: await trx.selectFrom("mailbox_keywords").select("keyword")
+      .where("mailbox_id", "=", mailboxId).execute(),
+  }));
   const summary = summarize(blocks, SEEN);
   const { uids, flags } = uidsOf(blocks, summary.messages);
-  const keywords = await ctx.db.selectFrom("mailbox_keywords").select("keyword")
-    .where("mailbox_id", "=", mailboxId).execute();
   // Not claimed yet: the session claims with claimRecent() (RFC 3501 §2.3.2).
   const recent = ctx.options.disableRecent ? 0 : countAbove(blocks, row.recent_uid);
   ctx.bus.init(mailboxId, {
