@@ -11,6 +11,7 @@ import { type AccountContext, mailboxRow, selectRows } from "./context.ts";
 import { indexAppends, insertAppend, prepareAppends } from "./append.ts";
 import { removeRows } from "./expunge.ts";
 import { overQuota } from "./quota.ts";
+import { transact } from "./retry.ts";
 
 export async function replaceMessage(
   ctx: AccountContext,
@@ -24,8 +25,12 @@ export async function replaceMessage(
   files?.hold(job.hash);
   try {
     if (files) await files.write(job.hash, job.fileData!);
-    const result = await ctx.db.transaction().execute(async (trx) => {
-      await mailboxRow(ctx, trx, mailboxId);
+    // transact(): run again on a serialization failure, deadlock or BUSY (retry.ts).
+    const result = await transact(ctx.db, async (trx) => {
+      // Both mailbox rows first, in id order (on PostgreSQL they are locked until the end).
+      for (const id of [...new Set([mailboxId, destMailboxId])].sort((a, b) => a - b)) {
+        await mailboxRow(ctx, trx, id);
+      }
       const [old] = await selectRows(ctx, trx, mailboxId, [{ from: uid, to: uid }]);
       if (!old) throw new StoreError("NONEXISTENT", `Message UID ${uid} no longer exists`);
       // RFC 8508 §3.3 with RFC 9208: the old message leaves as the new one
