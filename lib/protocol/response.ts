@@ -38,7 +38,9 @@ export type SimpleCode =
   /** RFC 3516 §4.5.1: a part's Content-Transfer-Encoding cannot be decoded. */
   | "UNKNOWN-CTE"
   /** RFC 7162 §3.1.2.2 (a mailbox without MODSEQs; ours always have them). */
-  | "NOMODSEQ";
+  | "NOMODSEQ"
+  /** RFC 5465 §5.8: notifications were lost; the session is as after NOTIFY NONE. */
+  | "NOTIFICATIONOVERFLOW";
 
 /** resp-text-code with its data. */
 export type ResponseCode =
@@ -60,7 +62,15 @@ export type ResponseCode =
   /** RFC 4315 §3: source and destination UIDs, in matching order. */
   | { code: "COPYUID"; uidValidity: number; source: readonly number[]; dest: readonly number[] }
   /** RFC 8474 §7: resp-text-code =/ "MAILBOXID" SP "(" objectid ")" */
-  | { code: "MAILBOXID"; objectId: string };
+  | { code: "MAILBOXID"; objectId: string }
+  /**
+   * RFC 5464 §4.2.1, §4.3: "METADATA" SP ("LONGENTRIES" SP number /
+   * "MAXSIZE" SP number / "TOOMANY" / "NOPRIVATE")
+   */
+  | { code: "METADATA"; kind: "LONGENTRIES" | "MAXSIZE"; size: number }
+  | { code: "METADATA"; kind: "TOOMANY" | "NOPRIVATE" }
+  /** RFC 5465 §6: "BADEVENT" SP "(" event *(SP event) ")", the events the server supports. */
+  | { code: "BADEVENT"; events: readonly string[] };
 
 export type Status = "OK" | "NO" | "BAD" | "BYE" | "PREAUTH";
 
@@ -115,6 +125,18 @@ export function writeResponseCode(enc: ResponseEncoder, code: ResponseCode): voi
     case "MAILBOXID":
       // objectid = 1*255(ALPHA / DIGIT / "_" / "-"): an atom.
       enc.sp().open().atom(code.objectId).close();
+      return;
+    case "METADATA":
+      enc.sp().atom(code.kind);
+      if ("size" in code) enc.sp().number(code.size);
+      return;
+    case "BADEVENT":
+      enc.sp().open();
+      code.events.forEach((e, i) => {
+        if (i > 0) enc.sp();
+        enc.atom(e);
+      });
+      enc.close();
       return;
   }
 }

@@ -43,6 +43,8 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "OBJECTID",
   "CONDSTORE",
   "QRESYNC",
+  // RFC 5464 §1: server and mailbox entries (METADATA alone says both).
+  "METADATA",
 ];
 
 export function capabilities(

@@ -63,6 +63,8 @@ import { parseFetch } from "../protocol/commands/fetch.ts";
 import { parseStore } from "../protocol/commands/store.ts";
 import { handleFetch, handleUidFetch } from "./handlers/fetch.ts";
 import { handleStore, handleUidStore } from "./handlers/store.ts";
+import { parseGetMetadata, parseSetMetadata } from "../protocol/commands/metadata.ts";
+import { handleGetMetadata, handleSetMetadata } from "./handlers/metadata.ts";
 
 export type { Completion } from "./context.ts";
 
@@ -120,6 +122,15 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec<unknown>> = new Map([
     command({ states: AUTHENTICATED, parse: parseGetQuotaRoot, handle: handleGetQuotaRoot }),
   ],
   ["SETQUOTA", command({ states: AUTHENTICATED, parse: parseSetQuota, handle: handleSetQuota })],
+  // METADATA (RFC 5464 §4): "" names the server, so both states allow it.
+  [
+    "GETMETADATA",
+    command({ states: AUTHENTICATED, parse: parseGetMetadata, handle: handleGetMetadata }),
+  ],
+  [
+    "SETMETADATA",
+    command({ states: AUTHENTICATED, parse: parseSetMetadata, handle: handleSetMetadata }),
+  ],
   [
     "NAMESPACE",
     command({ states: AUTHENTICATED, parse: parseNoArguments, handle: handleNamespace }),

@@ -49,6 +49,8 @@ export interface AccountContext extends StoreShared {
   readonly accountId: number;
   /** Mailbox ids found in this account: watch() delivers events of these only. */
   readonly owned: Set<number>;
+  /** Whether pollAccount() has run once (it announces mailboxes other processes created after). */
+  accountPolled: boolean;
 }
 
 export type MailboxRow = {
@@ -79,6 +81,12 @@ export type MessageRow = {
   save_date?: number | null;
 };
 
+/** Records that the mailbox is this account's: its events reach the account's watchers. */
+export function own(ctx: AccountContext, mailboxId: number): void {
+  ctx.owned.add(mailboxId);
+  ctx.bus.own(mailboxId, ctx.accountId);
+}
+
 /** The mailbox row by id, inside this account, or NONEXISTENT. */
 export async function mailboxRow(
   ctx: AccountContext,
@@ -88,7 +96,7 @@ export async function mailboxRow(
   const row = await db.selectFrom("mailboxes").selectAll()
     .where("id", "=", mailboxId).where("account_id", "=", ctx.accountId).executeTakeFirst();
   if (!row) throw new StoreError("NONEXISTENT", `No mailbox with id ${mailboxId}`);
-  ctx.owned.add(mailboxId);
+  own(ctx, mailboxId);
   return row;
 }
 
@@ -138,7 +146,7 @@ export function emailObjectId(hash: string): string {
 export async function mailboxInfo(ctx: AccountContext, row: MailboxRow): Promise<MailboxInfo> {
   const sub = await ctx.db.selectFrom("subscriptions").select("name")
     .where("account_id", "=", ctx.accountId).where("name", "=", row.name).executeTakeFirst();
-  ctx.owned.add(row.id);
+  own(ctx, row.id);
   return toInfo(row, sub !== undefined);
 }
 
