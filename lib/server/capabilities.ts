@@ -45,6 +45,8 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "QRESYNC",
   // RFC 5464 §1: server and mailbox entries (METADATA alone says both).
   "METADATA",
+  // RFC 5465: NOTIFY SET/NONE with STATUS, MailboxName, SubscriptionChange, METADATA events.
+  "NOTIFY",
 ];
 
 export function capabilities(

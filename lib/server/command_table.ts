@@ -65,6 +65,8 @@ import { handleFetch, handleUidFetch } from "./handlers/fetch.ts";
 import { handleStore, handleUidStore } from "./handlers/store.ts";
 import { parseGetMetadata, parseSetMetadata } from "../protocol/commands/metadata.ts";
 import { handleGetMetadata, handleSetMetadata } from "./handlers/metadata.ts";
+import { parseNotify } from "../protocol/commands/notify.ts";
+import { handleNotify } from "./handlers/notify.ts";
 
 export type { Completion } from "./context.ts";
 
@@ -127,6 +129,8 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec<unknown>> = new Map([
     "GETMETADATA",
     command({ states: AUTHENTICATED, parse: parseGetMetadata, handle: handleGetMetadata }),
   ],
+  // NOTIFY (RFC 5465 §3): authenticated and selected states.
+  ["NOTIFY", command({ states: AUTHENTICATED, parse: parseNotify, handle: handleNotify })],
   [
     "SETMETADATA",
     command({ states: AUTHENTICATED, parse: parseSetMetadata, handle: handleSetMetadata }),

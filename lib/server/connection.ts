@@ -20,6 +20,7 @@ import type { Endpoint } from "./endpoint.ts";
 import { capabilities } from "./capabilities.ts";
 import { appendLimitForCommand, largestAppendLimit } from "./append_limit.ts";
 import { CompressionError } from "./compress.ts";
+import { writeBetweenCommands, writePending } from "./notify.ts";
 
 /** Flush the encoder to the socket once this much is buffered (streaming FETCH). */
 const FLUSH_AT = 256 * 1024;
@@ -260,6 +261,21 @@ export class Connection implements CommandContext {
       switch (r.kind) {
         case "need-more": {
           await this.flush();
+          const s = this.state;
+          const notify = (s.kind === "authenticated" || s.kind === "selected") ? s.notify : null;
+          if (notify && this.reader.buffered === 0) {
+            // NOTIFY (RFC 5465 §3): notifications go out between commands too.
+            const what = await this.waitInput(
+              notify.waitForChange(this.endpoint.config.autologoutMs),
+              this.endpoint.config.autologoutMs,
+            );
+            if (what === "eof") return;
+            if (what === "signal" && !this.#closing) {
+              await writeBetweenCommands(this);
+              await this.flush();
+            }
+            break;
+          }
           const chunk = await this.#read();
           if (chunk === null) return;
           this.reader.push(chunk);
@@ -459,8 +475,7 @@ export class Connection implements CommandContext {
 
   /** Sends what other sessions changed in the selected mailbox (nothing once in logout). */
   async #writeUpdates(allowExpunge: boolean): Promise<void> {
-    if (this.state.kind !== "selected") return;
-    await this.state.mailbox.writeUpdates(this.enc, allowExpunge);
+    await writePending(this, allowExpunge, true);
   }
 
   #status(tag: string | null, status: Status, code: ResponseCode | undefined, text: string): void {
@@ -514,6 +529,9 @@ export class Connection implements CommandContext {
   /** Ends the session after the current command's reply (LOGOUT; the caller wrote the BYE). */
   endSession(): void {
     if (this.state.kind === "selected") this.state.mailbox.close();
+    if (this.state.kind === "authenticated" || this.state.kind === "selected") {
+      this.state.notify?.stop();
+    }
     this.state = { kind: "logout" };
     this.#closing = true;
     this.#logout = true;
@@ -532,6 +550,9 @@ export class Connection implements CommandContext {
 
   #cleanup(): void {
     if (this.state.kind === "selected") this.state.mailbox.close();
+    if (this.state.kind === "authenticated" || this.state.kind === "selected") {
+      this.state.notify?.stop();
+    }
     this.state = { kind: "logout" };
     this.#closed = true;
     this.transport.close();
