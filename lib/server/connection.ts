@@ -20,7 +20,7 @@ import type { Endpoint } from "./endpoint.ts";
 import { capabilities } from "./capabilities.ts";
 import { appendLimitForCommand, largestAppendLimit } from "./append_limit.ts";
 import { CompressionError } from "./compress.ts";
-import { writeBetweenCommands, writePending } from "./notify.ts";
+import { writeBetweenCommands, writePending } from "./notify_delivery.ts";
 
 /** Flush the encoder to the socket once this much is buffered (streaming FETCH). */
 const FLUSH_AT = 256 * 1024;

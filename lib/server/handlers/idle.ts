@@ -3,7 +3,7 @@ import { bad } from "../../protocol/errors.ts";
 import { writeStatus } from "../../protocol/response.ts";
 import { decodeUtf8 } from "../../wire/parser.ts";
 import { authenticatedOf } from "../access.ts";
-import { writePending } from "../notify.ts";
+import { writePending } from "../notify_delivery.ts";
 
 /** How often IDLE looks for changes made by other processes (the admin CLI). */
 export const IDLE_POLL_MS = 500;
