@@ -266,7 +266,7 @@ export class Connection implements CommandContext {
           if (notify && this.reader.buffered === 0) {
             // NOTIFY (RFC 5465 §3): notifications go out between commands too.
             const what = await this.waitInput(
-              notify.waitForChange(this.endpoint.config.autologoutMs),
+              notify.waitForChange(),
               this.endpoint.config.autologoutMs,
             );
             if (what === "eof") return;

@@ -68,6 +68,8 @@ export class Notifier {
 
   /** Learns the account's mailboxes and subscriptions, then starts listening. */
   async start(): Promise<void> {
+    // What other processes changed up to now is the starting point, not news.
+    await this.#account.pollAccount();
     this.#unwatch = this.#account.watchAccount((e) => this.#handle(e));
     for (const m of await this.#account.listMailboxes()) this.#names.set(m.id, m.name);
     for (const s of await this.#account.listSubscriptions()) this.#subscribed.add(s);
@@ -120,15 +122,20 @@ export class Notifier {
     return this.#pending.length > 0 || this.#overflowed;
   }
 
-  /** Resolves on the next notification, or after `timeoutMs`. */
-  waitForChange(timeoutMs: number): Promise<void> {
+  /**
+   * Resolves on the next notification, or after `timeoutMs` when given. One
+   * waiter at a time: a new call releases the one before (its caller has
+   * moved on), so no timer outlives its use.
+   */
+  waitForChange(timeoutMs?: number): Promise<void> {
+    this.#wake?.();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         if (this.#wake === done) this.#wake = null;
         resolve();
       };
-      const timer = setTimeout(done, timeoutMs);
+      const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
       this.#wake = done;
     });
   }
