@@ -60,6 +60,16 @@ interface Options {
   store: boolean;
   idleConnections: number | undefined;
   seed: number;
+  backend: "libsql" | "postgres";
+  pgDsn: string | undefined;
+}
+
+/** A database on a cluster started for this run (tests/_support/postgres.ts), removed at exit. */
+async function throwAwayPostgres(): Promise<string> {
+  const { postgres } = await import("../tests/_support/postgres.ts");
+  const cluster = await postgres({ durable: true });
+  if (!cluster) throw new Error("--backend postgres: no PostgreSQL cluster could be started");
+  return await cluster.createDatabase();
 }
 
 function options(): Options {
@@ -75,8 +85,15 @@ function options(): Options {
       store: { type: "boolean", default: false },
       "idle-connections": { type: "string" },
       seed: { type: "string", default: "20260707" },
+      backend: { type: "string", default: "libsql" },
+      "pg-dsn": { type: "string" },
     },
   });
+  if (values.backend !== "libsql" && values.backend !== "postgres") {
+    throw new Error(
+      `--backend must be "libsql" or "postgres", not ${JSON.stringify(values.backend)}`,
+    );
+  }
   if (values.only && values.only !== "ours" && values.only !== "dovecot") {
     throw new Error(`--only must be "ours" or "dovecot", not ${JSON.stringify(values.only)}`);
   }
@@ -90,6 +107,8 @@ function options(): Options {
     store: values.store,
     idleConnections: values["idle-connections"] ? Number(values["idle-connections"]) : undefined,
     seed: Number(values.seed),
+    backend: values.backend,
+    pgDsn: values["pg-dsn"],
   };
 }
 
@@ -129,8 +148,14 @@ async function main(): Promise<void> {
     if (opts.only !== "dovecot") {
       if (await exists(opts.server)) {
         try {
+          let pgDsn: string | undefined;
+          if (opts.backend === "postgres") {
+            // --pg-dsn: an existing (empty) database; else a throw-away cluster in a temp dir.
+            pgDsn = opts.pgDsn ?? await throwAwayPostgres();
+            notes.push("ours on PostgreSQL (mailboxes and credentials), over loopback TCP");
+          }
           log(`starting ours (${opts.server}) and creating ${users.length} users`);
-          servers.push(await startOurs(`${tmp}/ours`, users, opts.server, log));
+          servers.push(await startOurs(`${tmp}/ours`, users, opts.server, log, pgDsn));
         } catch (e) {
           const msg = e instanceof Error ? e.message : String(e);
           notes.push(`ours did not start: ${msg.split("\n")[0]}`);

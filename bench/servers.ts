@@ -309,6 +309,8 @@ export async function startOurs(
   users: User[],
   mainTs: string,
   log: (s: string) => void,
+  /** A `postgres://` DSN: mailboxes and credentials on PostgreSQL instead of libSQL files. */
+  postgresDsn?: string,
 ): Promise<BenchServer> {
   const port = sparePort();
   await Deno.mkdir(`${dir}/data`, { recursive: true });
@@ -328,11 +330,18 @@ auth = "&local_authdb"
 storage = "&local_mailboxes"
 
 [auth.pass_table.local_authdb]
-table = { module = "sql_table", driver = "libsql", dsn = "credentials.db", table_name = "passwords" }
+${
+      postgresDsn
+        ? `table = { module = "sql_table", driver = "postgres", dsn = "${postgresDsn}", table_name = "passwords" }`
+        : `table = { module = "sql_table", driver = "libsql", dsn = "credentials.db", table_name = "passwords" }`
+    }
 
 [storage.imapsql.local_mailboxes]
-driver = "libsql"
-dsn = "imapsql.db"
+${
+      postgresDsn
+        ? `driver = "postgres"\ndsn = "${postgresDsn}"`
+        : `driver = "libsql"\ndsn = "imapsql.db"`
+    }
 `,
   );
   const deno = Deno.execPath();

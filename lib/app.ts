@@ -126,7 +126,8 @@ async function openStorage(
     store = await openImapSqlStore(storage.options, { thread });
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    const what = storage.options.dsn.kind === "remote" ? "reach" : "open";
+    const kind = storage.options.dsn.kind;
+    const what = kind === "remote" || kind === "postgres" ? "reach" : "open";
     throw new ConfigError(
       `${storage.path}.dsn`,
       `cannot ${what} the database ${dsnForDisplay(storage.options.dsn)}: ${ioReason(err)}`,

@@ -1,8 +1,11 @@
 /**
  * Runs every golden transcript in tests/transcripts/ against a fresh
- * server (see tests/transcripts/README.md for the format).
+ * server (see tests/transcripts/README.md for the format), on libSQL and
+ * again on PostgreSQL (mailboxes and credentials; ignored, with the reason
+ * printed, where no cluster can be started: tests/_support/postgres.ts).
  */
-import { baseConfig, startTestServer } from "./_support/server.ts";
+import { baseConfig, onPostgres, startTestServer } from "./_support/server.ts";
+import { postgres } from "./_support/postgres.ts";
 import { checkResponses } from "./_support/response_grammar.ts";
 
 const dir = new URL("./transcripts/", import.meta.url);
@@ -126,12 +129,13 @@ function storageKeys(text: string): string {
     .map((l) => l.slice("!storage ".length).replace(/\r$/, "")).join("\n");
 }
 
-async function run(file: string, text: string): Promise<void> {
+async function run(file: string, text: string, pgDsn?: string): Promise<void> {
   const steps = parseTranscript(text);
   const extra = storageKeys(text);
-  const srv = await startTestServer(
-    extra ? { config: (d) => baseConfig(d) + extra + "\n" } : {},
-  );
+  const config = (d: string) => baseConfig(d) + extra + "\n";
+  const srv = await startTestServer({
+    config: pgDsn ? (d) => onPostgres(config(d), pgDsn) : config,
+  });
   const conns = new Map<number, LineConn>();
   const vars = new Map<string, string>();
   const open = async (n: number) => {
@@ -200,8 +204,14 @@ async function run(file: string, text: string): Promise<void> {
   }
 }
 
+const cluster = await postgres();
 for await (const entry of Deno.readDir(dir)) {
   if (!entry.isFile || !entry.name.endsWith(".imap")) continue;
   const text = await Deno.readTextFile(new URL(entry.name, dir));
   Deno.test(`transcript ${entry.name}`, () => run(entry.name, text));
+  Deno.test({
+    name: `transcript ${entry.name} (postgres)`,
+    ignore: cluster === null,
+    fn: async () => run(entry.name, text, await cluster!.createMigratedDatabase()),
+  });
 }

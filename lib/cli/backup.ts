@@ -42,7 +42,7 @@ function relative(stateDir: string, path: string, what: string): string {
 function tableFiles(config: Config): string[] {
   const files = new Set<string>();
   const visit = (t: TableOptions) => {
-    if (t.module === "sql_table" || t.module === "sql_query") {
+    if ((t.module === "sql_table" || t.module === "sql_query") && t.db.driver === "sqlite") {
       const path = dsnToPath(t.db.dsn, t.db.stateDir);
       if (path !== ":memory:" && !/^[a-z]+:\/\//.test(path)) files.add(path);
     } else if (t.module === "chain") {
@@ -113,6 +113,11 @@ export async function runBackup(config: Config, args: string[], io: CliIo): Prom
       if (o.dsn.kind === "remote") {
         throw new BackupError(
           `storage ${s.key}: a remote libSQL database is backed up by its server`,
+        );
+      }
+      if (o.dsn.kind === "postgres") {
+        throw new BackupError(
+          `storage ${s.key}: a PostgreSQL database is backed up with pg_dump or the server's own tools`,
         );
       }
       const rel = relative(config.stateDir, o.dsn.path, `storage ${s.key}: the database`);

@@ -412,18 +412,30 @@ function chainSteps(body: Table, path: string, scope: ModuleScope) {
   });
 }
 
-/** Checks the driver (libSQL reads SQLite files; maddy's "sqlite3" is accepted) and the DSN. */
+/**
+ * Checks the driver (libSQL reads SQLite files; maddy's "sqlite3" is
+ * accepted; "postgres"/"postgresql" take a postgres:// URL) and the DSN.
+ */
 function sqlDb(body: Table, path: string, scope: ModuleScope): SqlDbOptions {
-  if (body.driver !== "libsql" && body.driver !== "sqlite3") {
+  const pg = body.driver === "postgres" || body.driver === "postgresql";
+  if (!pg && body.driver !== "libsql" && body.driver !== "sqlite3") {
     throw new ConfigError(
       `${path}.driver`,
-      `unsupported driver ${JSON.stringify(body.driver)} (supported: "libsql", "sqlite3")`,
+      `unsupported driver ${
+        JSON.stringify(body.driver)
+      } (supported: "libsql", "sqlite3", "postgres", "postgresql")`,
     );
   }
   if (body.dsn === undefined) throw new ConfigError(path, `"dsn" is required`);
   // maddy's dsn may be several arguments joined by spaces.
   const dsn = expectStringList(body.dsn, `${path}.dsn`).join(" ");
-  return { dsn, stateDir: scope.stateDir };
+  if (pg && !/^postgres(ql)?:\/\//i.test(dsn)) {
+    throw new ConfigError(
+      `${path}.dsn`,
+      `driver "postgres" expects a postgres://user:password@host:port/database DSN`,
+    );
+  }
+  return { driver: pg ? "postgres" : "sqlite", dsn, stateDir: scope.stateDir };
 }
 
 // ---------------------------------------------------------------------------

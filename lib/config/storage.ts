@@ -62,6 +62,9 @@ function parseDsn(value: unknown, path: string, stateDir: string): Dsn {
   if (text === "") throw new ConfigError(path, "expected a DSN, got an empty string");
   if (text === ":memory:" || text === "file::memory:") return { kind: "memory" };
   if (/^(libsql|https?|wss?):\/\//i.test(text)) return { kind: "remote", url: text };
+  if (/^postgres(ql)?:\/\//i.test(text)) {
+    throw new ConfigError(path, `a postgres:// DSN needs driver = "postgres"`);
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
     throw new ConfigError(path, `unsupported DSN scheme in ${JSON.stringify(text)}`);
   }
@@ -73,6 +76,27 @@ function parseDsn(value: unknown, path: string, stateDir: string): Dsn {
   if (file.startsWith("//")) file = file.slice(2);
   if (file === "") throw new ConfigError(path, `missing file name in ${JSON.stringify(text)}`);
   return { kind: "file", path: resolvePath(stateDir, file) };
+}
+
+/**
+ * `postgres://` or `postgresql://` URL (libpq's form: user, password, host,
+ * port, database, `?sslmode=…`); other forms, such as `host=… dbname=…`,
+ * are refused here rather than misread later.
+ */
+function parsePostgresDsn(value: unknown, path: string): Dsn {
+  const text = expectString(value, path).trim();
+  if (!/^postgres(ql)?:\/\//i.test(text)) {
+    throw new ConfigError(
+      path,
+      `driver "postgres" expects a postgres://user:password@host:port/database DSN`,
+    );
+  }
+  try {
+    new URL(text);
+  } catch {
+    throw new ConfigError(path, "not a valid postgres:// URL");
+  }
+  return { kind: "postgres", url: text };
 }
 
 function parseMsgStore(value: unknown, path: string, stateDir: string): MsgStore {
@@ -152,23 +176,37 @@ export function parseImapSqlConfig(
   rejectUnknownKeys(table as Table, KEYS, path);
   const at = (key: string) => (path ? `${path}.${key}` : key);
 
+  let driver: "libsql" | "postgres" = "libsql";
   if (table.driver !== undefined) {
     const d = expectString(table.driver, at("driver"));
-    if (d !== "libsql" && d !== "sqlite3") {
+    if (d === "postgres" || d === "postgresql") {
+      driver = "postgres";
+    } else if (d !== "libsql" && d !== "sqlite3") {
       throw new ConfigError(
         at("driver"),
-        `unsupported driver ${JSON.stringify(d)} (expected "libsql" or "sqlite3")`,
+        `unsupported driver ${
+          JSON.stringify(d)
+        } (expected "libsql", "sqlite3", "postgres" or "postgresql")`,
       );
     }
   }
   // maddy's "sqlite3" is our "libsql": the same SQLite file format.
-  const driver = "libsql" as const;
-  const dsn = parseDsn(table.dsn ?? "imapsql.db", at("dsn"), ctx.stateDir);
+  let dsn: Dsn;
+  if (driver === "postgres") {
+    if (table.dsn === undefined) throw new ConfigError(at("dsn"), `driver "postgres" needs a dsn`);
+    dsn = parsePostgresDsn(table.dsn, at("dsn"));
+  } else {
+    dsn = parseDsn(table.dsn ?? "imapsql.db", at("dsn"), ctx.stateDir);
+  }
   const msgStore = table.msg_store === undefined
     ? { kind: "db" as const }
     : parseMsgStore(table.msg_store, at("msg_store"), ctx.stateDir);
   if (msgStore.kind === "fs" && dsn.kind === "remote") {
     throw new ConfigError(at("msg_store"), "msg_store fs needs a local database, not a remote DSN");
+  }
+  if (msgStore.kind === "fs" && dsn.kind === "postgres") {
+    // Nodes on one PostgreSQL database share no directory: bodies live in the database.
+    throw new ConfigError(at("msg_store"), `msg_store fs is not supported with driver "postgres"`);
   }
   const compression = table.compression === undefined
     ? { algorithm: "off" as const }

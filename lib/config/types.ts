@@ -107,6 +107,8 @@ export type TableOptions =
 export type TableModule = TableOptions["module"];
 
 export interface SqlDbOptions {
+  /** "sqlite" for driver libsql/sqlite3, "postgres" for postgres/postgresql. */
+  readonly driver: "sqlite" | "postgres";
   /** maddy's dsn, its arguments joined by spaces. */
   readonly dsn: string;
   /** Where a relative DSN lives. */
@@ -152,7 +154,9 @@ export type Compression =
 export type Dsn =
   | { kind: "memory" }
   | { kind: "file"; path: string }
-  | { kind: "remote"; url: string };
+  | { kind: "remote"; url: string }
+  /** PostgreSQL (`driver = "postgres"`): a libpq-style URL, password included. */
+  | { kind: "postgres"; url: string };
 
 export type MsgStore = { kind: "db" } | { kind: "fs"; dir: string };
 
@@ -164,7 +168,8 @@ export interface QuotaDefaults {
 
 export interface ImapSqlOptions {
   /** "libsql" (maddy's "sqlite3" is accepted as an alias and normalized). */
-  readonly driver: "libsql";
+  /** "postgres" for a `postgres://` DSN (driver = "postgres"/"postgresql"), else "libsql". */
+  readonly driver: "libsql" | "postgres";
   readonly dsn: Dsn;
   readonly msgStore: MsgStore;
   readonly compression: Compression;

@@ -1,5 +1,5 @@
 /** Opens `storage.imapsql`: the database, its migrations, the body files. */
-import { Kysely, type KyselyPlugin } from "kysely";
+import { type Dialect, Kysely, type KyselyPlugin } from "kysely";
 import { ensurePrivateDir, ensurePrivateFile } from "../private_files.ts";
 import type { MailStore } from "./mail_store.ts";
 import type { ImapSqlOptions } from "./config.ts";
@@ -7,11 +7,19 @@ import { BodyFiles } from "./sql/body_files.ts";
 import { LibsqlDialect, LibsqlDriver } from "./sql/libsql_dialect.ts";
 import { migrate } from "./sql/migrate.ts";
 import type { Db } from "./sql/schema.ts";
+import type { StoreSql } from "./sql/dialect.ts";
 import { sqliteSql } from "./sql/sqlite_sql.ts";
 import { SqlMailStore } from "./sql/sql_store.ts";
 import { ThreadedMailStore } from "./worker/worker_store.ts";
 
 export type { ImapSqlOptions } from "./config.ts";
+
+/**
+ * PostgreSQL connections per store thread. Each thread's transactions run
+ * one after another on its writer (the append queue batches), so a few
+ * connections serve the reads that go beside them.
+ */
+const POSTGRES_POOL = 4;
 
 /**
  * Opens the store described by `options`; the caller closes it. With
@@ -36,9 +44,16 @@ export async function openSqlStore(
   extra: { plugins?: KyselyPlugin[]; reader?: boolean } = {},
 ): Promise<SqlMailStore> {
   const dsn = options.dsn;
-  let dialect;
+  let dialect: Dialect;
+  let engine: StoreSql = sqliteSql;
   let preparedStatements: (() => number) | undefined;
-  if (dsn.kind === "remote") {
+  if (dsn.kind === "postgres") {
+    // Loaded only for PostgreSQL, like @libsql/client below.
+    const { postgresDialect } = await import("./sql/postgres_dialect.ts");
+    const { postgresSql } = await import("./sql/postgres_sql.ts");
+    dialect = postgresDialect({ url: dsn.url, maxConnections: POSTGRES_POOL });
+    engine = postgresSql;
+  } else if (dsn.kind === "remote") {
     // Loaded only for a remote DSN: @libsql/client costs about 3 MB of RSS at import.
     const { RemoteLibsqlDriver } = await import("./sql/remote_driver.ts");
     dialect = new LibsqlDialect(new RemoteLibsqlDriver(dsn.url));
@@ -58,7 +73,7 @@ export async function openSqlStore(
   }
   const db = new Kysely<Db>({ dialect, plugins: extra.plugins });
   try {
-    if (!extra.reader) await migrate(db);
+    if (!extra.reader) await migrate(db, undefined, engine.engine);
     let files: BodyFiles | null = null;
     if (options.msgStore.kind === "fs") {
       // Files are removed only under the write lock, when no row names them
@@ -78,7 +93,7 @@ export async function openSqlStore(
       await files.init();
       if (!extra.reader) await files.removeOrphans();
     }
-    return new SqlMailStore(db, sqliteSql, {
+    return new SqlMailStore(db, engine, {
       appendLimit: options.appendLimit,
       quota: { ...options.quota },
       disableRecent: options.disableRecent,

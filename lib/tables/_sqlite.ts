@@ -8,13 +8,15 @@ import { ensurePrivateFile } from "../private_files.ts";
 import { isAbsolute, join } from "node:path";
 
 export interface SqlDb {
+  /** How the SQL given to this database spells parameters: `?1`/`:key` (SQLite) or `$1` (PostgreSQL). */
+  readonly engine: "sqlite" | "postgres";
   /** First column of the first row, or null when there is no row. */
-  value(sql: string, params: SqlParams): string | null;
+  value(sql: string, params: SqlParams): Promise<string | null>;
   /** First column of every row. */
-  column(sql: string, params: SqlParams): string[];
-  run(sql: string, params: SqlParams): number;
-  exec(sql: string): void;
-  close(): void;
+  column(sql: string, params: SqlParams): Promise<string[]>;
+  run(sql: string, params: SqlParams): Promise<number>;
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
 }
 
 export type SqlParams = unknown[] | Record<string, unknown>;
@@ -54,23 +56,27 @@ export function openSqlDb(dsn: string, stateDir: string): SqlDb {
     return s;
   };
   const cell = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
+  // libsql is synchronous; the promises only match PostgreSQL's interface.
   return {
+    engine: "sqlite",
     value(sql, params) {
       const row = stmt(sql).get(params) as unknown[] | undefined;
-      return row === undefined ? null : cell(row[0]);
+      return Promise.resolve(row === undefined ? null : cell(row[0]));
     },
     column(sql, params) {
-      return (stmt(sql).all(params) as unknown[][]).map((row) => cell(row[0]));
+      return Promise.resolve((stmt(sql).all(params) as unknown[][]).map((row) => cell(row[0])));
     },
     run(sql, params) {
-      return stmt(sql).run(params).changes as number;
+      return Promise.resolve(stmt(sql).run(params).changes as number);
     },
     exec(sql) {
       db.exec(sql);
+      return Promise.resolve();
     },
     close() {
       cache.clear();
       db.close();
+      return Promise.resolve();
     },
   };
 }

@@ -40,7 +40,7 @@ export async function buildTable(options: TableOptions): Promise<Table> {
     case "sql_query":
       return await openSqlQueryTable(options);
     case "sql_table":
-      return openSqlTable(options);
+      return await openSqlTable(options);
   }
 }
 

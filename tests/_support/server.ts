@@ -31,6 +31,22 @@ dsn = "imapsql.db"
 `;
 }
 
+/**
+ * `config` with its mailboxes and its credentials table moved to the
+ * PostgreSQL database `dsn` (driver = "postgres"): the same server, on the
+ * store that several nodes can share.
+ */
+export function onPostgres(config: string, dsn: string): string {
+  const out = config
+    .replace(
+      `table = { module = "sql_table", driver = "libsql", dsn = "credentials.db", table_name = "passwords" }`,
+      `table = { module = "sql_table", driver = "postgres", dsn = "${dsn}", table_name = "passwords" }`,
+    )
+    .replace(`driver = "libsql"\ndsn = "imapsql.db"`, `driver = "postgres"\ndsn = "${dsn}"`);
+  if (!out.includes(`driver = "postgres"\ndsn`)) throw new Error("no libsql storage to move");
+  return out;
+}
+
 export interface TestServer {
   dir: string;
   port: number;

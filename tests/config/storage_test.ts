@@ -74,6 +74,11 @@ Deno.test("`parseImapSqlConfig()` reads every directive", () => {
     kind: "remote",
     url: "libsql://db.example.org",
   });
+  for (const driver of ["postgres", "postgresql"]) {
+    const pg = parseImapSqlConfig({ driver, dsn: "postgresql://u:p@db:5432/mail" }, P, ctx);
+    assert.equal(pg.driver, "postgres");
+    assert.deepEqual(pg.dsn, { kind: "postgres", url: "postgresql://u:p@db:5432/mail" });
+  }
   assert.equal(parseImapSqlConfig({ sqlite_busy_timeout: 250 }, P, ctx).sqliteBusyTimeoutMs, 250);
   assert.equal(parseImapSqlConfig({ delivery_map: "&users" }, P, ctx).deliveryMap, "&users");
   assert.deepEqual(parseImapSqlConfig({ msg_store: "fs" }, P, ctx).msgStore, {
@@ -84,7 +89,15 @@ Deno.test("`parseImapSqlConfig()` reads every directive", () => {
 
 Deno.test("`parseImapSqlConfig()` rejects unknown keys and invalid values, naming the key", () => {
   rejects({ dns: "x" }, `${P}.dns`, /unknown key/);
-  rejects({ driver: "postgres" }, `${P}.driver`, /unsupported driver "postgres"/);
+  rejects({ driver: "mysql" }, `${P}.driver`, /unsupported driver "mysql"/);
+  rejects({ driver: "postgres" }, `${P}.dsn`, /driver "postgres" needs a dsn/);
+  rejects({ driver: "postgres", dsn: "imapsql.db" }, `${P}.dsn`, /expects a postgres:\/\//);
+  rejects({ dsn: "postgres://db/mail" }, `${P}.dsn`, /needs driver = "postgres"/);
+  rejects(
+    { driver: "postgresql", dsn: "postgres://db/mail", msg_store: "fs" },
+    `${P}.msg_store`,
+    /not supported with driver "postgres"/,
+  );
   rejects({ dsn: "mysql://x" }, `${P}.dsn`, /unsupported DSN scheme/);
   rejects({ dsn: 5 }, `${P}.dsn`, /expected a string/);
   rejects({ msg_store: "s3" }, `${P}.msg_store`, /unknown message store "s3"/);

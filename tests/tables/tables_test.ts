@@ -184,8 +184,12 @@ Deno.test("`buildTable()` sql_table is mutable and persists in the state dir", a
       /invalid SQL identifier/,
     );
     await assert.rejects(
-      () => tableOf({ ...spec, driver: "postgres" }, "p", contextOf(dir)),
+      () => tableOf({ ...spec, driver: "mysql" }, "p", contextOf(dir)),
       /p\.driver: unsupported/,
+    );
+    await assert.rejects(
+      () => tableOf({ ...spec, driver: "postgres" }, "p", contextOf(dir)),
+      /p\.dsn: driver "postgres" expects a postgres:\/\//,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

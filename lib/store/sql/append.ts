@@ -15,6 +15,7 @@ import type { Db } from "./schema.ts";
 import { sentDay } from "./search.ts";
 import { type SearchFields, searchFieldsOf } from "./search_fields.ts";
 import { addKeywords, applySlots, slotOf } from "./uid_blocks.ts";
+import { transact } from "./retry.ts";
 
 export interface AppendJobInput {
   accountId: number;
@@ -101,10 +102,13 @@ export class AppendQueue {
     try {
       while (this.#queue.length > 0) {
         let batch: AppendJob[] = [];
+        let taken = false;
         try {
-          const results = await this.#db.transaction().execute(async (trx) => {
+          const results = await transact(this.#db, async (trx) => {
             // Taken once the connection is ours: everything queued meanwhile rides along.
-            batch = this.#queue.splice(0, 256);
+            // A second run (retry.ts) commits the same batch.
+            if (!taken) batch = this.#queue.splice(0, 256);
+            taken = true;
             const out: (AppendCommitted[] | StoreError)[] = [];
             const inserted: AppendJobInput[] = [];
             const committed: AppendCommitted[] = [];
@@ -298,7 +302,7 @@ export async function appendMessages(
       keywords: JSON.stringify(flags.keywords),
       internalDate: (input.internalDate ?? new Date()).getTime(),
       sentDay: sentDay(parsed.envelope.date),
-      search: searchFieldsOf(header),
+      search: searchFieldsOf(header, ctx.sql.searchSeparator),
     });
   }
   const files = options.files;

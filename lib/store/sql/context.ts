@@ -3,7 +3,7 @@
  * move, search, sync) share: the account they act in, the row types they
  * read, and the few helpers more than one of them needs.
  */
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, PostgresAdapter, type Transaction } from "kysely";
 import type { MailboxInfo, QuotaLimits, SpecialUse } from "../mail_store.ts";
 import { StoreError } from "../mail_store.ts";
 import type { BodyStructure } from "../../mime/types.ts";
@@ -87,14 +87,28 @@ export function own(ctx: AccountContext, mailboxId: number): void {
   ctx.bus.own(mailboxId, ctx.accountId);
 }
 
-/** The mailbox row by id, inside this account, or NONEXISTENT. */
+/**
+ * Whether reads in `db` take row locks: inside a transaction on PostgreSQL
+ * (see postgres_dialect.ts). SQLite needs none: BEGIN IMMEDIATE already
+ * holds the one write lock, and it has no FOR UPDATE.
+ */
+export function lockRows(db: Runner): boolean {
+  return db.isTransaction && db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * The mailbox row by id, inside this account, or NONEXISTENT. In a
+ * transaction on PostgreSQL the row is locked until it ends: the mailbox's
+ * writers take turns (its UIDNEXT and HIGHESTMODSEQ are their counter).
+ */
 export async function mailboxRow(
   ctx: AccountContext,
   db: Runner,
   mailboxId: number,
 ): Promise<MailboxRow> {
-  const row = await db.selectFrom("mailboxes").selectAll()
-    .where("id", "=", mailboxId).where("account_id", "=", ctx.accountId).executeTakeFirst();
+  const q = db.selectFrom("mailboxes").selectAll()
+    .where("id", "=", mailboxId).where("account_id", "=", ctx.accountId);
+  const row = await (lockRows(db) ? q.forUpdate() : q).executeTakeFirst();
   if (!row) throw new StoreError("NONEXISTENT", `No mailbox with id ${mailboxId}`);
   own(ctx, mailboxId);
   return row;
@@ -105,8 +119,9 @@ export async function mailboxByName(
   db: Runner,
   name: string,
 ): Promise<MailboxRow | undefined> {
-  return await db.selectFrom("mailboxes").selectAll()
-    .where("account_id", "=", ctx.accountId).where("name", "=", name).executeTakeFirst();
+  const q = db.selectFrom("mailboxes").selectAll()
+    .where("account_id", "=", ctx.accountId).where("name", "=", name);
+  return await (lockRows(db) ? q.forUpdate() : q).executeTakeFirst();
 }
 
 export function toInfo(row: MailboxRow, subscribed: boolean): MailboxInfo {

@@ -14,13 +14,14 @@ import type { Db } from "./schema.ts";
 import { normalizeUidSet, uidsToSet } from "./uid_ranges.ts";
 import { addKeywords, applySlots, flaggedUids, slotOf } from "./uid_blocks.ts";
 import { countInto, overQuota } from "./quota.ts";
+import { transact } from "./retry.ts";
 
 export async function expunge(
   ctx: AccountContext,
   mailboxId: number,
   uids?: UidSet,
 ): Promise<number[]> {
-  const result = await ctx.db.transaction().execute(async (trx) => {
+  const result = await transact(ctx.db, async (trx) => {
     const box = await mailboxRow(ctx, trx, mailboxId);
     const set = normalizeUidSet(uids ?? [{ from: 1, to: 0xffffffff }], box.uid_next - 1);
     // The index names the \Deleted messages: only their rows are read.
@@ -66,7 +67,7 @@ async function removeRows(
     await trx.insertInto("expunged")
       .columns(["mailbox_id", "uid", "modseq"])
       .expression((eb) =>
-        eb.selectFrom(ctx.sql.rows(part.map((u) => [u]), 1).as("c"))
+        eb.selectFrom(ctx.sql.rows(part.map((u) => [u]), ["int"]).as("c"))
           .select((
             e,
           ) => [e.val(mailboxId).as("mailbox_id"), "c.c0" as never, e.val(modSeq).as("modseq")])
@@ -92,7 +93,7 @@ export async function moveMessages(
   move: boolean,
 ): Promise<CopyResult> {
   const disableRecent = ctx.options.disableRecent;
-  const result = await ctx.db.transaction().execute(async (trx) => {
+  const result = await transact(ctx.db, async (trx) => {
     const src = await mailboxRow(ctx, trx, mailboxId);
     const dst = await mailboxRow(ctx, trx, destMailboxId);
     const set = normalizeUidSet(uids, src.uid_next - 1);
@@ -137,7 +138,9 @@ export async function moveMessages(
           "save_date",
         ])
         .expression((eb) =>
-          eb.selectFrom(ctx.sql.rows(part, 7).as("c")).select((e) => [
+          eb.selectFrom(
+            ctx.sql.rows(part, ["int", "int", "int", "int", "int", "text", "text"]).as("c"),
+          ).select((e) => [
             e.val(destMailboxId).as("mailbox_id"),
             "c.c0" as never,
             "c.c1" as never,

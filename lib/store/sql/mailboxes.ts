@@ -17,6 +17,7 @@ import { moveMessages } from "./expunge.ts";
 import { DELETED, SEEN } from "./flags.ts";
 import type { Db } from "./schema.ts";
 import { countAbove, countFlagged, readBlocks, summarize } from "./uid_blocks.ts";
+import { transact } from "./retry.ts";
 
 /**
  * Canonical mailbox name: no empty components, INBOX (any case, also as the
@@ -70,7 +71,7 @@ export async function createMailbox(
   options?: { specialUse?: SpecialUse },
 ): Promise<MailboxInfo> {
   const normalized = normalizeMailboxName(name);
-  const row = await ctx.db.transaction().execute(async (trx) => {
+  const row = await transact(ctx.db, async (trx) => {
     if (await mailboxByName(ctx, trx, normalized)) {
       throw new StoreError(
         "ALREADYEXISTS",
@@ -134,7 +135,7 @@ async function createParents(
 export async function deleteMailbox(ctx: AccountContext, name: string): Promise<void> {
   const normalized = normalizeMailboxName(name);
   if (normalized === "INBOX") throw new StoreError("CANNOT", "INBOX cannot be deleted");
-  const { id, hashes } = await ctx.db.transaction().execute(async (trx) => {
+  const { id, hashes } = await transact(ctx.db, async (trx) => {
     const row = await mailboxByName(ctx, trx, normalized);
     if (!row) throw new StoreError("NONEXISTENT", `No mailbox ${JSON.stringify(normalized)}`);
     const bodyIds = await trx.selectFrom("messages").select("body_id").distinct()
@@ -160,7 +161,7 @@ export async function renameMailbox(ctx: AccountContext, from: string, to: strin
   if (dst === src || dst.startsWith(src + HIERARCHY_DELIMITER)) {
     throw new StoreError("CANNOT", `Cannot rename ${JSON.stringify(src)} into itself`);
   }
-  const renamed = await ctx.db.transaction().execute(async (trx) => {
+  const renamed = await transact(ctx.db, async (trx) => {
     const row = await mailboxByName(ctx, trx, src);
     if (!row) throw new StoreError("NONEXISTENT", `No mailbox ${JSON.stringify(src)}`);
     if (await mailboxByName(ctx, trx, dst)) {
@@ -181,7 +182,8 @@ export async function renameMailbox(ctx: AccountContext, from: string, to: strin
     // Two steps so that a child renamed onto a name another child leaves
     // cannot hit the unique constraint midway.
     for (const m of moves) {
-      await trx.updateTable("mailboxes").set({ name: `\u0000${m.id}` }).where("id", "=", m.id)
+      // \u0001, not \u0000: PostgreSQL text cannot hold a NUL.
+      await trx.updateTable("mailboxes").set({ name: `\u0001${m.id}` }).where("id", "=", m.id)
         .execute();
     }
     for (const m of moves) {

@@ -20,26 +20,27 @@ export async function getMetadata(
   depth: MetadataDepth,
 ): Promise<MetadataEntry[]> {
   const box = await boxKey(ctx, mailboxId);
+  // A mailbox holds at most a few hundred entries (SETMETADATA's limit):
+  // all are read once and matched here, the same on every SQL engine
+  // (a range or LIKE on the name would depend on the collation).
+  const rows = await ctx.db.selectFrom("metadata").select(["entry", "value"])
+    .where("account_id", "=", ctx.accountId).where("mailbox_id", "=", box)
+    .execute();
+  // Code-point order, whatever the engine's collation.
+  rows.sort((a, b) => a.entry < b.entry ? -1 : a.entry > b.entry ? 1 : 0);
   const out: MetadataEntry[] = [];
   const seen = new Set<string>();
   for (const entry of entries) {
-    const own = await ctx.db.selectFrom("metadata").select("value")
-      .where("account_id", "=", ctx.accountId).where("mailbox_id", "=", box)
-      .where("entry", "=", entry).executeTakeFirst();
     if (!seen.has(entry)) {
       seen.add(entry);
+      const own = rows.find((r) => r.entry === entry);
       out.push({ entry, value: own ? new Uint8Array(own.value) : null });
     }
     if (depth === 0) continue;
-    // The subtree of "/a/b" is every name from "/a/b/" up to (not including)
-    // "/a/b0": "0" is the character after "/" (an index range, no LIKE).
-    const rows = await ctx.db.selectFrom("metadata").select(["entry", "value"])
-      .where("account_id", "=", ctx.accountId).where("mailbox_id", "=", box)
-      .where("entry", ">=", entry + "/").where("entry", "<", entry + "0")
-      .orderBy("entry").execute();
+    const prefix = entry + "/";
     for (const r of rows) {
-      if (depth === 1 && r.entry.indexOf("/", entry.length + 1) !== -1) continue;
-      if (seen.has(r.entry)) continue;
+      if (!r.entry.startsWith(prefix) || seen.has(r.entry)) continue;
+      if (depth === 1 && r.entry.indexOf("/", prefix.length) !== -1) continue;
       seen.add(r.entry);
       out.push({ entry: r.entry, value: new Uint8Array(r.value) });
     }

@@ -8,7 +8,7 @@
  */
 import type { AccountQuota, QuotaLimits, QuotaSetting, QuotaUsage } from "../mail_store.ts";
 import { StoreError } from "../mail_store.ts";
-import type { AccountContext, Runner } from "./context.ts";
+import { type AccountContext, lockRows, type Runner } from "./context.ts";
 
 /** A stored per-account limit: null means the storage's default, -1 means none. */
 const NONE = -1;
@@ -90,6 +90,12 @@ export async function overQuota(
 ): Promise<StoreError | null> {
   const { limits } = await limitsOf(trx, accountId, defaults);
   if (limits.storage === null && limits.messages === null) return null;
+  // PostgreSQL: the account's writers take turns from here, so two nodes
+  // cannot both fit the last message under the limit (context.ts).
+  if (lockRows(trx)) {
+    await trx.selectFrom("accounts").select("id").where("id", "=", accountId).forUpdate()
+      .execute();
+  }
   const usage = await usageOf(trx, accountId);
   if (limits.messages !== null && usage.messages + messages > limits.messages) {
     return new StoreError(

@@ -16,6 +16,7 @@ import { sentDay } from "./search.ts";
 import { searchFieldsOf } from "./search_fields.ts";
 import { countInto } from "./quota.ts";
 import { addKeywords, applySlots, slotOf } from "./uid_blocks.ts";
+import { transact } from "./retry.ts";
 
 /** Messages per transaction. */
 const BATCH = 200;
@@ -26,7 +27,7 @@ export async function restoreMailbox(
   state: RestoreMailboxState,
 ): Promise<MailboxInfo> {
   const normalized = normalizeMailboxName(name);
-  const row = await ctx.db.transaction().execute(async (trx) => {
+  const row = await transact(ctx.db, async (trx) => {
     const existing = await mailboxByName(ctx, trx, normalized);
     if (!existing) {
       return await trx.insertInto("mailboxes").values({
@@ -109,7 +110,7 @@ async function restoreBatch(
   }
   try {
     if (files) { for (const p of prepared) await files.write(p.hash, p.packed.data); }
-    await ctx.db.transaction().execute(async (trx) => {
+    await transact(ctx.db, async (trx) => {
       const box = await trx.updateTable("mailboxes")
         .set((eb) => ({ highest_modseq: eb("highest_modseq", "+", prepared.length) }))
         .where("id", "=", mailboxId).where("account_id", "=", ctx.accountId)
@@ -140,7 +141,7 @@ async function restoreBatch(
           }).returning("id").executeTakeFirstOrThrow()).id;
           await trx.insertInto("body_search").values({
             body_id: bodyId,
-            ...searchFieldsOf(header),
+            ...searchFieldsOf(header, ctx.sql.searchSeparator),
           }).execute();
         }
         const flags = parseFlags(m.flags);

@@ -34,7 +34,12 @@ export type SearchFields = Record<`${SearchField}_text`, string | null>;
 
 export const SEPARATOR = "\u0000";
 
-export function searchFieldsOf(header: Uint8Array): SearchFields {
+/**
+ * `separator`: NUL by default (SQLite); PostgreSQL text cannot hold a NUL,
+ * so its store joins parts with U+0001 (StoreSql.searchSeparator), which a
+ * search string could contain only as a control character.
+ */
+export function searchFieldsOf(header: Uint8Array, separator = SEPARATOR): SearchFields {
   const parts: Record<SearchField, string[] | null> = {
     from: null,
     to: null,
@@ -59,7 +64,7 @@ export function searchFieldsOf(header: Uint8Array): SearchFields {
   const out = {} as SearchFields;
   for (const name of SEARCH_FIELDS) {
     const list = parts[name];
-    out[`${name}_text`] = list === null ? null : casemap(list.join(SEPARATOR));
+    out[`${name}_text`] = list === null ? null : casemap(list.join(separator));
   }
   return out;
 }

@@ -18,6 +18,7 @@ import type { StoreSql } from "./dialect.ts";
 import { EventBus } from "./event_bus.ts";
 import { nextUidValidity } from "./mailboxes.ts";
 import type { Db } from "./schema.ts";
+import { transact } from "./retry.ts";
 
 export { normalizeMailboxName } from "./mailboxes.ts";
 export { CHUNK, type SqlStoreOptions } from "./context.ts";
@@ -62,7 +63,7 @@ export class SqlMailStore implements MailStore, StoreShared {
       .where("name_key", "=", key).executeTakeFirst();
     if (row) return new SqlAccountStore(this, this.appends, row.id, row.name);
     if (!options?.create) return null;
-    const created = await this.db.transaction().execute(async (trx) => {
+    const created = await transact(this.db, async (trx) => {
       const again = await trx.selectFrom("accounts").select(["id", "name"])
         .where("name_key", "=", key).executeTakeFirst();
       if (again) return again;
@@ -100,12 +101,13 @@ export class SqlMailStore implements MailStore, StoreShared {
   async deleteAccount(name: string): Promise<void> {
     const key = accountKey(name);
     const mailboxIds: number[] = [];
-    const hashes = await this.db.transaction().execute(async (trx) => {
+    const hashes = await transact(this.db, async (trx) => {
       const account = await trx.selectFrom("accounts").select("id").where("name_key", "=", key)
         .executeTakeFirst();
       if (!account) throw new StoreError("NONEXISTENT", `No account ${JSON.stringify(name)}`);
       const boxes = await trx.selectFrom("mailboxes").select("id")
         .where("account_id", "=", account.id).execute();
+      mailboxIds.length = 0; // a second run (retry.ts) starts afresh
       mailboxIds.push(...boxes.map((b) => b.id));
       const bodyIds = await trx.selectFrom("messages").select("body_id").distinct()
         .where(

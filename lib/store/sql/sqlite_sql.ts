@@ -4,8 +4,9 @@
  * size of the set.
  */
 import { type RawBuilder, sql } from "kysely";
-import type { StoreSql } from "./dialect.ts";
+import type { ColumnType, StoreSql } from "./dialect.ts";
 import { ONE_ROW } from "./libsql_dialect.ts";
+import { SEPARATOR } from "./search_fields.ts";
 
 /** `column IN (the JSON array param)`. */
 export function inJsonArray(column: string, values: readonly number[]): RawBuilder<boolean> {
@@ -15,9 +16,11 @@ export function inJsonArray(column: string, values: readonly number[]): RawBuild
 }
 
 /** Rows of a JSON array of arrays, as a derived table with columns c0..c(n-1). */
-export function jsonRows<T>(rows: readonly unknown[][], columns: number): RawBuilder<T> {
-  const cols = Array.from(
-    { length: columns },
+export function jsonRows<T>(
+  rows: readonly unknown[][],
+  types: readonly ColumnType[],
+): RawBuilder<T> {
+  const cols = types.map(
     (_, i) => sql`value ->> ${sql.lit(i)} as ${sql.ref(`c${i}`)}`,
   );
   return sql<T>`(select ${sql.join(cols)} from json_each(${JSON.stringify(rows)}))`;
@@ -34,4 +37,5 @@ export const sqliteSql: StoreSql = {
   rows: jsonRows,
   contains,
   oneRow: sql.raw(ONE_ROW),
+  searchSeparator: SEPARATOR,
 };

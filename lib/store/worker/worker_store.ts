@@ -455,7 +455,8 @@ export class ThreadedMailStore implements MailStore {
    * for a database file, then a reader thread with a second connection.
    * SQLite in WAL mode lets that connection read while the writer commits,
    * so FETCH, SEARCH, STATUS and LIST go on during a writer's fsync and a
-   * long SEARCH never delays a write. (An in-memory database is one per
+   * long SEARCH never delays a write. PostgreSQL gets a reader thread too,
+   * with its own connections. (An in-memory database is one per
    * connection, and a remote one has its own server: both keep one thread.)
    */
   static async open(options: ImapSqlOptions): Promise<ThreadedMailStore> {
@@ -463,7 +464,7 @@ export class ThreadedMailStore implements MailStore {
     let reader: StoreThread | null = null;
     try {
       await thread.ready;
-      if (options.dsn.kind === "file") {
+      if (options.dsn.kind === "file" || options.dsn.kind === "postgres") {
         reader = new StoreThread(options, true);
         await reader.ready;
       }

@@ -1,11 +1,23 @@
-/** Shared helpers of the store tests: real libSQL databases, in memory or in a temp file. */
+/**
+ * Shared helpers of the store tests: real databases, libSQL in memory or in
+ * a temp file, and PostgreSQL (a throw-away cluster, tests/_support/postgres.ts;
+ * its tests are ignored, with the reason printed, where there is none).
+ */
 import { parseImapSqlConfig } from "../../../lib/config/storage.ts";
+import { postgres } from "../../_support/postgres.ts";
 import { openSqlStore } from "../../../lib/store/imapsql.ts";
 import type { SqlMailStore } from "../../../lib/store/sql/sql_store.ts";
 import type { MessageRecord } from "../../../lib/store/mail_store.ts";
 
-export type Kind = "memory" | "file";
-export const KINDS: Kind[] = ["memory", "file"];
+export type Kind = "memory" | "file" | "postgres";
+export const KINDS: Kind[] = ["memory", "file", "postgres"];
+
+const cluster = await postgres();
+
+/** Test options of a test on `kind`: PostgreSQL's are ignored without a cluster. */
+export function on(kind: Kind): { ignore: boolean } {
+  return { ignore: kind === "postgres" && cluster === null };
+}
 
 export interface TestStore {
   store: SqlMailStore;
@@ -19,7 +31,9 @@ export async function openTestStore(
   extra: Record<string, unknown> = {},
 ): Promise<TestStore> {
   const dir = await Deno.makeTempDir({ prefix: "imapsql-test-" });
-  const table = { dsn: kind === "memory" ? ":memory:" : "file:mail.db", ...extra };
+  const table = kind === "postgres"
+    ? { driver: "postgres", dsn: await cluster!.createDatabase(), ...extra }
+    : { dsn: kind === "memory" ? ":memory:" : "file:mail.db", ...extra };
   const options = parseImapSqlConfig(table, "storage.imapsql.test", { stateDir: dir });
   const t: TestStore = {
     store: await openSqlStore(options),

@@ -7,10 +7,10 @@ import assert from "node:assert/strict";
 import { sql } from "kysely";
 import type { SearchKey } from "../../../lib/store/mail_store.ts";
 import { threadObjectId } from "../../../lib/mime/mod.ts";
-import { ALL, collect, KINDS, message, openTestStore } from "./_helpers.ts";
+import { ALL, collect, KINDS, message, on, openTestStore } from "./_helpers.ts";
 
 for (const kind of KINDS) {
-  Deno.test(`save dates, EMAILID and their search keys (${kind})`, async () => {
+  Deno.test(`save dates, EMAILID and their search keys (${kind})`, on(kind), async () => {
     const t = await openTestStore(kind);
     try {
       const acct = (await t.store.openAccount("a", { create: true }))!;
@@ -93,7 +93,7 @@ for (const kind of KINDS) {
     }
   });
 
-  Deno.test(`MAILBOXID stays across RENAME and is never shared (${kind})`, async () => {
+  Deno.test(`MAILBOXID stays across RENAME and is never shared (${kind})`, on(kind), async () => {
     const t = await openTestStore(kind);
     try {
       const acct = (await t.store.openAccount("a", { create: true }))!;
