@@ -42,7 +42,9 @@ export type SimpleCode =
   /** RFC 7162 §3.1.2.2 (a mailbox without MODSEQs; ours always have them). */
   | "NOMODSEQ"
   /** RFC 9586 §3: a message number was used after ENABLE UIDONLY. */
-  | "UIDREQUIRED";
+  | "UIDREQUIRED"
+  /** RFC 5465 §5.8: notifications were lost; the session is as after NOTIFY NONE. */
+  | "NOTIFICATIONOVERFLOW";
 
 /** resp-text-code with its data. */
 export type ResponseCode =
@@ -66,12 +68,21 @@ export type ResponseCode =
   /** RFC 8474 §7: resp-text-code =/ "MAILBOXID" SP "(" objectid ")" */
   | { code: "MAILBOXID"; objectId: string }
   /**
+  /**
    * RFC 4469 §6: resp-text-code =/ "BADURL" SP url-resp-text, the URL as the
    * client sent it (the writer keeps printable ASCII but "]", as url-resp-text allows).
    */
   | { code: "BADURL"; url: string }
   /** RFC 5267 §4.3.1: resp-text-code =/ "NOUPDATE" SP quoted (the searching command's tag). */
-  | { code: "NOUPDATE"; tag: string };
+  | { code: "NOUPDATE"; tag: string }
+  /**
+   * RFC 5464 §4.2.1, §4.3: "METADATA" SP ("LONGENTRIES" SP number /
+   * "MAXSIZE" SP number / "TOOMANY" / "NOPRIVATE")
+   */
+  | { code: "METADATA"; kind: "LONGENTRIES" | "MAXSIZE"; size: number }
+  | { code: "METADATA"; kind: "TOOMANY" | "NOPRIVATE" }
+  /** RFC 5465 §6: "BADEVENT" SP "(" event *(SP event) ")", the events the server supports. */
+  | { code: "BADEVENT"; events: readonly string[] };
 
 export type Status = "OK" | "NO" | "BAD" | "BYE" | "PREAUTH";
 
@@ -136,6 +147,18 @@ export function writeResponseCode(enc: ResponseEncoder, code: ResponseCode): voi
     case "MAILBOXID":
       // objectid = 1*255(ALPHA / DIGIT / "_" / "-"): an atom.
       enc.sp().open().atom(code.objectId).close();
+      return;
+    case "METADATA":
+      enc.sp().atom(code.kind);
+      if ("size" in code) enc.sp().number(code.size);
+      return;
+    case "BADEVENT":
+      enc.sp().open();
+      code.events.forEach((e, i) => {
+        if (i > 0) enc.sp();
+        enc.atom(e);
+      });
+      enc.close();
       return;
   }
 }

@@ -54,6 +54,10 @@ export const AUTHENTICATED_EXTENSIONS: string[] = [
   "CONDSTORE",
   "QRESYNC",
   "UIDONLY",
+  // RFC 5464 §1: server and mailbox entries (METADATA alone says both).
+  "METADATA",
+  // RFC 5465: NOTIFY SET/NONE with STATUS, MailboxName, SubscriptionChange, METADATA events.
+  "NOTIFY",
 ];
 
 export function capabilities(

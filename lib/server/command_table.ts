@@ -68,6 +68,10 @@ import { parseFetch } from "../protocol/commands/fetch.ts";
 import { parseStore } from "../protocol/commands/store.ts";
 import { handleFetch, handleUidFetch } from "./handlers/fetch.ts";
 import { handleStore, handleUidStore } from "./handlers/store.ts";
+import { parseGetMetadata, parseSetMetadata } from "../protocol/commands/metadata.ts";
+import { handleGetMetadata, handleSetMetadata } from "./handlers/metadata.ts";
+import { parseNotify } from "../protocol/commands/notify.ts";
+import { handleNotify } from "./handlers/notify.ts";
 
 export type { Completion } from "./context.ts";
 
@@ -135,6 +139,17 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec<unknown>> = new Map([
     command({ states: AUTHENTICATED, parse: parseGetQuotaRoot, handle: handleGetQuotaRoot }),
   ],
   ["SETQUOTA", command({ states: AUTHENTICATED, parse: parseSetQuota, handle: handleSetQuota })],
+  // METADATA (RFC 5464 §4): "" names the server, so both states allow it.
+  [
+    "GETMETADATA",
+    command({ states: AUTHENTICATED, parse: parseGetMetadata, handle: handleGetMetadata }),
+  ],
+  // NOTIFY (RFC 5465 §3): authenticated and selected states.
+  ["NOTIFY", command({ states: AUTHENTICATED, parse: parseNotify, handle: handleNotify })],
+  [
+    "SETMETADATA",
+    command({ states: AUTHENTICATED, parse: parseSetMetadata, handle: handleSetMetadata }),
+  ],
   [
     "NAMESPACE",
     command({ states: AUTHENTICATED, parse: parseNoArguments, handle: handleNamespace }),

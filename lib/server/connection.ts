@@ -21,6 +21,7 @@ import { capabilities } from "./capabilities.ts";
 import { refreshContexts } from "./search_context.ts";
 import { appendLimitForCommand, largestAppendLimit } from "./append_limit.ts";
 import { CompressionError } from "./compress.ts";
+import { writeBetweenCommands, writePending } from "./notify_delivery.ts";
 
 /** Flush the encoder to the socket once this much is buffered (streaming FETCH). */
 const FLUSH_AT = 256 * 1024;
@@ -273,6 +274,21 @@ export class Connection implements CommandContext {
       switch (r.kind) {
         case "need-more": {
           await this.flush();
+          const s = this.state;
+          const notify = (s.kind === "authenticated" || s.kind === "selected") ? s.notify : null;
+          if (notify && this.reader.buffered === 0) {
+            // NOTIFY (RFC 5465 §3): notifications go out between commands too.
+            const what = await this.waitInput(
+              notify.waitForChange(),
+              this.endpoint.config.autologoutMs,
+            );
+            if (what === "eof") return;
+            if (what === "signal" && !this.#closing) {
+              await writeBetweenCommands(this);
+              await this.flush();
+            }
+            break;
+          }
           const chunk = await this.#read();
           if (chunk === null) return;
           this.reader.push(chunk);
@@ -483,8 +499,7 @@ export class Connection implements CommandContext {
 
   /** Sends what other sessions changed in the selected mailbox (nothing once in logout). */
   async #writeUpdates(allowExpunge: boolean): Promise<void> {
-    if (this.state.kind !== "selected") return;
-    await this.state.mailbox.writeUpdates(this.enc, allowExpunge);
+    await writePending(this, allowExpunge, true);
     // RFC 5267 §4.3: live results follow, once new messages have their numbers.
     await refreshContexts(this);
   }
@@ -552,6 +567,9 @@ export class Connection implements CommandContext {
 
   endSession(): void {
     if (this.state.kind === "selected") this.state.mailbox.close();
+    if (this.state.kind === "authenticated" || this.state.kind === "selected") {
+      this.state.notify?.stop();
+    }
     this.state = { kind: "logout" };
     this.#closing = true;
     this.#logout = true;
@@ -570,6 +588,9 @@ export class Connection implements CommandContext {
 
   #cleanup(): void {
     if (this.state.kind === "selected") this.state.mailbox.close();
+    if (this.state.kind === "authenticated" || this.state.kind === "selected") {
+      this.state.notify?.stop();
+    }
     this.state = { kind: "logout" };
     this.#closed = true;
     this.transport.close();

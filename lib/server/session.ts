@@ -7,6 +7,7 @@
  */
 import type { AccountStore, AppendLimits } from "../store/mail_store.ts";
 import type { SelectedMailbox } from "./selected_mailbox.ts";
+import type { Notifier } from "./notify.ts";
 
 export interface User {
   /** The name the client authenticated as (after auth_map normalization). */
@@ -28,6 +29,8 @@ export interface Authenticated {
   enabled: Set<string>;
   /** Set while IDLE runs (RFC 2177): a shutdown answers at once with BYE. */
   idling: boolean;
+  /** NOTIFY SET in force (RFC 5465), or null (none, or after NOTIFY NONE). */
+  notify: Notifier | null;
 }
 
 export type SessionState =
@@ -45,15 +48,28 @@ export const SELECTED: readonly StateKind[] = ["selected"];
 
 /** The state after a successful login. */
 export function authenticatedState(user: User): SessionState {
-  return { kind: "authenticated", user, enabled: new Set(), idling: false };
+  return { kind: "authenticated", user, enabled: new Set(), idling: false, notify: null };
 }
 
 /** The state with `mailbox` selected (the session's user and extensions carried over). */
 export function selectedState(from: Authenticated, mailbox: SelectedMailbox): SessionState {
-  return { kind: "selected", user: from.user, enabled: from.enabled, idling: false, mailbox };
+  return {
+    kind: "selected",
+    user: from.user,
+    enabled: from.enabled,
+    idling: false,
+    notify: from.notify,
+    mailbox,
+  };
 }
 
 /** The authenticated state a deselect returns to. */
 export function deselectedState(from: Authenticated): SessionState {
-  return { kind: "authenticated", user: from.user, enabled: from.enabled, idling: false };
+  return {
+    kind: "authenticated",
+    user: from.user,
+    enabled: from.enabled,
+    idling: false,
+    notify: from.notify,
+  };
 }

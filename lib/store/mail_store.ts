@@ -282,6 +282,27 @@ export type MailboxEvent =
   | { type: "deleted"; mailboxId: number }
   | { type: "renamed"; mailboxId: number; name: string };
 
+/**
+ * A change anywhere in one account (NOTIFY, RFC 5465): every mailbox event
+ * of the account's mailboxes, and what happens to the account itself.
+ */
+export type AccountEvent =
+  | MailboxEvent
+  | { type: "created"; mailboxId: number; name: string }
+  | { type: "subscription"; name: string; subscribed: boolean }
+  /** METADATA entries changed (RFC 5464); `mailboxId` null for server entries. */
+  | { type: "metadata"; mailboxId: number | null; entries: string[] };
+
+/** A METADATA entry (RFC 5464 §3.2) and its value; null: no value (the entry does not exist). */
+export interface MetadataEntry {
+  /** Lower-cased, "/private/..." or "/shared/...". */
+  entry: string;
+  value: Uint8Array | null;
+}
+
+/** GETMETADATA DEPTH (RFC 5464 §4.2.2): the entry, its children too, or its whole subtree. */
+export type MetadataDepth = 0 | 1 | "infinity";
+
 /** Domain errors the server maps to IMAP response codes. */
 export type StoreErrorCode =
   | "NONEXISTENT"
@@ -389,6 +410,38 @@ export interface AccountStore {
    * calls it on NOOP, CHECK and on an IDLE timer.
    */
   poll(mailboxId: number): Promise<void>;
+  /**
+   * Subscribes to every change of the account made in this process (NOTIFY,
+   * RFC 5465): its mailboxes' events, mailboxes created, subscriptions and
+   * METADATA changed. Changes of other processes arrive after `pollAccount()`.
+   */
+  watchAccount(listener: (event: AccountEvent) => void): () => void;
+  /**
+   * Looks for changes other processes made to any mailbox of the account
+   * (one row per mailbox read; the changed ones are polled as `poll()`
+   * does) and for mailboxes they created or deleted.
+   */
+  pollAccount(): Promise<void>;
+  /**
+   * METADATA (RFC 5464 §4.2): the entries named, with their children to
+   * `depth`. A name asked for that has no value comes back with value null;
+   * children without a value do not come back. `mailboxId` null: server entries.
+   */
+  getMetadata(
+    mailboxId: number | null,
+    entries: readonly string[],
+    depth: MetadataDepth,
+  ): Promise<MetadataEntry[]>;
+  /**
+   * SETMETADATA (RFC 5464 §4.3): sets (value null: removes) the entries in
+   * one transaction, all or none. Fails with StoreError LIMIT when the
+   * mailbox (or the server) would hold more than `maxEntries` entries.
+   */
+  setMetadata(
+    mailboxId: number | null,
+    changes: readonly MetadataEntry[],
+    maxEntries: number,
+  ): Promise<void>;
   /** The account's own APPEND limit in bytes, or null to use the store-wide one. */
   getAppendLimit(): Promise<number | null>;
   /** The APPEND limits in force for the account and its mailboxes (RFC 7889). */

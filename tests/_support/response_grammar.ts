@@ -60,6 +60,7 @@ const SIMPLE_CODES = new Set([
   // RFC 9586 §3
   "UIDREQUIRED",
   "HASCHILDREN",
+  "NOTIFICATIONOVERFLOW",
 ]);
 const MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec";
 const DATE_TIME = new RegExp(`^[ \\d]\\d-(${MONTHS})-\\d{4} \\d{2}:\\d{2}:\\d{2} [+-]\\d{4}$`);
@@ -325,6 +326,26 @@ class Reader {
         // RFC 4469 §6: "BADURL" SP url-resp-text (no CR, LF, NUL or "]")
         this.sp();
         this.take((b) => b !== 0x5d && b !== 0x0d && b !== 0x0a && b !== 0, "a URL");
+        return;
+      case "METADATA": {
+        // RFC 5464 §5: "METADATA" SP ("LONGENTRIES" SP number / "MAXSIZE" SP number /
+        // "TOOMANY" / "NOPRIVATE")
+        this.sp();
+        const kind = this.atom();
+        if (kind === "LONGENTRIES" || kind === "MAXSIZE") {
+          this.sp();
+          this.number();
+        } else if (kind !== "TOOMANY" && kind !== "NOPRIVATE") {
+          this.fail(`unknown METADATA code ${kind}`);
+        }
+        return;
+      }
+      case "BADEVENT":
+        // RFC 5465 §8: "BADEVENT" SP "(" event *(SP event) ")"
+        this.sp();
+        this.expect("(");
+        do this.atom(); while (this.maybe(" "));
+        this.expect(")");
         return;
       case "BADCHARSET":
         if (this.maybe(" (")) {
@@ -671,6 +692,25 @@ class Reader {
           this.astring();
           while (this.maybe(" ")) this.astring();
           break;
+        case "METADATA": {
+          // RFC 5464 §5: "METADATA" SP mailbox SP (entry-values / entry-list)
+          this.sp();
+          this.astring();
+          this.sp();
+          if (this.maybe("(")) {
+            // entry-value = entry SP value; value = nstring / literal8
+            do {
+              this.astring();
+              this.sp();
+              if (this.peek() === 0x7e) this.literal8();
+              else if (this.value().t === "list") this.fail("a METADATA value is not a list");
+            } while (this.maybe(" "));
+            this.expect(")");
+          } else {
+            do this.astring(); while (this.maybe(" "));
+          }
+          break;
+        }
         case "THREAD":
           while (this.maybe(" ") || this.peek() === 0x28) {
             const v = this.value();

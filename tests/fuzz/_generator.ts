@@ -528,6 +528,44 @@ export class Generator {
           this.text(this.pick(["UTF-8", "US-ASCII"])),
           ...this.searchKeys(),
         ];
+      // METADATA (RFC 5464)
+      case "GETMETADATA":
+        return [
+          ...(this.chance(0.4)
+            ? [this.text(this.pick(["(DEPTH 1)", "(MAXSIZE 3 DEPTH infinity)", "(DEPTH 2)", "()"]))]
+            : []),
+          this.chance(0.3) ? this.astring("") : this.mailbox(),
+          this.text(
+            this.pick(["/private/comment", "(/shared/a /private)", "/bogus", "/private/*"]),
+          ),
+        ];
+      case "SETMETADATA":
+        return [
+          this.chance(0.3) ? this.astring("") : this.mailbox(),
+          this.text(
+            this.pick([
+              '(/private/comment "x")',
+              '(/shared/a NIL /private/b/c "y")',
+              "(/private NIL)",
+              '/private/a "x"',
+            ]),
+          ),
+        ];
+      // NOTIFY (RFC 5465)
+      case "NOTIFY":
+        return [
+          this.text(
+            this.pick([
+              "NONE",
+              "SET (selected (MessageNew MessageExpunge))",
+              "SET STATUS (personal (MessageNew MessageExpunge FlagChange MailboxName))",
+              "SET (selected-delayed (MessageNew (UID FLAGS) MessageExpunge)) (inboxes NONE)",
+              "SET (subtree INBOX (MessageNew))",
+              "SET (personal (AnnotationChange))",
+              "SET",
+            ]),
+          ),
+        ];
       default:
         throw new Error(`No generator for ${name}`);
     }

@@ -4,6 +4,7 @@
  * store_flags.ts, expunge.ts, search.ts, sync.ts).
  */
 import type {
+  AccountEvent,
   AccountQuota,
   AccountStore,
   AppendInput,
@@ -17,6 +18,8 @@ import type {
   MailboxStatus,
   MessageFields,
   MessageRecord,
+  MetadataDepth,
+  MetadataEntry,
   QuotaSetting,
   ReplaceResult,
   RestoreMailboxState,
@@ -37,7 +40,8 @@ import { restoreMailbox, restoreMessages } from "./restore.ts";
 import { accountQuota, setQuota } from "./quota.ts";
 import { searchMailbox } from "./search.ts";
 import { storeFlags } from "./store_flags.ts";
-import { claimRecent, poll, select, vanished, watch } from "./sync.ts";
+import { claimRecent, poll, pollAccount, select, vanished, watch } from "./sync.ts";
+import { getMetadata, setMetadata } from "./metadata.ts";
 
 export class SqlAccountStore implements AccountStore {
   readonly accountName: string;
@@ -54,6 +58,7 @@ export class SqlAccountStore implements AccountStore {
       options: store.options,
       accountId,
       owned: new Set(),
+      accountPolled: false,
     };
   }
 
@@ -192,6 +197,30 @@ export class SqlAccountStore implements AccountStore {
 
   poll(mailboxId: number): Promise<void> {
     return poll(this.#ctx, mailboxId);
+  }
+
+  watchAccount(listener: (event: AccountEvent) => void): () => void {
+    return this.#ctx.bus.watchAccount(this.#ctx.accountId, listener);
+  }
+
+  pollAccount(): Promise<void> {
+    return pollAccount(this.#ctx);
+  }
+
+  getMetadata(
+    mailboxId: number | null,
+    entries: readonly string[],
+    depth: MetadataDepth,
+  ): Promise<MetadataEntry[]> {
+    return getMetadata(this.#ctx, mailboxId, entries, depth);
+  }
+
+  setMetadata(
+    mailboxId: number | null,
+    changes: readonly MetadataEntry[],
+    maxEntries: number,
+  ): Promise<void> {
+    return setMetadata(this.#ctx, mailboxId, changes, maxEntries);
   }
 
   restoreMailbox(name: string, state: RestoreMailboxState): Promise<MailboxInfo> {

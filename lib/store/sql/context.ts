@@ -49,6 +49,8 @@ export interface AccountContext extends StoreShared {
   readonly accountId: number;
   /** Mailbox ids found in this account: watch() delivers events of these only. */
   readonly owned: Set<number>;
+  /** Whether pollAccount() has run once (it announces mailboxes other processes created after). */
+  accountPolled: boolean;
 }
 
 export type MailboxRow = {
@@ -79,6 +81,12 @@ export type MessageRow = {
   save_date?: number | null;
 };
 
+/** Records that the mailbox is this account's: its events reach the account's watchers. */
+export function own(ctx: AccountContext, mailboxId: number): void {
+  ctx.owned.add(mailboxId);
+  ctx.bus.own(mailboxId, ctx.accountId);
+}
+
 /**
  * Whether reads in `db` take row locks: inside a transaction on PostgreSQL
  * (see postgres_dialect.ts). SQLite needs none: BEGIN IMMEDIATE already
@@ -102,7 +110,7 @@ export async function mailboxRow(
     .where("id", "=", mailboxId).where("account_id", "=", ctx.accountId);
   const row = await (lockRows(db) ? q.forUpdate() : q).executeTakeFirst();
   if (!row) throw new StoreError("NONEXISTENT", `No mailbox with id ${mailboxId}`);
-  ctx.owned.add(mailboxId);
+  own(ctx, mailboxId);
   return row;
 }
 
@@ -153,7 +161,7 @@ export function emailObjectId(hash: string): string {
 export async function mailboxInfo(ctx: AccountContext, row: MailboxRow): Promise<MailboxInfo> {
   const sub = await ctx.db.selectFrom("subscriptions").select("name")
     .where("account_id", "=", ctx.accountId).where("name", "=", row.name).executeTakeFirst();
-  ctx.owned.add(row.id);
+  own(ctx, row.id);
   return toInfo(row, sub !== undefined);
 }
 

@@ -4,7 +4,7 @@
  * watchers about, so a poll can find what another process (the CLI) changed
  * and deliver only that.
  */
-import type { MailboxEvent } from "../mail_store.ts";
+import type { AccountEvent, MailboxEvent } from "../mail_store.ts";
 
 export interface KnownState {
   modSeq: number;
@@ -15,6 +15,10 @@ export interface KnownState {
 export class EventBus {
   #listeners = new Map<number, Set<(event: MailboxEvent) => void>>();
   #known = new Map<number, KnownState>();
+  /** Account-wide listeners (NOTIFY), by account id. */
+  #accountListeners = new Map<number, Set<(event: AccountEvent) => void>>();
+  /** The account of each mailbox the store has found (own()), for account listeners. */
+  #accountOf = new Map<number, number>();
   /** Per mailbox, the largest UID known to be claimed as \Recent (claims only grow). */
   #recentClaimed = new Map<number, number>();
 
@@ -36,15 +40,33 @@ export class EventBus {
 
   emit(event: MailboxEvent): void {
     const set = this.#listeners.get(event.mailboxId);
-    if (!set) return;
-    for (const listener of [...set]) {
-      try {
-        listener(event);
-      } catch (e) {
-        // One broken session must not keep the others from learning of the change.
-        console.error("Mailbox event listener failed:", e);
+    if (set) deliver(set, event);
+    const account = this.#accountOf.get(event.mailboxId);
+    if (account !== undefined) this.emitAccount(account, event);
+  }
+
+  /** Every change of one account, whatever mailbox it is in (NOTIFY, RFC 5465). */
+  watchAccount(accountId: number, listener: (event: AccountEvent) => void): () => void {
+    let set = this.#accountListeners.get(accountId);
+    if (!set) this.#accountListeners.set(accountId, set = new Set());
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.#accountListeners.get(accountId) === set) {
+        this.#accountListeners.delete(accountId);
       }
-    }
+    };
+  }
+
+  /** Delivers an event to the account's listeners only. */
+  emitAccount(accountId: number, event: AccountEvent): void {
+    const set = this.#accountListeners.get(accountId);
+    if (set) deliver(set, event);
+  }
+
+  /** Records which account a mailbox belongs to (its events then reach the account's listeners). */
+  own(mailboxId: number, accountId: number): void {
+    this.#accountOf.set(mailboxId, accountId);
   }
 
   known(mailboxId: number): KnownState | undefined {
@@ -86,6 +108,7 @@ export class EventBus {
 
   forget(mailboxId: number): void {
     this.#known.delete(mailboxId);
+    this.#accountOf.delete(mailboxId);
     this.#recentClaimed.delete(mailboxId);
   }
 
@@ -97,5 +120,16 @@ export class EventBus {
   /** Records that the mailbox's \Recent claims reach `uid`. */
   noteRecentClaimed(mailboxId: number, uid: number): void {
     if (uid > this.recentClaimed(mailboxId)) this.#recentClaimed.set(mailboxId, uid);
+  }
+}
+
+function deliver<E>(set: Set<(event: E) => void>, event: E): void {
+  for (const listener of [...set]) {
+    try {
+      listener(event);
+    } catch (e) {
+      // One broken session must not keep the others from learning of the change.
+      console.error("Mailbox event listener failed:", e);
+    }
   }
 }

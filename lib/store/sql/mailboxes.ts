@@ -10,6 +10,7 @@ import {
   mailboxByName,
   mailboxInfo,
   mailboxRow,
+  own,
   toInfo,
 } from "./context.ts";
 import { moveMessages } from "./expunge.ts";
@@ -49,7 +50,7 @@ export async function listMailboxes(ctx: AccountContext): Promise<MailboxInfo[]>
     (await ctx.db.selectFrom("subscriptions").select("name")
       .where("account_id", "=", ctx.accountId).execute()).map((s) => s.name),
   );
-  for (const r of rows) ctx.owned.add(r.id);
+  for (const r of rows) own(ctx, r.id);
   return rows.map((r) => toInfo(r, subs.has(r.name)));
 }
 
@@ -77,8 +78,8 @@ export async function createMailbox(
         `Mailbox ${JSON.stringify(normalized)} already exists`,
       );
     }
-    await createParents(ctx, trx, normalized);
-    return await trx.insertInto("mailboxes").values({
+    const parents = await createParents(ctx, trx, normalized);
+    const row = await trx.insertInto("mailboxes").values({
       account_id: ctx.accountId,
       name: normalized,
       uid_validity: nextUidValidity(),
@@ -87,20 +88,33 @@ export async function createMailbox(
       special_use: options?.specialUse ?? null,
       append_limit: null,
     }).returningAll().executeTakeFirstOrThrow();
+    return { ...row, parents };
   });
-  return await mailboxInfo(ctx, row);
+  const { parents, ...created } = row;
+  announceCreated(ctx, [...parents, { id: created.id, name: created.name }]);
+  return await mailboxInfo(ctx, created);
 }
 
+/** Tells the account's watchers (NOTIFY MailboxName, RFC 5465 §5.4) of new mailboxes. */
+function announceCreated(ctx: AccountContext, boxes: readonly { id: number; name: string }[]) {
+  for (const b of boxes) {
+    own(ctx, b.id);
+    ctx.bus.emitAccount(ctx.accountId, { type: "created", mailboxId: b.id, name: b.name });
+  }
+}
+
+/** Creates the missing parents of `name`; returns them. */
 async function createParents(
   ctx: AccountContext,
   trx: Transaction<Db>,
   name: string,
-): Promise<void> {
+): Promise<{ id: number; name: string }[]> {
   const parts = name.split(HIERARCHY_DELIMITER);
+  const created: { id: number; name: string }[] = [];
   for (let i = 1; i < parts.length; i++) {
     const parent = parts.slice(0, i).join(HIERARCHY_DELIMITER);
     if (await mailboxByName(ctx, trx, parent)) continue;
-    await trx.insertInto("mailboxes").values({
+    const row = await trx.insertInto("mailboxes").values({
       account_id: ctx.accountId,
       name: parent,
       uid_validity: nextUidValidity(),
@@ -108,8 +122,10 @@ async function createParents(
       highest_modseq: 1,
       special_use: null,
       append_limit: null,
-    }).execute();
+    }).returning(["id", "name"]).executeTakeFirstOrThrow();
+    created.push(row);
   }
+  return created;
 }
 
 /**
@@ -127,6 +143,9 @@ export async function deleteMailbox(ctx: AccountContext, name: string): Promise<
     await trx.deleteFrom("messages").where("mailbox_id", "=", row.id).execute();
     await trx.deleteFrom("uid_blocks").where("mailbox_id", "=", row.id).execute();
     await trx.deleteFrom("mailbox_keywords").where("mailbox_id", "=", row.id).execute();
+    // RFC 5464 §3.2: a mailbox's METADATA goes with it.
+    await trx.deleteFrom("metadata").where("account_id", "=", ctx.accountId)
+      .where("mailbox_id", "=", row.id).execute();
     await trx.deleteFrom("mailboxes").where("id", "=", row.id).execute();
     return { id: row.id, hashes: await collectBodies(ctx.sql, trx, bodyIds.map((b) => b.body_id)) };
   });
@@ -170,10 +189,11 @@ export async function renameMailbox(ctx: AccountContext, from: string, to: strin
     for (const m of moves) {
       await trx.updateTable("mailboxes").set({ name: m.name }).where("id", "=", m.id).execute();
     }
-    await createParents(ctx, trx, dst);
-    return moves;
+    const parents = await createParents(ctx, trx, dst);
+    return { moves, parents };
   });
-  for (const m of renamed) {
+  announceCreated(ctx, renamed.parents);
+  for (const m of renamed.moves) {
     const known = ctx.bus.known(m.id);
     if (known) known.name = m.name;
     ctx.bus.emit({ type: "renamed", mailboxId: m.id, name: m.name });
@@ -205,6 +225,7 @@ export async function setSubscribed(
     await ctx.db.deleteFrom("subscriptions").where("account_id", "=", ctx.accountId)
       .where("name", "=", normalized).execute();
   }
+  ctx.bus.emitAccount(ctx.accountId, { type: "subscription", name: normalized, subscribed });
 }
 
 export async function listSubscriptions(ctx: AccountContext): Promise<string[]> {

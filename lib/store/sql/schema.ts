@@ -107,6 +107,15 @@ export interface BodySearchTable {
   subject_text: string | null;
 }
 
+/** METADATA entries (RFC 5464), migration 9; `mailbox_id` 0 for the server's. */
+export interface MetadataTable {
+  account_id: number;
+  mailbox_id: number;
+  /** Lower-cased entry name, "/private/..." or "/shared/...". */
+  entry: string;
+  value: Uint8Array;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -123,5 +132,6 @@ export interface Db {
   uid_blocks: UidBlocksTable;
   mailbox_keywords: MailboxKeywordsTable;
   body_search: BodySearchTable;
+  metadata: MetadataTable;
   schema_migrations: SchemaMigrationsTable;
 }

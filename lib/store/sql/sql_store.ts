@@ -123,6 +123,7 @@ export class SqlMailStore implements MailStore, StoreShared {
           trx.selectFrom("mailboxes").select("id").where("account_id", "=", account.id),
         ).execute();
       }
+      await trx.deleteFrom("metadata").where("account_id", "=", account.id).execute();
       await trx.deleteFrom("accounts").where("id", "=", account.id).execute();
       return await collectBodies(this.sql, trx, bodyIds.map((b) => b.body_id));
     });

@@ -4,7 +4,7 @@
  */
 import type { MailboxEvent, MailboxSnapshot, UidRange, UidSet } from "../mail_store.ts";
 import { StoreError, SYSTEM_FLAGS } from "../mail_store.ts";
-import { type AccountContext, mailboxInfo, mailboxRow } from "./context.ts";
+import { type AccountContext, mailboxInfo, mailboxRow, own } from "./context.ts";
 import { flagList, SEEN } from "./flags.ts";
 import { countAbove, readBlocks, summarize, uidsOf } from "./uid_blocks.ts";
 import { inSet, normalizeUidSet } from "./uid_ranges.ts";
@@ -110,7 +110,7 @@ export async function poll(ctx: AccountContext, mailboxId: number): Promise<void
     ctx.bus.emit({ type: "deleted", mailboxId });
     return;
   }
-  ctx.owned.add(mailboxId);
+  own(ctx, mailboxId);
   if (!known) {
     ctx.bus.init(mailboxId, {
       modSeq: row.highest_modseq,
@@ -169,4 +169,40 @@ export async function vanished(
     .where("mailbox_id", "=", mailboxId).where("modseq", ">", sinceModSeq)
     .orderBy("uid").execute();
   return inSet(rows.map((r) => r.uid), normalizeUidSet(uids));
+}
+
+/**
+ * Polls every mailbox of the account (NOTIFY, RFC 5465): one read of the
+ * account's mailbox rows; a mailbox whose MODSEQ or name moved is polled as
+ * poll() does. Mailboxes another process created or deleted since the last
+ * look are announced to the account's watchers (the first look only learns
+ * what is there).
+ */
+export async function pollAccount(ctx: AccountContext): Promise<void> {
+  const rows = await ctx.db.selectFrom("mailboxes")
+    .select(["id", "name", "highest_modseq", "uid_next"])
+    .where("account_id", "=", ctx.accountId).execute();
+  const first = !ctx.accountPolled;
+  ctx.accountPolled = true;
+  const ids = new Set<number>();
+  for (const r of rows) {
+    ids.add(r.id);
+    const isNew = !ctx.owned.has(r.id);
+    own(ctx, r.id);
+    if (isNew && !first) {
+      ctx.bus.emitAccount(ctx.accountId, { type: "created", mailboxId: r.id, name: r.name });
+    }
+    const known = ctx.bus.known(r.id);
+    if (!known) {
+      ctx.bus.init(r.id, { modSeq: r.highest_modseq, uidNext: r.uid_next, name: r.name });
+    } else if (known.modSeq < r.highest_modseq || known.name !== r.name) {
+      await poll(ctx, r.id);
+    }
+  }
+  for (const id of [...ctx.owned]) {
+    if (ids.has(id)) continue;
+    ctx.owned.delete(id);
+    if (!first) ctx.bus.emit({ type: "deleted", mailboxId: id });
+    ctx.bus.forget(id);
+  }
 }

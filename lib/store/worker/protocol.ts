@@ -9,7 +9,7 @@
  * copied in one piece.
  */
 import type { ImapSqlOptions } from "../config.ts";
-import type { MailboxEvent } from "../mail_store.ts";
+import type { AccountEvent } from "../mail_store.ts";
 
 /** A store-wide method (no account) or an account method (with `account`). */
 export interface CallRequest {
@@ -31,6 +31,8 @@ export type ToStore =
   /** The consumer stopped reading stream `id`. */
   | { t: "cancel"; id: number }
   | { t: "watch"; watch: number; account: string; mailboxId: number }
+  /** Every change of the account (NOTIFY); events come back as "event" with this `watch`. */
+  | { t: "watchAccount"; watch: number; account: string }
   | { t: "unwatch"; watch: number };
 
 export interface WireError {
@@ -60,7 +62,7 @@ export type FromStore =
     pack: Uint8Array<ArrayBuffer> | null;
     done: boolean;
   }
-  | { t: "event"; watch: number; event: MailboxEvent };
+  | { t: "event"; watch: number; event: AccountEvent };
 
 /** Chunks a fetch stream may have in flight before the consumer asks for more. */
 export const STREAM_CREDIT = 2;

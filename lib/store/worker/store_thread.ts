@@ -57,6 +57,9 @@ const ACCOUNT_METHODS = new Set([
   "setAppendLimit",
   "quota",
   "setQuota",
+  "pollAccount",
+  "getMetadata",
+  "setMetadata",
 ]);
 
 const slice = new TimeSlice();
@@ -326,6 +329,14 @@ self.onmessage = (e: MessageEvent<ToStore>) => {
           id,
           account.watch(msg.mailboxId, (event) => post({ t: "event", watch: id, event })),
         );
+      }
+      break;
+    }
+    case "watchAccount": {
+      const account = accounts.get(msg.account);
+      if (account) {
+        const id = msg.watch;
+        watches.set(id, account.watchAccount((event) => post({ t: "event", watch: id, event })));
       }
       break;
     }

@@ -13,6 +13,7 @@
  * core, cut into slices so other sessions' requests get in between.
  */
 import type {
+  AccountEvent,
   AccountQuota,
   AccountStore,
   AppendInput,
@@ -27,6 +28,8 @@ import type {
   MailStore,
   MessageFields,
   MessageRecord,
+  MetadataDepth,
+  MetadataEntry,
   QuotaSetting,
   ReplaceResult,
   RestoreMailboxState,
@@ -64,7 +67,7 @@ class StoreThread {
   #next = 1;
   #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   #streams = new Map<number, Stream>();
-  #watchers = new Map<number, (event: MailboxEvent) => void>();
+  #watchers = new Map<number, (event: AccountEvent) => void>();
   #failed: Error | null = null;
   #ready: Promise<void>;
 
@@ -240,9 +243,23 @@ class StoreThread {
   }
 
   watch(account: string, mailboxId: number, listener: (event: MailboxEvent) => void): () => void {
+    return this.#watch(
+      { t: "watch", watch: 0, account, mailboxId },
+      listener as (event: AccountEvent) => void,
+    );
+  }
+
+  watchAccount(account: string, listener: (event: AccountEvent) => void): () => void {
+    return this.#watch({ t: "watchAccount", watch: 0, account }, listener);
+  }
+
+  #watch(
+    msg: Extract<ToStore, { t: "watch" | "watchAccount" }>,
+    listener: (event: AccountEvent) => void,
+  ): () => void {
     const watch = this.#next++;
     this.#watchers.set(watch, listener);
-    this.#post({ t: "watch", watch, account, mailboxId });
+    this.#post({ ...msg, watch });
     return () => {
       if (!this.#watchers.delete(watch)) return;
       if (!this.#failed) this.#post({ t: "unwatch", watch });
@@ -390,6 +407,26 @@ class ThreadedAccountStore implements AccountStore {
       this.#polls.set(mailboxId, p);
     }
     return p;
+  }
+  watchAccount(listener: (event: AccountEvent) => void): () => void {
+    return this.#thread.watchAccount(this.accountName, listener);
+  }
+  pollAccount(): Promise<void> {
+    return this.#call("pollAccount", []);
+  }
+  getMetadata(
+    mailboxId: number | null,
+    entries: readonly string[],
+    depth: MetadataDepth,
+  ): Promise<MetadataEntry[]> {
+    return this.#read("getMetadata", [mailboxId, entries, depth]);
+  }
+  setMetadata(
+    mailboxId: number | null,
+    changes: readonly MetadataEntry[],
+    maxEntries: number,
+  ): Promise<void> {
+    return this.#call("setMetadata", [mailboxId, changes, maxEntries]);
   }
   appendLimits(): Promise<AppendLimits> {
     return this.#read("appendLimits", []);

@@ -8,10 +8,10 @@ import assert from "node:assert/strict";
 import { parseImapSqlConfig } from "../../../lib/config/storage.ts";
 import { openSqlStore } from "../../../lib/store/imapsql.ts";
 import { isRetryable, transact } from "../../../lib/store/sql/retry.ts";
+import { MIGRATIONS } from "../../../lib/store/sql/migrations/mod.ts";
 import { sql } from "kysely";
 import { postgres } from "../../_support/postgres.ts";
 import { ALL, collect, message } from "./_helpers.ts";
-import { MIGRATIONS } from "../../../lib/store/sql/migrations/mod.ts";
 
 const cluster = await postgres();
 const ignore = cluster === null;

@@ -13,6 +13,7 @@ import { expungedModseq } from "./0005_expunged_modseq.ts";
 import { quota } from "./0006_quota.ts";
 import { savedateObjectid } from "./0007_savedate_objectid.ts";
 import { preview } from "./0008_preview.ts";
+import { metadata } from "./0009_metadata.ts";
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   quota,
   savedateObjectid,
   preview,
+  metadata,
 ];
 
 export type { Migration };
