@@ -12,6 +12,7 @@ import { recentClaim } from "./0004_recent_claim.ts";
 import { expungedModseq } from "./0005_expunged_modseq.ts";
 import { quota } from "./0006_quota.ts";
 import { savedateObjectid } from "./0007_savedate_objectid.ts";
+import { mailboxNotify } from "./0011_mailbox_notify.ts";
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   expungedModseq,
   quota,
   savedateObjectid,
+  mailboxNotify,
 ];
 
 export type { Migration };
