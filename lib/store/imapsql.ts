@@ -93,7 +93,7 @@ export async function openSqlStore(
       await files.init();
       if (!extra.reader) await files.removeOrphans();
     }
-    return new SqlMailStore(db, engine, {
+    const store = new SqlMailStore(db, engine, {
       appendLimit: options.appendLimit,
       quota: { ...options.quota },
       disableRecent: options.disableRecent,
@@ -102,6 +102,16 @@ export async function openSqlStore(
       files,
       preparedStatements,
     });
+    if (dsn.kind === "postgres" && !extra.reader) {
+      // Changes other nodes commit wake this node's sessions (pg_listen.ts).
+      const { PgChangeListener } = await import("./sql/pg_listen.ts");
+      const listener = new PgChangeListener(dsn.url, (account, mailbox) => {
+        store.pollChanged(account, mailbox).catch(() => {});
+      });
+      listener.start();
+      store.onClose(() => listener.close());
+    }
+    return store;
   } catch (e) {
     await db.destroy();
     throw e;

@@ -312,7 +312,9 @@ export type StoreErrorCode =
   | "OVERQUOTA"
   | "CANNOT"
   | "INUSE"
-  | "LIMIT";
+  | "LIMIT"
+  /** The database cannot be reached (RFC 5530 UNAVAILABLE): nothing was done; try again. */
+  | "UNAVAILABLE";
 
 export class StoreError extends Error {
   constructor(readonly code: StoreErrorCode, message: string) {

@@ -23,6 +23,10 @@ export interface PgCluster {
   createMigratedDatabase(): Promise<string>;
   /** Runs SQL as the superuser (psql -c), for tests that need to look inside. */
   psql(database: string, sql: string): Promise<string>;
+  /** Stops the cluster (pg_ctl stop -m fast), for tests of an unreachable database. */
+  pause(): Promise<void>;
+  /** Starts it again on the same port after pause(). */
+  resume(): Promise<void>;
 }
 
 import { parseImapSqlConfig } from "../../lib/config/storage.ts";
@@ -204,6 +208,29 @@ async function start(durable: boolean): Promise<PgCluster | null> {
           );
           if (!c.ok) throw new Error(`psql: ${c.out}`);
           return c.out.trim();
+        },
+        async pause() {
+          const c = await run([`${bin}/pg_ctl`, "stop", "-D", data, "-m", "fast", "-w"], as);
+          if (!c.ok) throw new Error(`pg_ctl stop: ${c.out}`);
+        },
+        async resume() {
+          const c = await run(
+            [
+              `${bin}/pg_ctl`,
+              "start",
+              "-D",
+              data,
+              "-w",
+              "-t",
+              "30",
+              "-l",
+              `${dir}/log`,
+              "-o",
+              opts,
+            ],
+            as,
+          );
+          if (!c.ok) throw new Error(`pg_ctl start: ${c.out}`);
         },
       };
       return cluster;

@@ -36,6 +36,7 @@ import {
   type UnknownRow,
 } from "kysely";
 import pg from "pg";
+import { StoreError } from "../mail_store.ts";
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -65,7 +66,63 @@ export function postgresDialect(options: PostgresOptions): PostgresDialect {
   // An idle client's error (the server restarted) must not end the process;
   // the pool drops that client and the next query connects anew.
   pool.on("error", () => {});
-  return new PostgresDialect({ pool });
+  return new PostgresDialect({
+    pool: {
+      async connect() {
+        let client: pg.PoolClient;
+        try {
+          client = await pool.connect();
+        } catch (e) {
+          throw unavailable(e);
+        }
+        return wrapQuery(client);
+      },
+      end: () => pool.end(),
+      options: pool.options,
+    },
+  });
+}
+
+const WRAPPED = Symbol("unavailable-wrapped");
+
+/**
+ * The database cannot be reached (refused, reset, timed out, shutting down,
+ * SQLSTATE class 08): the command gets `NO [UNAVAILABLE]` (RFC 5530 §3)
+ * instead of an internal error. A write whose COMMIT never got its answer
+ * was not acknowledged, so no acknowledged data is lost; the pool drops
+ * the broken client and the next command connects anew.
+ */
+export function isUnreachable(e: unknown): boolean {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  const code = typeof err?.code === "string" ? err.code : "";
+  if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|ENETUNREACH)$/.test(code)) {
+    return true;
+  }
+  if (/^08/.test(code) || code === "57P01" || code === "57P02" || code === "57P03") return true;
+  const message = typeof err?.message === "string" ? err.message : "";
+  return /Connection terminated|timeout exceeded when trying to connect|connection error|Connection refused/i
+    .test(message);
+}
+
+function unavailable(e: unknown): unknown {
+  return isUnreachable(e)
+    ? new StoreError("UNAVAILABLE", "The mail database is unreachable; try again shortly")
+    : e;
+}
+
+/** Makes a pooled client's failed queries report an unreachable database as such (once per client). */
+function wrapQuery(client: pg.PoolClient): pg.PoolClient {
+  const c = client as pg.PoolClient & { [WRAPPED]?: true };
+  if (c[WRAPPED]) return client;
+  c[WRAPPED] = true;
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  // deno-lint-ignore no-explicit-any
+  (client as any).query = (...args: unknown[]) => {
+    const r = query(...args);
+    if (r instanceof Promise) return r.catch((e) => Promise.reject(unavailable(e)));
+    return r;
+  };
+  return client;
 }
 
 class PgSchemaTransformer extends OperationNodeTransformer {

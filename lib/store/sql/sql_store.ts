@@ -44,6 +44,7 @@ export class SqlMailStore implements MailStore, StoreShared {
   readonly options: SqlStoreOptions;
   readonly appends: AppendQueue;
   #closed = false;
+  #closers: (() => Promise<void>)[] = [];
 
   constructor(db: Kysely<Db>, sql: StoreSql, options: SqlStoreOptions) {
     this.db = db;
@@ -134,9 +135,25 @@ export class SqlMailStore implements MailStore, StoreShared {
     }
   }
 
+  /** Runs `fn` when the store closes (before the database goes). */
+  onClose(fn: () => Promise<void>): void {
+    this.#closers.push(fn);
+  }
+
+  /**
+   * Another node changed mailbox `mailboxId` of account `accountId` (a
+   * PostgreSQL notification, pg_listen.ts): when a session here watches it,
+   * reads the change from the database and tells the watchers.
+   */
+  async pollChanged(accountId: number, mailboxId: number): Promise<void> {
+    if (this.#closed || this.bus.watchers(mailboxId) === 0 || !this.bus.known(mailboxId)) return;
+    await new SqlAccountStore(this, this.appends, accountId, "").poll(mailboxId);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const fn of this.#closers) await fn().catch(() => {});
     // Appends already queued commit before the database goes.
     await this.appends.drain();
     await this.db.destroy();
