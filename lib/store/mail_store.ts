@@ -317,8 +317,8 @@ export type StoreErrorCode =
   | "UNAVAILABLE";
 
 export class StoreError extends Error {
-  constructor(readonly code: StoreErrorCode, message: string) {
-    super(message);
+  constructor(readonly code: StoreErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = "StoreError";
   }
 }

@@ -106,7 +106,10 @@ export function isUnreachable(e: unknown): boolean {
 
 function unavailable(e: unknown): unknown {
   return isUnreachable(e)
-    ? new StoreError("UNAVAILABLE", "The mail database is unreachable; try again shortly")
+    ? new StoreError("UNAVAILABLE", "The mail database is unreachable; try again shortly", {
+      // The reason stays for the log and for start-up errors, not for the client.
+      cause: e,
+    })
     : e;
 }
 

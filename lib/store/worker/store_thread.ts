@@ -77,7 +77,10 @@ function post(msg: FromStore, transfer: Transferable[] = []): void {
 }
 
 function wireError(e: unknown): WireError {
-  if (e instanceof StoreError) return { name: e.name, message: e.message, code: e.code };
+  if (e instanceof StoreError) {
+    const cause = e.cause === undefined ? undefined : wireError(e.cause);
+    return { name: e.name, message: e.message, code: e.code, cause };
+  }
   if (e instanceof Error) {
     const cause = e.cause === undefined ? undefined : wireError(e.cause);
     return { name: e.name, message: e.message, stack: e.stack, cause };

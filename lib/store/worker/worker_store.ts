@@ -54,7 +54,13 @@ interface Stream {
 }
 
 function toError(w: WireError): Error {
-  if (w.code !== undefined) return new StoreError(w.code as StoreErrorCode, w.message);
+  if (w.code !== undefined) {
+    return new StoreError(
+      w.code as StoreErrorCode,
+      w.message,
+      w.cause ? { cause: toError(w.cause) } : undefined,
+    );
+  }
   const e = new Error(w.message, w.cause ? { cause: toError(w.cause) } : undefined);
   e.name = w.name;
   if (w.stack) e.stack = w.stack;
