@@ -17,12 +17,13 @@ export async function writePending(
   ctx: CommandContext,
   allowExpunge: boolean,
   selected: boolean,
+  allowFlags = true,
 ): Promise<void> {
   const s = ctx.state;
   if (s.kind !== "authenticated" && s.kind !== "selected") return;
   if (selected && s.kind === "selected") {
     const before = s.mailbox.count;
-    await s.mailbox.writeUpdates(ctx.enc, allowExpunge);
+    await s.mailbox.writeUpdates(ctx.enc, allowExpunge, allowFlags);
     if (s.notify) await s.notify.writeNewMessages(ctx.enc, s.mailbox, before);
   }
   const notify = s.notify;
@@ -37,7 +38,8 @@ export async function writePending(
  * Between commands (RFC 5465 §3: notifications may come at any time):
  * the selected mailbox's updates when a "selected" group asks for them
  * (EXPUNGE too for "selected", held for a command under
- * "selected-delayed"), and the other mailboxes' notifications.
+ * "selected-delayed"; flag changes only with FlagChange), and the other
+ * mailboxes' notifications.
  */
 export function writeBetweenCommands(ctx: CommandContext): Promise<void> {
   const s = ctx.state;
@@ -46,5 +48,10 @@ export function writeBetweenCommands(ctx: CommandContext): Promise<void> {
   }
   const group = s.notify.selectedGroup;
   const pushSelected = group !== null && group.events.size > 0;
-  return writePending(ctx, group?.filter.kind === "selected", pushSelected);
+  return writePending(
+    ctx,
+    group?.filter.kind === "selected",
+    pushSelected,
+    group?.events.has("FlagChange") ?? false,
+  );
 }

@@ -474,7 +474,11 @@ export class SelectedMailbox {
    * RECENT for new messages (claiming \Recent for them first), then FETCH
    * FLAGS for changed ones still present.
    */
-  async writeUpdates(enc: ResponseEncoder, allowExpunge: boolean): Promise<void> {
+  async writeUpdates(
+    enc: ResponseEncoder,
+    allowExpunge: boolean,
+    allowFlags = true,
+  ): Promise<void> {
     if (allowExpunge && this.#expunged.size > 0) {
       this.#removeAndReport(this.#expunged, enc);
       this.#expunged.clear();
@@ -497,7 +501,8 @@ export class SelectedMailbox {
         if (!this.rev2) writeRecent(enc, this.recentCount);
       }
     }
-    if (this.#flags.size > 0) {
+    // Flag changes wait for a command when NOTIFY pushes without FlagChange (RFC 5465 §5.3).
+    if (allowFlags && this.#flags.size > 0) {
       const later: [number, FlagChange][] = [];
       for (const [uid, change] of this.#flags) {
         if (this.#expunged.has(uid)) {
@@ -513,7 +518,9 @@ export class SelectedMailbox {
     }
     // Everything received is told, unless EXPUNGE was held back (RFC 7162 §6:
     // a client keeps HIGHESTMODSEQ; it must not pass an expunge it has not seen).
-    if (this.#expunged.size === 0) this.#modSeq = Math.max(this.#modSeq, this.#seenModSeq);
+    if (this.#expunged.size === 0 && this.#flags.size === 0) {
+      this.#modSeq = Math.max(this.#modSeq, this.#seenModSeq);
+    }
   }
 
   /**
