@@ -96,16 +96,15 @@ Deno.test({
 });
 
 Deno.test({
-  // ~10 s of appends, not 30, to keep the suite's time down.
-  name:
-    "4 clients appending on two nodes for ~10 s: unique UIDs, every acknowledged message stored",
+  // 30 s of appends, as issue 15 asks: long enough for many lock waits and retries.
+  name: "4 clients appending on two nodes for 30 s: unique UIDs, every acknowledged message stored",
   ignore,
   async fn() {
     const { one, two } = await twoNodes();
     const clients = await Promise.all([one.port, two.port, one.port, two.port].map(client));
     try {
       const acked = new Map<number, number>(); // uid -> message number
-      const until = Date.now() + 10_000;
+      const until = Date.now() + 30_000;
       let next = 0;
       await Promise.all(clients.map(async (c) => {
         while (Date.now() < until) {
