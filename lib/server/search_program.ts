@@ -19,7 +19,7 @@ import {
 import type { SearchKey } from "../store/mail_store.ts";
 import type { SelectedMailbox } from "./selected_mailbox.ts";
 import type { CommandContext } from "./context.ts";
-import { selectedOf, userOf } from "./access.ts";
+import { checkCharsetUnderUtf8, selectedOf, userOf } from "./access.ts";
 import { enableCondstore } from "./condstore.ts";
 import { uidSetOf } from "./uid_set.ts";
 import { SAVED_RESULT } from "../protocol/sequence_set.ts";
@@ -82,6 +82,33 @@ export function toSearchKey(
       return { type: "not", key: toSearchKey(program.key, view, now) };
     default:
       return program;
+  }
+}
+
+/**
+ * The UIDs a SEARCH or SORT matches (`searchUids`), after its CHARSET rule
+ * under UTF8=ACCEPT (`mandatory`: SORT must name one) and any failure the
+ * parser held for the handler. A command with RETURN (SAVE) that fails
+ * leaves "$" empty (RFC 5182 §2.1; for SORT, RFC 5267 §3).
+ */
+export async function matchingUids(
+  ctx: CommandContext,
+  command: "SEARCH" | "SORT",
+  args: {
+    charset: string | null;
+    failure?: Error;
+    key: SearchProgram;
+    ret: SearchReturn | null;
+  },
+  mandatory: boolean,
+): Promise<number[]> {
+  try {
+    checkCharsetUnderUtf8(ctx, command, args.charset, mandatory);
+    if (args.failure) throw args.failure;
+    return await searchUids(ctx, args.key);
+  } catch (err) {
+    if (args.ret?.save) selectedOf(ctx).saveResult([]);
+    throw err;
   }
 }
 

@@ -8,8 +8,8 @@
  */
 import type { CommandContext } from "../context.ts";
 import type { SearchArgs, SearchReturn } from "../../protocol/commands/search.ts";
-import { answerEsearch, modSeqTrailer, searchUids, writeNumbers } from "../search_program.ts";
-import { checkCharsetUnderUtf8, rev2, selectedOf } from "../access.ts";
+import { answerEsearch, matchingUids, modSeqTrailer, writeNumbers } from "../search_program.ts";
+import { rev2, selectedOf } from "../access.ts";
 import { checkUpdateTag, keepContext } from "../search_context.ts";
 
 const RETURN_ALL: SearchReturn = {
@@ -34,16 +34,7 @@ export function handleUidSearch(ctx: CommandContext, args: SearchArgs): Promise<
 async function search(ctx: CommandContext, args: SearchArgs, byUid: boolean): Promise<void> {
   const view = selectedOf(ctx);
   if (args.ret?.update) checkUpdateTag(ctx);
-  let uids: number[];
-  try {
-    checkCharsetUnderUtf8(ctx, "SEARCH", args.charset, false);
-    if (args.failure) throw args.failure;
-    uids = await searchUids(ctx, args.key);
-  } catch (err) {
-    // RFC 5182 §2.1: a SEARCH with SAVE that fails (NO) leaves "$" empty.
-    if (args.ret?.save) view.saveResult([]);
-    throw err;
-  }
+  const uids = await matchingUids(ctx, "SEARCH", args, false);
   // RFC 9051 §6.4.4, §7.3.4: IMAP4rev2 has no SEARCH response; a SEARCH
   // without RETURN is answered as RETURN (ALL), with ESEARCH.
   if (!args.ret && rev2(ctx)) args = { ...args, ret: { ...RETURN_ALL } };

@@ -8,22 +8,13 @@
 import type { CommandContext } from "../context.ts";
 import type { SortArgs } from "../../protocol/commands/sort.ts";
 import { checkUpdateTag, keepContext, sortUids } from "../search_context.ts";
-import { answerEsearch, modSeqTrailer, searchUids, writeNumbers } from "../search_program.ts";
-import { checkCharsetUnderUtf8, selectedOf } from "../access.ts";
+import { answerEsearch, matchingUids, modSeqTrailer, writeNumbers } from "../search_program.ts";
+import { selectedOf } from "../access.ts";
 
 async function sort(ctx: CommandContext, args: SortArgs, byUid: boolean): Promise<void> {
   const view = selectedOf(ctx);
   if (args.ret?.update) checkUpdateTag(ctx);
-  let uids: number[];
-  try {
-    checkCharsetUnderUtf8(ctx, "SORT", args.charset, true);
-    if (args.failure) throw args.failure;
-    uids = await searchUids(ctx, args.key);
-  } catch (err) {
-    // RFC 5182 §2.1 (with ESORT, RFC 5267 §3): a SORT with SAVE that fails leaves "$" empty.
-    if (args.ret?.save) view.saveResult([]);
-    throw err;
-  }
+  const uids = await matchingUids(ctx, "SORT", args, true);
   const sorted = await sortUids(ctx, uids, args.criteria);
   if (args.ret) {
     await answerEsearch(ctx, args.key, args.ret, sorted, byUid);
