@@ -552,9 +552,9 @@ export class Connection implements CommandContext {
     this.#finalWrite = transport.write(chunks).catch(() => {}).finally(() => transport.close());
   }
 
-  /** Ends the session after the current command's reply (LOGOUT; the caller wrote the BYE). */
+  /** Back to the not-authenticated state (UNAUTHENTICATE, RFC 8437). */
   unauthenticate(): void {
-    if (this.state.kind === "selected") this.state.mailbox.close();
+    this.#leaveSession();
     this.state = { kind: "not-authenticated", failedLogins: 0 };
     // RFC 8437 §3: as a new connection: no extension stays enabled (UTF-8
     // names, from ENABLE), the limits and the login timeout of one not
@@ -565,11 +565,9 @@ export class Connection implements CommandContext {
     this.#loginDeadline = Date.now() + this.endpoint.config.loginTimeoutMs;
   }
 
+  /** Ends the session after the current command's reply (LOGOUT; the caller wrote the BYE). */
   endSession(): void {
-    if (this.state.kind === "selected") this.state.mailbox.close();
-    if (this.state.kind === "authenticated" || this.state.kind === "selected") {
-      this.state.notify?.stop();
-    }
+    this.#leaveSession();
     this.state = { kind: "logout" };
     this.#closing = true;
     this.#logout = true;
@@ -586,11 +584,19 @@ export class Connection implements CommandContext {
     for (const line of text.split("\r\n")) if (line) this.log.trace(direction, line);
   }
 
-  #cleanup(): void {
+  /**
+   * Lets go of what a logged-in session holds: the selected mailbox's view
+   * and NOTIFY's watch of the account (which would otherwise outlive it).
+   */
+  #leaveSession(): void {
     if (this.state.kind === "selected") this.state.mailbox.close();
     if (this.state.kind === "authenticated" || this.state.kind === "selected") {
       this.state.notify?.stop();
     }
+  }
+
+  #cleanup(): void {
+    this.#leaveSession();
     this.state = { kind: "logout" };
     this.#closed = true;
     this.transport.close();
