@@ -18,6 +18,7 @@ import type { CommandContext, Completion } from "./context.ts";
 import { type ResponseCode, type Status, writeStatus } from "../protocol/response.ts";
 import type { Endpoint } from "./endpoint.ts";
 import { capabilities } from "./capabilities.ts";
+import { utf8Names } from "./access.ts";
 import { refreshContexts } from "./search_context.ts";
 import { appendLimitForCommand, largestAppendLimit } from "./append_limit.ts";
 import { CompressionError } from "./compress.ts";
@@ -386,9 +387,7 @@ export class Connection implements CommandContext {
   async #appendLimitFor(prefix: Uint8Array): Promise<number> {
     const s = this.state;
     if (s.kind !== "authenticated" && s.kind !== "selected") return this.#appendCeiling();
-    // Mailbox names are UTF-8 after ENABLE UTF8=ACCEPT or IMAP4rev2 (RFC 6855 §3, RFC 9051 §5.1).
-    const utf8 = s.enabled.has("UTF8=ACCEPT") || s.enabled.has("IMAP4REV2");
-    const limit = await appendLimitForCommand(s.user, prefix, utf8);
+    const limit = await appendLimitForCommand(s.user, prefix, utf8Names(this));
     this.#updateLimits();
     return limit;
   }
