@@ -10,11 +10,10 @@ import { bad, no } from "../../protocol/errors.ts";
 import { writeStatus } from "../../protocol/response.ts";
 import { HIERARCHY_DELIMITER, type UidSet } from "../../store/mail_store.ts";
 import { writeListItem } from "../../protocol/commands/list.ts";
-import { mailboxToWire } from "../../protocol/mailbox_name.ts";
+import { mailboxFromWire, mailboxToWire } from "../../protocol/mailbox_name.ts";
 import { SelectedMailbox } from "../selected_mailbox.ts";
 import { selectedState } from "../session.ts";
 import { authenticatedOf, deselect, utf8Names } from "../access.ts";
-import { mailboxFromWire } from "../../protocol/mailbox_name.ts";
 import { enableCondstore, writeChangedFlags } from "../condstore.ts";
 import { countUids } from "../uid_set.ts";
 
