@@ -46,6 +46,8 @@ export interface FetchedMessage {
   emailId?: string;
   /** RFC 8970: null (NIL) when asked LAZY and not computed yet. */
   preview?: string | null;
+  /** `content` (and so any part of it) is known to hold no NUL octet: no scan for one. */
+  nulFree?: boolean;
 }
 
 /** The stored fields `items` need (the shape of the store's MessageFields). */
@@ -606,22 +608,24 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, msg: FetchedMessage): 
       return;
     }
     case "rfc822":
-      enc.nbytes(withoutNuls(required(msg.content, "content")));
+      enc.nbytes(literalData(msg, required(msg.content, "content")));
       return;
     case "rfc822Header":
-      enc.nbytes(withoutNuls(sectionData(msg, { part: [], text: "HEADER", fields: [] })));
+      enc.nbytes(literalData(msg, sectionData(msg, { part: [], text: "HEADER", fields: [] })));
       return;
     case "rfc822Text":
-      enc.nbytes(withoutNuls(sectionData(msg, { part: [], text: "TEXT", fields: [] })));
+      enc.nbytes(literalData(msg, sectionData(msg, { part: [], text: "TEXT", fields: [] })));
       return;
     case "section":
-      enc.nbytes(withoutNuls(partialData(sectionData(msg, item.section), item.partial)));
+      enc.nbytes(literalData(msg, partialData(sectionData(msg, item.section), item.partial)));
       return;
     case "binary": {
       // RFC 3516 §4.3.1: a literal8 only when the data holds NUL; otherwise a
-      // string, which tells the client there is none.
+      // string, which tells the client there is none. Undecoded data (BINARY[]) of
+      // a message known to hold no NUL need not be looked at.
       const data = partialData(binaryOf(msg, item.part), item.partial);
-      if (data.includes(0)) enc.literal8(data);
+      const clean = msg.nulFree && msg.content !== undefined && item.part.length === 0;
+      if (!clean && data.includes(0)) enc.literal8(data);
       else enc.nbytes(data);
       return;
     }
@@ -630,6 +634,15 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, msg: FetchedMessage): 
       enc.number(binaryOf(msg, item.part).length);
       return;
   }
+}
+
+/**
+ * Message data (all of it, or a slice of its content or header) as a
+ * literal carries it: as it is when the message is known to hold no NUL,
+ * else through withoutNuls().
+ */
+function literalData(msg: FetchedMessage, data: Uint8Array): Uint8Array {
+  return msg.nulFree ? data : withoutNuls(data);
 }
 
 /**

@@ -190,6 +190,11 @@ export interface MessageRecord {
   emailId?: string;
   /** The preview text; null only when asked for "lazy" and not computed yet. */
   preview?: string | null;
+  /**
+   * With `content`: true when the store knows the message holds no NUL
+   * octet, so FETCH need not look for one to map (RFC 3501 §4.3.1).
+   */
+  nulFree?: boolean;
 }
 
 export interface AppendInput {

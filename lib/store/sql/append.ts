@@ -30,6 +30,8 @@ export interface AppendJobInput {
   bodyStructure: string;
   /** PREVIEW text (RFC 8970). */
   preview: string;
+  /** 1 when the message holds a NUL octet (FETCH then maps it, see migration 10), else 0. */
+  hasNul: number;
   bits: number;
   keywords: string;
   internalDate: number;
@@ -230,6 +232,7 @@ export async function insertAppend(
       envelope: job.envelope,
       body_structure: job.bodyStructure,
       preview: job.preview,
+      has_nul: job.hasNul,
     }).returning("id").executeTakeFirstOrThrow()).id;
     await trx.insertInto("body_search").values({ body_id: bodyId, ...job.search }).execute();
   }
@@ -342,6 +345,7 @@ export async function prepareAppends(
       envelope: JSON.stringify(parsed.envelope),
       bodyStructure: JSON.stringify(parsed.body),
       preview: messagePreview(content, parsed),
+      hasNul: content.indexOf(0) < 0 ? 0 : 1,
       bits: flags.bits,
       keywords: JSON.stringify(flags.keywords),
       internalDate: (input.internalDate ?? new Date()).getTime(),

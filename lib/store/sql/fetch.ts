@@ -309,6 +309,7 @@ async function content(
   // Bodies are read one at a time (see ONE_ROW): a chunk of 5 MB bodies in one read would not fit.
   const m = await messageOf(ctx, row.body_id, fields);
   rec.content = m.content;
+  if (m.nulFree) rec.nulFree = true;
   if (fields.header) rec.header = m.header;
   if (raw) {
     rec.envelopeJson = m.envelope;

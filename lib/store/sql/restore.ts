@@ -140,6 +140,7 @@ async function restoreBatch(
             envelope: JSON.stringify(parsed.envelope),
             body_structure: JSON.stringify(parsed.body),
             preview: messagePreview(m.content, parsed),
+            has_nul: m.content.indexOf(0) < 0 ? 0 : 1,
           }).returning("id").executeTakeFirstOrThrow()).id;
           await trx.insertInto("body_search").values({
             body_id: bodyId,

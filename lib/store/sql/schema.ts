@@ -55,6 +55,8 @@ export interface BodiesTable {
   body_structure: string;
   /** PREVIEW text (RFC 8970), set at APPEND; null for bodies stored before migration 8 until read. */
   preview: string | null;
+  /** 1 when the message holds a NUL octet, 0 when not; null for bodies stored before migration 10. */
+  has_nul: number | null;
 }
 
 export interface MessagesTable {

@@ -219,6 +219,7 @@ function encodeRecord(r: RawRecord, bytes: ChunkBytes): [string, number] {
     out.content = bytes.place(r.content);
     size += r.content.length;
   }
+  if (r.nulFree) out.nulFree = true;
   let json = JSON.stringify(out);
   if (r.envelopeJson !== undefined || r.bodyStructureJson !== undefined) {
     json = json.slice(0, -1);
