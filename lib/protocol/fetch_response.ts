@@ -8,7 +8,7 @@
  * fits it), the bytes go out through the ResponseEncoder.
  */
 import { formatDateTime } from "./date_time.ts";
-import type { ResponseEncoder } from "../wire/encoder.ts";
+import { ResponseEncoder } from "../wire/encoder.ts";
 import {
   decodeTransferEncoding,
   downgradeEnvelope,
@@ -48,6 +48,10 @@ export interface FetchedMessage {
   preview?: string | null;
   /** `content` (and so any part of it) is known to hold no NUL octet: no scan for one. */
   nulFree?: boolean;
+  /** ENVELOPE as stored at APPEND (wireForms), in this session's form: written as it is. */
+  envelopeWire?: Uint8Array;
+  /** BODYSTRUCTURE likewise. */
+  bodyStructureWire?: Uint8Array;
 }
 
 /** The stored fields `items` need (the shape of the store's MessageFields). */
@@ -472,6 +476,60 @@ function writeExtensionTail(
   enc.sp().nstring(part.location);
 }
 
+/**
+ * The version of what writeEnvelope() and writeBodyStructure() write (with
+ * lib/mime/downgrade.ts for sessions without UTF8=ACCEPT). The store keeps
+ * each message's ENVELOPE and BODYSTRUCTURE as written at APPEND
+ * (wireForms) and uses them only while their version is this one: change
+ * it whenever their output changes, so no message is answered with an old
+ * rendering (tests/protocol/fetch_wire_test.ts holds the output of this
+ * version).
+ */
+export const WIRE_VERSION = 1;
+
+/**
+ * ENVELOPE and BODYSTRUCTURE as a FETCH response writes them, computed once
+ * when a message is stored: in the UTF-8 form (UTF8=ACCEPT, RFC 6855 §3)
+ * and, only where it differs, the ASCII form every other session gets.
+ * FETCH then copies these bytes instead of parsing the stored structures
+ * and writing them again per message and per request.
+ */
+export interface WireForms {
+  envelope: Uint8Array;
+  bodyStructure: Uint8Array;
+  /** Null: the same as `envelope`. */
+  envelopeAscii: Uint8Array | null;
+  /** Null: the same as `bodyStructure`. */
+  bodyStructureAscii: Uint8Array | null;
+}
+
+export function wireForms(envelope: Envelope, body: BodyStructure): WireForms {
+  const render = (utf8: boolean, write: (enc: ResponseEncoder) => void) => {
+    const enc = new ResponseEncoder();
+    enc.utf8 = utf8;
+    write(enc);
+    return enc.takeBytes();
+  };
+  const env = (enc: ResponseEncoder) => writeEnvelope(enc, envelope);
+  const struct = (enc: ResponseEncoder) => writeBodyStructure(enc, body, true);
+  const envelopeUtf8 = render(true, env);
+  const envelopeAscii = render(false, env);
+  const structUtf8 = render(true, struct);
+  const structAscii = render(false, struct);
+  return {
+    envelope: envelopeUtf8,
+    bodyStructure: structUtf8,
+    envelopeAscii: sameBytes(envelopeUtf8, envelopeAscii) ? null : envelopeAscii,
+    bodyStructureAscii: sameBytes(structUtf8, structAscii) ? null : structAscii,
+  };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export interface FetchResponseOptions {
   /** Put UID first even when not asked for (UID FETCH, UID STORE). */
   uid?: boolean;
@@ -576,10 +634,15 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, msg: FetchedMessage): 
       enc.number(required(msg.size, "size"));
       return;
     case "envelope":
-      writeEnvelope(enc, required(msg.envelope, "envelope"));
+      if (msg.envelopeWire) enc.raw(msg.envelopeWire);
+      else writeEnvelope(enc, required(msg.envelope, "envelope"));
       return;
     case "body":
     case "bodyStructure":
+      if (item.kind === "bodyStructure" && msg.bodyStructureWire) {
+        enc.raw(msg.bodyStructureWire);
+        return;
+      }
       writeBodyStructure(enc, required(msg.bodyStructure, "bodyStructure"), item.kind !== "body");
       return;
     case "uid":

@@ -17,6 +17,7 @@ import { sentDay } from "./search.ts";
 import { type SearchFields, searchFieldsOf } from "./search_fields.ts";
 import { addKeywords, applySlots, slotOf } from "./uid_blocks.ts";
 import { transact } from "./retry.ts";
+import { insertWire, type WireForms, wireOf } from "./body_wire.ts";
 
 export interface AppendJobInput {
   accountId: number;
@@ -32,6 +33,8 @@ export interface AppendJobInput {
   preview: string;
   /** 1 when the message holds a NUL octet (FETCH then maps it, see migration 10), else 0. */
   hasNul: number;
+  /** ENVELOPE and BODYSTRUCTURE as FETCH writes them (body_wire.ts). */
+  wire: WireForms;
   bits: number;
   keywords: string;
   internalDate: number;
@@ -235,6 +238,7 @@ export async function insertAppend(
       has_nul: job.hasNul,
     }).returning("id").executeTakeFirstOrThrow()).id;
     await trx.insertInto("body_search").values({ body_id: bodyId, ...job.search }).execute();
+    await insertWire(trx, bodyId, job.wire);
   }
   const uid = box.uid_next - 1;
   await trx.insertInto("messages").values({
@@ -346,6 +350,7 @@ export async function prepareAppends(
       bodyStructure: JSON.stringify(parsed.body),
       preview: messagePreview(content, parsed),
       hasNul: content.indexOf(0) < 0 ? 0 : 1,
+      wire: wireOf(parsed.envelope, parsed.body),
       bits: flags.bits,
       keywords: JSON.stringify(flags.keywords),
       internalDate: (input.internalDate ?? new Date()).getTime(),

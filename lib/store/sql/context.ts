@@ -236,6 +236,7 @@ export async function collectBodies(
     if (gone.length === 0) continue;
     const goneIds = gone.map((g) => g.id);
     await trx.deleteFrom("body_search").where(sql.inSet("body_id", goneIds)).execute();
+    await trx.deleteFrom("body_wire").where(sql.inSet("body_id", goneIds)).execute();
     await trx.deleteFrom("bodies").where(sql.inSet("id", goneIds)).execute();
     hashes.push(...gone.map((g) => g.hash));
   }

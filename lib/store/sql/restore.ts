@@ -18,6 +18,7 @@ import { searchFieldsOf } from "./search_fields.ts";
 import { countInto } from "./quota.ts";
 import { addKeywords, applySlots, slotOf } from "./uid_blocks.ts";
 import { transact } from "./retry.ts";
+import { insertWire, wireOf } from "./body_wire.ts";
 
 /** Messages per transaction. */
 const BATCH = 200;
@@ -146,6 +147,7 @@ async function restoreBatch(
             body_id: bodyId,
             ...searchFieldsOf(header, ctx.sql.searchSeparator),
           }).execute();
+          await insertWire(trx, bodyId, wireOf(parsed.envelope, parsed.body));
         }
         const flags = parseFlags(m.flags);
         slots.set(m.uid, slotOf(flags.bits, flags.keywords.length > 0));
