@@ -144,6 +144,34 @@ export interface MailboxSnapshot {
   /** Messages no session has claimed as \Recent yet (the session claims with claimRecent). */
   recent: number;
   unseen: number;
+  /**
+   * Set when the caller named this mailbox in `SelectOptions.indexed`: the
+   * store polled it first (so every change committed before has reached the
+   * watchers as events) and read no UIDs. `uids` is empty, `flags` absent,
+   * `firstUnseenUid`, `unseen` and `recent` are not set from the messages:
+   * the caller's index has them. `recentUid` is the \Recent claim counter
+   * (null under disable_recent).
+   */
+  indexed?: { recentUid: number | null };
+  /** The watch `SelectOptions.watch` asked for: ends it. */
+  unwatch?: () => void;
+}
+
+/** Options of selectByName (SELECT and EXAMINE). */
+export interface SelectOptions {
+  readOnly?: boolean;
+  /**
+   * Mailboxes whose index the caller keeps in memory (lib/server/mailbox_index.ts):
+   * when the name is one of them, the answer is `indexed` (no UID list read).
+   */
+  indexed?: readonly number[];
+  /**
+   * Watches the mailbox found, registered before the snapshot is read, so a
+   * change committed after the snapshot always arrives as an event (a watch
+   * begun after the answer could miss one committed in between).
+   * `MailboxSnapshot.unwatch` ends it. Not used with an `indexed` answer.
+   */
+  watch?: (event: MailboxEvent) => void;
 }
 
 /** What FETCH-like readers may ask for; the store loads only what is asked. */
@@ -275,8 +303,13 @@ export type SearchKey =
 
 /** A change to a mailbox, delivered to every session watching it. */
 export type MailboxEvent =
-  /** `modSeq`: the mailbox's MODSEQ after the change (RFC 7162), when the store knows it. */
-  | { type: "append"; mailboxId: number; uids: number[]; modSeq?: number }
+  /**
+   * `modSeq`: the mailbox's MODSEQ after the change (RFC 7162), when the store knows it.
+   * `messages`: when the store knows them, each new message's flags and MODSEQ,
+   * aligned with `uids` (the shared mailbox index, lib/server/mailbox_index.ts,
+   * learns them without a read; without it those messages' flags are unknown there).
+   */
+  | { type: "append"; mailboxId: number; uids: number[]; modSeq?: number; messages?: FlagChange[] }
   | { type: "expunge"; mailboxId: number; uids: number[]; modSeq?: number }
   | { type: "flags"; mailboxId: number; changes: FlagChange[] }
   | { type: "deleted"; mailboxId: number }
@@ -345,7 +378,7 @@ export interface AccountStore {
    * getMailbox and select in one call (SELECT and EXAMINE): null when no
    * mailbox has that name. One trip to the store where the two calls made two.
    */
-  selectByName(name: string, options?: { readOnly?: boolean }): Promise<MailboxSnapshot | null>;
+  selectByName(name: string, options?: SelectOptions): Promise<MailboxSnapshot | null>;
   /**
    * \Recent (RFC 3501 §2.3.2): atomically claims the messages up to `uid`
    * that no session has claimed yet and returns their UID range, or null

@@ -10,7 +10,7 @@ import { parseMessage } from "../../mime/parse.ts";
 import { messagePreview } from "../../mime/preview.ts";
 import { type BodyFiles, compress, sha256Hex } from "./body_files.ts";
 import { type AccountContext, effectiveLimit, mailboxRow } from "./context.ts";
-import { parseFlags } from "./flags.ts";
+import { flagList, parseFlags } from "./flags.ts";
 import { overQuota } from "./quota.ts";
 import type { Db } from "./schema.ts";
 import { sentDay } from "./search.ts";
@@ -292,6 +292,11 @@ export async function appendMessages(
       mailboxId,
       uids: results.map((r) => r.uid),
       modSeq: results[results.length - 1].modSeq,
+      messages: results.map((r, i) => ({
+        uid: r.uid,
+        flags: flagList(jobs[i].bits, JSON.parse(jobs[i].keywords)),
+        modSeq: r.modSeq,
+      })),
     });
     return results.map((r) => ({ uid: r.uid, uidValidity: r.uidValidity, modSeq: r.modSeq }));
   } finally {

@@ -9,7 +9,7 @@ import {
   type MessageRow,
   selectRows,
 } from "./context.ts";
-import { DELETED } from "./flags.ts";
+import { DELETED, flagList } from "./flags.ts";
 import type { Db } from "./schema.ts";
 import { normalizeUidSet, uidsToSet } from "./uid_ranges.ts";
 import { addKeywords, applySlots, flaggedUids, slotOf } from "./uid_blocks.ts";
@@ -190,6 +190,11 @@ export async function moveMessages(
     mailboxId: destMailboxId,
     uids: destUids,
     modSeq: result.dstModSeq,
+    messages: result.rows.map((r, i) => ({
+      uid: destUids[i],
+      flags: flagList(r.system_flags, JSON.parse(r.keywords)),
+      modSeq: result.dstModSeq,
+    })),
   });
   if (move) {
     await ctx.options.files?.remove(result.hashes);

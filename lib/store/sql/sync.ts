@@ -50,6 +50,36 @@ export async function select(ctx: AccountContext, mailboxId: number): Promise<Ma
 }
 
 /**
+ * SELECT of a mailbox whose index the caller keeps (SelectOptions.indexed):
+ * first a poll, so every change another process committed before this
+ * SELECT has gone to the watchers as events (the caller's index among
+ * them) before this answer; then the mailbox row and the keywords in use,
+ * and no UID. Changes made in this process reached the watchers when they
+ * were made. The caller checks that its index has reached the
+ * HIGHESTMODSEQ answered here, and takes a full snapshot otherwise.
+ */
+export async function selectIndexed(
+  ctx: AccountContext,
+  mailboxId: number,
+): Promise<MailboxSnapshot> {
+  await poll(ctx, mailboxId);
+  const { row, keywords } = await ctx.db.transaction().execute(async (trx) => ({
+    row: await mailboxRow(ctx, trx, mailboxId),
+    keywords: await trx.selectFrom("mailbox_keywords").select("keyword")
+      .where("mailbox_id", "=", mailboxId).execute(),
+  }));
+  return {
+    mailbox: await mailboxInfo(ctx, row),
+    uids: new Uint32Array(0),
+    flagsInUse: [...SYSTEM_FLAGS, ...keywords.map((k) => k.keyword).sort()],
+    firstUnseenUid: null,
+    recent: 0,
+    unseen: 0,
+    indexed: { recentUid: ctx.options.disableRecent ? null : row.recent_uid },
+  };
+}
+
+/**
  * Moves the mailbox's \Recent claim counter up to `uid` and returns the
  * range this caller got, or null when another session got there first (or
  * disable_recent is on). One conditional UPDATE, no transaction: it keeps
@@ -141,13 +171,17 @@ export async function poll(ctx: AccountContext, mailboxId: number): Promise<void
   if (gone.length) {
     ctx.bus.emit({ type: "expunge", mailboxId, uids: gone.map((g) => g.uid), modSeq });
   }
-  const appended = changed.filter((c) => c.uid >= oldNext).map((c) => c.uid);
-  const flags = changed.filter((c) => c.uid < oldNext).map((c) => ({
+  const changes = changed.map((c) => ({
     uid: c.uid,
     flags: flagList(c.system_flags, JSON.parse(c.keywords)),
     modSeq: c.modseq,
   }));
-  if (appended.length) ctx.bus.emit({ type: "append", mailboxId, uids: appended, modSeq });
+  const messages = changes.filter((c) => c.uid >= oldNext);
+  const appended = messages.map((c) => c.uid);
+  const flags = changes.filter((c) => c.uid < oldNext);
+  if (appended.length) {
+    ctx.bus.emit({ type: "append", mailboxId, uids: appended, modSeq, messages });
+  }
   if (flags.length) ctx.bus.emit({ type: "flags", mailboxId, changes: flags });
 }
 
