@@ -62,6 +62,9 @@ const BIT_OF: Record<string, number> = {
   "\\draft": FLAG_BITS["\\Draft"],
 };
 
+/** Commands this process answered from an index, by kind (tests and profiling read them). */
+export const indexAnswers = { select: 0, fetch: 0, search: 0 };
+
 /** How long an index no session uses stays, kept current from the events. */
 export const LINGER_MS = 60_000;
 /** Bytes of typed arrays all lingering indexes of the process may hold. */
@@ -204,6 +207,7 @@ export class MailboxIndex {
   search(key: SearchKey): number[] | null {
     if (this.deleted || !this.#evaluable(key)) return null;
     if (!(usesKeyword(key) ? this.complete : this.systemFlagsKnown)) return null;
+    indexAnswers.search++;
     const match = this.#eval(key);
     const out: number[] = [];
     for (let i = 0; i < this.#count; i++) if (match[i]) out.push(this.#uids[i]);

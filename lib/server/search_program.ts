@@ -147,7 +147,16 @@ export async function modSeqTrailer(
   if (uids.length === 0) return undefined;
   const sorted = [...uids].sort((a, b) => a - b);
   let highest = 0;
-  const records = userOf(ctx).account.fetch(selectedOf(ctx).info.id, uidSetOf(sorted), {
+  const index = indexOf(userOf(ctx).account, selectedOf(ctx).info.id);
+  const set = uidSetOf(sorted);
+  if (index?.knows(set, true)) {
+    for (const uid of sorted) {
+      const i = index.indexOf(uid);
+      if (i >= 0) highest = Math.max(highest, index.modSeqAt(i));
+    }
+    return highest > 0 ? highest : undefined;
+  }
+  const records = userOf(ctx).account.fetch(selectedOf(ctx).info.id, set, {
     modSeq: true,
   });
   for await (const r of records) highest = Math.max(highest, r.modSeq ?? 0);

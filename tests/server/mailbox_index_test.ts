@@ -5,7 +5,7 @@
  * from the index, including a change made by another process.
  */
 import assert from "node:assert/strict";
-import { MailboxIndex } from "../../lib/server/mailbox_index.ts";
+import { indexAnswers, MailboxIndex } from "../../lib/server/mailbox_index.ts";
 import { FLAG_BITS, FLAG_HAS_KEYWORDS, type MailboxSnapshot } from "../../lib/store/mail_store.ts";
 import { openSqlStore } from "../../lib/store/imapsql.ts";
 import { parseImapSqlConfig } from "../../lib/config/storage.ts";
@@ -132,7 +132,9 @@ Deno.test("mailbox index: a second session's FETCH FLAGS and SEARCH follow the f
     }
     assert.match((await a.command("SELECT INBOX")).tagged, /OK/);
     // B's SELECT comes from A's index.
+    const before = { ...indexAnswers };
     const sel = await b.command("SELECT INBOX");
+    assert.equal(indexAnswers.select, before.select + 1);
     assert.ok(sel.untagged.includes("* 5 EXISTS"), sel.untagged.join("\n"));
     assert.ok(sel.untagged.some((l) => l.includes("[UNSEEN 2]")), sel.untagged.join("\n"));
     // A's SELECT claimed \Recent: B has none.
@@ -154,6 +156,10 @@ Deno.test("mailbox index: a second session's FETCH FLAGS and SEARCH follow the f
     assert.ok((await b.command("SEARCH UNSEEN")).untagged.includes("* SEARCH 2 4"));
     assert.ok((await b.command("SEARCH KEYWORD $work")).untagged.includes("* SEARCH 2"));
     assert.ok((await b.command("SEARCH FLAGGED UNSEEN")).untagged.includes("* SEARCH 2"));
+    // None of these went to the store: the FETCH FLAGS of message 2 with a keyword neither
+    // (the STORE's event brought its keywords).
+    assert.equal(indexAnswers.fetch, before.fetch + 2);
+    assert.equal(indexAnswers.search, before.search + 3);
 
     // A expunges: B's FETCH leaves the message out until B is told.
     assert.match((await a.command("STORE 3 +FLAGS.SILENT (\\Deleted)")).tagged, /OK/);
@@ -179,6 +185,24 @@ Deno.test("mailbox index: a second session's FETCH FLAGS and SEARCH follow the f
     assert.ok((await b.command("UID SEARCH ANSWERED")).untagged.includes("* SEARCH 6"));
     r = await b.command("SEARCH RETURN (COUNT MIN) UNSEEN");
     assert.ok(r.untagged.some((l) => /ESEARCH .*MIN 2 COUNT 3/.test(l)), r.untagged.join("\n"));
+
+    // CONDSTORE: the first FETCH reads the MODSEQs from the store and the index learns
+    // them; later ones, CHANGEDSINCE and SEARCH MODSEQ come from the index.
+    assert.match((await b.command("ENABLE CONDSTORE")).tagged, /OK/);
+    r = await b.command("UID FETCH 1:* (FLAGS)");
+    const modSeqs = fetchLines(r).map((l) => Number(/MODSEQ \((\d+)\)/.exec(l)![1]));
+    assert.equal(modSeqs.length, 5);
+    const top = Math.max(...modSeqs);
+    assert.match((await a.command("STORE 1 +FLAGS.SILENT (\\Draft)")).tagged, /OK/);
+    r = await b.command(`UID FETCH 1:* (FLAGS) (CHANGEDSINCE ${top})`);
+    const changed = fetchLines(r);
+    assert.equal(changed.length, 1, r.untagged.join("\n"));
+    assert.match(changed[0], /^\* 1 FETCH \(UID 1 (MODSEQ \(\d+\) )?FLAGS \(\\Seen \\Draft\)/);
+    r = await b.command(`SEARCH MODSEQ ${top + 1}`);
+    assert.ok(
+      r.untagged.some((l) => /^\* SEARCH 1 \(MODSEQ \d+\)$/.test(l)),
+      r.untagged.join("\n"),
+    );
   } finally {
     a.close();
     b.close();
@@ -208,7 +232,9 @@ Deno.test("mailbox index: a SELECT from the index sees what another process comm
     } finally {
       await other.close();
     }
+    const selects = indexAnswers.select;
     const sel = await b.command("SELECT INBOX");
+    assert.equal(indexAnswers.select, selects + 1);
     assert.ok(sel.untagged.includes("* 2 EXISTS"), sel.untagged.join("\n"));
     assert.ok(sel.untagged.some((l) => l.includes("[UNSEEN 2]")), sel.untagged.join("\n"));
     assert.ok((await b.command("SEARCH SEEN")).untagged.includes("* SEARCH 1"));

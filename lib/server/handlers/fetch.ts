@@ -29,7 +29,7 @@ import {
 } from "../fetch_read_ahead.ts";
 import type { MessageFields, MessageRecord, UidSet } from "../../store/mail_store.ts";
 import type { FetchItem } from "../../protocol/commands/fetch.ts";
-import { indexOf, type MailboxIndex } from "../mailbox_index.ts";
+import { indexAnswers, indexOf, type MailboxIndex } from "../mailbox_index.ts";
 
 export function handleFetch(ctx: CommandContext, args: FetchArgs): Promise<Completion | void> {
   return fetchMessages(ctx, args, false);
@@ -78,10 +78,12 @@ async function fetchMessages(
   if (uids.length === 0) return;
   let expected = uid ? 0 : countUids(uids);
   const index = indexOf(account, mailboxId);
-  if (index && since === undefined && items.every((i) => FROM_INDEX.has(i.kind))) {
-    const asksModSeq = items.some((i) => i.kind === "modSeq") ||
+  if (index && items.every((i) => FROM_INDEX.has(i.kind))) {
+    const asksModSeq = since !== undefined || items.some((i) => i.kind === "modSeq") ||
       (mailbox.condstore && items.some((i) => i.kind === "flags"));
-    if (index.knows(uids, asksModSeq)) return await fetchFromIndex(ctx, index, uids, items, uid);
+    if (index.knows(uids, asksModSeq)) {
+      return await fetchFromIndex(ctx, index, uids, items, uid, since);
+    }
   }
   const seen = setsSeen(items) && !mailbox.readOnly;
   if (since !== undefined) {
@@ -149,7 +151,7 @@ async function fetchMessages(
 const FROM_INDEX = new Set(["uid", "flags", "modSeq"]);
 
 /**
- * FETCH of UID, FLAGS and MODSEQ from the mailbox's index: no store
+ * FETCH of UID, FLAGS and MODSEQ (CHANGEDSINCE too) from the mailbox's index: no store
  * request, and no record list: each response is written from the typed
  * arrays as the walk reaches it, so `UID FETCH 1:* (UID FLAGS)` of 100,000
  * messages holds one message's flags at a time. The index has every change
@@ -162,14 +164,19 @@ async function fetchFromIndex(
   uids: UidSet,
   items: readonly FetchItem[],
   uid: boolean,
+  since: number | undefined,
 ): Promise<Completion | void> {
+  indexAnswers.fetch++;
   const mailbox = selectedOf(ctx);
   const asksFlags = items.some((i) => i.kind === "flags");
   const withModSeq = items.some((i) => i.kind === "modSeq") || (mailbox.condstore && asksFlags);
-  let expected = uid ? 0 : countUids(uids);
+  // CHANGEDSINCE (RFC 7162 §3.1.4.1): only messages whose MODSEQ is above it,
+  // and no EXPUNGEISSUED for the others.
+  let expected = uid || since !== undefined ? 0 : countUids(uids);
   for (const r of uids) {
     const end = index.lowerBound(r.to + 1);
     for (let i = index.lowerBound(r.from); i < end; i++) {
+      if (since !== undefined && index.modSeqAt(i) <= since) continue;
       const u = index.uidAt(i);
       const seq = mailbox.seqOf(u);
       if (seq === 0) continue;

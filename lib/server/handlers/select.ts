@@ -16,6 +16,7 @@ import {
   type UidSet,
 } from "../../store/mail_store.ts";
 import {
+  indexAnswers,
   indexedMailboxes,
   indexOf,
   indexSnapshot,
@@ -151,6 +152,7 @@ async function openMailbox(
       index && index.highestModSeq === snap.mailbox.highestModSeq && index.systemFlagsKnown &&
       (index.count === 0 || index.uidAt(index.count - 1) < snap.mailbox.uidNext)
     ) {
+      indexAnswers.select++;
       const uids = index.uids();
       const claimed = snap.indexed.recentUid;
       return {
