@@ -34,6 +34,7 @@
  */
 import type {
   AccountStore,
+  AppendedFlags,
   FlagChange,
   MailboxEvent,
   MailboxSnapshot,
@@ -85,6 +86,13 @@ export class MailboxIndex {
   #modSeqUnknown: number;
   /** The highest MODSEQ of the snapshot and of every event applied. */
   highestModSeq: number;
+  /**
+   * UIDNEXT as the snapshot and the append events tell it: a SELECT from the
+   * index checks it too, since an append's event could in principle come
+   * after a later change's event, and a message must never show up below a
+   * UIDNEXT a client has been given (RFC 3501 §2.3.1.1).
+   */
+  uidNext: number;
   /** Set by a "deleted" event: the index answers nothing more. */
   deleted = false;
 
@@ -95,6 +103,7 @@ export class MailboxIndex {
     this.#flags = snapshot.flags.slice(0, this.#count);
     this.#modSeqUnknown = this.#count;
     this.highestModSeq = snapshot.mailbox.highestModSeq;
+    this.uidNext = snapshot.mailbox.uidNext;
     for (let i = 0; i < this.#count; i++) {
       if (this.#flags[i] & FLAG_HAS_KEYWORDS) this.#incomplete.add(this.#uids[i]);
     }
@@ -302,7 +311,7 @@ export class MailboxIndex {
   apply(event: MailboxEvent): void {
     switch (event.type) {
       case "append":
-        this.#appended(event.uids, event.messages);
+        this.#appended(event.uids, event.flags);
         if (event.modSeq) this.#raise(event.modSeq);
         break;
       case "expunge":
@@ -353,6 +362,11 @@ export class MailboxIndex {
       if (f.startsWith("\\")) byte |= BIT_OF[f.toLowerCase()] ?? 0;
       else keywords.push(f);
     }
+    this.#write(i, uid, byte, keywords, modSeq);
+  }
+
+  #write(i: number, uid: number, system: number, keywords: string[], modSeq: number): void {
+    let byte = system;
     if (keywords.length > 0) {
       byte |= FLAG_HAS_KEYWORDS;
       this.#keywords.set(uid, keywords);
@@ -366,14 +380,19 @@ export class MailboxIndex {
     }
   }
 
-  #appended(uids: readonly number[], messages: readonly FlagChange[] | undefined): void {
+  #appended(uids: readonly number[], flags: AppendedFlags | undefined): void {
     uids.forEach((uid, k) => {
+      if (uid >= this.uidNext) this.uidNext = uid + 1;
       let i = this.indexOf(uid);
       if (i < 0) i = this.#insert(uid);
-      else if (!messages) return; // a repeat of what the index has
-      const m = messages?.[k];
-      if (m && m.uid === uid) this.#setFlags(m, true);
-      else if (this.#flags[i] & UNKNOWN) this.#incomplete.add(uid);
+      // Without flags the message stays unknown here (or, repeated, as the index has it).
+      if (!flags) return;
+      const modSeq = flags.modSeqs[k];
+      const known = this.#modSeqs ? this.#modSeqs[i] : 0;
+      if (known !== 0 && modSeq < known) return;
+      const keywords = flags.keywords[k];
+      this.#write(i, uid, flags.system[k], keywords ?? [], modSeq);
+      this.#raise(modSeq);
     });
   }
 

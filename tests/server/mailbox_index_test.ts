@@ -6,7 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { indexAnswers, MailboxIndex } from "../../lib/server/mailbox_index.ts";
-import { FLAG_BITS, FLAG_HAS_KEYWORDS, type MailboxSnapshot } from "../../lib/store/mail_store.ts";
+import {
+  appendedFlags,
+  FLAG_BITS,
+  FLAG_HAS_KEYWORDS,
+  type MailboxSnapshot,
+} from "../../lib/store/mail_store.ts";
 import { openSqlStore } from "../../lib/store/imapsql.ts";
 import { parseImapSqlConfig } from "../../lib/config/storage.ts";
 import { startTestServer } from "../_support/server.ts";
@@ -61,10 +66,10 @@ Deno.test("mailbox index: typed arrays after a run of events", () => {
     mailboxId: 7,
     uids: [5, 6],
     modSeq: 13,
-    messages: [
-      { uid: 5, flags: ["\\Seen"], modSeq: 12 },
-      { uid: 6, flags: [], modSeq: 13 },
-    ],
+    flags: appendedFlags([
+      { bits: FLAG_BITS["\\Seen"], keywords: "[]", modSeq: 12 },
+      { bits: 0, keywords: "[]", modSeq: 13 },
+    ]),
   });
   index.apply({ type: "expunge", mailboxId: 7, uids: [2, 99], modSeq: 14 });
   // A repeated append (the bus may repeat events) changes nothing.

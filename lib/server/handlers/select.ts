@@ -149,8 +149,8 @@ async function openMailbox(
   if (snap.indexed) {
     const index = indexOf(account, snap.mailbox.id);
     if (
-      index && index.highestModSeq === snap.mailbox.highestModSeq && index.systemFlagsKnown &&
-      (index.count === 0 || index.uidAt(index.count - 1) < snap.mailbox.uidNext)
+      index && index.highestModSeq === snap.mailbox.highestModSeq &&
+      index.uidNext === snap.mailbox.uidNext && index.systemFlagsKnown
     ) {
       indexAnswers.select++;
       const uids = index.uids();

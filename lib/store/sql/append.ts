@@ -5,12 +5,12 @@
  */
 import type { Kysely, Transaction } from "kysely";
 import type { AppendInput, AppendResult, QuotaLimits } from "../mail_store.ts";
-import { StoreError } from "../mail_store.ts";
+import { appendedFlags, StoreError } from "../mail_store.ts";
 import { parseMessage } from "../../mime/parse.ts";
 import { messagePreview } from "../../mime/preview.ts";
 import { type BodyFiles, compress, sha256Hex } from "./body_files.ts";
 import { type AccountContext, effectiveLimit, mailboxRow } from "./context.ts";
-import { flagList, parseFlags } from "./flags.ts";
+import { parseFlags } from "./flags.ts";
 import { overQuota } from "./quota.ts";
 import type { Db } from "./schema.ts";
 import { sentDay } from "./search.ts";
@@ -292,11 +292,13 @@ export async function appendMessages(
       mailboxId,
       uids: results.map((r) => r.uid),
       modSeq: results[results.length - 1].modSeq,
-      messages: results.map((r, i) => ({
-        uid: r.uid,
-        flags: flagList(jobs[i].bits, JSON.parse(jobs[i].keywords)),
-        modSeq: r.modSeq,
-      })),
+      flags: appendedFlags(
+        results.map((r, i) => ({
+          bits: jobs[i].bits,
+          keywords: jobs[i].keywords,
+          modSeq: r.modSeq,
+        })),
+      ),
     });
     return results.map((r) => ({ uid: r.uid, uidValidity: r.uidValidity, modSeq: r.modSeq }));
   } finally {

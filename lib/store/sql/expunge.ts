@@ -1,6 +1,7 @@
 /** EXPUNGE, COPY and MOVE: the writes that remove messages or add many at once. */
 import type { Transaction } from "kysely";
 import type { CopyResult, UidSet } from "../mail_store.ts";
+import { appendedFlags } from "../mail_store.ts";
 import {
   type AccountContext,
   CHUNK,
@@ -9,7 +10,7 @@ import {
   type MessageRow,
   selectRows,
 } from "./context.ts";
-import { DELETED, flagList } from "./flags.ts";
+import { DELETED } from "./flags.ts";
 import type { Db } from "./schema.ts";
 import { normalizeUidSet, uidsToSet } from "./uid_ranges.ts";
 import { addKeywords, applySlots, flaggedUids, slotOf } from "./uid_blocks.ts";
@@ -190,11 +191,13 @@ export async function moveMessages(
     mailboxId: destMailboxId,
     uids: destUids,
     modSeq: result.dstModSeq,
-    messages: result.rows.map((r, i) => ({
-      uid: destUids[i],
-      flags: flagList(r.system_flags, JSON.parse(r.keywords)),
-      modSeq: result.dstModSeq,
-    })),
+    flags: appendedFlags(
+      result.rows.map((r) => ({
+        bits: r.system_flags,
+        keywords: r.keywords,
+        modSeq: result.dstModSeq,
+      })),
+    ),
   });
   if (move) {
     await ctx.options.files?.remove(result.hashes);

@@ -3,7 +3,7 @@
  * events, and polling for changes another process made.
  */
 import type { MailboxEvent, MailboxSnapshot, UidRange, UidSet } from "../mail_store.ts";
-import { StoreError, SYSTEM_FLAGS } from "../mail_store.ts";
+import { appendedFlags, StoreError, SYSTEM_FLAGS } from "../mail_store.ts";
 import { type AccountContext, mailboxInfo, mailboxRow, own } from "./context.ts";
 import { flagList, SEEN } from "./flags.ts";
 import { countAbove, readBlocks, summarize, uidsOf } from "./uid_blocks.ts";
@@ -171,16 +171,22 @@ export async function poll(ctx: AccountContext, mailboxId: number): Promise<void
   if (gone.length) {
     ctx.bus.emit({ type: "expunge", mailboxId, uids: gone.map((g) => g.uid), modSeq });
   }
-  const changes = changed.map((c) => ({
+  const added = changed.filter((c) => c.uid >= oldNext);
+  const flags = changed.filter((c) => c.uid < oldNext).map((c) => ({
     uid: c.uid,
     flags: flagList(c.system_flags, JSON.parse(c.keywords)),
     modSeq: c.modseq,
   }));
-  const messages = changes.filter((c) => c.uid >= oldNext);
-  const appended = messages.map((c) => c.uid);
-  const flags = changes.filter((c) => c.uid < oldNext);
-  if (appended.length) {
-    ctx.bus.emit({ type: "append", mailboxId, uids: appended, modSeq, messages });
+  if (added.length) {
+    ctx.bus.emit({
+      type: "append",
+      mailboxId,
+      uids: added.map((c) => c.uid),
+      modSeq,
+      flags: appendedFlags(
+        added.map((c) => ({ bits: c.system_flags, keywords: c.keywords, modSeq: c.modseq })),
+      ),
+    });
   }
   if (flags.length) ctx.bus.emit({ type: "flags", mailboxId, changes: flags });
 }

@@ -406,7 +406,7 @@ for (const kind of KINDS) {
           mailboxId: box.id,
           uids: [1],
           modSeq: 2,
-          messages: [{ uid: 1, flags: [], modSeq: 2 }],
+          flags: { system: new Uint8Array([0]), keywords: {}, modSeqs: new Float64Array([2]) },
         });
         assert.deepEqual(seen1[2], { type: "expunge", mailboxId: box.id, uids: [1], modSeq: 4 });
         assert.deepEqual(seen1[3], { type: "renamed", mailboxId: box.id, name: "Box2" });
@@ -534,10 +534,11 @@ Deno.test("poll() delivers changes made by another process's store on the same f
       mailboxId: box.id,
       uids: [2, 3],
       modSeq: 6,
-      messages: [
-        { uid: 2, flags: [], modSeq: 3 },
-        { uid: 3, flags: ["\\Deleted"], modSeq: 5 },
-      ],
+      flags: {
+        system: new Uint8Array([0, 8]),
+        keywords: {},
+        modSeqs: new Float64Array([3, 5]),
+      },
     });
     events.length = 0;
     await acct.poll(box.id);
