@@ -93,6 +93,13 @@ export class MailboxIndex {
    * UIDNEXT a client has been given (RFC 3501 §2.3.1.1).
    */
   uidNext: number;
+  /**
+   * HIGHESTMODSEQ of the snapshot the index was built from. A message whose
+   * MODSEQ the index does not know has not changed since (a change would
+   * have come as an event, with its MODSEQ): its MODSEQ is at most this, so
+   * CHANGEDSINCE of this or more can leave it out without knowing it.
+   */
+  readonly builtAt: number;
   /** Set by a "deleted" event: the index answers nothing more. */
   deleted = false;
 
@@ -104,6 +111,7 @@ export class MailboxIndex {
     this.#modSeqUnknown = this.#count;
     this.highestModSeq = snapshot.mailbox.highestModSeq;
     this.uidNext = snapshot.mailbox.uidNext;
+    this.builtAt = snapshot.mailbox.highestModSeq;
     for (let i = 0; i < this.#count; i++) {
       if (this.#flags[i] & FLAG_HAS_KEYWORDS) this.#incomplete.add(this.#uids[i]);
     }
@@ -187,6 +195,14 @@ export class MailboxIndex {
       if (kw) { for (const k of kw) out.push(k); }
     }
     return out;
+  }
+
+  /**
+   * Whether CHANGEDSINCE `since` over `set` can be answered: every message's
+   * flags known, and its MODSEQ known or at most `since` (see builtAt).
+   */
+  knowsChangesSince(set: UidSet, since: number): boolean {
+    return this.knows(set, since < this.builtAt);
   }
 
   /** The MODSEQ of the message at position `i`, 0 when not known. */

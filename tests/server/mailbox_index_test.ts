@@ -208,6 +208,22 @@ Deno.test("mailbox index: a second session's FETCH FLAGS and SEARCH follow the f
       r.untagged.some((l) => /^\* SEARCH 1 \(MODSEQ \d+\)$/.test(l)),
       r.untagged.join("\n"),
     );
+
+    // QRESYNC: the flag changes since a MODSEQ come from the index, even for messages
+    // whose own MODSEQ it never read (unchanged since it was built).
+    assert.match((await b.command("ENABLE QRESYNC")).tagged, /OK/);
+    const status = await b.command("STATUS INBOX (UIDVALIDITY HIGHESTMODSEQ)");
+    const uidValidity = /UIDVALIDITY (\d+)/.exec(status.untagged.join(" "))![1];
+    const highest = Number(/HIGHESTMODSEQ (\d+)/.exec(status.untagged.join(" "))![1]);
+    // After A's own EXPUNGE of message 3, its message 4 is UID 5.
+    assert.match((await a.command("STORE 4 +FLAGS.SILENT (\\Answered)")).tagged, /OK/);
+    const fetches = indexAnswers.fetch;
+    r = await b.command(`SELECT INBOX (QRESYNC (${uidValidity} ${highest}))`);
+    assert.match(r.tagged, /OK/);
+    assert.equal(indexAnswers.fetch, fetches + 1);
+    const resync = fetchLines(r);
+    assert.equal(resync.length, 1, r.untagged.join("\n"));
+    assert.match(resync[0], /UID 5 FLAGS \(\\Answered \\Seen\)/);
   } finally {
     a.close();
     b.close();

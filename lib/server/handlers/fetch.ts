@@ -79,9 +79,11 @@ async function fetchMessages(
   let expected = uid ? 0 : countUids(uids);
   const index = indexOf(account, mailboxId);
   if (index && items.every((i) => FROM_INDEX.has(i.kind))) {
-    const asksModSeq = since !== undefined || items.some((i) => i.kind === "modSeq") ||
-      (mailbox.condstore && items.some((i) => i.kind === "flags"));
-    if (index.knows(uids, asksModSeq)) {
+    // With CHANGEDSINCE every message answered has changed since, so its MODSEQ is known.
+    const known = since !== undefined
+      ? index.knowsChangesSince(uids, since)
+      : index.knows(uids, items.some((i) => i.kind === "modSeq") || mailbox.condstore);
+    if (known) {
       return await fetchFromIndex(ctx, index, uids, items, uid, since);
     }
   }
