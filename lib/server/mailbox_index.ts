@@ -45,6 +45,8 @@ import { FLAG_BITS, FLAG_HAS_KEYWORDS } from "../store/mail_store.ts";
 
 /** Set in a flags byte while the message's flags are not known here. */
 const UNKNOWN = 128;
+/** The FLAG_BITS of a flags byte. */
+const SYSTEM = 31;
 
 /** System flags in the order the store lists them (lib/store/sql/flags.ts). */
 const NAMES: readonly [number, string][] = [
@@ -113,6 +115,7 @@ export class MailboxIndex {
     this.uidNext = snapshot.mailbox.uidNext;
     this.builtAt = snapshot.mailbox.highestModSeq;
     for (let i = 0; i < this.#count; i++) {
+      this.#flags[i] &= SYSTEM | FLAG_HAS_KEYWORDS;
       if (this.#flags[i] & FLAG_HAS_KEYWORDS) this.#incomplete.add(this.#uids[i]);
     }
   }
@@ -382,7 +385,7 @@ export class MailboxIndex {
   }
 
   #write(i: number, uid: number, system: number, keywords: string[], modSeq: number): void {
-    let byte = system;
+    let byte = system & SYSTEM;
     if (keywords.length > 0) {
       byte |= FLAG_HAS_KEYWORDS;
       this.#keywords.set(uid, keywords);

@@ -70,7 +70,7 @@ async function open(ctx: CommandContext, args: SelectArgs, readOnly: boolean): P
   const name = mailboxFromWire(args.mailbox, utf8Names(ctx));
   // One trip to the store for the name and the snapshot; none for the UID
   // list when this process keeps the mailbox's index (mailbox_index.ts).
-  const opened = await openMailbox(account, name, readOnly);
+  const opened = await openMailbox(account, name, readOnly, args.mailbox);
   const snap = opened.snap;
   const info = snap.mailbox;
   const mailbox = new SelectedMailbox(snap.mailbox, opened.uids, readOnly, {
@@ -138,6 +138,7 @@ async function openMailbox(
   account: AccountStore,
   name: string,
   readOnly: boolean,
+  wireName: string,
 ): Promise<Opened> {
   let watch = new IndexWatch();
   let snap = await account.selectByName(name, {
@@ -145,7 +146,7 @@ async function openMailbox(
     indexed: indexedMailboxes(account),
     watch: watch.listener,
   });
-  if (!snap) throw no(`Mailbox "${name}" does not exist`, "NONEXISTENT");
+  if (!snap) throw no(`Mailbox "${wireName}" does not exist`, "NONEXISTENT");
   if (snap.indexed) {
     const index = indexOf(account, snap.mailbox.id);
     if (
@@ -167,7 +168,7 @@ async function openMailbox(
     // The index is behind or lacks flags: a snapshot rebuilds it.
     watch = new IndexWatch();
     snap = await account.selectByName(name, { readOnly, watch: watch.listener });
-    if (!snap) throw no(`Mailbox "${name}" does not exist`, "NONEXISTENT");
+    if (!snap) throw no(`Mailbox "${wireName}" does not exist`, "NONEXISTENT");
   }
   const index = indexSnapshot(account, snap, watch);
   if (!index) snap.unwatch?.();
