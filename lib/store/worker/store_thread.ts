@@ -115,6 +115,13 @@ function key(name: string): string {
   return name.normalize("NFC").toLowerCase();
 }
 
+/**
+ * Account methods whose results are arrays of plain records (numbers,
+ * strings, booleans, null): they cross as JSON text, cheaper than
+ * structured clone for many small objects (protocol.ts).
+ */
+const JSON_REPLIES = new Set(["listMailboxes"]);
+
 async function call(msg: Extract<ToStore, { t: "call" }>): Promise<void> {
   try {
     if (!store) throw new Error("The store is not open");
@@ -170,7 +177,8 @@ async function call(msg: Extract<ToStore, { t: "call" }>): Promise<void> {
         transfer.push(own.buffer);
       }
     }
-    post({ t: "ok", id: msg.id, value }, transfer);
+    if (JSON_REPLIES.has(msg.method)) post({ t: "json", id: msg.id, json: JSON.stringify(value) });
+    else post({ t: "ok", id: msg.id, value }, transfer);
   } catch (e) {
     post({ t: "err", id: msg.id, error: wireError(e) });
   }
@@ -236,6 +244,15 @@ function encodeRecord(r: RawRecord, bytes: ChunkBytes): [string, number] {
   if (r.content) {
     out.content = bytes.place(r.content);
     size += r.content.length;
+  }
+  if (r.nulFree) out.nulFree = true;
+  if (r.envelopeWire) {
+    out.envelopeWire = bytes.place(r.envelopeWire);
+    size += r.envelopeWire.length;
+  }
+  if (r.bodyStructureWire) {
+    out.bodyStructureWire = bytes.place(r.bodyStructureWire);
+    size += r.bodyStructureWire.length;
   }
   let json = JSON.stringify(out);
   if (r.envelopeJson !== undefined || r.bodyStructureJson !== undefined) {
