@@ -172,13 +172,16 @@ async function openMailbox(
   }
   const index = indexSnapshot(account, snap, watch);
   if (!index) snap.unwatch?.();
+  // The index has applied them; this session replays them once, and nothing keeps them.
+  const replay = watch.early;
+  watch.early = [];
   return {
     snap,
     uids: snap.uids,
     firstUnseenUid: snap.firstUnseenUid,
     unclaimed: snap.recent,
     indexed: index !== null,
-    replay: watch.early,
+    replay,
   };
 }
 
