@@ -5,7 +5,7 @@
  */
 import type { Kysely, Transaction } from "kysely";
 import type { AppendInput, AppendResult, QuotaLimits } from "../mail_store.ts";
-import { StoreError } from "../mail_store.ts";
+import { appendedFlags, StoreError } from "../mail_store.ts";
 import { parseMessage } from "../../mime/parse.ts";
 import { messagePreview } from "../../mime/preview.ts";
 import { type BodyFiles, compress, sha256Hex } from "./body_files.ts";
@@ -299,6 +299,13 @@ export async function appendMessages(
       mailboxId,
       uids: results.map((r) => r.uid),
       modSeq: results[results.length - 1].modSeq,
+      flags: appendedFlags(
+        results.map((r, i) => ({
+          bits: jobs[i].bits,
+          keywords: jobs[i].keywords,
+          modSeq: r.modSeq,
+        })),
+      ),
     });
     return results.map((r) => ({ uid: r.uid, uidValidity: r.uidValidity, modSeq: r.modSeq }));
   } finally {

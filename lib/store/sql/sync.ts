@@ -3,7 +3,7 @@
  * events, and polling for changes another process made.
  */
 import type { MailboxEvent, MailboxSnapshot, UidRange, UidSet } from "../mail_store.ts";
-import { StoreError, SYSTEM_FLAGS } from "../mail_store.ts";
+import { appendedFlags, StoreError, SYSTEM_FLAGS } from "../mail_store.ts";
 import { type AccountContext, mailboxInfo, mailboxRow, own } from "./context.ts";
 import { flagList, SEEN } from "./flags.ts";
 import { countAbove, readBlocks, summarize, uidsOf } from "./uid_blocks.ts";
@@ -46,6 +46,36 @@ export async function select(ctx: AccountContext, mailboxId: number): Promise<Ma
     flags,
     recent,
     unseen: summary.unseen,
+  };
+}
+
+/**
+ * SELECT of a mailbox whose index the caller keeps (SelectOptions.indexed):
+ * first a poll, so every change another process committed before this
+ * SELECT has gone to the watchers as events (the caller's index among
+ * them) before this answer; then the mailbox row and the keywords in use,
+ * and no UID. Changes made in this process reached the watchers when they
+ * were made. The caller checks that its index has reached the
+ * HIGHESTMODSEQ answered here, and takes a full snapshot otherwise.
+ */
+export async function selectIndexed(
+  ctx: AccountContext,
+  mailboxId: number,
+): Promise<MailboxSnapshot> {
+  await poll(ctx, mailboxId);
+  const { row, keywords } = await ctx.db.transaction().execute(async (trx) => ({
+    row: await mailboxRow(ctx, trx, mailboxId),
+    keywords: await trx.selectFrom("mailbox_keywords").select("keyword")
+      .where("mailbox_id", "=", mailboxId).execute(),
+  }));
+  return {
+    mailbox: await mailboxInfo(ctx, row),
+    uids: new Uint32Array(0),
+    flagsInUse: [...SYSTEM_FLAGS, ...keywords.map((k) => k.keyword).sort()],
+    firstUnseenUid: null,
+    recent: 0,
+    unseen: 0,
+    indexed: { recentUid: ctx.options.disableRecent ? null : row.recent_uid },
   };
 }
 
@@ -141,13 +171,23 @@ export async function poll(ctx: AccountContext, mailboxId: number): Promise<void
   if (gone.length) {
     ctx.bus.emit({ type: "expunge", mailboxId, uids: gone.map((g) => g.uid), modSeq });
   }
-  const appended = changed.filter((c) => c.uid >= oldNext).map((c) => c.uid);
+  const added = changed.filter((c) => c.uid >= oldNext);
   const flags = changed.filter((c) => c.uid < oldNext).map((c) => ({
     uid: c.uid,
     flags: flagList(c.system_flags, JSON.parse(c.keywords)),
     modSeq: c.modseq,
   }));
-  if (appended.length) ctx.bus.emit({ type: "append", mailboxId, uids: appended, modSeq });
+  if (added.length) {
+    ctx.bus.emit({
+      type: "append",
+      mailboxId,
+      uids: added.map((c) => c.uid),
+      modSeq,
+      flags: appendedFlags(
+        added.map((c) => ({ bits: c.system_flags, keywords: c.keywords, modSeq: c.modseq })),
+      ),
+    });
+  }
   if (flags.length) ctx.bus.emit({ type: "flags", mailboxId, changes: flags });
 }
 
