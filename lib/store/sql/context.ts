@@ -58,6 +58,13 @@ export interface AccountContext extends StoreShared {
   readonly owned: Set<number>;
   /** Whether pollAccount() has run once (it announces mailboxes other processes created after). */
   accountPolled: boolean;
+  /**
+   * A small writing transaction (a flag change, a \Recent claim), run
+   * again on the errors `transact()` retries, so `fn` must be re-runnable.
+   * On SQLite it joins the append queue's next group commit
+   * (`AppendQueue.write()`); elsewhere it is `transact()`.
+   */
+  readonly write: <T>(fn: (trx: Transaction<Db>) => Promise<T>) => Promise<T>;
 }
 
 export type MailboxRow = {
