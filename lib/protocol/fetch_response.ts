@@ -8,7 +8,7 @@
  * fits it), the bytes go out through the ResponseEncoder.
  */
 import { formatDateTime } from "./date_time.ts";
-import type { ResponseEncoder } from "../wire/encoder.ts";
+import { ResponseEncoder } from "../wire/encoder.ts";
 import {
   decodeTransferEncoding,
   downgradeEnvelope,
@@ -46,6 +46,12 @@ export interface FetchedMessage {
   emailId?: string;
   /** RFC 8970: null (NIL) when asked LAZY and not computed yet. */
   preview?: string | null;
+  /** `content` (and so any part of it) is known to hold no NUL octet: no scan for one. */
+  nulFree?: boolean;
+  /** ENVELOPE as stored at APPEND (wireForms), in this session's form: written as it is. */
+  envelopeWire?: Uint8Array;
+  /** BODYSTRUCTURE likewise. */
+  bodyStructureWire?: Uint8Array;
 }
 
 /** The stored fields `items` need (the shape of the store's MessageFields). */
@@ -470,6 +476,60 @@ function writeExtensionTail(
   enc.sp().nstring(part.location);
 }
 
+/**
+ * The version of what writeEnvelope() and writeBodyStructure() write (with
+ * lib/mime/downgrade.ts for sessions without UTF8=ACCEPT). The store keeps
+ * each message's ENVELOPE and BODYSTRUCTURE as written at APPEND
+ * (wireForms) and uses them only while their version is this one: change
+ * it whenever their output changes, so no message is answered with an old
+ * rendering (tests/protocol/fetch_wire_test.ts holds the output of this
+ * version).
+ */
+export const WIRE_VERSION = 1;
+
+/**
+ * ENVELOPE and BODYSTRUCTURE as a FETCH response writes them, computed once
+ * when a message is stored: in the UTF-8 form (UTF8=ACCEPT, RFC 6855 §3)
+ * and, only where it differs, the ASCII form every other session gets.
+ * FETCH then copies these bytes instead of parsing the stored structures
+ * and writing them again per message and per request.
+ */
+export interface WireForms {
+  envelope: Uint8Array;
+  bodyStructure: Uint8Array;
+  /** Null: the same as `envelope`. */
+  envelopeAscii: Uint8Array | null;
+  /** Null: the same as `bodyStructure`. */
+  bodyStructureAscii: Uint8Array | null;
+}
+
+export function wireForms(envelope: Envelope, body: BodyStructure): WireForms {
+  const render = (utf8: boolean, write: (enc: ResponseEncoder) => void) => {
+    const enc = new ResponseEncoder();
+    enc.utf8 = utf8;
+    write(enc);
+    return enc.takeBytes();
+  };
+  const env = (enc: ResponseEncoder) => writeEnvelope(enc, envelope);
+  const struct = (enc: ResponseEncoder) => writeBodyStructure(enc, body, true);
+  const envelopeUtf8 = render(true, env);
+  const envelopeAscii = render(false, env);
+  const structUtf8 = render(true, struct);
+  const structAscii = render(false, struct);
+  return {
+    envelope: envelopeUtf8,
+    bodyStructure: structUtf8,
+    envelopeAscii: sameBytes(envelopeUtf8, envelopeAscii) ? null : envelopeAscii,
+    bodyStructureAscii: sameBytes(structUtf8, structAscii) ? null : structAscii,
+  };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export interface FetchResponseOptions {
   /** Put UID first even when not asked for (UID FETCH, UID STORE). */
   uid?: boolean;
@@ -574,10 +634,15 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, msg: FetchedMessage): 
       enc.number(required(msg.size, "size"));
       return;
     case "envelope":
-      writeEnvelope(enc, required(msg.envelope, "envelope"));
+      if (msg.envelopeWire) enc.raw(msg.envelopeWire);
+      else writeEnvelope(enc, required(msg.envelope, "envelope"));
       return;
     case "body":
     case "bodyStructure":
+      if (item.kind === "bodyStructure" && msg.bodyStructureWire) {
+        enc.raw(msg.bodyStructureWire);
+        return;
+      }
       writeBodyStructure(enc, required(msg.bodyStructure, "bodyStructure"), item.kind !== "body");
       return;
     case "uid":
@@ -606,22 +671,24 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, msg: FetchedMessage): 
       return;
     }
     case "rfc822":
-      enc.nbytes(withoutNuls(required(msg.content, "content")));
+      enc.nbytes(literalData(msg, required(msg.content, "content")));
       return;
     case "rfc822Header":
-      enc.nbytes(withoutNuls(sectionData(msg, { part: [], text: "HEADER", fields: [] })));
+      enc.nbytes(literalData(msg, sectionData(msg, { part: [], text: "HEADER", fields: [] })));
       return;
     case "rfc822Text":
-      enc.nbytes(withoutNuls(sectionData(msg, { part: [], text: "TEXT", fields: [] })));
+      enc.nbytes(literalData(msg, sectionData(msg, { part: [], text: "TEXT", fields: [] })));
       return;
     case "section":
-      enc.nbytes(withoutNuls(partialData(sectionData(msg, item.section), item.partial)));
+      enc.nbytes(literalData(msg, partialData(sectionData(msg, item.section), item.partial)));
       return;
     case "binary": {
       // RFC 3516 §4.3.1: a literal8 only when the data holds NUL; otherwise a
-      // string, which tells the client there is none.
+      // string, which tells the client there is none. Undecoded data (BINARY[]) of
+      // a message known to hold no NUL need not be looked at.
       const data = partialData(binaryOf(msg, item.part), item.partial);
-      if (data.includes(0)) enc.literal8(data);
+      const clean = msg.nulFree && msg.content !== undefined && item.part.length === 0;
+      if (!clean && data.includes(0)) enc.literal8(data);
       else enc.nbytes(data);
       return;
     }
@@ -630,6 +697,15 @@ function writeItem(enc: ResponseEncoder, item: FetchItem, msg: FetchedMessage): 
       enc.number(binaryOf(msg, item.part).length);
       return;
   }
+}
+
+/**
+ * Message data (all of it, or a slice of its content or header) as a
+ * literal carries it: as it is when the message is known to hold no NUL,
+ * else through withoutNuls().
+ */
+function literalData(msg: FetchedMessage, data: Uint8Array): Uint8Array {
+  return msg.nulFree ? data : withoutNuls(data);
 }
 
 /**

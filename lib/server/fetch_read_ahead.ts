@@ -68,6 +68,8 @@ export function readAheadFields(args: FetchArgs): MessageFields | null {
 }
 
 function covers(have: MessageFields, want: MessageFields): boolean {
+  // Structures read in one form do not answer a command that wants the other, or none.
+  if (have.wireForm !== want.wireForm && (want.envelope || want.bodyStructure)) return false;
   for (const [k, v] of Object.entries(want)) {
     if (v && !have[k as keyof MessageFields]) return false;
   }

@@ -173,6 +173,13 @@ export interface MessageFields {
    * "lazy" (§3.2, the LAZY modifier) answers null for it instead.
    */
   preview?: boolean | "lazy";
+  /**
+   * Not a field but a form: with envelope or bodyStructure (and no content),
+   * ENVELOPE and BODYSTRUCTURE as FETCH writes them for a session with
+   * UTF8=ACCEPT ("utf8") or without ("ascii"), in `envelopeWire` and
+   * `bodyStructureWire`, where the store kept them; the structures otherwise.
+   */
+  wireForm?: "utf8" | "ascii";
 }
 
 export interface MessageRecord {
@@ -190,6 +197,15 @@ export interface MessageRecord {
   emailId?: string;
   /** The preview text; null only when asked for "lazy" and not computed yet. */
   preview?: string | null;
+  /**
+   * With `content`: true when the store knows the message holds no NUL
+   * octet, so FETCH need not look for one to map (RFC 3501 §4.3.1).
+   */
+  nulFree?: boolean;
+  /** With MessageFields.wireForm: ENVELOPE as a FETCH response writes it, instead of `envelope`. */
+  envelopeWire?: Uint8Array;
+  /** With MessageFields.wireForm: BODYSTRUCTURE likewise, instead of `bodyStructure`. */
+  bodyStructureWire?: Uint8Array;
 }
 
 export interface AppendInput {

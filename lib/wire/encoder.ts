@@ -179,6 +179,19 @@ export class ResponseEncoder {
     return this;
   }
 
+  /**
+   * Bytes already in response syntax (a rendering kept from earlier, such as
+   * a message's stored ENVELOPE), written as they are.
+   */
+  raw(bytes: Uint8Array): this {
+    this.#flushText();
+    if (bytes.length > 0) {
+      this.#chunks.push(bytes);
+      this.#size += bytes.length;
+    }
+    return this;
+  }
+
   /** `nstring` for bytes: a literal (or "" quoted when empty), or NIL. */
   nbytes(bytes: Uint8Array | null): this {
     if (bytes === null) return this.nil();

@@ -97,6 +97,14 @@ async function fetchMessages(
 
   const fields: MessageFields = neededFields(items);
   if (since !== undefined && !seen) fields.changedSince = since;
+  // ENVELOPE and BODYSTRUCTURE as stored in this session's form (BODY, and
+  // sections cut by the structure's offsets, need the structure itself).
+  if (
+    (fields.envelope || fields.bodyStructure) && !fields.content &&
+    !items.some((i) => i.kind === "body")
+  ) {
+    fields.wireForm = ctx.enc.utf8 ? "utf8" : "ascii";
+  }
   if (seenSet.size > 0) fields.flags = true;
   // RFC 7162 §3.1: once CONDSTORE is on, FLAGS travel with MODSEQ.
   if (fields.flags && mailbox.condstore) fields.modSeq = true;

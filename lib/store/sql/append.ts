@@ -17,6 +17,7 @@ import { sentDay } from "./search.ts";
 import { type SearchFields, searchFieldsOf } from "./search_fields.ts";
 import { addKeywords, applySlots, slotOf } from "./uid_blocks.ts";
 import { transact } from "./retry.ts";
+import { insertWire, type WireForms, wireOf } from "./body_wire.ts";
 
 export interface AppendJobInput {
   accountId: number;
@@ -30,6 +31,10 @@ export interface AppendJobInput {
   bodyStructure: string;
   /** PREVIEW text (RFC 8970). */
   preview: string;
+  /** 1 when the message holds a NUL octet (FETCH then maps it, see migration 10), else 0. */
+  hasNul: number;
+  /** ENVELOPE and BODYSTRUCTURE as FETCH writes them (body_wire.ts). */
+  wire: WireForms;
   bits: number;
   keywords: string;
   internalDate: number;
@@ -309,8 +314,10 @@ export async function insertAppend(
       envelope: job.envelope,
       body_structure: job.bodyStructure,
       preview: job.preview,
+      has_nul: job.hasNul,
     }).returning("id").executeTakeFirstOrThrow()).id;
     await trx.insertInto("body_search").values({ body_id: bodyId, ...job.search }).execute();
+    await insertWire(trx, bodyId, job.wire);
   }
   const uid = box.uid_next - 1;
   await trx.insertInto("messages").values({
@@ -420,6 +427,8 @@ export async function prepareAppends(
       envelope: JSON.stringify(parsed.envelope),
       bodyStructure: JSON.stringify(parsed.body),
       preview: messagePreview(content, parsed),
+      hasNul: content.indexOf(0) < 0 ? 0 : 1,
+      wire: wireOf(parsed.envelope, parsed.body),
       bits: flags.bits,
       keywords: JSON.stringify(flags.keywords),
       internalDate: (input.internalDate ?? new Date()).getTime(),

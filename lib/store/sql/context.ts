@@ -266,6 +266,7 @@ export async function collectBodies(
     if (gone.length === 0) continue;
     const goneIds = gone.map((g) => g.id);
     await trx.deleteFrom("body_search").where(sql.inSet("body_id", goneIds)).execute();
+    await trx.deleteFrom("body_wire").where(sql.inSet("body_id", goneIds)).execute();
     await trx.deleteFrom("bodies").where(sql.inSet("id", goneIds)).execute();
     hashes.push(...gone.map((g) => g.hash));
   }
@@ -297,6 +298,8 @@ export interface MessageBytes {
   content: Uint8Array;
   envelope?: string;
   bodyStructure?: string;
+  /** The message is known to hold no NUL octet (recorded when stored, migration 10). */
+  nulFree: boolean;
 }
 
 /**
@@ -312,17 +315,18 @@ export async function messageOf(
   want: { envelope?: boolean; bodyStructure?: boolean } = {},
 ): Promise<MessageBytes> {
   const row = await ctx.db.selectFrom("bodies")
-    .select(["header", "body", "compression", "hash"])
+    .select(["header", "body", "compression", "hash", "has_nul"])
     .$if(!!want.envelope, (qb) => qb.select("envelope"))
     .$if(!!want.bodyStructure, (qb) => qb.select("body_structure"))
     .where("id", "=", bodyId).modifyEnd(ctx.sql.oneRow).executeTakeFirst();
-  if (!row) return { header: new Uint8Array(), content: new Uint8Array() };
+  if (!row) return { header: new Uint8Array(), content: new Uint8Array(), nulFree: true };
   const files = ctx.options.files;
   const stored = row.body === null && files ? await files.read(row.hash) : toBytes(row.body);
   const header = toBytes(row.header);
   const out: MessageBytes = {
     header,
     content: concat(header, decompress(stored, row.compression)),
+    nulFree: row.has_nul === 0,
   };
   const r = row as { envelope?: string; body_structure?: string };
   if (r.envelope !== undefined) out.envelope = r.envelope;

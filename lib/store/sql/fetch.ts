@@ -17,6 +17,7 @@ import { parsedJson } from "./libsql_dialect.ts";
 import { normalizeUidSet, uidSteps, uidsToSet } from "./uid_ranges.ts";
 import { searchMailbox } from "./search.ts";
 import { BLOCK_SHIFT, HAS_KEYWORDS, readBlocks, spansInSet, SYSTEM_BITS } from "./uid_blocks.ts";
+import { WIRE_VERSION } from "./body_wire.ts";
 
 type FetchRow = MessageRow & Record<string, unknown>;
 
@@ -112,7 +113,15 @@ async function* fetchChunks(
   // (RFC 8474) is the body's content address, read by the join in both cases.
   const structures = !fields.content &&
     !!(fields.envelope || fields.bodyStructure || fields.header);
-  const wantBody = structures || !!fields.emailId || !!fields.preview;
+  // ENVELOPE and BODYSTRUCTURE as FETCH writes them, from `body_wire`
+  // (body_wire.ts); `bodies` then only for what else is asked.
+  const wire = structures && (fields.envelope || fields.bodyStructure)
+    ? fields.wireForm
+    : undefined;
+  const wantBody = wire
+    ? !!(fields.header || fields.emailId || fields.preview)
+    : structures || !!fields.emailId || !!fields.preview;
+  const json = !wire && structures;
   for (const step of uidSteps(set, CHUNK)) {
     let cursor = step.kind === "range" ? step.from : 0;
     for (;;) {
@@ -131,29 +140,42 @@ async function* fetchChunks(
       q = step.kind === "range"
         ? q.where("m.uid", ">=", cursor).where("m.uid", "<=", step.to)
         : q.where(ctx.sql.inSet("m.uid", step.uids));
+      if (wire) {
+        q = q.leftJoin(
+          "body_wire as w",
+          (j) => j.onRef("w.body_id", "=", "m.body_id").on("w.version", "=", WIRE_VERSION),
+        )
+          .select("w.body_id as wire_id")
+          .$if(!!fields.envelope, (qb) => qb.select("w.envelope as wire_envelope"))
+          .$if(!!fields.bodyStructure, (qb) => qb.select("w.body_structure as wire_structure"))
+          .$if(
+            !!fields.envelope && wire === "ascii",
+            (qb) => qb.select("w.envelope_ascii as wire_envelope_ascii"),
+          )
+          .$if(
+            !!fields.bodyStructure && wire === "ascii",
+            (qb) => qb.select("w.body_structure_ascii as wire_structure_ascii"),
+          );
+      }
       const rows = wantBody
         ? await q.innerJoin("bodies as b", "b.id", "m.body_id")
           // Raw: the text as it is (no JSON_SUFFIX, so the reader does not parse it).
-          .$if(structures && !!fields.envelope && raw, (qb) =>
-            qb.select("b.envelope as envelope_text"))
-          .$if(structures && !!fields.envelope && !raw, (qb) =>
-            qb.select("b.envelope as envelope_json"))
+          .$if(json && !!fields.envelope && raw, (qb) => qb.select("b.envelope as envelope_text"))
+          .$if(json && !!fields.envelope && !raw, (qb) => qb.select("b.envelope as envelope_json"))
           .$if(
-            structures && !!fields.bodyStructure && raw,
-            (qb) =>
-              qb.select("b.body_structure as structure_text"),
+            json && !!fields.bodyStructure && raw,
+            (qb) => qb.select("b.body_structure as structure_text"),
           )
           .$if(
-            structures && !!fields.bodyStructure && !raw,
-            (qb) =>
-              qb.select("b.body_structure as structure_json"),
+            json && !!fields.bodyStructure && !raw,
+            (qb) => qb.select("b.body_structure as structure_json"),
           )
-          .$if(structures && !!fields.header, (qb) =>
-            qb.select("b.header"))
+          .$if(structures && !!fields.header, (qb) => qb.select("b.header"))
           .$if(!!fields.emailId, (qb) => qb.select("b.hash"))
           .$if(!!fields.preview, (qb) => qb.select("b.preview"))
           .orderBy("m.uid").limit(CHUNK).execute()
         : await q.orderBy("m.uid").limit(CHUNK).execute();
+      if (wire) await structuresWithoutWire(ctx, rows as FetchRow[], fields, raw);
       if (fields.content) {
         // One record per chunk: bodies are read one at a time (see ONE_ROW),
         // and a chunk of 5 MB bodies held at once would not fit.
@@ -176,8 +198,36 @@ async function* fetchChunks(
 }
 
 function flagsOnly(fields: MessageFields): boolean {
-  for (const [k, v] of Object.entries(fields)) if (v && k !== "flags") return false;
+  for (const [k, v] of Object.entries(fields)) {
+    if (v && k !== "flags" && k !== "wireForm") return false;
+  }
   return true;
+}
+
+/**
+ * For the rows whose body has no `body_wire` row of this WIRE_VERSION
+ * (stored before migration 10, or by another version of the writer): the
+ * structures from `bodies`, in the columns record() reads without wire
+ * forms, so FETCH writes them as it did before.
+ */
+async function structuresWithoutWire(
+  ctx: AccountContext,
+  rows: FetchRow[],
+  fields: MessageFields,
+  raw: boolean,
+): Promise<void> {
+  const missing = rows.filter((r) => r.wire_id == null);
+  if (missing.length === 0) return;
+  const ids = [...new Set(missing.map((r) => r.body_id))];
+  const found = await ctx.db.selectFrom("bodies").select(["id", "envelope", "body_structure"])
+    .where(ctx.sql.inSet("id", ids)).execute();
+  const byId = new Map(found.map((b) => [b.id, b]));
+  for (const row of missing) {
+    const b = byId.get(row.body_id);
+    if (!b) continue;
+    if (fields.envelope) row[raw ? "envelope_text" : "envelope_json"] = b.envelope;
+    if (fields.bodyStructure) row[raw ? "structure_text" : "structure_json"] = b.body_structure;
+  }
 }
 
 /** Flag lists of messages without keywords, one per system flag combination, shared. */
@@ -259,7 +309,14 @@ function record(row: FetchRow, fields: MessageFields, raw: boolean): AnyRecord {
   if (fields.emailId) rec.emailId = emailObjectId(row.hash as string);
   if (fields.preview) rec.preview = (row.preview as string | null) ?? null;
   if (fields.content) return rec;
-  if (raw) {
+  if (row.wire_id != null) {
+    if (fields.envelope) {
+      rec.envelopeWire = toBytes(row.wire_envelope_ascii ?? row.wire_envelope);
+    }
+    if (fields.bodyStructure) {
+      rec.bodyStructureWire = toBytes(row.wire_structure_ascii ?? row.wire_structure);
+    }
+  } else if (raw) {
     if (fields.envelope) rec.envelopeJson = row.envelope_text as string;
     if (fields.bodyStructure) rec.bodyStructureJson = row.structure_text as string;
   } else {
@@ -309,6 +366,7 @@ async function content(
   // Bodies are read one at a time (see ONE_ROW): a chunk of 5 MB bodies in one read would not fit.
   const m = await messageOf(ctx, row.body_id, fields);
   rec.content = m.content;
+  if (m.nulFree) rec.nulFree = true;
   if (fields.header) rec.header = m.header;
   if (raw) {
     rec.envelopeJson = m.envelope;

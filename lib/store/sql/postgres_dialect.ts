@@ -40,6 +40,19 @@ import { StoreError } from "../mail_store.ts";
 
 const INT8 = 20;
 const NUMERIC = 1700;
+const BYTEA = 17;
+
+/**
+ * bytea in text format (node-postgres asks for text): PostgreSQL 9.0 and
+ * later send it as hex, a backslash, "x" and two digits an octet (bytea_output = hex,
+ * the default). pg-types decodes that with Buffer.from(hex), about 0.5 ms
+ * for a 53 KB body under Deno; V8's own Uint8Array.fromHex takes 30 µs.
+ * The older escape format goes to pg-types' parser.
+ */
+function byteaParser(fallback: (v: string) => unknown): (v: string) => unknown {
+  return (v: string) =>
+    v !== null && v.startsWith("\\x") ? Uint8Array.fromHex(v.slice(2)) : fallback(v);
+}
 
 export interface PostgresOptions {
   /** `postgres://user:password@host:port/database?…` (libpq-style URL). */
@@ -58,6 +71,10 @@ export function postgresDialect(options: PostgresOptions): PostgresDialect {
     types: {
       getTypeParser(oid: number, format?: string) {
         if (oid === INT8 || oid === NUMERIC) return (v: string) => (v === null ? v : Number(v));
+        if (oid === BYTEA && format !== "binary") {
+          // deno-lint-ignore no-explicit-any
+          return byteaParser((pg.types.getTypeParser as any)(oid, format));
+        }
         // deno-lint-ignore no-explicit-any
         return (pg.types.getTypeParser as any)(oid, format);
       },

@@ -18,6 +18,7 @@ import { searchFieldsOf } from "./search_fields.ts";
 import { countInto } from "./quota.ts";
 import { addKeywords, applySlots, slotOf } from "./uid_blocks.ts";
 import { transact } from "./retry.ts";
+import { insertWire, wireOf } from "./body_wire.ts";
 
 /** Messages per transaction. */
 const BATCH = 200;
@@ -140,11 +141,13 @@ async function restoreBatch(
             envelope: JSON.stringify(parsed.envelope),
             body_structure: JSON.stringify(parsed.body),
             preview: messagePreview(m.content, parsed),
+            has_nul: m.content.indexOf(0) < 0 ? 0 : 1,
           }).returning("id").executeTakeFirstOrThrow()).id;
           await trx.insertInto("body_search").values({
             body_id: bodyId,
             ...searchFieldsOf(header, ctx.sql.searchSeparator),
           }).execute();
+          await insertWire(trx, bodyId, wireOf(parsed.envelope, parsed.body));
         }
         const flags = parseFlags(m.flags);
         slots.set(m.uid, slotOf(flags.bits, flags.keywords.length > 0));

@@ -55,6 +55,25 @@ export interface BodiesTable {
   body_structure: string;
   /** PREVIEW text (RFC 8970), set at APPEND; null for bodies stored before migration 8 until read. */
   preview: string | null;
+  /** 1 when the message holds a NUL octet, 0 when not; null for bodies stored before migration 10. */
+  has_nul: number | null;
+}
+
+/**
+ * A body's ENVELOPE and BODYSTRUCTURE as FETCH writes them (migration 10,
+ * body_wire.ts), kept apart from `bodies` so reading them never walks a
+ * body's overflow pages. Rows of another `version` than WIRE_VERSION, and
+ * bodies stored before migration 10 (no row), are written from the JSON.
+ */
+export interface BodyWireTable {
+  body_id: number;
+  version: number;
+  /** The UTF-8 form (UTF8=ACCEPT). */
+  envelope: Uint8Array;
+  body_structure: Uint8Array;
+  /** The ASCII form, null when the same as the UTF-8 one. */
+  envelope_ascii: Uint8Array | null;
+  body_structure_ascii: Uint8Array | null;
 }
 
 export interface MessagesTable {
@@ -132,6 +151,7 @@ export interface Db {
   uid_blocks: UidBlocksTable;
   mailbox_keywords: MailboxKeywordsTable;
   body_search: BodySearchTable;
+  body_wire: BodyWireTable;
   metadata: MetadataTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -219,6 +219,15 @@ function encodeRecord(r: RawRecord, bytes: ChunkBytes): [string, number] {
     out.content = bytes.place(r.content);
     size += r.content.length;
   }
+  if (r.nulFree) out.nulFree = true;
+  if (r.envelopeWire) {
+    out.envelopeWire = bytes.place(r.envelopeWire);
+    size += r.envelopeWire.length;
+  }
+  if (r.bodyStructureWire) {
+    out.bodyStructureWire = bytes.place(r.bodyStructureWire);
+    size += r.bodyStructureWire.length;
+  }
   let json = JSON.stringify(out);
   if (r.envelopeJson !== undefined || r.bodyStructureJson !== undefined) {
     json = json.slice(0, -1);

@@ -237,6 +237,8 @@ class StoreThread {
       if (typeof r.saveDate === "number") r.saveDate = new Date(r.saveDate);
       if (r.header !== undefined) r.header = bytesOf(r.header);
       if (r.content !== undefined) r.content = bytesOf(r.content);
+      if (r.envelopeWire !== undefined) r.envelopeWire = bytesOf(r.envelopeWire);
+      if (r.bodyStructureWire !== undefined) r.bodyStructureWire = bytesOf(r.bodyStructureWire);
       return { value: r as unknown as MessageRecord, done: false };
     };
     return {

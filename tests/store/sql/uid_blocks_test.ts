@@ -126,6 +126,7 @@ Deno.test("a database of the previous release gets its UID/flag index and search
     await sql`drop table mailbox_keywords`.execute(t.store.db);
     await sql`drop table body_search`.execute(t.store.db);
     await sql`drop table metadata`.execute(t.store.db);
+    await sql`drop table body_wire`.execute(t.store.db);
     await sql`alter table mailboxes drop column recent_uid`.execute(t.store.db);
     await sql`alter table mailboxes drop column recent_prev`.execute(t.store.db);
     await sql`alter table mailboxes drop column message_count`.execute(t.store.db);
@@ -134,6 +135,7 @@ Deno.test("a database of the previous release gets its UID/flag index and search
     await sql`alter table accounts drop column quota_messages`.execute(t.store.db);
     await sql`alter table messages drop column save_date`.execute(t.store.db);
     await sql`alter table bodies drop column preview`.execute(t.store.db);
+    await sql`alter table bodies drop column has_nul`.execute(t.store.db);
     await sql`drop index expunged_modseq`.execute(t.store.db);
     await sql`delete from schema_migrations where version >= 2`.execute(t.store.db);
     const store = await t.reopen();

@@ -14,6 +14,7 @@ import { quota } from "./0006_quota.ts";
 import { savedateObjectid } from "./0007_savedate_objectid.ts";
 import { preview } from "./0008_preview.ts";
 import { metadata } from "./0009_metadata.ts";
+import { bodyNulWire } from "./0010_body_nul_wire.ts";
 import { mailboxNotify } from "./0011_mailbox_notify.ts";
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   savedateObjectid,
   preview,
   metadata,
+  bodyNulWire,
   mailboxNotify,
 ];
 
