@@ -41,6 +41,7 @@ import { restoreMailbox, restoreMessages } from "./restore.ts";
 import { accountQuota, setQuota } from "./quota.ts";
 import { searchMailbox } from "./search.ts";
 import { storeFlags } from "./store_flags.ts";
+import { transact } from "./retry.ts";
 import { claimRecent, poll, pollAccount, select, selectIndexed, vanished, watch } from "./sync.ts";
 import { getMetadata, setMetadata } from "./metadata.ts";
 
@@ -60,6 +61,11 @@ export class SqlAccountStore implements AccountStore {
       accountId,
       owned: new Set(),
       accountPolled: false,
+      // SQLite has one writer: small writes share the append queue's commits.
+      // PostgreSQL's writers run side by side, each in its own transaction.
+      write: store.sql.engine === "sqlite"
+        ? (fn) => appends.write(fn)
+        : (fn) => transact(store.db, fn),
     };
   }
 

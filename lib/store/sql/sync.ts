@@ -82,7 +82,7 @@ export async function selectIndexed(
 /**
  * Moves the mailbox's \Recent claim counter up to `uid` and returns the
  * range this caller got, or null when another session got there first (or
- * disable_recent is on). One conditional UPDATE, no transaction: it keeps
+ * disable_recent is on). One conditional UPDATE (in a group commit): it keeps
  * the value it replaced in recent_prev and returns it. Sessions of this
  * process skip the statement when the bus already knows the UID is
  * claimed (every selected session asks once per batch of new mail). With
@@ -100,11 +100,15 @@ export async function claimRecent(
     return row.recent_uid < uid ? { from: row.recent_uid + 1, to: uid } : null;
   }
   if (ctx.bus.recentClaimed(mailboxId) >= uid) return null;
-  const row = await ctx.db.updateTable("mailboxes")
-    .set((eb) => ({ recent_prev: eb.ref("recent_uid"), recent_uid: uid }))
-    .where("id", "=", mailboxId).where("account_id", "=", ctx.accountId)
-    .where("recent_uid", "<", uid)
-    .returning("recent_prev").executeTakeFirst();
+  // In the next group commit (ctx.write): after each APPEND the appending
+  // session claims its message, and that UPDATE need not pay its own fsync.
+  const row = await ctx.write((trx) =>
+    trx.updateTable("mailboxes")
+      .set((eb) => ({ recent_prev: eb.ref("recent_uid"), recent_uid: uid }))
+      .where("id", "=", mailboxId).where("account_id", "=", ctx.accountId)
+      .where("recent_uid", "<", uid)
+      .returning("recent_prev").executeTakeFirst()
+  );
   ctx.bus.noteRecentClaimed(mailboxId, uid);
   return row ? { from: row.recent_prev + 1, to: uid } : null;
 }

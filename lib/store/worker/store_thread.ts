@@ -320,7 +320,11 @@ async function fetch(msg: Extract<ToStore, { t: "fetch" }>): Promise<void> {
 
 async function open(msg: Extract<ToStore, { t: "open" }>): Promise<void> {
   try {
-    store = await openSqlStore(msg.options, { plugins: [slice.plugin()], reader: msg.reader });
+    store = await openSqlStore(msg.options, {
+      plugins: [slice.plugin()],
+      reader: msg.reader,
+      nextTask: () => slice.nextTask(),
+    });
     post({ t: "ready" });
   } catch (e) {
     post({ t: "open-failed", error: wireError(e) });
