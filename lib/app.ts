@@ -391,7 +391,15 @@ function instrumented(store: MailStore, metrics: Metrics): MailStore {
     promise.then(done, done);
     return promise;
   };
-  const account = (a: AccountStore): AccountStore =>
+  // One view per account store, so every session of an account holds the same
+  // object (the shared mailbox index, lib/server/mailbox_index.ts, is kept by it).
+  const views = new WeakMap<AccountStore, AccountStore>();
+  const account = (a: AccountStore): AccountStore => {
+    let view = views.get(a);
+    if (!view) views.set(a, view = instrument(a));
+    return view;
+  };
+  const instrument = (a: AccountStore): AccountStore =>
     new Proxy(a, {
       get(target, prop) {
         if (prop === "append") {

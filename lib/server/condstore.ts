@@ -4,7 +4,8 @@
  * and the two QRESYNC answers that SELECT (QRESYNC ...) and UID FETCH
  * (CHANGEDSINCE ... VANISHED) both give (§3.2.5.1, §3.2.6).
  */
-import type { SearchKey, UidSet } from "../store/mail_store.ts";
+import type { MessageRecord, SearchKey, UidSet } from "../store/mail_store.ts";
+import { indexAnswers, indexOf, type MailboxIndex } from "./mailbox_index.ts";
 import type { FetchItem } from "../protocol/commands/fetch.ts";
 import { writeHighestModSeq } from "../protocol/commands/select.ts";
 import { writeVanished } from "../protocol/commands/expunge.ts";
@@ -67,11 +68,15 @@ export async function writeChangedFlags(
 ): Promise<void> {
   const account = userOf(ctx).account;
   const vanished = gone.length > 0 ? account.vanished(view.info.id, since, gone) : null;
-  // The store picks the changed messages itself: one request, not a SEARCH and a FETCH.
+  // The mailbox's index answers when it can (mailbox_index.ts); otherwise the
+  // store picks the changed messages itself: one request, not a SEARCH and a FETCH.
+  const index = indexOf(account, view.info.id);
   const fields = { flags: true, modSeq: true, changedSince: since };
-  const records = uids.length > 0
-    ? account.fetch(view.info.id, uids, fields)[Symbol.asyncIterator]()
-    : null;
+  const records = uids.length === 0
+    ? null
+    : index?.knowsChangesSince(uids, since)
+    ? changedInIndex(index, uids, since)
+    : account.fetch(view.info.id, uids, fields)[Symbol.asyncIterator]();
   let next = records?.next();
   // Awaited below; a failure of the VANISHED request must not leave it unhandled.
   next?.catch(() => {});
@@ -89,5 +94,21 @@ export async function writeChangedFlags(
     }
   } finally {
     await records?.return?.();
+  }
+}
+
+/** The messages of `uids` changed after `since`, from the index, as fetch records. */
+async function* changedInIndex(
+  index: MailboxIndex,
+  uids: UidSet,
+  since: number,
+): AsyncGenerator<MessageRecord> {
+  indexAnswers.fetch++;
+  for (const r of uids) {
+    const end = index.lowerBound(r.to + 1);
+    for (let i = index.lowerBound(r.from); i < end; i++) {
+      const modSeq = index.modSeqAt(i);
+      if (modSeq > since) yield { uid: index.uidAt(i), flags: index.flagsAt(i), modSeq };
+    }
   }
 }

@@ -22,6 +22,7 @@ import type { CommandContext } from "./context.ts";
 import { checkCharsetUnderUtf8, selectedOf, userOf } from "./access.ts";
 import { enableCondstore } from "./condstore.ts";
 import { uidSetOf } from "./uid_set.ts";
+import { indexOf } from "./mailbox_index.ts";
 import { SAVED_RESULT } from "../protocol/sequence_set.ts";
 import { bad } from "../protocol/errors.ts";
 
@@ -122,7 +123,11 @@ export async function searchUids(ctx: CommandContext, program: SearchProgram): P
   const view = selectedOf(ctx);
   const cfg = ctx.endpoint.config;
   checkSearchLimits(program, { maxKeys: cfg.maxSearchKeys, maxOctets: cfg.maxSearchSize });
-  const found = await userOf(ctx).account.search(view.info.id, toSearchKey(program, view));
+  const account = userOf(ctx).account;
+  const key = toSearchKey(program, view);
+  // Flags, UIDs and MODSEQs only: the mailbox's index answers (mailbox_index.ts).
+  const found = indexOf(account, view.info.id)?.search(key) ??
+    await account.search(view.info.id, key);
   return found.filter((uid) => view.seqOf(uid) > 0 && !view.isExpunged(uid));
 }
 
@@ -142,7 +147,16 @@ export async function modSeqTrailer(
   if (uids.length === 0) return undefined;
   const sorted = [...uids].sort((a, b) => a - b);
   let highest = 0;
-  const records = userOf(ctx).account.fetch(selectedOf(ctx).info.id, uidSetOf(sorted), {
+  const index = indexOf(userOf(ctx).account, selectedOf(ctx).info.id);
+  const set = uidSetOf(sorted);
+  if (index?.knows(set, true)) {
+    for (const uid of sorted) {
+      const i = index.indexOf(uid);
+      if (i >= 0) highest = Math.max(highest, index.modSeqAt(i));
+    }
+    return highest > 0 ? highest : undefined;
+  }
+  const records = userOf(ctx).account.fetch(selectedOf(ctx).info.id, set, {
     modSeq: true,
   });
   for await (const r of records) highest = Math.max(highest, r.modSeq ?? 0);

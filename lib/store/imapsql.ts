@@ -41,7 +41,7 @@ export async function openImapSqlStore(
  */
 export async function openSqlStore(
   options: ImapSqlOptions,
-  extra: { plugins?: KyselyPlugin[]; reader?: boolean } = {},
+  extra: { plugins?: KyselyPlugin[]; reader?: boolean; nextTask?: () => Promise<void> } = {},
 ): Promise<SqlMailStore> {
   const dsn = options.dsn;
   let dialect: Dialect;
@@ -101,6 +101,7 @@ export async function openSqlStore(
       junkMailbox: options.junkMailbox,
       files,
       preparedStatements,
+      nextTask: extra.nextTask,
     });
     if (dsn.kind === "postgres" && !extra.reader) {
       // Changes other nodes commit wake this node's sessions (pg_listen.ts).

@@ -144,6 +144,34 @@ export interface MailboxSnapshot {
   /** Messages no session has claimed as \Recent yet (the session claims with claimRecent). */
   recent: number;
   unseen: number;
+  /**
+   * Set when the caller named this mailbox in `SelectOptions.indexed`: the
+   * store polled it first (so every change committed before has reached the
+   * watchers as events) and read no UIDs. `uids` is empty, `flags` absent,
+   * `firstUnseenUid`, `unseen` and `recent` are not set from the messages:
+   * the caller's index has them. `recentUid` is the \Recent claim counter
+   * (null under disable_recent).
+   */
+  indexed?: { recentUid: number | null };
+  /** The watch `SelectOptions.watch` asked for: ends it. */
+  unwatch?: () => void;
+}
+
+/** Options of selectByName (SELECT and EXAMINE). */
+export interface SelectOptions {
+  readOnly?: boolean;
+  /**
+   * Mailboxes whose index the caller keeps in memory (lib/server/mailbox_index.ts):
+   * when the name is one of them, the answer is `indexed` (no UID list read).
+   */
+  indexed?: readonly number[];
+  /**
+   * Watches the mailbox found, registered before the snapshot is read, so a
+   * change committed after the snapshot always arrives as an event (a watch
+   * begun after the answer could miss one committed in between).
+   * `MailboxSnapshot.unwatch` ends it. Not used with an `indexed` answer.
+   */
+  watch?: (event: MailboxEvent) => void;
 }
 
 /** What FETCH-like readers may ask for; the store loads only what is asked. */
@@ -291,12 +319,51 @@ export type SearchKey =
 
 /** A change to a mailbox, delivered to every session watching it. */
 export type MailboxEvent =
-  /** `modSeq`: the mailbox's MODSEQ after the change (RFC 7162), when the store knows it. */
-  | { type: "append"; mailboxId: number; uids: number[]; modSeq?: number }
+  /**
+   * `modSeq`: the mailbox's MODSEQ after the change (RFC 7162), when the store knows it.
+   * `flags`: when the store knows them, the new messages' flags and MODSEQs
+   * aligned with `uids` (the shared mailbox index, lib/server/mailbox_index.ts,
+   * learns them without a read; without them those messages' flags are
+   * unknown there). Typed arrays, so a COPY of 100,000 messages crosses
+   * between threads as three buffers, not 100,000 objects.
+   */
+  | {
+    type: "append";
+    mailboxId: number;
+    uids: number[];
+    modSeq?: number;
+    flags?: AppendedFlags;
+  }
   | { type: "expunge"; mailboxId: number; uids: number[]; modSeq?: number }
   | { type: "flags"; mailboxId: number; changes: FlagChange[] }
   | { type: "deleted"; mailboxId: number }
   | { type: "renamed"; mailboxId: number; name: string };
+
+/** The flags of appended messages, by position in the event's `uids`. */
+export interface AppendedFlags {
+  /** System flags as FLAG_BITS (no FLAG_HAS_KEYWORDS). */
+  system: Uint8Array;
+  /** Keywords of the messages that have any, by position. */
+  keywords: Record<number, string[]>;
+  modSeqs: Float64Array;
+}
+
+/** AppendedFlags of messages given as system flag bits, JSON keyword lists and MODSEQs. */
+export function appendedFlags(
+  rows: readonly { bits: number; keywords: string; modSeq: number }[],
+): AppendedFlags {
+  const out: AppendedFlags = {
+    system: new Uint8Array(rows.length),
+    keywords: {},
+    modSeqs: new Float64Array(rows.length),
+  };
+  rows.forEach((r, i) => {
+    out.system[i] = r.bits & 31;
+    out.modSeqs[i] = r.modSeq;
+    if (r.keywords !== "[]") out.keywords[i] = JSON.parse(r.keywords);
+  });
+  return out;
+}
 
 /**
  * A change anywhere in one account (NOTIFY, RFC 5465): every mailbox event
@@ -361,7 +428,7 @@ export interface AccountStore {
    * getMailbox and select in one call (SELECT and EXAMINE): null when no
    * mailbox has that name. One trip to the store where the two calls made two.
    */
-  selectByName(name: string, options?: { readOnly?: boolean }): Promise<MailboxSnapshot | null>;
+  selectByName(name: string, options?: SelectOptions): Promise<MailboxSnapshot | null>;
   /**
    * \Recent (RFC 3501 §2.3.2): atomically claims the messages up to `uid`
    * that no session has claimed yet and returns their UID range, or null

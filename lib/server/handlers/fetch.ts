@@ -28,6 +28,8 @@ import {
   takeHeld,
 } from "../fetch_read_ahead.ts";
 import type { MessageFields, MessageRecord, UidSet } from "../../store/mail_store.ts";
+import type { FetchItem } from "../../protocol/commands/fetch.ts";
+import { indexAnswers, indexOf, type MailboxIndex } from "../mailbox_index.ts";
 
 export function handleFetch(ctx: CommandContext, args: FetchArgs): Promise<Completion | void> {
   return fetchMessages(ctx, args, false);
@@ -75,6 +77,16 @@ async function fetchMessages(
   }
   if (uids.length === 0) return;
   let expected = uid ? 0 : countUids(uids);
+  const index = indexOf(account, mailboxId);
+  if (index && items.every((i) => FROM_INDEX.has(i.kind))) {
+    // With CHANGEDSINCE every message answered has changed since, so its MODSEQ is known.
+    const known = since !== undefined
+      ? index.knowsChangesSince(uids, since)
+      : index.knows(uids, items.some((i) => i.kind === "modSeq") || mailbox.condstore);
+    if (known) {
+      return await fetchFromIndex(ctx, index, uids, items, uid, since);
+    }
+  }
   const seen = setsSeen(items) && !mailbox.readOnly;
   if (since !== undefined) {
     expected = 0;
@@ -108,6 +120,10 @@ async function fetchMessages(
   if (seenSet.size > 0) fields.flags = true;
   // RFC 7162 §3.1: once CONDSTORE is on, FLAGS travel with MODSEQ.
   if (fields.flags && mailbox.condstore) fields.modSeq = true;
+  // What the store answers, the index learns (with the MODSEQ that orders it
+  // against the events, mailbox_index.ts).
+  const learn = index && fields.flags && !fields.changedSince ? index : null;
+  if (learn) fields.modSeq = true;
   const asksFlags = items.some((i) => i.kind === "flags");
   const asksBinary = items.some((i) => i.kind === "binary" || i.kind === "binarySize");
   for await (const record of records(ctx, args, uids, fields)) {
@@ -126,6 +142,7 @@ async function fetchMessages(
         );
       }
     }
+    learn?.learn(record);
     const addFlags = seenSet.has(record.uid);
     mailbox.writeFetch(ctx.enc, seq, record, items, { uid, flags: addFlags });
     // An answer with FLAGS carries the message's current flags: a pending
@@ -137,6 +154,52 @@ async function fetchMessages(
   // A message expunged by another session keeps its sequence number here
   // until this session is told, but the store no longer has it: RFC 3501
   // §7.4.1 lets us leave it out, and the tagged OK says so (RFC 5530).
+  if (expected > 0) return { code: "EXPUNGEISSUED", text: "Some messages were expunged" };
+}
+
+/** FETCH items the mailbox index answers (mailbox_index.ts). */
+const FROM_INDEX = new Set(["uid", "flags", "modSeq"]);
+
+/**
+ * FETCH of UID, FLAGS and MODSEQ (CHANGEDSINCE too) from the mailbox's index: no store
+ * request, and no record list: each response is written from the typed
+ * arrays as the walk reaches it, so `UID FETCH 1:* (UID FLAGS)` of 100,000
+ * messages holds one message's flags at a time. The index has every change
+ * this process made and every change of other processes a poll has found
+ * (mailbox_index.ts), as a session's own view does.
+ */
+async function fetchFromIndex(
+  ctx: CommandContext,
+  index: MailboxIndex,
+  uids: UidSet,
+  items: readonly FetchItem[],
+  uid: boolean,
+  since: number | undefined,
+): Promise<Completion | void> {
+  indexAnswers.fetch++;
+  const mailbox = selectedOf(ctx);
+  const asksFlags = items.some((i) => i.kind === "flags");
+  const withModSeq = items.some((i) => i.kind === "modSeq") || (mailbox.condstore && asksFlags);
+  // CHANGEDSINCE (RFC 7162 §3.1.4.1): only messages whose MODSEQ is above it,
+  // and no EXPUNGEISSUED for the others.
+  let expected = uid || since !== undefined ? 0 : countUids(uids);
+  for (const r of uids) {
+    const end = index.lowerBound(r.to + 1);
+    for (let i = index.lowerBound(r.from); i < end; i++) {
+      if (since !== undefined && index.modSeqAt(i) <= since) continue;
+      const u = index.uidAt(i);
+      const seq = mailbox.seqOf(u);
+      if (seq === 0) continue;
+      if (!uid) expected--;
+      const msg: MessageRecord = { uid: u };
+      if (asksFlags) msg.flags = index.flagsAt(i);
+      if (withModSeq) msg.modSeq = index.modSeqAt(i);
+      mailbox.writeFetch(ctx.enc, seq, msg, items, { uid });
+      if (asksFlags) mailbox.forgetFlags(u);
+      const flushing = ctx.maybeFlush();
+      if (flushing) await flushing;
+    }
+  }
   if (expected > 0) return { code: "EXPUNGEISSUED", text: "Some messages were expunged" };
 }
 

@@ -8,7 +8,21 @@ import {
 import { resolveRanges, type SequenceSet, STAR } from "../../protocol/sequence_set.ts";
 import { bad, no } from "../../protocol/errors.ts";
 import { writeStatus } from "../../protocol/response.ts";
-import { HIERARCHY_DELIMITER, type UidSet } from "../../store/mail_store.ts";
+import {
+  type AccountStore,
+  HIERARCHY_DELIMITER,
+  type MailboxEvent,
+  type MailboxSnapshot,
+  type UidSet,
+} from "../../store/mail_store.ts";
+import {
+  indexAnswers,
+  indexedMailboxes,
+  indexOf,
+  indexSnapshot,
+  IndexWatch,
+  joinIndex,
+} from "../mailbox_index.ts";
 import { writeListItem } from "../../protocol/commands/list.ts";
 import { mailboxFromWire, mailboxToWire } from "../../protocol/mailbox_name.ts";
 import { SelectedMailbox } from "../selected_mailbox.ts";
@@ -53,30 +67,35 @@ async function open(ctx: CommandContext, args: SelectArgs, readOnly: boolean): P
   }
   if (args.condstore || args.qresync) enableCondstore(ctx, false);
   const account = session.user.account;
-  // One trip to the store for the name and the snapshot.
-  const snap = await account.selectByName(mailboxFromWire(args.mailbox, utf8Names(ctx)), {
-    readOnly,
-  });
-  if (!snap) throw no(`Mailbox "${args.mailbox}" does not exist`, "NONEXISTENT");
+  const name = mailboxFromWire(args.mailbox, utf8Names(ctx));
+  // One trip to the store for the name and the snapshot; none for the UID
+  // list when this process keeps the mailbox's index (mailbox_index.ts).
+  const opened = await openMailbox(account, name, readOnly, args.mailbox);
+  const snap = opened.snap;
   const info = snap.mailbox;
-  const mailbox = new SelectedMailbox(snap.mailbox, snap.uids, readOnly, {
+  const mailbox = new SelectedMailbox(snap.mailbox, opened.uids, readOnly, {
     keywords: snap.flagsInUse,
     claimRecent: (uid, peek) => account.claimRecent(info.id, uid, { peek }),
     enabled: session.enabled,
   });
-  mailbox.setUnwatch(account.watch(info.id, (e) => mailbox.handleEvent(e)));
+  const listen = (e: MailboxEvent) => mailbox.handleEvent(e);
+  mailbox.setUnwatch(
+    opened.indexed
+      ? joinIndex(account, info.id, listen, opened.replay)
+      : account.watch(info.id, listen),
+  );
   ctx.state = selectedState(session, mailbox);
-  const recent = await mailbox.claimInitialRecent(snap.recent);
+  const recent = await mailbox.claimInitialRecent(opened.unclaimed);
 
   writeSelectResponses(ctx.enc, {
     flags: mailbox.flagList,
     readOnly,
-    exists: snap.uids.length,
+    exists: opened.uids.length,
     recent: mailbox.rev2 ? null : recent,
     // [UNSEEN n] names a message number: none under UIDONLY (RFC 9586 §3).
-    firstUnseen: snap.firstUnseenUid === null || mailbox.uidOnly || mailbox.rev2
+    firstUnseen: opened.firstUnseenUid === null || mailbox.uidOnly || mailbox.rev2
       ? 0
-      : mailbox.seqOf(snap.firstUnseenUid),
+      : mailbox.seqOf(opened.firstUnseenUid),
     uidValidity: snap.mailbox.uidValidity,
     uidNext: snap.mailbox.uidNext,
     objectId: snap.mailbox.objectId,
@@ -93,6 +112,76 @@ async function open(ctx: CommandContext, args: SelectArgs, readOnly: boolean): P
   return {
     code: readOnly ? "READ-ONLY" : "READ-WRITE",
     text: `${readOnly ? "EXAMINE" : "SELECT"} completed`,
+  };
+}
+
+interface Opened {
+  snap: MailboxSnapshot;
+  uids: Uint32Array;
+  firstUnseenUid: number | null;
+  /** Messages no session has claimed as \Recent (claimInitialRecent asks the store when > 0). */
+  unclaimed: number;
+  /** The session gets its events through the mailbox's index. */
+  indexed: boolean;
+  /** Events the session must see first (they came in while the snapshot was read). */
+  replay: readonly MailboxEvent[];
+}
+
+/**
+ * The mailbox's state for SELECT: from this process's index of it when
+ * there is one that has seen every change committed before this SELECT
+ * (the store polls for other processes' changes in the same request and
+ * answers the HIGHESTMODSEQ the index must have reached); otherwise from a
+ * snapshot read under a watch, which then becomes the mailbox's index.
+ */
+async function openMailbox(
+  account: AccountStore,
+  name: string,
+  readOnly: boolean,
+  wireName: string,
+): Promise<Opened> {
+  let watch = new IndexWatch();
+  let snap = await account.selectByName(name, {
+    readOnly,
+    indexed: indexedMailboxes(account),
+    watch: watch.listener,
+  });
+  if (!snap) throw no(`Mailbox "${wireName}" does not exist`, "NONEXISTENT");
+  if (snap.indexed) {
+    const index = indexOf(account, snap.mailbox.id);
+    if (
+      index && index.highestModSeq === snap.mailbox.highestModSeq &&
+      index.uidNext === snap.mailbox.uidNext && index.systemFlagsKnown
+    ) {
+      indexAnswers.select++;
+      const uids = index.uids();
+      const claimed = snap.indexed.recentUid;
+      return {
+        snap,
+        uids,
+        firstUnseenUid: index.firstUnseenUid,
+        unclaimed: claimed === null ? 0 : uids.length - index.lowerBound(claimed + 1),
+        indexed: true,
+        replay: [],
+      };
+    }
+    // The index is behind or lacks flags: a snapshot rebuilds it.
+    watch = new IndexWatch();
+    snap = await account.selectByName(name, { readOnly, watch: watch.listener });
+    if (!snap) throw no(`Mailbox "${wireName}" does not exist`, "NONEXISTENT");
+  }
+  const index = indexSnapshot(account, snap, watch);
+  if (!index) snap.unwatch?.();
+  // The index has applied them; this session replays them once, and nothing keeps them.
+  const replay = watch.early;
+  watch.early = [];
+  return {
+    snap,
+    uids: snap.uids,
+    firstUnseenUid: snap.firstUnseenUid,
+    unclaimed: snap.recent,
+    indexed: index !== null,
+    replay,
   };
 }
 

@@ -25,6 +25,7 @@ import type {
   RestoreMailboxState,
   RestoreMessage,
   SearchKey,
+  SelectOptions,
   SpecialUse,
   StoreFlagsResult,
   UidRange,
@@ -40,7 +41,8 @@ import { restoreMailbox, restoreMessages } from "./restore.ts";
 import { accountQuota, setQuota } from "./quota.ts";
 import { searchMailbox } from "./search.ts";
 import { storeFlags } from "./store_flags.ts";
-import { claimRecent, poll, pollAccount, select, vanished, watch } from "./sync.ts";
+import { transact } from "./retry.ts";
+import { claimRecent, poll, pollAccount, select, selectIndexed, vanished, watch } from "./sync.ts";
 import { getMetadata, setMetadata } from "./metadata.ts";
 
 export class SqlAccountStore implements AccountStore {
@@ -59,6 +61,11 @@ export class SqlAccountStore implements AccountStore {
       accountId,
       owned: new Set(),
       accountPolled: false,
+      // SQLite has one writer: small writes share the append queue's commits.
+      // PostgreSQL's writers run side by side, each in its own transaction.
+      write: store.sql.engine === "sqlite"
+        ? (fn) => appends.write(fn)
+        : (fn) => transact(store.db, fn),
     };
   }
 
@@ -118,9 +125,20 @@ export class SqlAccountStore implements AccountStore {
     return select(this.#ctx, mailboxId);
   }
 
-  async selectByName(name: string): Promise<MailboxSnapshot | null> {
+  async selectByName(name: string, options?: SelectOptions): Promise<MailboxSnapshot | null> {
     const info = await mailboxes.getMailbox(this.#ctx, name);
-    return info ? await select(this.#ctx, info.id) : null;
+    if (!info) return null;
+    if (options?.indexed?.includes(info.id)) return await selectIndexed(this.#ctx, info.id);
+    // The watch begins before the snapshot is read: nothing committed after it is missed.
+    const unwatch = options?.watch ? this.watch(info.id, options.watch) : undefined;
+    try {
+      const snap = await select(this.#ctx, info.id);
+      if (unwatch) snap.unwatch = unwatch;
+      return snap;
+    } catch (e) {
+      unwatch?.();
+      throw e;
+    }
   }
 
   claimRecent(

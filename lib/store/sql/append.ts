@@ -3,13 +3,13 @@
  * before any transaction; the store-wide append queue then commits it with
  * whatever other appends are waiting (group commit).
  */
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import type { AppendInput, AppendResult, QuotaLimits } from "../mail_store.ts";
-import { StoreError } from "../mail_store.ts";
+import { appendedFlags, StoreError } from "../mail_store.ts";
 import { parseMessage } from "../../mime/parse.ts";
 import { messagePreview } from "../../mime/preview.ts";
 import { type BodyFiles, compress, sha256Hex } from "./body_files.ts";
-import { type AccountContext, effectiveLimit, mailboxRow } from "./context.ts";
+import { type AccountContext, appendLimitOf } from "./context.ts";
 import { parseFlags } from "./flags.ts";
 import { overQuota } from "./quota.ts";
 import type { Db } from "./schema.ts";
@@ -53,10 +53,24 @@ export interface AppendCommitted {
 
 /** One caller's messages: committed in one transaction, all or none (RFC 3502 MULTIAPPEND). */
 interface AppendJob {
+  kind: "append";
   messages: readonly AppendJobInput[];
   resolve: (r: AppendCommitted[]) => void;
   reject: (e: unknown) => void;
 }
+
+/** A small write of another kind (a flag change, a \Recent claim), see `AppendQueue.write()`. */
+interface WriteJob {
+  kind: "write";
+  run: (trx: Transaction<Db>) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+type Job = AppendJob | WriteJob;
+
+/** Jobs per transaction at most. */
+const BATCH = 256;
 
 /**
  * Commits prepared APPENDs. Appends that arrive while a commit is under way
@@ -64,26 +78,32 @@ interface AppendJob {
  * for many sessions' messages. Each caller's promise settles after the
  * transaction holding its message has committed, so an OK still means
  * durable. A job whose mailbox is gone fails alone; a database error fails
- * its whole batch (nothing of it was committed).
+ * its whole batch (nothing of it was committed). On SQLite the other small
+ * writes (flag changes, \Recent claims) go through it too (`write()`).
  */
 export class AppendQueue {
   #db: Kysely<Db>;
   #disableRecent: boolean;
   #files: BodyFiles | null;
   #quota: QuotaLimits;
-  #queue: AppendJob[] = [];
+  #queue: Job[] = [];
   #flushing: Promise<void> | null = null;
+  #nextTask: (() => Promise<void>) | null;
+  /** Transactions committed so far (a figure for tests and benchmarks). */
+  commits = 0;
 
   constructor(
     db: Kysely<Db>,
     disableRecent: boolean,
     files: BodyFiles | null = null,
     quota: QuotaLimits = { storage: null, messages: null },
+    nextTask: (() => Promise<void>) | null = null,
   ) {
     this.#db = db;
     this.#disableRecent = disableRecent;
     this.#files = files;
     this.#quota = quota;
+    this.#nextTask = nextTask;
   }
 
   commit(job: AppendJobInput): Promise<AppendCommitted> {
@@ -96,9 +116,40 @@ export class AppendQueue {
    */
   commitAll(messages: readonly AppendJobInput[]): Promise<AppendCommitted[]> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ messages, resolve, reject });
+      this.#queue.push({ kind: "append", messages, resolve, reject });
       this.#flushing ??= this.#flush();
     });
+  }
+
+  /**
+   * Runs `fn` in the next group commit, beside other writes queued with it
+   * (SQLite's one writer: a flag change or a \Recent claim then shares its
+   * fsync instead of paying its own). Its own work is isolated by a
+   * savepoint: a StoreError it throws undoes it alone and rejects its
+   * promise; any other error fails the batch. Resolves after the commit.
+   * Like `transact()`'s, `fn` must be safe to run again.
+   *
+   * A batch holds jobs of one kind (appends, or these), so each caller's
+   * events follow the MODSEQ order: jobs settle in batch order.
+   */
+  write<T>(fn: (trx: Transaction<Db>) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({
+        kind: "write",
+        run: fn,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
+      this.#flushing ??= this.#flush();
+    });
+  }
+
+  /** The jobs at the head of the queue that share one kind, up to BATCH. */
+  #take(): Job[] {
+    const kind = this.#queue[0]?.kind;
+    let n = 0;
+    while (n < this.#queue.length && n < BATCH && this.#queue[n].kind === kind) n++;
+    return this.#queue.splice(0, n);
   }
 
   /** Resolves once every append queued so far has committed or failed. */
@@ -108,19 +159,28 @@ export class AppendQueue {
 
   async #flush(): Promise<void> {
     try {
+      // One task turn before the first transaction (a store thread's
+      // `nextTask`): APPENDs whose requests are already waiting are prepared
+      // and queued meanwhile, and ride in the same commit. Without it the
+      // first transaction held only the append that started it.
+      if (this.#nextTask) await this.#nextTask();
       while (this.#queue.length > 0) {
-        let batch: AppendJob[] = [];
+        let batch: Job[] = [];
         let taken = false;
         try {
           const results = await transact(this.#db, async (trx) => {
             // Taken once the connection is ours: everything queued meanwhile rides along.
             // A second run (retry.ts) commits the same batch.
-            if (!taken) batch = this.#queue.splice(0, 256);
+            if (!taken) batch = this.#take();
             taken = true;
-            const out: (AppendCommitted[] | StoreError)[] = [];
+            const out: ({ value: unknown } | StoreError)[] = [];
             const inserted: AppendJobInput[] = [];
             const committed: AppendCommitted[] = [];
             for (const job of batch) {
+              if (job.kind === "write") {
+                out.push(await runIsolated(trx, job.run));
+                continue;
+              }
               const rows: AppendCommitted[] = [];
               // RFC 9208: the quota is checked in the transaction that adds to the
               // usage, so appends committed before (in this batch too) are counted;
@@ -151,7 +211,7 @@ export class AppendQueue {
                 // gone; anything else would leave half a job: undo the whole batch.
                 throw new Error("Append job failed part way; the batch is rolled back");
               }
-              out.push(failed ?? rows);
+              out.push(failed ?? { value: rows });
               if (!failed) {
                 inserted.push(...job.messages);
                 committed.push(...rows);
@@ -160,10 +220,11 @@ export class AppendQueue {
             await indexAppends(trx, inserted, committed);
             return out;
           });
+          this.commits++;
           batch.forEach((job, i) => {
             const r = results[i];
             if (r instanceof StoreError) job.reject(r);
-            else job.resolve(r);
+            else (job.resolve as (v: unknown) => void)(r.value);
           });
         } catch (e) {
           // Failed before taking its batch (closed database...): fail what waits.
@@ -174,6 +235,24 @@ export class AppendQueue {
     } finally {
       this.#flushing = null;
     }
+  }
+}
+
+/** One write job under a savepoint: its StoreError undoes its own work only. */
+async function runIsolated(
+  trx: Transaction<Db>,
+  run: (trx: Transaction<Db>) => Promise<unknown>,
+): Promise<{ value: unknown } | StoreError> {
+  await sql`savepoint write_job`.execute(trx);
+  try {
+    const value = await run(trx);
+    await sql`release savepoint write_job`.execute(trx);
+    return { value };
+  } catch (e) {
+    if (!(e instanceof StoreError)) throw e;
+    await sql`rollback to savepoint write_job`.execute(trx);
+    await sql`release savepoint write_job`.execute(trx);
+    return e;
   }
 }
 
@@ -299,6 +378,13 @@ export async function appendMessages(
       mailboxId,
       uids: results.map((r) => r.uid),
       modSeq: results[results.length - 1].modSeq,
+      flags: appendedFlags(
+        results.map((r, i) => ({
+          bits: jobs[i].bits,
+          keywords: jobs[i].keywords,
+          modSeq: r.modSeq,
+        })),
+      ),
     });
     return results.map((r) => ({ uid: r.uid, uidValidity: r.uidValidity, modSeq: r.modSeq }));
   } finally {
@@ -317,8 +403,7 @@ export async function prepareAppends(
   inputs: readonly AppendInput[],
 ): Promise<AppendJobInput[]> {
   const { options } = ctx;
-  const limitRow = await mailboxRow(ctx, ctx.db, mailboxId);
-  const limit = await effectiveLimit(ctx, limitRow);
+  const limit = await appendLimitOf(ctx, mailboxId);
   for (const input of inputs) {
     if (input.content.length > limit) {
       throw new StoreError(
@@ -334,7 +419,7 @@ export async function prepareAppends(
     const parsed = parseMessage(content);
     const header = content.slice(0, parsed.headerSize);
     const body = content.subarray(parsed.headerSize);
-    const hash = await sha256Hex(content);
+    const hash = sha256Hex(content);
     const packed = compress(body, options.compression);
     const flags = parseFlags(input.flags ?? []);
     jobs.push({

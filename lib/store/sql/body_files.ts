@@ -15,6 +15,7 @@
  * the row commits first and the sweep sees it, or the sweep removes the file
  * first and the writer puts it back before its row commits.
  */
+import { createHash } from "node:crypto";
 import zlib from "node:zlib";
 import type { Compression } from "../config.ts";
 import { ensurePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../../private_files.ts";
@@ -74,13 +75,13 @@ export function decompress(data: Uint8Array, algorithm: string): Uint8Array {
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
-export async function sha256Hex(data: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>),
-  );
-  let hex = "";
-  for (const b of digest) hex += b.toString(16).padStart(2, "0");
-  return hex;
+/**
+ * The content address of a message. Synchronous (node:crypto): WebCrypto's
+ * `digest()` is an async op, a trip through another thread and a later task
+ * for each APPEND on a store thread that has the CPU time at hand.
+ */
+export function sha256Hex(data: Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
 }
 
 const HASH_RE = /^[0-9a-f]{64}$/;

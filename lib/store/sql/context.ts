@@ -32,6 +32,13 @@ export interface SqlStoreOptions {
   files: BodyFiles | null;
   /** Statements the dialect has prepared so far (a figure for benchmarks), when known. */
   preparedStatements?: () => number;
+  /**
+   * Resolves one task later, after requests that have already arrived: the
+   * append queue waits for it before a commit, so APPENDs that came in
+   * together commit together (a store thread's `TimeSlice.nextTask`; none
+   * in-process, where appends come one by one).
+   */
+  nextTask?: () => Promise<void>;
   /** Called by close() after the database is destroyed. */
   onClose?: () => Promise<void> | void;
 }
@@ -51,6 +58,13 @@ export interface AccountContext extends StoreShared {
   readonly owned: Set<number>;
   /** Whether pollAccount() has run once (it announces mailboxes other processes created after). */
   accountPolled: boolean;
+  /**
+   * A small writing transaction (a flag change, a \Recent claim), run
+   * again on the errors `transact()` retries, so `fn` must be re-runnable.
+   * On SQLite it joins the append queue's next group commit
+   * (`AppendQueue.write()`); elsewhere it is `transact()`.
+   */
+  readonly write: <T>(fn: (trx: Transaction<Db>) => Promise<T>) => Promise<T>;
 }
 
 export type MailboxRow = {
@@ -174,6 +188,22 @@ export async function mailboxInfo(ctx: AccountContext, row: MailboxRow): Promise
 export async function effectiveLimit(ctx: AccountContext, row: MailboxRow): Promise<number> {
   if (row.append_limit !== null) return row.append_limit;
   return (await getAppendLimit(ctx)) ?? ctx.options.appendLimit;
+}
+
+/**
+ * `effectiveLimit()` of a mailbox by id, in one query (the mailbox's limit
+ * and its account's together), or NONEXISTENT: APPEND asks this for every
+ * message, and each query waits its turn at the store's connection.
+ */
+export async function appendLimitOf(ctx: AccountContext, mailboxId: number): Promise<number> {
+  const row = await ctx.db.selectFrom("mailboxes")
+    .innerJoin("accounts", "accounts.id", "mailboxes.account_id")
+    .select(["mailboxes.append_limit as own", "accounts.append_limit as account"])
+    .where("mailboxes.id", "=", mailboxId).where("mailboxes.account_id", "=", ctx.accountId)
+    .executeTakeFirst();
+  if (!row) throw new StoreError("NONEXISTENT", `No mailbox with id ${mailboxId}`);
+  own(ctx, mailboxId);
+  return row.own ?? row.account ?? ctx.options.appendLimit;
 }
 
 /** The account's own APPEND limit, or null for the store's. */

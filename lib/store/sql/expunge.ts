@@ -1,6 +1,7 @@
 /** EXPUNGE, COPY and MOVE: the writes that remove messages or add many at once. */
 import type { Transaction } from "kysely";
 import type { CopyResult, UidSet } from "../mail_store.ts";
+import { appendedFlags } from "../mail_store.ts";
 import {
   type AccountContext,
   CHUNK,
@@ -190,6 +191,13 @@ export async function moveMessages(
     mailboxId: destMailboxId,
     uids: destUids,
     modSeq: result.dstModSeq,
+    flags: appendedFlags(
+      result.rows.map((r) => ({
+        bits: r.system_flags,
+        keywords: r.keywords,
+        modSeq: result.dstModSeq,
+      })),
+    ),
   });
   if (move) {
     await ctx.options.files?.remove(result.hashes);

@@ -105,7 +105,7 @@ async function restoreBatch(
       throw new StoreError("CANNOT", `Invalid UID ${m.uid}`);
     }
     const parsed = parseMessage(m.content);
-    const hash = await sha256Hex(m.content);
+    const hash = sha256Hex(m.content);
     const packed = compress(m.content.subarray(parsed.headerSize), options.compression);
     files?.hold(hash);
     prepared.push({ m, parsed, hash, packed });

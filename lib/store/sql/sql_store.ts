@@ -50,7 +50,13 @@ export class SqlMailStore implements MailStore, StoreShared {
     this.db = db;
     this.sql = sql;
     this.options = options;
-    this.appends = new AppendQueue(db, options.disableRecent, options.files, options.quota);
+    this.appends = new AppendQueue(
+      db,
+      options.disableRecent,
+      options.files,
+      options.quota,
+      options.nextTask,
+    );
   }
 
   get appendLimit(): number {

@@ -4,7 +4,6 @@ import { type AccountContext, CHUNK, mailboxRow, selectRows } from "./context.ts
 import { applyFlags, flagList, parseFlags, sameFlags } from "./flags.ts";
 import { normalizeUidSet } from "./uid_ranges.ts";
 import { addKeywords, applySlots, slotOf } from "./uid_blocks.ts";
-import { transact } from "./retry.ts";
 
 export async function storeFlags(
   ctx: AccountContext,
@@ -16,7 +15,7 @@ export async function storeFlags(
 ): Promise<StoreFlagsResult> {
   const change = parseFlags(flags);
   const unchangedSince = options?.unchangedSince;
-  const result = await transact(ctx.db, async (trx) => {
+  const result = await ctx.write(async (trx) => {
     const box = await mailboxRow(ctx, trx, mailboxId);
     const set = normalizeUidSet(uids, box.uid_next - 1);
     const rows = await selectRows(ctx, trx, mailboxId, set);

@@ -3,7 +3,7 @@
  * events, and polling for changes another process made.
  */
 import type { MailboxEvent, MailboxSnapshot, UidRange, UidSet } from "../mail_store.ts";
-import { StoreError, SYSTEM_FLAGS } from "../mail_store.ts";
+import { appendedFlags, StoreError, SYSTEM_FLAGS } from "../mail_store.ts";
 import { type AccountContext, mailboxInfo, mailboxRow, own } from "./context.ts";
 import { flagList, SEEN } from "./flags.ts";
 import { countAbove, readBlocks, summarize, uidsOf } from "./uid_blocks.ts";
@@ -50,9 +50,39 @@ export async function select(ctx: AccountContext, mailboxId: number): Promise<Ma
 }
 
 /**
+ * SELECT of a mailbox whose index the caller keeps (SelectOptions.indexed):
+ * first a poll, so every change another process committed before this
+ * SELECT has gone to the watchers as events (the caller's index among
+ * them) before this answer; then the mailbox row and the keywords in use,
+ * and no UID. Changes made in this process reached the watchers when they
+ * were made. The caller checks that its index has reached the
+ * HIGHESTMODSEQ answered here, and takes a full snapshot otherwise.
+ */
+export async function selectIndexed(
+  ctx: AccountContext,
+  mailboxId: number,
+): Promise<MailboxSnapshot> {
+  await poll(ctx, mailboxId);
+  const { row, keywords } = await ctx.db.transaction().execute(async (trx) => ({
+    row: await mailboxRow(ctx, trx, mailboxId),
+    keywords: await trx.selectFrom("mailbox_keywords").select("keyword")
+      .where("mailbox_id", "=", mailboxId).execute(),
+  }));
+  return {
+    mailbox: await mailboxInfo(ctx, row),
+    uids: new Uint32Array(0),
+    flagsInUse: [...SYSTEM_FLAGS, ...keywords.map((k) => k.keyword).sort()],
+    firstUnseenUid: null,
+    recent: 0,
+    unseen: 0,
+    indexed: { recentUid: ctx.options.disableRecent ? null : row.recent_uid },
+  };
+}
+
+/**
  * Moves the mailbox's \Recent claim counter up to `uid` and returns the
  * range this caller got, or null when another session got there first (or
- * disable_recent is on). One conditional UPDATE, no transaction: it keeps
+ * disable_recent is on). One conditional UPDATE (in a group commit): it keeps
  * the value it replaced in recent_prev and returns it. Sessions of this
  * process skip the statement when the bus already knows the UID is
  * claimed (every selected session asks once per batch of new mail). With
@@ -70,11 +100,15 @@ export async function claimRecent(
     return row.recent_uid < uid ? { from: row.recent_uid + 1, to: uid } : null;
   }
   if (ctx.bus.recentClaimed(mailboxId) >= uid) return null;
-  const row = await ctx.db.updateTable("mailboxes")
-    .set((eb) => ({ recent_prev: eb.ref("recent_uid"), recent_uid: uid }))
-    .where("id", "=", mailboxId).where("account_id", "=", ctx.accountId)
-    .where("recent_uid", "<", uid)
-    .returning("recent_prev").executeTakeFirst();
+  // In the next group commit (ctx.write): after each APPEND the appending
+  // session claims its message, and that UPDATE need not pay its own fsync.
+  const row = await ctx.write((trx) =>
+    trx.updateTable("mailboxes")
+      .set((eb) => ({ recent_prev: eb.ref("recent_uid"), recent_uid: uid }))
+      .where("id", "=", mailboxId).where("account_id", "=", ctx.accountId)
+      .where("recent_uid", "<", uid)
+      .returning("recent_prev").executeTakeFirst()
+  );
   ctx.bus.noteRecentClaimed(mailboxId, uid);
   return row ? { from: row.recent_prev + 1, to: uid } : null;
 }
@@ -141,13 +175,23 @@ export async function poll(ctx: AccountContext, mailboxId: number): Promise<void
   if (gone.length) {
     ctx.bus.emit({ type: "expunge", mailboxId, uids: gone.map((g) => g.uid), modSeq });
   }
-  const appended = changed.filter((c) => c.uid >= oldNext).map((c) => c.uid);
+  const added = changed.filter((c) => c.uid >= oldNext);
   const flags = changed.filter((c) => c.uid < oldNext).map((c) => ({
     uid: c.uid,
     flags: flagList(c.system_flags, JSON.parse(c.keywords)),
     modSeq: c.modseq,
   }));
-  if (appended.length) ctx.bus.emit({ type: "append", mailboxId, uids: appended, modSeq });
+  if (added.length) {
+    ctx.bus.emit({
+      type: "append",
+      mailboxId,
+      uids: added.map((c) => c.uid),
+      modSeq,
+      flags: appendedFlags(
+        added.map((c) => ({ bits: c.system_flags, keywords: c.keywords, modSeq: c.modseq })),
+      ),
+    });
+  }
   if (flags.length) ctx.bus.emit({ type: "flags", mailboxId, changes: flags });
 }
 

@@ -12,7 +12,12 @@
  */
 /// <reference lib="deno.worker" />
 import { openSqlStore } from "../imapsql.ts";
-import { type AccountStore, StoreError } from "../mail_store.ts";
+import {
+  type AccountStore,
+  type MailboxSnapshot,
+  type SelectOptions,
+  StoreError,
+} from "../mail_store.ts";
 import type { SqlMailStore } from "../sql/sql_store.ts";
 import type { SqlAccountStore } from "../sql/account_store.ts";
 import type { RawRecord } from "../sql/fetch.ts";
@@ -147,10 +152,23 @@ async function call(msg: Extract<ToStore, { t: "call" }>): Promise<void> {
     } else {
       if (!ACCOUNT_METHODS.has(msg.method)) throw new Error(`Unknown method ${msg.method}`);
       const account = await accountOf(msg.account);
+      if (msg.method === "selectByName") {
+        // A watch asked for with the SELECT begins before its snapshot is read.
+        const options = msg.args[1] as SelectOptions & { watchId?: number } | undefined;
+        const id = options?.watchId;
+        if (id !== undefined) {
+          options!.watch = (event) => post({ t: "event", watch: id, event });
+        }
+      }
       // deno-lint-ignore no-explicit-any
       value = await (account as any)[msg.method](...msg.args);
       if ((msg.method === "select" || msg.method === "selectByName") && value !== null) {
-        const snap = value as { uids: Uint32Array };
+        const snap = value as MailboxSnapshot;
+        const id = (msg.args[1] as { watchId?: number } | undefined)?.watchId;
+        if (snap.unwatch) {
+          if (id !== undefined) watches.set(id, snap.unwatch);
+          delete snap.unwatch;
+        }
         const own = snap.uids.byteOffset === 0 && snap.uids.buffer instanceof ArrayBuffer &&
             snap.uids.byteLength === snap.uids.buffer.byteLength
           ? snap.uids as Uint32Array<ArrayBuffer>
@@ -302,7 +320,11 @@ async function fetch(msg: Extract<ToStore, { t: "fetch" }>): Promise<void> {
 
 async function open(msg: Extract<ToStore, { t: "open" }>): Promise<void> {
   try {
-    store = await openSqlStore(msg.options, { plugins: [slice.plugin()], reader: msg.reader });
+    store = await openSqlStore(msg.options, {
+      plugins: [slice.plugin()],
+      reader: msg.reader,
+      nextTask: () => slice.nextTask(),
+    });
     post({ t: "ready" });
   } catch (e) {
     post({ t: "open-failed", error: wireError(e) });

@@ -60,6 +60,19 @@ export class TimeSlice {
     });
   }
 
+  /**
+   * Resolves one task turn later, budget or not: requests that arrived
+   * meanwhile run first (the append queue's group commit waits for this).
+   * The channel is this thread's for its life; one made per turn cost
+   * memory (about 1 KB each until collected, measured).
+   */
+  nextTask(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiting.push(resolve);
+      this.#channel.port2.postMessage(0);
+    });
+  }
+
   close(): void {
     this.#channel.port1.close();
     this.#channel.port2.close();

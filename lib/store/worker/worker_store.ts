@@ -35,6 +35,7 @@ import type {
   RestoreMailboxState,
   RestoreMessage,
   SearchKey,
+  SelectOptions,
   SpecialUse,
   StoreFlagsResult,
   UidRange,
@@ -277,6 +278,26 @@ class StoreThread {
     };
   }
 
+  /**
+   * A watch whose registration on the store thread travels inside a call
+   * (selectByName's `watchId`): the listener is ready here before the call leaves.
+   */
+  reserveWatch(
+    listener: (event: MailboxEvent) => void,
+  ): { watch: number; unwatch: () => void; drop: () => void } {
+    const watch = this.#next++;
+    this.#watchers.set(watch, listener as (event: AccountEvent) => void);
+    return {
+      watch,
+      // The store thread registered nothing (an indexed answer, or an error).
+      drop: () => this.#watchers.delete(watch),
+      unwatch: () => {
+        if (!this.#watchers.delete(watch)) return;
+        if (!this.#failed) this.#post({ t: "unwatch", watch });
+      },
+    };
+  }
+
   terminate(): void {
     this.#worker.terminate();
   }
@@ -334,8 +355,25 @@ class ThreadedAccountStore implements AccountStore {
   select(mailboxId: number, options?: { readOnly?: boolean }): Promise<MailboxSnapshot> {
     return this.#call("select", [mailboxId, options]);
   }
-  selectByName(name: string, options?: { readOnly?: boolean }): Promise<MailboxSnapshot | null> {
-    return this.#call("selectByName", [name, options]);
+  async selectByName(name: string, options?: SelectOptions): Promise<MailboxSnapshot | null> {
+    if (!options?.watch) {
+      return await this.#call("selectByName", [name, { ...options, watch: undefined }]);
+    }
+    // The store thread registers the watch between finding the mailbox and
+    // reading its snapshot (store_thread.ts), under an id allocated here.
+    const { watch, unwatch, drop } = this.#thread.reserveWatch(options.watch);
+    try {
+      const snap = await this.#call<MailboxSnapshot | null>("selectByName", [
+        name,
+        { readOnly: options.readOnly, indexed: options.indexed, watchId: watch },
+      ]);
+      if (!snap || snap.indexed) drop();
+      else snap.unwatch = unwatch;
+      return snap;
+    } catch (e) {
+      drop();
+      throw e;
+    }
   }
   claimRecent(
     mailboxId: number,

@@ -24,9 +24,20 @@ for (const kind of KINDS) {
         assert.deepEqual(results.map((r) => r.uid), [1, 2, 3]);
         assert.deepEqual(results.map((r) => r.modSeq - results[0].modSeq), [0, 1, 2]);
         assert.ok(results.every((r) => r.uidValidity === inbox.uidValidity));
-        // One event, at the MODSEQ of the last message (RFC 7162).
+        // One event, at the MODSEQ of the last message (RFC 7162), with each message's
+        // flags and MODSEQ (for the socket thread's mailbox index).
         assert.deepEqual(events, [
-          { type: "append", mailboxId: inbox.id, uids: [1, 2, 3], modSeq: results[2].modSeq },
+          {
+            type: "append",
+            mailboxId: inbox.id,
+            uids: [1, 2, 3],
+            modSeq: results[2].modSeq,
+            flags: {
+              system: new Uint8Array([1, 0, 0]),
+              keywords: { 1: ["$Two"] },
+              modSeqs: new Float64Array(results.map((r) => r.modSeq)),
+            },
+          },
         ]);
         const recs = await collect(acct.fetch(inbox.id, ALL, { flags: true, content: true }));
         assert.deepEqual(recs.map((r) => r.flags), [["\\Seen"], ["$Two"], []]);

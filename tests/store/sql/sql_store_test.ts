@@ -400,7 +400,14 @@ for (const kind of KINDS) {
         ]);
         assert.deepEqual(seen2.map((e) => e.type), ["append", "flags", "expunge", "renamed"]);
         // Each change carries the mailbox's MODSEQ after it (RFC 7162): 1 at creation, +1 a change.
-        assert.deepEqual(seen1[0], { type: "append", mailboxId: box.id, uids: [1], modSeq: 2 });
+        // An append names each new message's flags and MODSEQ (for the socket thread's index).
+        assert.deepEqual(seen1[0], {
+          type: "append",
+          mailboxId: box.id,
+          uids: [1],
+          modSeq: 2,
+          flags: { system: new Uint8Array([0]), keywords: {}, modSeqs: new Float64Array([2]) },
+        });
         assert.deepEqual(seen1[2], { type: "expunge", mailboxId: box.id, uids: [1], modSeq: 4 });
         assert.deepEqual(seen1[3], { type: "renamed", mailboxId: box.id, name: "Box2" });
       } finally {
@@ -521,7 +528,18 @@ Deno.test("poll() delivers changes made by another process's store on the same f
     assert.deepEqual(events.map((e) => e.type), ["expunge", "append"]);
     // Found by polling: both at the mailbox's MODSEQ when found.
     assert.deepEqual(events[0], { type: "expunge", mailboxId: box.id, uids: [1], modSeq: 6 });
-    assert.deepEqual(events[1], { type: "append", mailboxId: box.id, uids: [2, 3], modSeq: 6 });
+    // Each found message with its flags and own MODSEQ: 2 was appended at 2, 3 (with \Deleted) at 4.
+    assert.deepEqual(events[1], {
+      type: "append",
+      mailboxId: box.id,
+      uids: [2, 3],
+      modSeq: 6,
+      flags: {
+        system: new Uint8Array([0, 8]),
+        keywords: {},
+        modSeqs: new Float64Array([3, 5]),
+      },
+    });
     events.length = 0;
     await acct.poll(box.id);
     assert.equal(events.length, 0);

@@ -1,0 +1,104 @@
+/**
+ * The append queue's group commit: it waits for `nextTask` (on a store
+ * thread, one task turn) before its first transaction, and takes every
+ * append queued meanwhile into that transaction.
+ */
+import assert from "node:assert/strict";
+import { parseImapSqlConfig } from "../../../lib/config/storage.ts";
+import { openSqlStore } from "../../../lib/store/imapsql.ts";
+import { ALL, collect, message } from "./_helpers.ts";
+import { StoreError } from "../../../lib/store/mail_store.ts";
+
+Deno.test("appends queued while the queue waits for nextTask commit in one transaction", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "imapsql-group-" });
+  try {
+    const options = parseImapSqlConfig({ dsn: "file:mail.db" }, "storage.imapsql.test", {
+      stateDir: dir,
+    });
+    // A turn that ends when the test says so (a store thread's ends after the waiting requests).
+    let open = () => {};
+    let waits = 0;
+    const nextTask = () => {
+      waits++;
+      return new Promise<void>((resolve) => (open = resolve));
+    };
+    const store = await openSqlStore(options, { nextTask });
+    try {
+      const acct = (await store.openAccount("a", { create: true }))!;
+      const inbox = (await acct.getMailbox("INBOX"))!;
+      const before = store.appends.commits;
+      const first = acct.append(inbox.id, { content: message(1) });
+      // The others arrive in later tasks, while the queue waits.
+      const rest: Promise<{ uid: number }>[] = [];
+      for (let i = 2; i <= 8; i++) {
+        await new Promise((r) => setTimeout(r, 0));
+        rest.push(acct.append(inbox.id, { content: message(i) }));
+      }
+      await new Promise((r) => setTimeout(r, 0));
+      assert.equal(waits, 1);
+      assert.equal(store.appends.commits, before, "nothing committed before the turn");
+      open();
+      const uids = (await Promise.all([first, ...rest])).map((r) => r.uid);
+      assert.deepEqual(uids, [1, 2, 3, 4, 5, 6, 7, 8]);
+      assert.equal(store.appends.commits - before, 1);
+    } finally {
+      open();
+      await store.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("flag changes and \\Recent claims share a commit; a failed one undoes only itself", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "imapsql-group-" });
+  try {
+    const options = parseImapSqlConfig({ dsn: "file:mail.db" }, "storage.imapsql.test", {
+      stateDir: dir,
+    });
+    // Turns pass at once until `hold` is set; then they end when the test says so.
+    let hold = false;
+    let open = () => {};
+    const store = await openSqlStore(options, {
+      nextTask: () => hold ? new Promise<void>((resolve) => (open = resolve)) : Promise.resolve(),
+    });
+    try {
+      const acct = (await store.openAccount("a", { create: true }))!;
+      const inbox = (await acct.getMailbox("INBOX"))!;
+      await acct.appendAll(inbox.id, [{ content: message(1) }, { content: message(2) }]);
+      hold = true;
+      const before = store.appends.commits;
+      // Queued while the queue waits for its turn: a flag change, one on a
+      // mailbox that does not exist, another flag change, a \Recent claim.
+      const seen = acct.storeFlags(inbox.id, [{ from: 1, to: 1 }], "add", ["\\Seen"]);
+      const gone = acct.storeFlags(inbox.id + 1000, [{ from: 1, to: 1 }], "add", ["\\Seen"]);
+      const flagged = acct.storeFlags(inbox.id, [{ from: 2, to: 2 }], "add", ["\\Flagged"]);
+      const claim = acct.claimRecent(inbox.id, 2);
+      gone.catch(() => {});
+      await new Promise((r) => setTimeout(r, 0));
+      assert.equal(store.appends.commits, before);
+      open();
+      assert.deepEqual((await seen).changed.map((c) => [c.uid, c.flags]), [[1, ["\\Seen"]]]);
+      await assert.rejects(gone, (e) => e instanceof StoreError && e.code === "NONEXISTENT");
+      assert.deepEqual((await flagged).changed.map((c) => [c.uid, c.flags]), [[2, ["\\Flagged"]]]);
+      assert.deepEqual(await claim, { from: 1, to: 2 });
+      assert.equal(store.appends.commits - before, 1);
+      // Committed: a new connection sees the flags and the claim.
+      await store.close();
+      const again = await openSqlStore(options);
+      try {
+        const a = (await again.openAccount("a"))!;
+        const recs = await collect(a.fetch(inbox.id, ALL, { flags: true }));
+        assert.deepEqual(recs.map((r) => r.flags), [["\\Seen"], ["\\Flagged"]]);
+        assert.equal(await a.claimRecent(inbox.id, 2), null);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      open();
+      await store.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
