@@ -24,6 +24,7 @@ import {
   closeSessions,
   dataset,
   FULL,
+  growthWorkload,
   idleMemoryWorkload,
   loadCorpus,
   loginWorkload,
@@ -218,6 +219,7 @@ async function main(): Promise<void> {
       fairnessWorkload(d),
       imaplibAppendWorkload(d),
       idleMemoryWorkload(d),
+      growthWorkload(d),
     ];
     const chosen = opts.workloads ? all.filter((w) => opts.workloads!.includes(w.id)) : all;
     const rows: Row[] = [];

@@ -73,6 +73,8 @@ export interface Sizes {
   mixedSeconds: number;
   idleConnections: number;
   memoryRounds: number;
+  /** Commands of the growth workload, over all its sessions. */
+  growthCommands: number;
 }
 
 export const QUICK: Sizes = {
@@ -94,6 +96,7 @@ export const QUICK: Sizes = {
   mixedSeconds: 2,
   idleConnections: 200,
   memoryRounds: 1,
+  growthCommands: 50_000,
 };
 
 export const FULL: Sizes = {
@@ -115,6 +118,7 @@ export const FULL: Sizes = {
   mixedSeconds: 15,
   idleConnections: 1_000,
   memoryRounds: 1,
+  growthCommands: 1_000_000,
 };
 
 export const PASSWORD = "bench-Secret-1";
@@ -838,4 +842,89 @@ async function settledMemory(server: BenchServer): Promise<MemoryFigure> {
   }
   samples.sort((a, b) => a.bytes - b.bytes);
   return samples[1];
+}
+
+/** The commands the growth workload cycles through (reads, flag writes, a listing). */
+const GROWTH_COMMANDS = [
+  "NOOP",
+  "UID FETCH 1:* (UID FLAGS)",
+  "UID SEARCH UNSEEN",
+  "STATUS INBOX (MESSAGES UIDNEXT UNSEEN)",
+  "STORE 1 +FLAGS (\\Flagged)",
+  "FETCH 1:5 (ENVELOPE BODYSTRUCTURE)",
+  "STORE 1 -FLAGS (\\Flagged)",
+  'LIST "" "*"',
+  "CHECK",
+  "FETCH 1 (BODY.PEEK[HEADER])",
+];
+
+/**
+ * No growth over a million commands (issue 18, item 5): a few sessions send
+ * `growthCommands` mixed commands in pipelined batches; the server's memory
+ * (settled, summed PSS) is taken once a tenth of them has run, at half of
+ * them and at the end. The figure is the growth over the second half: the
+ * first commands grow each thread's heap towards its working size (20,000
+ * `UID FETCH 1:* (UID FLAGS)` grew RSS by 36 MB, 20,000 more by 1 MB), which
+ * is not what a leak looks like. Not a timing figure.
+ */
+export function growthWorkload(d: Dataset): Workload {
+  const total = d.sizes.growthCommands;
+  const sessions = 4;
+  const batch = 100;
+  return {
+    id: "growth",
+    rounds: 1,
+    metrics: [{
+      id: "growth",
+      title: `memory growth over the second half of ${total.toLocaleString("en")} commands`,
+      unit: "MB",
+      higherIsBetter: false,
+    }],
+    async run(server) {
+      await closeSessions(server);
+      await server.restart();
+      const clients: ImapClient[] = [];
+      for (let i = 0; i < sessions; i++) {
+        const c = await login(server, d.clients[i % d.clients.length]);
+        await must(c, "SELECT INBOX");
+        clients.push(c);
+      }
+      let errors = 0;
+      let sent = 0;
+      const runUpTo = async (upTo: number) => {
+        await Promise.all(clients.map(async (c, k) => {
+          while (sent < upTo) {
+            const n = Math.min(batch, upTo - sent);
+            sent += n;
+            const cmds = Array.from(
+              { length: n },
+              (_, i) => GROWTH_COMMANDS[(sent + i + k) % GROWTH_COMMANDS.length],
+            );
+            for (const r of await c.pipeline(cmds)) if (r.status !== "OK") errors++;
+          }
+        }));
+      };
+      await runUpTo(Math.round(total / 10));
+      const tenth = await settledMemory(server);
+      await runUpTo(Math.round(total / 2));
+      const base = await settledMemory(server);
+      await runUpTo(total);
+      const end = await settledMemory(server);
+      for (const c of clients) c.close();
+      return {
+        growth: {
+          value: (end.bytes - base.bytes) / 1e6,
+          answer: `${sent} commands`,
+          expected: `${total} commands`,
+          errors,
+          extra: {
+            after_tenth_mb: tenth.bytes / 1e6,
+            at_half_mb: base.bytes / 1e6,
+            at_end_mb: end.bytes / 1e6,
+            rss_growth_mb: (end.rss - base.rss) / 1e6,
+          },
+        },
+      };
+    },
+  };
 }

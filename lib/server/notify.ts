@@ -52,6 +52,8 @@ export class Notifier {
   #maxPending: number;
   #unwatch: (() => void) | null = null;
   #wake: (() => void) | null = null;
+  /** Counts the wake-ups given, so a waiter can tell it missed one (IDLE). */
+  changes = 0;
   #selectedId: () => number | null;
 
   constructor(
@@ -154,6 +156,7 @@ export class Notifier {
       this.#unwatch?.();
       this.#unwatch = null;
     }
+    this.changes++;
     this.#wake?.();
   }
 
@@ -167,7 +170,10 @@ export class Notifier {
           // The selected mailbox keeps its own view; wake the connection
           // when the session asked to hear of it between commands.
           const g = this.selectedGroup;
-          if (g && g.events.size > 0) this.#wake?.();
+          if (g && g.events.size > 0) {
+            this.changes++;
+            this.#wake?.();
+          }
           return;
         }
         const name = this.#names.get(event.mailboxId);

@@ -29,6 +29,9 @@ export async function handleIdle(ctx: CommandContext): Promise<void> {
   );
   try {
     for (;;) {
+      // What changed while this round writes must not wait for the next change.
+      const mailboxSeen = ctx.state.kind === "selected" ? ctx.state.mailbox.generation : 0;
+      const notifySeen = session.notify?.changes ?? 0;
       // The selected mailbox's updates, and NOTIFY's (RFC 5465) for the others;
       // then live SEARCH/SORT results (RFC 5267 §4.3).
       await writePending(ctx, true, true);
@@ -46,6 +49,13 @@ export async function handleIdle(ctx: CommandContext): Promise<void> {
       const waits: Promise<void>[] = [new Promise((r) => timer = setTimeout(r, left))];
       if (ctx.state.kind === "selected") waits.push(ctx.state.mailbox.waitForChange());
       if (session.notify) waits.push(session.notify.waitForChange());
+      const missed =
+        (ctx.state.kind === "selected" && ctx.state.mailbox.generation !== mailboxSeen) ||
+        (session.notify !== null && session.notify.changes !== notifySeen);
+      if (missed) {
+        clearTimeout(timer);
+        continue;
+      }
       const what = await ctx.waitInput(Promise.race(waits), left);
       clearTimeout(timer);
       if (what === "eof") return;
