@@ -420,12 +420,18 @@ function instrumented(store: MailStore, metrics: Metrics): MailStore {
         };
       },
     });
+  const wrapped = new WeakMap<AccountStore, AccountStore>();
   return new Proxy(store, {
     get(target, prop) {
       if (prop === "openAccount") {
         return async (...args: Parameters<MailStore["openAccount"]>) => {
           const a = await timed("openAccount", target.openAccount(...args));
-          return a && account(a);
+          if (!a) return a;
+          // One wrapper per account, as the store keeps one account object:
+          // sessions of an account share it (idle_poll.ts keys on it).
+          let w = wrapped.get(a);
+          if (!w) wrapped.set(a, w = account(a));
+          return w;
         };
       }
       const value = Reflect.get(target, prop, target);

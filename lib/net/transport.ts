@@ -31,11 +31,37 @@ export interface Transport {
   quickAck?(): void;
 }
 
+/** The read buffer while data streams in (an APPEND's literal). */
 const READ_SIZE = 64 * 1024;
+/** The read buffer of a quiet connection: what a command line needs. */
+const QUIET_READ_SIZE = 4 * 1024;
+
+/**
+ * The buffer a connection reads into. Most connections are quiet most of the
+ * time (a client in IDLE holds one read pending for up to 30 minutes), so a
+ * read uses a small buffer; a read that filled it means data is streaming
+ * in, and the next reads use a large one until a read again fits the small
+ * one, when the large one is let go (issue 18: memory per IDLE connection).
+ */
+export class ReadBuffer {
+  readonly #small = new Uint8Array(QUIET_READ_SIZE);
+  #large: Uint8Array | null = null;
+
+  /** The buffer for the next read. */
+  get next(): Uint8Array {
+    return this.#large ?? this.#small;
+  }
+
+  /** Records that the last read returned `n` bytes. */
+  filled(n: number): void {
+    if (n < QUIET_READ_SIZE) this.#large = null;
+    else if (this.#large === null) this.#large = new Uint8Array(READ_SIZE);
+  }
+}
 
 export class ConnTransport implements Transport {
   readonly #conn: Deno.Conn;
-  readonly #buf = new Uint8Array(READ_SIZE);
+  readonly #buf = new ReadBuffer();
   #closed = false;
   readonly secure = false;
   readonly tlsProtocol = null;
@@ -53,8 +79,11 @@ export class ConnTransport implements Transport {
   async read(): Promise<Uint8Array | null> {
     if (this.#closed) return null;
     try {
-      const n = await this.#conn.read(this.#buf);
-      return n === null ? null : this.#buf.subarray(0, n);
+      const buf = this.#buf.next;
+      const n = await this.#conn.read(buf);
+      if (n === null) return null;
+      this.#buf.filled(n);
+      return buf.subarray(0, n);
     } catch (err) {
       if (this.#closed) return null;
       throw err;
@@ -107,13 +136,14 @@ async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
 export function duplexOf(conn: Deno.Conn, head?: Uint8Array): Duplex {
   let pumping = false;
   let ended = false;
+  const reads = new ReadBuffer();
   const duplex: Duplex = new Duplex({
     read() {
       if (pumping || ended) return;
       pumping = true;
       (async () => {
-        const buf = new Uint8Array(READ_SIZE);
         for (;;) {
+          const buf = reads.next;
           let n: number | null;
           try {
             n = await conn.read(buf);
@@ -127,6 +157,7 @@ export function duplexOf(conn: Deno.Conn, head?: Uint8Array): Duplex {
             duplex.push(null);
             return;
           }
+          reads.filled(n);
           if (!duplex.push(Buffer.from(buf.subarray(0, n)))) {
             pumping = false;
             return;

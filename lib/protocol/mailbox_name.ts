@@ -7,10 +7,15 @@
 import { HIERARCHY_DELIMITER } from "../store/mail_store.ts";
 import { ImapError } from "./errors.ts";
 
+/** Printable ASCII except "&": a name made only of these needs no modified UTF-7. */
+const PLAIN_ASCII = /^[\x20-\x25\x27-\x7e]*$/;
+
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
 
 /** Unicode → modified UTF-7. */
 export function encodeMailboxName(name: string): string {
+  // Most names are printable ASCII without "&": they are their own encoding.
+  if (PLAIN_ASCII.test(name)) return name;
   let out = "";
   let pending: number[] = [];
   const flush = () => {
@@ -168,6 +173,8 @@ export function listMatcher(pattern: string): (name: string) => boolean {
       tokens.push(ch);
     }
   }
+  // "*" alone (the usual LIST of everything) matches every name.
+  if (tokens.length === 1 && tokens[0] === STAR) return () => true;
   const k = tokens.length;
   const words = (k >> 5) + 1; // bits 0..k
   const star = new Uint32Array(words);

@@ -50,6 +50,10 @@ export class Connection implements CommandContext {
   #closing = false;
   #closed = false;
   #readPending: Promise<Uint8Array | null> | null = null;
+  /** Whether `#readPending` has settled. */
+  #readSettled = false;
+  /** Called once when `#readPending` settles: wakes a `waitInput()` that waits for it. */
+  #inputWake: (() => void) | null = null;
   /** When an unauthenticated connection is closed: login_timeout after connect (or UNAUTHENTICATE). */
   #loginDeadline: number;
   /** The APPEND ceiling the reader was last given after login (null: not yet logged in). */
@@ -174,9 +178,6 @@ export class Connection implements CommandContext {
   async continuation(text: string): Promise<void> {
     this.enc.continuation(text);
     await this.flush();
-    // The client's answer (a literal, often followed by its CRLF in a second
-    // write under Nagle) must not wait for our delayed ACK.
-    this.transport.quickAck?.();
   }
 
   /**
@@ -215,16 +216,37 @@ export class Connection implements CommandContext {
   async waitInput(signal: Promise<void>, timeoutMs: number): Promise<"input" | "signal" | "eof"> {
     if (this.reader.buffered > 0) return "input";
     const read = this.#readOnce(timeoutMs);
-    const which = await Promise.race([read.then((c) => c), signal.then(() => "signal" as const)]);
-    if (which === "signal") return "signal";
+    if (!this.#readSettled) {
+      // IDLE calls this every polling tick while one read stays pending for
+      // minutes: racing `read` itself would add a reaction to it per tick,
+      // kept until the client speaks (memory growing with idle time). The read
+      // has one reaction (#readOnce); each wait races a promise of its own.
+      const arrived = new Promise<"input">((resolve) => {
+        this.#inputWake = () => resolve("input");
+      });
+      const which = await Promise.race([arrived, signal.then(() => "signal" as const)]);
+      this.#inputWake = null;
+      if (which === "signal") return "signal";
+    }
+    const chunk = await read;
     this.#readPending = null;
-    if (which === null) return "eof";
-    this.reader.push(which as Uint8Array);
+    if (chunk === null) return "eof";
+    this.reader.push(chunk);
     return "input";
   }
 
   #readOnce(timeoutMs?: number): Promise<Uint8Array | null> {
-    if (!this.#readPending) this.#readPending = this.#readWithTimeout(timeoutMs);
+    if (!this.#readPending) {
+      const read = this.#readWithTimeout(timeoutMs);
+      this.#readPending = read;
+      this.#readSettled = false;
+      const settled = () => {
+        if (this.#readPending !== read) return;
+        this.#readSettled = true;
+        this.#inputWake?.();
+      };
+      read.then(settled, settled);
+    }
     return this.#readPending;
   }
 
@@ -311,6 +333,11 @@ export class Connection implements CommandContext {
           } else {
             this.reader.acceptLiteral();
             await this.continuation("Ready for literal data");
+            // The literal, often followed by its CRLF in a second write under
+            // Nagle, must not wait for our delayed ACK. Only here: IDLE's and
+            // SASL's answers are one line in one write, and the first call
+            // looks the socket up in /proc (a cost per connection).
+            this.transport.quickAck?.();
           }
           break;
         }

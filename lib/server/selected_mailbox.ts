@@ -414,15 +414,15 @@ export class SelectedMailbox {
 
   // ---- updates ---------------------------------------------------------
 
-  /** Resolves on the next change, or after `timeoutMs` (IDLE's polling tick). */
-  waitForChange(timeoutMs: number): Promise<void> {
+  /** Resolves on the next change, or after `timeoutMs` when given. */
+  waitForChange(timeoutMs?: number): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         if (this.#wake === done) this.#wake = null;
         resolve();
       };
-      const timer = setTimeout(done, timeoutMs);
+      const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
       this.#wake = done;
     });
   }

@@ -79,9 +79,17 @@ type Mode =
   | { kind: "skip-literal"; remaining: number } // dropping literal data, then the line
   | { kind: "stopped" }; // a fatal literal: nothing more is read
 
+/**
+ * The buffer's size while no large command is in progress. It grows (by
+ * doubling) for a long command, an APPEND's literal for one, and comes back
+ * to this size once that command has been taken: a connection that sent one
+ * large message once must not keep its buffer for as long as it stays open.
+ */
+const QUIET_SIZE = 4096;
+
 export class CommandReader {
   #limits: CommandReaderLimits;
-  #buf = new Uint8Array(4096);
+  #buf = new Uint8Array(QUIET_SIZE);
   /** Start of unconsumed data (and of the current command). */
   #start = 0;
   /** End of valid data. */
@@ -109,6 +117,11 @@ export class CommandReader {
     return this.#limits;
   }
 
+  /** The size of the buffer now (it comes back to a small size between large commands). */
+  get capacity(): number {
+    return this.#buf.length;
+  }
+
   /** Bytes buffered but not yet returned. */
   get buffered(): number {
     return this.#end - this.#start;
@@ -124,11 +137,7 @@ export class CommandReader {
   /** Takes (and forgets) unread bytes: used when the stream switches to TLS or compression. */
   takeBuffered(): Uint8Array {
     const rest = this.#buf.slice(this.#start, this.#end);
-    this.#start =
-      this.#end =
-      this.#pos =
-      this.#lineStart =
-        0;
+    this.#empty();
     this.#mode = { kind: "scan" };
     return rest;
   }
@@ -331,13 +340,17 @@ export class CommandReader {
     this.#start = offset;
     this.#pos = Math.max(this.#pos, offset);
     this.#lineStart = this.#pos;
-    if (this.#start === this.#end) {
-      this.#start =
-        this.#end =
-        this.#pos =
-        this.#lineStart =
-          0;
-    }
+    if (this.#start === this.#end) this.#empty();
+  }
+
+  /** Forgets all buffered bytes, and a buffer grown for a large command. */
+  #empty(): void {
+    this.#start =
+      this.#end =
+      this.#pos =
+      this.#lineStart =
+        0;
+    if (this.#buf.length > QUIET_SIZE) this.#buf = new Uint8Array(QUIET_SIZE);
   }
 
   #reserve(extra: number): void {

@@ -1,6 +1,13 @@
-/** The LIST/LSUB pattern matcher: RFC 3501 §6.3.8 semantics, and linear cost on hostile patterns. */
+/**
+ * The LIST/LSUB pattern matcher: RFC 3501 §6.3.8 semantics, and linear cost on hostile patterns;
+ * and modified UTF-7 names (§5.1.3).
+ */
 import assert from "node:assert/strict";
-import { listMatcher } from "../../lib/protocol/mailbox_name.ts";
+import {
+  decodeMailboxName,
+  encodeMailboxName,
+  listMatcher,
+} from "../../lib/protocol/mailbox_name.ts";
 
 /** A slow but obviously right matcher (memoised recursion) to compare against. */
 function reference(pattern: string, name: string): boolean {
@@ -66,4 +73,26 @@ Deno.test("listMatcher() agrees with a reference matcher on random patterns (ove
       assert.equal(m(name), reference(pattern, name), `${pattern} ~ ${name}`);
     }
   }
+});
+
+Deno.test("encodeMailboxName() leaves plain ASCII alone and encodes the rest (RFC 3501 §5.1.3)", () => {
+  const cases: [string, string][] = [
+    ["Folder7/Sub 70 ~!", "Folder7/Sub 70 ~!"],
+    ["Tom & Jerry", "Tom &- Jerry"],
+    ["Entwürfe", "Entw&APw-rfe"],
+    ["~peter/mail/台北/日本語", "~peter/mail/&U,BTFw-/&ZeVnLIqe-"],
+    ["tab\there", "tab&AAk-here"],
+    ["", ""],
+  ];
+  for (const [name, wire] of cases) {
+    assert.equal(encodeMailboxName(name), wire, name);
+    assert.equal(decodeMailboxName(wire), name, wire);
+  }
+});
+
+Deno.test('listMatcher("*") matches every name, the empty one too', () => {
+  const m = listMatcher("*");
+  for (const n of ["", "INBOX", "a/b/c", "%", "日本語"]) assert.ok(m(n), n);
+  assert.ok(listMatcher("**")("x/y"));
+  assert.equal(listMatcher("*/b")("a/c"), false);
 });

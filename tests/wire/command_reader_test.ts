@@ -200,3 +200,16 @@ Deno.test("peekCommands shows whole literal-free commands behind the current one
   // "a5 NO" is not whole yet.
   assert.deepEqual(reader.peekCommands(10), []);
 });
+
+Deno.test("`CommandReader` lets go of a buffer grown for a large literal once the command is taken", () => {
+  const reader = new CommandReader();
+  const small = reader.capacity;
+  const body = "x".repeat(200_000);
+  const results = readAll(`a1 APPEND INBOX {${body.length}+}\r\n${body}\r\n`, 16_384, reader);
+  assert.equal(commands(results).length, 1);
+  assert.equal(commands(results)[0].length, "a1 APPEND INBOX {200000+}\r\n".length + body.length);
+  assert.equal(reader.capacity, small);
+  // A command line still in progress keeps its bytes.
+  assert.deepEqual(commands(readAll("a2 NO", 2, reader)), []);
+  assert.deepEqual(commands(readAll("OP\r\n", 2, reader)), ["a2 NOOP"]);
+});

@@ -5,9 +5,9 @@ import { decodeUtf8 } from "../../wire/parser.ts";
 import { authenticatedOf } from "../access.ts";
 import { refreshContexts } from "../search_context.ts";
 import { writePending } from "../notify_delivery.ts";
+import { joinIdlePoll } from "../idle_poll.ts";
 
-/** How often IDLE looks for changes made by other processes (the admin CLI). */
-export const IDLE_POLL_MS = 500;
+export { IDLE_POLL_MS } from "../idle_poll.ts";
 
 /**
  * IDLE (RFC 2177): "+ idling", then updates as they happen until DONE. The
@@ -20,6 +20,13 @@ export async function handleIdle(ctx: CommandContext): Promise<void> {
   const session = authenticatedOf(ctx);
   session.idling = true;
   const deadline = Date.now() + ctx.endpoint.config.idleTimeoutMs;
+  // Other processes' changes: idle_poll.ts polls for every session in IDLE on
+  // the mailbox, and what it finds wakes this one through its watch.
+  const leave = joinIdlePoll(
+    session.user.account,
+    ctx.state.kind === "selected" ? ctx.state.mailbox.info.id : null,
+    session.notify !== null,
+  );
   try {
     for (;;) {
       // The selected mailbox's updates, and NOTIFY's (RFC 5465) for the others;
@@ -33,20 +40,16 @@ export async function handleIdle(ctx: CommandContext): Promise<void> {
         ctx.endSession();
         return;
       }
-      const waits: Promise<void>[] = [];
-      if (ctx.state.kind === "selected") waits.push(ctx.state.mailbox.waitForChange(IDLE_POLL_MS));
-      if (session.notify) waits.push(session.notify.waitForChange(IDLE_POLL_MS));
-      const changed = waits.length > 0
-        ? Promise.race(waits)
-        : new Promise<void>((r) => setTimeout(r, IDLE_POLL_MS));
-      const what = await ctx.waitInput(changed, left);
+      // One timer for the deadline, none per tick: a session in IDLE sleeps
+      // until a change, its deadline or its client wakes it.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const waits: Promise<void>[] = [new Promise((r) => timer = setTimeout(r, left))];
+      if (ctx.state.kind === "selected") waits.push(ctx.state.mailbox.waitForChange());
+      if (session.notify) waits.push(session.notify.waitForChange());
+      const what = await ctx.waitInput(Promise.race(waits), left);
+      clearTimeout(timer);
       if (what === "eof") return;
-      if (what === "signal") {
-        await ctx.pollMailbox();
-        // Other processes' changes to the account's other mailboxes (NOTIFY).
-        if (session.notify) await session.user.account.pollAccount();
-        continue;
-      }
+      if (what === "signal") continue;
       const line = await ctx.readLine();
       if (line === null) return;
       const text = decodeUtf8(line);
@@ -54,6 +57,7 @@ export async function handleIdle(ctx: CommandContext): Promise<void> {
       throw bad(`Expected DONE, got "${text.slice(0, 40)}"`);
     }
   } finally {
+    leave();
     session.idling = false;
   }
 }

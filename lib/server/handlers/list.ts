@@ -21,10 +21,14 @@ function withParents(mailboxes: MailboxInfo[]): Map<string, Entry> {
   const entries = new Map<string, Entry>();
   for (const info of mailboxes) entries.set(info.name, { name: info.name, info });
   for (const info of mailboxes) {
-    const levels = info.name.split(HIERARCHY_DELIMITER);
-    for (let i = 1; i < levels.length; i++) {
-      const parent = levels.slice(0, i).join(HIERARCHY_DELIMITER);
-      if (!entries.has(parent)) entries.set(parent, { name: parent, info: null });
+    // Each parent, deepest first; one already present has its own parents
+    // present too (a mailbox is walked on its own, an implied one was walked up to the root).
+    const n = info.name;
+    for (let i = n.lastIndexOf(HIERARCHY_DELIMITER); i >= 0;) {
+      const parent = n.slice(0, i);
+      if (entries.has(parent)) break;
+      entries.set(parent, { name: parent, info: null });
+      i = i > 0 ? n.lastIndexOf(HIERARCHY_DELIMITER, i - 1) : -1;
     }
   }
   return entries;
