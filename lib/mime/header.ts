@@ -77,14 +77,14 @@ export function headerFields(
   names: readonly string[],
   exclude = false,
 ): Uint8Array {
-  const lower = names.map((n) => n.toLowerCase());
   // Fields are chosen by the same rules as parseHeaderFields() gives them,
   // compared as bytes: an ASCII name can only equal a field name of the same
   // ASCII bytes (lower-casing keeps 8-bit characters 8-bit). A name with
   // other characters goes the way of strings.
-  const ranges = lower.every(isAscii)
-    ? fieldRanges(header, lower.map(asciiBytes), exclude)
-    : stringRanges(header, new Set(lower), exclude);
+  const ascii = asciiNames(names);
+  const ranges = ascii
+    ? fieldRanges(header, ascii, exclude)
+    : stringRanges(header, new Set(names.map((n) => n.toLowerCase())), exclude);
   let size = 2;
   for (let i = 0; i < ranges.length; i += 2) {
     size += ranges[i + 1] - ranges[i] + (header[ranges[i + 1] - 1] === LF ? 0 : 2);
@@ -120,8 +120,26 @@ function isAscii(text: string): boolean {
   return true;
 }
 
+/**
+ * The names lower-cased as ASCII bytes, or null when one is not ASCII; kept
+ * per names array, which one FETCH command passes for each of its messages.
+ */
+const asciiNameCache = new WeakMap<readonly string[], Uint8Array[] | null>();
+
+function asciiNames(names: readonly string[]): Uint8Array[] | null {
+  let bytes = asciiNameCache.get(names);
+  if (bytes === undefined) {
+    const lower = names.map((n) => n.toLowerCase());
+    bytes = lower.every(isAscii) ? lower.map(asciiBytes) : null;
+    asciiNameCache.set(names, bytes);
+  }
+  return bytes;
+}
+
 function asciiBytes(text: string): Uint8Array {
-  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
 }
 
 /** What String.prototype.trim() removes, among ISO-8859-1 characters. */
