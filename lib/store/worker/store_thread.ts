@@ -110,6 +110,13 @@ function key(name: string): string {
   return name.normalize("NFC").toLowerCase();
 }
 
+/**
+ * Account methods whose results are arrays of plain records (numbers,
+ * strings, booleans, null): they cross as JSON text, cheaper than
+ * structured clone for many small objects (protocol.ts).
+ */
+const JSON_REPLIES = new Set(["listMailboxes"]);
+
 async function call(msg: Extract<ToStore, { t: "call" }>): Promise<void> {
   try {
     if (!store) throw new Error("The store is not open");
@@ -152,7 +159,8 @@ async function call(msg: Extract<ToStore, { t: "call" }>): Promise<void> {
         transfer.push(own.buffer);
       }
     }
-    post({ t: "ok", id: msg.id, value }, transfer);
+    if (JSON_REPLIES.has(msg.method)) post({ t: "json", id: msg.id, json: JSON.stringify(value) });
+    else post({ t: "ok", id: msg.id, value }, transfer);
   } catch (e) {
     post({ t: "err", id: msg.id, error: wireError(e) });
   }

@@ -100,6 +100,9 @@ class StoreThread {
         case "ok":
           this.#settle(msg.id)?.resolve(msg.value);
           break;
+        case "json":
+          this.#settle(msg.id)?.resolve(JSON.parse(msg.json));
+          break;
         case "err": {
           const stream = this.#streams.get(msg.id);
           if (stream) {
