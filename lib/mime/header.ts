@@ -77,18 +77,26 @@ export function headerFields(
   names: readonly string[],
   exclude = false,
 ): Uint8Array {
-  const wanted = new Set(names.map((n) => n.toLowerCase()));
-  const chosen = parseHeaderFields(header).filter((f) =>
-    wanted.has(f.name.toLowerCase()) !== exclude
-  );
+  // Fields are chosen by the same rules as parseHeaderFields() gives them,
+  // compared as bytes: an ASCII name can only equal a field name of the same
+  // ASCII bytes (lower-casing keeps 8-bit characters 8-bit). A name with
+  // other characters goes the way of strings.
+  const ascii = asciiNames(names);
+  const ranges = ascii
+    ? fieldRanges(header, ascii, exclude)
+    : stringRanges(header, new Set(names.map((n) => n.toLowerCase())), exclude);
   let size = 2;
-  for (const f of chosen) size += f.end - f.start + (header[f.end - 1] === LF ? 0 : 2);
+  for (let i = 0; i < ranges.length; i += 2) {
+    size += ranges[i + 1] - ranges[i] + (header[ranges[i + 1] - 1] === LF ? 0 : 2);
+  }
   const out = new Uint8Array(size);
   let o = 0;
-  for (const f of chosen) {
-    out.set(header.subarray(f.start, f.end), o);
-    o += f.end - f.start;
-    if (header[f.end - 1] !== LF) {
+  for (let i = 0; i < ranges.length; i += 2) {
+    const start = ranges[i];
+    const end = ranges[i + 1];
+    out.set(header.subarray(start, end), o);
+    o += end - start;
+    if (header[end - 1] !== LF) {
       out[o++] = CR;
       out[o++] = LF;
     }
@@ -96,6 +104,94 @@ export function headerFields(
   out[o++] = CR;
   out[o++] = LF;
   return out;
+}
+
+/** The chosen fields' [start, end) pairs, by parseHeaderFields() and string names. */
+function stringRanges(header: Uint8Array, wanted: Set<string>, exclude: boolean): number[] {
+  const out: number[] = [];
+  for (const f of parseHeaderFields(header)) {
+    if (wanted.has(f.name.toLowerCase()) !== exclude) out.push(f.start, f.end);
+  }
+  return out;
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/**
+ * The names lower-cased as ASCII bytes, or null when one is not ASCII; kept
+ * per names array, which one FETCH command passes for each of its messages.
+ */
+const asciiNameCache = new WeakMap<readonly string[], Uint8Array[] | null>();
+
+function asciiNames(names: readonly string[]): Uint8Array[] | null {
+  let bytes = asciiNameCache.get(names);
+  if (bytes === undefined) {
+    const lower = names.map((n) => n.toLowerCase());
+    bytes = lower.every(isAscii) ? lower.map(asciiBytes) : null;
+    asciiNameCache.set(names, bytes);
+  }
+  return bytes;
+}
+
+function asciiBytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+/** What String.prototype.trim() removes, among ISO-8859-1 characters. */
+function trimmed(b: number): boolean {
+  return (b >= 0x09 && b <= 0x0d) || b === SP || b === 0xa0;
+}
+
+/**
+ * parseHeaderFields() without strings: the [start, end) pairs of the fields
+ * whose name (trimmed as there) is one of `names` (lower-case ASCII bytes),
+ * or with `exclude` is none of them.
+ */
+function fieldRanges(header: Uint8Array, names: Uint8Array[], exclude: boolean): number[] {
+  const out: number[] = [];
+  const end = header.length;
+  let pos = 0;
+  let open = false;
+  let chosen = false;
+  while (pos < end) {
+    const lf = header.indexOf(LF, pos);
+    const lineEnd = lf < 0 ? end : lf + 1;
+    const first = header[pos];
+    if (first === LF || (first === CR && pos + 1 < end && header[pos + 1] === LF)) break;
+    if ((first === SP || first === HT) && open) {
+      if (chosen) out[out.length - 1] = lineEnd;
+    } else {
+      let colon = pos;
+      while (colon < lineEnd && header[colon] !== 0x3a) colon++;
+      let a = pos;
+      let b = colon;
+      while (a < b && trimmed(header[a])) a++;
+      while (b > a && trimmed(header[b - 1])) b--;
+      chosen = nameIn(header, a, b, names) !== exclude;
+      if (chosen) out.push(pos, lineEnd);
+      open = true;
+    }
+    pos = lineEnd;
+  }
+  return out;
+}
+
+function nameIn(header: Uint8Array, a: number, b: number, names: Uint8Array[]): boolean {
+  outer: for (const name of names) {
+    if (name.length !== b - a) continue;
+    for (let i = 0; i < name.length; i++) {
+      let c = header[a + i];
+      if (c >= 0x41 && c <= 0x5a) c += 0x20;
+      if (c !== name[i]) continue outer;
+    }
+    return true;
+  }
+  return false;
 }
 
 /**

@@ -513,9 +513,11 @@ export function wireForms(envelope: Envelope, body: BodyStructure): WireForms {
   const env = (enc: ResponseEncoder) => writeEnvelope(enc, envelope);
   const struct = (enc: ResponseEncoder) => writeBodyStructure(enc, body, true);
   const envelopeUtf8 = render(true, env);
-  const envelopeAscii = render(false, env);
   const structUtf8 = render(true, struct);
-  const structAscii = render(false, struct);
+  // Text without DEL or 8-bit characters is written the same in both forms
+  // (the downgrade and the quoting rule differ only for those).
+  const envelopeAscii = beyondAscii(envelopeUtf8) ? render(false, env) : envelopeUtf8;
+  const structAscii = beyondAscii(structUtf8) ? render(false, struct) : structUtf8;
   return {
     envelope: envelopeUtf8,
     bodyStructure: structUtf8,
@@ -524,7 +526,13 @@ export function wireForms(envelope: Envelope, body: BodyStructure): WireForms {
   };
 }
 
+function beyondAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x7f) return true;
+  return false;
+}
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

@@ -2,11 +2,13 @@
  * Read-ahead for pipelined FETCH commands: when a client has already sent
  * more FETCH commands behind the running one (a client walking 1,000
  * messages with `FETCH n BODY.PEEK[]`), the running one reads its own
- * messages and theirs from the store in one stream, and those commands are
- * then answered from what was read. Each command is still parsed, resolved
- * and answered in its turn, with its own tag; only the store work moves
- * earlier: one trip to the store thread (two thread wake-ups and a mailbox
- * query) for the run instead of one per command (docs/performance.md).
+ * messages and theirs from the store in one stream, and those commands then
+ * take their records from that stream as it brings them. Each command is
+ * still parsed, resolved and answered in its turn, with its own tag; only
+ * the store work moves earlier: one trip to the store thread (two thread
+ * wake-ups and a mailbox query) for the run instead of one per command, and
+ * the store thread reads the next messages while this thread writes the
+ * previous ones (docs/performance.md).
  *
  * Only what a message never changes is read ahead (its bytes, header,
  * structures, size and dates, EMAILID): RFC 3501 §2.3.1.1 keeps a UID's
@@ -43,14 +45,26 @@ const IMMUTABLE = new Set<keyof MessageFields>([
   "emailId",
 ]);
 
-/** Records read for commands not yet run, by UID, with the fields they hold. */
+/**
+ * What a read-ahead holds for the commands not yet run: the records read and
+ * not yet taken, and the store stream the rest still comes from, with the
+ * UIDs it has yet to give. Later commands take their records as the stream
+ * brings them, so the store thread reads the next messages while this
+ * thread writes the previous ones.
+ */
 interface Held {
   fields: MessageFields;
   records: Map<number, MessageRecord>;
+  /** UIDs of the plan not read from `source` yet. */
+  pending: Set<number>;
+  source: AsyncIterator<MessageRecord> | null;
+  /** About what `records` costs in memory (sizeOf). */
+  bytes: number;
 }
 
-/** One per selected-mailbox view: it goes with the view at UNSELECT or the next SELECT. */
+/** One per selected-mailbox view: dropped (its stream cancelled) when the view closes. */
 const held = new WeakMap<SelectedMailbox, Held>();
+const watched = new WeakSet<SelectedMailbox>();
 
 /**
  * The fields of a FETCH that may be read ahead or answered from what was,
@@ -77,35 +91,89 @@ function covers(have: MessageFields, want: MessageFields): boolean {
 }
 
 /**
- * The records of `set` (the running command's known UIDs) when
- * an earlier command read all of them ahead with the fields asked for, or
- * null. Taken records are forgotten; a miss forgets everything held (the
- * run of commands it was read for has ended).
+ * The records of `set` when an earlier command's read-ahead holds or
+ * brings all of them with the fields asked for, in UID order; or null.
+ * A miss drops everything held and cancels its stream (the run of
+ * commands it was read for has ended).
  */
 export function takeHeld(
   mailbox: SelectedMailbox,
   set: UidSet,
   fields: MessageFields,
-): MessageRecord[] | null {
+): AsyncIterable<MessageRecord> | null {
   const h = held.get(mailbox);
   if (!h) return null;
-  const uids = countUids(set) <= h.records.size ? mailbox.knownUids(set) : null;
-  if (!uids || !covers(h.fields, fields) || !uids.every((uid) => h.records.has(uid))) {
-    held.delete(mailbox);
+  const uids = countUids(set) <= h.records.size + h.pending.size ? mailbox.knownUids(set) : null;
+  if (
+    !uids || !covers(h.fields, fields) ||
+    !uids.every((uid) => h.records.has(uid) || h.pending.has(uid))
+  ) {
+    dropHeld(mailbox);
     return null;
   }
-  const out = uids.map((uid) => {
-    const r = h.records.get(uid)!;
-    h.records.delete(uid);
-    return r;
-  });
-  if (h.records.size === 0) held.delete(mailbox);
-  return out;
+  return take(mailbox, h, uids);
 }
 
-/** Forgets what is held for `mailbox` (a FETCH that did not use it). */
+/** Forgets what is held for `mailbox` and stops its stream (a FETCH that did not use it). */
 export function dropHeld(mailbox: SelectedMailbox): void {
+  const h = held.get(mailbox);
+  if (!h) return;
   held.delete(mailbox);
+  end(h);
+}
+
+function end(h: Held): void {
+  const source = h.source;
+  h.source = null;
+  h.pending.clear();
+  source?.return?.().catch(() => {});
+}
+
+/** `uids`' records, from what is held or, as they come, from the stream. */
+async function* take(
+  mailbox: SelectedMailbox,
+  h: Held,
+  uids: readonly number[],
+): AsyncGenerator<MessageRecord, void, undefined> {
+  for (const uid of uids) {
+    let r = h.records.get(uid);
+    if (r) {
+      h.records.delete(uid);
+      h.bytes -= sizeOf(r);
+    } else if (h.pending.has(uid)) {
+      r = await pull(h, uid);
+    }
+    // A UID the store no longer has (expunged meanwhile) is left out, as a read now would.
+    if (r) yield r;
+  }
+  if (h.records.size === 0 && h.pending.size === 0 && held.get(mailbox) === h) {
+    held.delete(mailbox);
+    end(h);
+  }
+}
+
+/**
+ * Reads the stream up to `uid`'s record, keeping the others read on the way
+ * for their commands, up to AHEAD_BYTES; past it they are let go, and
+ * their commands read for themselves.
+ */
+async function pull(h: Held, uid: number): Promise<MessageRecord | undefined> {
+  while (h.source) {
+    const next = await h.source.next();
+    if (next.done) {
+      h.source = null;
+      h.pending.clear();
+      return undefined;
+    }
+    const r = next.value;
+    h.pending.delete(r.uid);
+    if (r.uid === uid) return r;
+    if (h.bytes < AHEAD_BYTES) {
+      h.records.set(r.uid, r);
+      h.bytes += sizeOf(r);
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -154,30 +222,31 @@ export function planReadAhead(
 }
 
 /**
- * The running command's records out of a read-ahead stream; the others are
- * held for the commands behind it, up to AHEAD_BYTES. Reading stops once
- * the running command has its records and nothing more can be held.
+ * Starts a read-ahead: `records` is the store stream of `plan` (the UIDs of
+ * the running command and of the commands behind it); the running
+ * command's own records come back, and the rest stay held in the stream
+ * for the commands behind it (takeHeld).
  */
-export async function* readAhead(
+export function readAhead(
   mailbox: SelectedMailbox,
   records: AsyncIterable<MessageRecord>,
   own: UidSet,
-  fields: MessageFields,
-): AsyncGenerator<MessageRecord, void, undefined> {
-  const mine = new Set(mailbox.knownUids(own));
-  let left = mine.size;
-  const keep: Held = { fields, records: new Map() };
-  held.set(mailbox, keep);
-  let bytes = 0;
-  for await (const r of records) {
-    if (mine.has(r.uid)) {
-      left--;
-      yield r;
-    } else if (bytes < AHEAD_BYTES) {
-      bytes += sizeOf(r);
-      keep.records.set(r.uid, r);
-    } else if (left === 0) break;
+  plan: { uids: UidSet; fields: MessageFields },
+): AsyncIterable<MessageRecord> {
+  dropHeld(mailbox);
+  if (!watched.has(mailbox)) {
+    watched.add(mailbox);
+    mailbox.onClose(() => dropHeld(mailbox));
   }
+  const h: Held = {
+    fields: plan.fields,
+    records: new Map(),
+    pending: new Set(mailbox.knownUids(plan.uids)),
+    source: records[Symbol.asyncIterator](),
+    bytes: 0,
+  };
+  held.set(mailbox, h);
+  return take(mailbox, h, mailbox.knownUids(own));
 }
 
 /** About what a held record costs in memory. */

@@ -104,6 +104,7 @@ export class SelectedMailbox {
   /** Wakes an IDLE waiting for a change. */
   #wake: (() => void) | null = null;
   #unwatch: (() => void) | null = null;
+  #closers: (() => void)[] = [];
 
   constructor(
     info: MailboxInfo,
@@ -134,9 +135,15 @@ export class SelectedMailbox {
     this.#unwatch = unwatch;
   }
 
+  /** Runs `f` when this view closes (fetch_read_ahead.ts stops its store stream). */
+  onClose(f: () => void): void {
+    this.#closers.push(f);
+  }
+
   close(): void {
     this.#unwatch?.();
     this.#unwatch = null;
+    for (const f of this.#closers.splice(0)) f();
   }
 
   /** CONDSTORE is on in this session (ENABLE, or any enabling command; RFC 7162 §3.1). */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { message, withMailbox as setup } from "../_support/mailbox_fixture.ts";
-import type { TestClient } from "../_support/imap_client.ts";
+import { TestClient } from "../_support/imap_client.ts";
 
 /** Sends `commands` in one write (tags p1, p2, ...) and reads every reply. */
 async function pipeline(client: TestClient, commands: string[]): Promise<string[][]> {
@@ -72,5 +72,47 @@ Deno.test("a FETCH behind a STORE and a BODY[] that sets \\Seen reads at its own
     assert.match(r[3][0], /^\* 2 FETCH \(FLAGS \(\\Flagged \\Recent\) BODY\[HEADER\] /);
     assert.match(r[4][0], /FLAGS \(\\Seen \\Recent\)\)$/);
     assert.equal(r[5][0], "* 3 FETCH (FLAGS (\\Seen \\Recent))");
+  });
+});
+
+Deno.test("a read-ahead past its byte bound answers as the same commands one at a time", async () => {
+  // 36 messages of about 300 KB, fetched in a shuffled order: more than the
+  // 8 MB a read-ahead holds, so some records are let go and read again by
+  // their own command.
+  const big = Array.from(
+    { length: 36 },
+    (_, i) => message(i + 1, `Line ${i + 1} ${"x".repeat(60)}\r\n`.repeat(4200)),
+  );
+  const order = Array.from({ length: 36 }, (_, i) => ((i * 17) % 36) + 1);
+  const commands = order.map((n) => `FETCH ${n} BODY.PEEK[]`);
+  await setup(big, "SELECT", async ({ client }) => {
+    const first = await pipeline(client, commands);
+    const again = await oneByOne(client, commands);
+    assert.deepEqual(first, again);
+    for (let i = 0; i < order.length; i++) {
+      assert.match(first[i][0], new RegExp(`^\\* ${order[i]} FETCH \\(BODY\\[\\] \\{\\d+\\}`));
+      assert.ok(first[i][0].includes(`Line ${order[i]} x`));
+    }
+  });
+});
+
+Deno.test("a session that leaves in the middle of a read-ahead does not hold up the next one", async () => {
+  await setup(msgs, "SELECT", async ({ client, srv }) => {
+    // Sent, then the session goes after the first answer's first line.
+    await client.writeRaw(
+      Array.from({ length: 30 }, (_, i) => `q${i} FETCH ${30 - i} BODY.PEEK[]\r\n`).join(""),
+    );
+    await client.readLine();
+    client.close();
+    const other = await TestClient.connect(srv.port);
+    try {
+      await other.login("alice", "alice-pw");
+      assert.match((await other.command("SELECT INBOX")).tagged, /OK/);
+      const f = await other.command("FETCH 1:30 BODY.PEEK[HEADER]");
+      assert.equal(f.untagged.length, 30);
+      assert.match(f.tagged, /OK/);
+    } finally {
+      other.close();
+    }
   });
 });

@@ -225,5 +225,5 @@ function records(
   if (have) return have;
   const plan = planReadAhead(ctx, mailbox, uids, fields);
   if (!plan) return account.fetch(id, uids, fields);
-  return readAhead(mailbox, account.fetch(id, plan.uids, plan.fields), uids, plan.fields);
+  return readAhead(mailbox, account.fetch(id, plan.uids, plan.fields), uids, plan);
 }

@@ -5,10 +5,9 @@
  * responses from then on (fetch.ts reads them for the session's form).
  */
 import type { Transaction } from "kysely";
-import type { Envelope } from "../../mime/types.ts";
-import type { BodyStructure } from "../../mime/types.ts";
+import type { BodyStructure, Envelope } from "../../mime/types.ts";
 import { WIRE_VERSION, type WireForms, wireForms } from "../../protocol/fetch_response.ts";
-import type { Db } from "./schema.ts";
+import type { BodyWireTable, Db } from "./schema.ts";
 
 export { WIRE_VERSION };
 export type { WireForms };
@@ -18,17 +17,22 @@ export function wireOf(envelope: Envelope, body: BodyStructure): WireForms {
   return wireForms(envelope, body);
 }
 
-export async function insertWire(
-  trx: Transaction<Db>,
-  bodyId: number,
-  wire: WireForms,
-): Promise<void> {
-  await trx.insertInto("body_wire").values({
+/** The `body_wire` row of body `bodyId`, for this WIRE_VERSION. */
+export function wireRow(bodyId: number, wire: WireForms): BodyWireTable {
+  return {
     body_id: bodyId,
     version: WIRE_VERSION,
     envelope: wire.envelope,
     body_structure: wire.bodyStructure,
     envelope_ascii: wire.envelopeAscii,
     body_structure_ascii: wire.bodyStructureAscii,
-  }).execute();
+  };
+}
+
+export async function insertWire(
+  trx: Transaction<Db>,
+  bodyId: number,
+  wire: WireForms,
+): Promise<void> {
+  await trx.insertInto("body_wire").values(wireRow(bodyId, wire)).execute();
 }

@@ -138,3 +138,37 @@ for (const kind of KINDS) {
     }
   });
 }
+
+for (const kind of ["file", "postgres"] as const) {
+  Deno.test(
+    `migration 10 writes the forms of the bodies already stored (${kind})`,
+    on(kind),
+    async () => {
+      const t = await openTestStore(kind);
+      try {
+        let acct = (await t.store.openAccount("a", { create: true }))!;
+        const inbox = (await acct.getMailbox("INBOX"))!;
+        for (const content of MESSAGES) await acct.append(inbox.id, { content });
+        const fields: MessageFields = { envelope: true, bodyStructure: true };
+        const live = await responses(acct, inbox.id, false, fields);
+        // Back to the schema before migration 10.
+        await sql`drop table body_wire`.execute(t.store.db);
+        await sql`alter table bodies drop column has_nul`.execute(t.store.db);
+        await sql`delete from schema_migrations where version = 10`.execute(t.store.db);
+        const store = await t.reopen();
+        acct = (await store.openAccount("a"))!;
+        for (const utf8 of [false, true]) {
+          const stored = await responses(acct, inbox.id, utf8, {
+            ...fields,
+            wireForm: utf8 ? "utf8" : "ascii",
+          });
+          assert.equal(stored.wire, MESSAGES.length);
+          if (!utf8) assert.equal(stored.text, live.text);
+          else assert.equal(stored.text, (await responses(acct, inbox.id, true, fields)).text);
+        }
+      } finally {
+        await t.cleanup();
+      }
+    },
+  );
+}

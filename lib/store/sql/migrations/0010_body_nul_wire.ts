@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Migration } from "./migration.ts";
+import { wireOf, wireRow } from "../body_wire.ts";
 
 /**
  * What FETCH needs to copy rather than compute, recorded when a body is
@@ -11,7 +12,9 @@ import type { Migration } from "./migration.ts";
  *   scans the message for it; with 0 here it does not have to.
  * - `body_wire`: ENVELOPE and BODYSTRUCTURE as a FETCH response writes
  *   them (body_wire.ts), in a table of their own so that reading them does
- *   not walk the overflow pages of a body stored before them in a row.
+ *   not walk the overflow pages of a body stored before them in a row;
+ *   filled here for the bodies already stored, a chunk at a time, from
+ *   their stored structures.
  */
 export const bodyNulWire: Migration = {
   version: 10,
@@ -31,5 +34,17 @@ export const bodyNulWire: Migration = {
       .addColumn("envelope_ascii", "blob")
       .addColumn("body_structure_ascii", "blob")
       .execute();
+    let cursor = 0;
+    for (;;) {
+      const rows: { id: number; envelope: string; body_structure: string }[] = await db
+        .selectFrom("bodies").select(["id", "envelope", "body_structure"])
+        .where("id", ">", cursor).orderBy("id").limit(500).execute();
+      for (const r of rows) {
+        const wire = wireOf(JSON.parse(r.envelope), JSON.parse(r.body_structure));
+        await db.insertInto("body_wire").values(wireRow(r.id, wire)).execute();
+      }
+      if (rows.length < 500) break;
+      cursor = rows[rows.length - 1].id;
+    }
   },
 };
