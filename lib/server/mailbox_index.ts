@@ -42,6 +42,7 @@ import type {
   UidSet,
 } from "../store/mail_store.ts";
 import { FLAG_BITS, FLAG_HAS_KEYWORDS } from "../store/mail_store.ts";
+import { lowerBound, positionOf } from "./uid_set.ts";
 
 /** Set in a flags byte while the message's flags are not known here. */
 const UNKNOWN = 128;
@@ -164,28 +165,12 @@ export class MailboxIndex {
 
   /** The position of `uid`, or -1. */
   indexOf(uid: number): number {
-    let lo = 0;
-    let hi = this.#count - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = this.#uids[mid];
-      if (v === uid) return mid;
-      if (v < uid) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return positionOf(this.#uids, this.#count, uid);
   }
 
   /** The position of the first UID >= `uid`. */
   lowerBound(uid: number): number {
-    let lo = 0;
-    let hi = this.#count;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.#uids[mid] < uid) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.#uids, this.#count, uid);
   }
 
   /** The flags of the message at position `i`, in the store's order. */

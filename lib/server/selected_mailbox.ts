@@ -43,7 +43,7 @@ import {
   writeRecent,
 } from "../protocol/commands/select.ts";
 import { writeExpunge, writeVanished } from "../protocol/commands/expunge.ts";
-import { uidSetOf } from "./uid_set.ts";
+import { lowerBound, positionOf, uidSetOf } from "./uid_set.ts";
 
 /**
  * Claims the messages up to `uid` as \Recent for the caller (or, with
@@ -194,16 +194,7 @@ export class SelectedMailbox {
 
   /** The sequence number of `uid`, or 0. */
   seqOf(uid: number): number {
-    let lo = 0;
-    let hi = this.#count - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = this.#uids[mid];
-      if (v === uid) return mid + 1;
-      if (v < uid) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return 0;
+    return positionOf(this.#uids, this.#count, uid) + 1;
   }
 
   /** Whether `uid` was expunged by another session and not yet reported. */
@@ -259,14 +250,7 @@ export class SelectedMailbox {
 
   /** The index of the first known UID >= `uid`. */
   #lowerBound(uid: number): number {
-    let lo = 0;
-    let hi = this.#count;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.#uids[mid] < uid) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.#uids, this.#count, uid);
   }
 
   /** The UIDs that are \Recent here, for SEARCH RECENT / NEW / OLD. */

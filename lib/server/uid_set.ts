@@ -18,3 +18,21 @@ export function uidSetOf(uids: readonly number[]): UidSet {
   }
   return out;
 }
+
+/** The position of the first UID >= `uid` among the first `count` of ascending `uids`. */
+export function lowerBound(uids: Uint32Array, count: number, uid: number): number {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (uids[mid] < uid) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The position of `uid` among the first `count` of ascending `uids`, or -1. */
+export function positionOf(uids: Uint32Array, count: number, uid: number): number {
+  const i = lowerBound(uids, count, uid);
+  return i < count && uids[i] === uid ? i : -1;
+}
