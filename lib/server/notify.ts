@@ -17,6 +17,7 @@
  * is told [NOTIFICATIONOVERFLOW]: NOTIFY is then off, as after NOTIFY NONE
  * (§5.8).
  */
+import { ChangeWaiter } from "./change_waiter.ts";
 import type { AccountEvent, AccountStore } from "../store/mail_store.ts";
 import { HIERARCHY_DELIMITER } from "../store/mail_store.ts";
 import type { EventGroup, MailboxFilter, NotifyEvent } from "../protocol/commands/notify.ts";
@@ -51,7 +52,7 @@ export class Notifier {
   #overflowed = false;
   #maxPending: number;
   #unwatch: (() => void) | null = null;
-  #wake: (() => void) | null = null;
+  #changed = new ChangeWaiter();
   /** Counts the wake-ups given, so a waiter can tell it missed one (IDLE). */
   changes = 0;
   #selectedId: () => number | null;
@@ -80,7 +81,7 @@ export class Notifier {
   stop(): void {
     this.#unwatch?.();
     this.#unwatch = null;
-    this.#wake?.();
+    this.#changed.wake();
   }
 
   /** The group for the selected mailbox ("selected" or "selected-delayed"), if any. */
@@ -130,16 +131,7 @@ export class Notifier {
    * moved on), so no timer outlives its use.
    */
   waitForChange(timeoutMs?: number): Promise<void> {
-    this.#wake?.();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        if (this.#wake === done) this.#wake = null;
-        resolve();
-      };
-      const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
-      this.#wake = done;
-    });
+    return this.#changed.wait(timeoutMs);
   }
 
   #push(p: Pending): void {
@@ -157,7 +149,7 @@ export class Notifier {
       this.#unwatch = null;
     }
     this.changes++;
-    this.#wake?.();
+    this.#changed.wake();
   }
 
   #handle(event: AccountEvent): void {
@@ -172,7 +164,7 @@ export class Notifier {
           const g = this.selectedGroup;
           if (g && g.events.size > 0) {
             this.changes++;
-            this.#wake?.();
+            this.#changed.wake();
           }
           return;
         }

@@ -23,6 +23,7 @@
  * recent, here, for as long as it keeps the mailbox selected. A read-only
  * session (EXAMINE) looks without claiming, so it takes nothing away.
  */
+import { ChangeWaiter } from "./change_waiter.ts";
 import type { FlagChange, MailboxEvent, MailboxInfo, UidSet } from "../store/mail_store.ts";
 import { SYSTEM_FLAGS } from "../store/mail_store.ts";
 import { type MessageSet, resolveRanges, SAVED_RESULT, STAR } from "../protocol/sequence_set.ts";
@@ -102,7 +103,7 @@ export class SelectedMailbox {
   #seenModSeq: number;
   #deleted = false;
   /** Wakes an IDLE waiting for a change. */
-  #wake: (() => void) | null = null;
+  #changed = new ChangeWaiter();
   #unwatch: (() => void) | null = null;
   #closers: (() => void)[] = [];
 
@@ -398,17 +399,9 @@ export class SelectedMailbox {
 
   // ---- updates ---------------------------------------------------------
 
-  /** Resolves on the next change, or after `timeoutMs` when given. */
+  /** Resolves on the next change, or after `timeoutMs` when given; a new call releases the one before. */
   waitForChange(timeoutMs?: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        if (this.#wake === done) this.#wake = null;
-        resolve();
-      };
-      const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
-      this.#wake = done;
-    });
+    return this.#changed.wait(timeoutMs);
   }
 
   /**
@@ -421,7 +414,7 @@ export class SelectedMailbox {
 
   /** Records a change from the store's event bus. */
   handleEvent(event: MailboxEvent): void {
-    this.#wake?.();
+    this.#changed.wake();
     this.generation++;
     if ((event.type === "append" || event.type === "expunge") && event.modSeq) {
       this.#seenModSeq = Math.max(this.#seenModSeq, event.modSeq);
