@@ -368,24 +368,27 @@ export async function appendMessages(
     const last = results[results.length - 1];
     // One transaction gave the messages consecutive MODSEQs: the bus moves
     // from the one before the first to the last.
-    ctx.bus.advance(mailboxId, first.modSeq - 1, {
-      modSeq: last.modSeq,
-      uidNext: last.uid + 1,
-      name: last.name,
-    });
-    ctx.bus.emit({
-      type: "append",
-      mailboxId,
-      uids: results.map((r) => r.uid),
-      modSeq: results[results.length - 1].modSeq,
-      flags: appendedFlags(
-        results.map((r, i) => ({
-          bits: jobs[i].bits,
-          keywords: jobs[i].keywords,
-          modSeq: r.modSeq,
-        })),
-      ),
-    });
+    ctx.bus.publish(
+      {
+        type: "append",
+        mailboxId,
+        uids: results.map((r) => r.uid),
+        modSeq: results[results.length - 1].modSeq,
+        flags: appendedFlags(
+          results.map((r, i) => ({
+            bits: jobs[i].bits,
+            keywords: jobs[i].keywords,
+            modSeq: r.modSeq,
+          })),
+        ),
+      },
+      first.modSeq - 1,
+      {
+        modSeq: last.modSeq,
+        uidNext: last.uid + 1,
+        name: last.name,
+      },
+    );
     return results.map((r) => ({ uid: r.uid, uidValidity: r.uidValidity, modSeq: r.modSeq }));
   } finally {
     for (const job of jobs) files?.unhold(job.hash);

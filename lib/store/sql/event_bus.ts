@@ -94,6 +94,16 @@ export class EventBus {
     known.name = state.name;
   }
 
+  /**
+   * An in-process change has committed: the bus advances from `base` to
+   * `state` (as advance() does) and delivers `event`, in that order, so a
+   * poll started by a listener already knows the change.
+   */
+  publish(event: MailboxEvent, base: number, state: KnownState): void {
+    this.advance(event.mailboxId, base, state);
+    this.emit(event);
+  }
+
   /** Records what poll() read from the database. */
   sync(mailboxId: number, state: KnownState): void {
     const known = this.#known.get(mailboxId);

@@ -41,12 +41,11 @@ export async function expunge(
   });
   if (!result) return [];
   await ctx.options.files?.remove(result.hashes);
-  ctx.bus.advance(mailboxId, result.box.highest_modseq, {
-    modSeq: result.modSeq,
-    uidNext: result.box.uid_next,
-    name: result.box.name,
-  });
-  ctx.bus.emit({ type: "expunge", mailboxId, uids: result.uids, modSeq: result.modSeq });
+  ctx.bus.publish(
+    { type: "expunge", mailboxId, uids: result.uids, modSeq: result.modSeq },
+    result.box.highest_modseq,
+    { modSeq: result.modSeq, uidNext: result.box.uid_next, name: result.box.name },
+  );
   return result.uids;
 }
 
@@ -181,28 +180,31 @@ export async function moveMessages(
   }
   const sourceUids = result.rows.map((r) => r.uid);
   const destUids = sourceUids.map((_, i) => result.first + i);
-  ctx.bus.advance(destMailboxId, result.dst.highest_modseq, {
-    modSeq: result.dstModSeq,
-    uidNext: result.first + sourceUids.length,
-    name: result.dst.name,
-  });
-  ctx.bus.emit({
-    type: "append",
-    mailboxId: destMailboxId,
-    uids: destUids,
-    modSeq: result.dstModSeq,
-    flags: appendedFlags(
-      result.rows.map((r) => ({
-        bits: r.system_flags,
-        keywords: r.keywords,
-        modSeq: result.dstModSeq,
-      })),
-    ),
-  });
+  ctx.bus.publish(
+    {
+      type: "append",
+      mailboxId: destMailboxId,
+      uids: destUids,
+      modSeq: result.dstModSeq,
+      flags: appendedFlags(
+        result.rows.map((r) => ({
+          bits: r.system_flags,
+          keywords: r.keywords,
+          modSeq: result.dstModSeq,
+        })),
+      ),
+    },
+    result.dst.highest_modseq,
+    {
+      modSeq: result.dstModSeq,
+      uidNext: result.first + sourceUids.length,
+      name: result.dst.name,
+    },
+  );
   if (move) {
     await ctx.options.files?.remove(result.hashes);
-    ctx.bus.advance(
-      mailboxId,
+    ctx.bus.publish(
+      { type: "expunge", mailboxId, uids: sourceUids, modSeq: result.srcModSeq },
       mailboxId === destMailboxId ? result.dstModSeq : result.src.highest_modseq,
       {
         modSeq: result.srcModSeq,
@@ -212,7 +214,6 @@ export async function moveMessages(
         name: result.src.name,
       },
     );
-    ctx.bus.emit({ type: "expunge", mailboxId, uids: sourceUids, modSeq: result.srcModSeq });
   }
   return { uidValidity: result.dst.uid_validity, sourceUids, destUids };
 }

@@ -49,23 +49,16 @@ export async function replaceMessage(
     });
     const { added, before, modSeq, hashes } = result;
     await files?.remove(hashes);
-    ctx.bus.advance(destMailboxId, added.modSeq - 1, {
-      modSeq: added.modSeq,
-      uidNext: added.uid + 1,
-      name: added.name,
-    });
-    ctx.bus.emit({
-      type: "append",
-      mailboxId: destMailboxId,
-      uids: [added.uid],
-      modSeq: added.modSeq,
-    });
-    ctx.bus.advance(mailboxId, before.highest_modseq, {
-      modSeq,
-      uidNext: before.uid_next,
-      name: before.name,
-    });
-    ctx.bus.emit({ type: "expunge", mailboxId, uids: [uid], modSeq });
+    ctx.bus.publish(
+      { type: "append", mailboxId: destMailboxId, uids: [added.uid], modSeq: added.modSeq },
+      added.modSeq - 1,
+      { modSeq: added.modSeq, uidNext: added.uid + 1, name: added.name },
+    );
+    ctx.bus.publish(
+      { type: "expunge", mailboxId, uids: [uid], modSeq },
+      before.highest_modseq,
+      { modSeq, uidNext: before.uid_next, name: before.name },
+    );
     return {
       uid: added.uid,
       uidValidity: added.uidValidity,

@@ -71,12 +71,11 @@ export async function storeFlags(
     modSeq: result.modSeq,
   }));
   if (changes.length) {
-    ctx.bus.advance(mailboxId, result.box.highest_modseq, {
+    ctx.bus.publish({ type: "flags", mailboxId, changes }, result.box.highest_modseq, {
       modSeq: result.modSeq,
       uidNext: result.box.uid_next,
       name: result.box.name,
     });
-    ctx.bus.emit({ type: "flags", mailboxId, changes });
   }
   return { changed: changes, modified: result.modified };
 }
