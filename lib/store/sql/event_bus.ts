@@ -97,9 +97,14 @@ export class EventBus {
   /**
    * An in-process change has committed: the bus advances from `base` to
    * `state` (as advance() does) and delivers `event`, in that order, so a
-   * poll started by a listener already knows the change.
+   * poll started by a listener already knows the change. A poll that read
+   * the database after this commit, and moved the bus to its MODSEQ or
+   * past it, has told the change already (or a later state of the same
+   * messages, which this older event must not overwrite): nothing is sent.
    */
   publish(event: MailboxEvent, base: number, state: KnownState): void {
+    const known = this.#known.get(event.mailboxId);
+    if (known && known.modSeq >= state.modSeq) return;
     this.advance(event.mailboxId, base, state);
     this.emit(event);
   }

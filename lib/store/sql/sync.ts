@@ -160,12 +160,25 @@ export async function poll(ctx: AccountContext, mailboxId: number): Promise<void
   if (row.highest_modseq <= known.modSeq) return;
   const since = known.modSeq;
   const oldNext = known.uidNext;
-  const changed = await ctx.db.selectFrom("messages")
+  let changed = await ctx.db.selectFrom("messages")
     .select(["uid", "system_flags", "keywords", "modseq"])
     .where("mailbox_id", "=", mailboxId).where("modseq", ">", since).orderBy("uid").execute();
-  const gone = await ctx.db.selectFrom("expunged").select("uid")
+  let gone = await ctx.db.selectFrom("expunged").select(["uid", "modseq"])
     .where("mailbox_id", "=", mailboxId).where("modseq", ">", since)
     .where("uid", "<", oldNext).orderBy("uid").execute();
+  // A commit of this process that published while the queries ran moved
+  // the bus on (advance() only moves it over a change it delivered, and a
+  // poll only over what it read): a change at or below that MODSEQ was told
+  // already, and a second telling would reach sessions as an unsolicited
+  // FETCH for a STORE they made themselves. A message appended in between
+  // and changed since is a flag change, not a new message.
+  const told = ctx.bus.known(mailboxId);
+  let newFrom = oldNext;
+  if (told && told.modSeq > since) {
+    changed = changed.filter((c) => c.modseq > told.modSeq);
+    gone = gone.filter((g) => g.modseq > told.modSeq);
+    newFrom = Math.max(oldNext, told.uidNext);
+  }
   ctx.bus.sync(mailboxId, {
     modSeq: row.highest_modseq,
     uidNext: row.uid_next,
@@ -175,8 +188,8 @@ export async function poll(ctx: AccountContext, mailboxId: number): Promise<void
   if (gone.length) {
     ctx.bus.emit({ type: "expunge", mailboxId, uids: gone.map((g) => g.uid), modSeq });
   }
-  const added = changed.filter((c) => c.uid >= oldNext);
-  const flags = changed.filter((c) => c.uid < oldNext).map((c) => ({
+  const added = changed.filter((c) => c.uid >= newFrom);
+  const flags = changed.filter((c) => c.uid < newFrom).map((c) => ({
     uid: c.uid,
     flags: flagList(c.system_flags, JSON.parse(c.keywords)),
     modSeq: c.modseq,
