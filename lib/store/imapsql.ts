@@ -106,8 +106,8 @@ export async function openSqlStore(
     if (dsn.kind === "postgres" && !extra.reader) {
       // Changes other nodes commit wake this node's sessions (pg_listen.ts).
       const { PgChangeListener } = await import("./sql/pg_listen.ts");
-      const listener = new PgChangeListener(dsn.url, (account, mailbox) => {
-        store.pollChanged(account, mailbox).catch(() => {});
+      const listener = new PgChangeListener(dsn.url, (account, mailbox, modSeq) => {
+        store.pollChanged(account, mailbox, modSeq).catch(() => {});
       });
       listener.start();
       store.onClose(() => listener.close());

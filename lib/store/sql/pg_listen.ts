@@ -20,13 +20,16 @@ const MAX_BACKOFF_MS = 10_000;
 
 export class PgChangeListener {
   #url: string;
-  #onChange: (accountId: number, mailboxId: number) => void;
+  #onChange: (accountId: number, mailboxId: number, modSeq: number) => void;
   #client: pg.Client | null = null;
   #closed = false;
   #backoff = MIN_BACKOFF_MS;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(url: string, onChange: (accountId: number, mailboxId: number) => void) {
+  constructor(
+    url: string,
+    onChange: (accountId: number, mailboxId: number, modSeq: number) => void,
+  ) {
     this.#url = url;
     this.#onChange = onChange;
   }
@@ -52,9 +55,10 @@ export class PgChangeListener {
     client.on("end", drop);
     client.on("notification", (msg: { channel: string; payload?: string }) => {
       if (msg.channel !== CHANNEL || !msg.payload) return;
-      const [account, mailbox] = msg.payload.split(":").map(Number);
+      const [account, mailbox, modSeq] = msg.payload.split(":").map(Number);
       if (Number.isSafeInteger(account) && Number.isSafeInteger(mailbox)) {
-        this.#onChange(account, mailbox);
+        // A payload without a MODSEQ (an older trigger) always polls.
+        this.#onChange(account, mailbox, Number.isSafeInteger(modSeq) ? modSeq : Infinity);
       }
     });
     try {

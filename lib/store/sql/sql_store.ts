@@ -149,10 +149,14 @@ export class SqlMailStore implements MailStore, StoreShared {
   /**
    * Another node changed mailbox `mailboxId` of account `accountId` (a
    * PostgreSQL notification, pg_listen.ts): when a session here watches it,
-   * reads the change from the database and tells the watchers.
+   * reads the change from the database and tells the watchers. The
+   * notification of a commit made here (its MODSEQ already known, its event
+   * already delivered) costs nothing.
    */
-  async pollChanged(accountId: number, mailboxId: number): Promise<void> {
-    if (this.#closed || this.bus.watchers(mailboxId) === 0 || !this.bus.known(mailboxId)) return;
+  async pollChanged(accountId: number, mailboxId: number, modSeq = Infinity): Promise<void> {
+    if (this.#closed || this.bus.watchers(mailboxId) === 0) return;
+    const known = this.bus.known(mailboxId);
+    if (!known || known.modSeq >= modSeq) return;
     await new SqlAccountStore(this, this.appends, accountId, "").poll(mailboxId);
   }
 
