@@ -14,6 +14,7 @@ import type {
   FlagMode,
   MailboxEvent,
   MailboxInfo,
+  MailboxList,
   MailboxSnapshot,
   MailboxStatus,
   MessageFields,
@@ -45,10 +46,21 @@ import { transact } from "./retry.ts";
 import { claimRecent, poll, pollAccount, select, selectIndexed, vanished, watch } from "./sync.ts";
 import { getMetadata, setMetadata } from "./metadata.ts";
 
+/**
+ * Makes listMailboxesSince() versions of this module instance (one per
+ * thread: the writer and the reader thread each load it) unlike any other's.
+ */
+const LIST_EPOCH = crypto.randomUUID().slice(0, 8);
+let serials = 0;
+
 export class SqlAccountStore implements AccountStore {
   readonly accountName: string;
   #ctx: AccountContext;
   #appends: AppendQueue;
+  /** listMailboxesSince(): what the last list held, and its version number. */
+  #listKey = "";
+  #listVersion = 0;
+  readonly #serial = ++serials;
 
   constructor(store: StoreShared, appends: AppendQueue, accountId: number, accountName: string) {
     this.accountName = accountName;
@@ -71,6 +83,17 @@ export class SqlAccountStore implements AccountStore {
 
   listMailboxes(): Promise<MailboxInfo[]> {
     return mailboxes.listMailboxes(this.#ctx);
+  }
+
+  async listMailboxesSince(known: string | null): Promise<MailboxList> {
+    const list = await mailboxes.listMailboxes(this.#ctx);
+    const key = JSON.stringify(list.map((m) => [m.id, m.name, m.specialUse, m.subscribed]));
+    if (key !== this.#listKey) {
+      this.#listKey = key;
+      this.#listVersion++;
+    }
+    const version = `${LIST_EPOCH}.${this.#serial}.${this.#listVersion}`;
+    return { version, mailboxes: version === known ? null : list };
   }
 
   getMailbox(name: string): Promise<MailboxInfo | null> {
