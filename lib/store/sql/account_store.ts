@@ -149,13 +149,13 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async selectByName(name: string, options?: SelectOptions): Promise<MailboxSnapshot | null> {
-    const info = await mailboxes.getMailbox(this.#ctx, name);
-    if (!info) return null;
-    if (options?.indexed?.includes(info.id)) return await selectIndexed(this.#ctx, info.id);
+    const id = await mailboxes.mailboxIdOf(this.#ctx, name);
+    if (id === null) return null;
+    if (options?.indexed?.includes(id)) return await selectIndexed(this.#ctx, id);
     // The watch begins before the snapshot is read: nothing committed after it is missed.
-    const unwatch = options?.watch ? this.watch(info.id, options.watch) : undefined;
+    const unwatch = options?.watch ? this.watch(id, options.watch) : undefined;
     try {
-      const snap = await select(this.#ctx, info.id);
+      const snap = await select(this.#ctx, id);
       if (unwatch) snap.unwatch = unwatch;
       return snap;
     } catch (e) {
