@@ -104,7 +104,7 @@ export async function handleList(ctx: CommandContext, args: ListArgs): Promise<v
   }
   // The answer depends on the names and special-use attributes only: it is
   // kept per version of them, and only the version crosses from the store
-  // thread while nothing changed (docs/performance.md, "LIST answers kept").
+  // thread while nothing changed (docs/performance.md, "Small commands").
   const key = JSON.stringify([
     args.reference,
     args.patterns,
