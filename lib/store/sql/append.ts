@@ -356,7 +356,29 @@ export async function appendMessages(
   inputs: readonly AppendInput[],
 ): Promise<AppendResult[]> {
   if (inputs.length === 0) return [];
-  const jobs = await prepareAppends(ctx, mailboxId, inputs);
+  return await appendPrepared(
+    ctx,
+    appends,
+    mailboxId,
+    await prepareAppends(ctx, mailboxId, inputs),
+  );
+}
+
+/**
+ * The second half of `appendMessages()`: commits what `prepareAppends()`
+ * made, here or on another thread of the same store (a store thread's
+ * reader parses while the writer commits, store_thread.ts). The account and
+ * mailbox are this call's, whatever the jobs say; body files are written
+ * here, where the writer's holds keep them from a concurrent EXPUNGE's sweep.
+ */
+export async function appendPrepared(
+  ctx: AccountContext,
+  appends: AppendQueue,
+  mailboxId: number,
+  prepared: readonly AppendJobInput[],
+): Promise<AppendResult[]> {
+  if (prepared.length === 0) return [];
+  const jobs = prepared.map((job) => ({ ...job, accountId: ctx.accountId, mailboxId }));
   const files = ctx.options.files;
   for (const job of jobs) files?.hold(job.hash);
   try {

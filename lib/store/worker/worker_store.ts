@@ -45,6 +45,16 @@ import { StoreError, type StoreErrorCode } from "../mail_store.ts";
 import type { ImapSqlOptions } from "../config.ts";
 import { type FromStore, ownBuffer, type ToStore, type WireError } from "./protocol.ts";
 
+/**
+ * What the reader's `prepareAppend` returns (`AppendJobInput` in
+ * store/sql/append.ts): only its byte fields are named here, to move them on.
+ */
+interface PreparedAppend {
+  header: Uint8Array;
+  body: Uint8Array | null;
+  fileData?: Uint8Array;
+}
+
 /** A poll this recent answers for another session of the same account. */
 const POLL_SHARE_MS = 200;
 
@@ -382,20 +392,41 @@ class ThreadedAccountStore implements AccountStore {
   ): Promise<UidRange | null> {
     return this.#call("claimRecent", [mailboxId, uid, options]);
   }
-  append(mailboxId: number, input: AppendInput): Promise<AppendResult> {
-    // The literal is copied out of the connection's buffer once and moved, not cloned again.
-    const content = ownBuffer(input.content);
-    const transfer = content === input.content ? [] : [content.buffer];
-    return this.#call("append", [mailboxId, { ...input, content }], transfer);
+  async append(mailboxId: number, input: AppendInput): Promise<AppendResult> {
+    return (await this.appendAll(mailboxId, [input]))[0];
   }
-  appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]> {
+  /**
+   * With a reader thread running, the messages are prepared there (the
+   * APPEND limit read, MIME parsing, preview, search fields, hash, wire
+   * forms: a quarter to a third of an APPEND's CPU) and the writer only
+   * commits them, so one thread's parsing overlaps the other's inserts and
+   * fsync (docs/performance.md, "APPEND off the writer"). Without one (it
+   * is starting, or the database is in memory) the writer does both.
+   */
+  async appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]> {
+    // The literal is copied out of the connection's buffer once and moved, not cloned again.
     const transfer: ArrayBuffer[] = [];
     const moved = inputs.map((input) => {
       const content = ownBuffer(input.content);
       if (content !== input.content) transfer.push(content.buffer as ArrayBuffer);
       return { ...input, content };
     });
-    return this.#call("appendAll", [mailboxId, moved], transfer);
+    const reader = this.#reader();
+    if (reader === this.#thread) return await this.#call("appendAll", [mailboxId, moved], transfer);
+    const jobs = await reader.call<PreparedAppend[]>(
+      "prepareAppend",
+      [mailboxId, moved],
+      this.accountName,
+      transfer,
+    );
+    // Everything arrived here as this thread's own (moved or cloned): all of it moves on.
+    const onward = new Set<ArrayBuffer>();
+    for (const job of jobs) {
+      for (const bytes of [job.header, job.body, job.fileData]) {
+        if (bytes && bytes.buffer instanceof ArrayBuffer) onward.add(bytes.buffer);
+      }
+    }
+    return await this.#call("appendPrepared", [mailboxId, jobs], [...onward]);
   }
   replace(
     mailboxId: number,
@@ -544,6 +575,11 @@ export class ThreadedMailStore implements MailStore {
       throw e;
     }
     return new ThreadedMailStore(thread, options);
+  }
+
+  /** Whether the reader thread is up (it then prepares APPENDs); a figure for tests. */
+  get readerRunning(): boolean {
+    return this.#reader !== null;
   }
 
   #readThreadNow(): StoreThread {
