@@ -49,9 +49,15 @@ for (
         const acct = (await store.openAccount("a", { create: true }))!;
         await withReader(store, "a");
         const inbox = (await acct.getMailbox("INBOX"))!;
-        const one = await acct.append(inbox.id, { content: sent[0], flags: ["\\Seen"] });
-        const rest = await acct.appendAll(inbox.id, [{ content: sent[1] }, { content: sent[2] }]);
+        const threaded = store as ThreadedMailStore;
+        // Sent together: an idle writer takes the first itself, the reader
+        // prepares what comes while the writer is busy.
+        const [one, rest] = await Promise.all([
+          acct.append(inbox.id, { content: sent[0], flags: ["\\Seen"] }),
+          acct.appendAll(inbox.id, [{ content: sent[1] }, { content: sent[2] }]),
+        ]);
         assert.deepEqual([one.uid, ...rest.map((r) => r.uid)], [1, 2, 3]);
+        assert.equal(threaded.figures.preparedOnReader, 2, "the reader prepared the second APPEND");
         // The limit is read by the reader: too big is refused, nothing is stored.
         await assert.rejects(
           acct.append(inbox.id, { content: new Uint8Array(200_001).fill(0x61) }),
