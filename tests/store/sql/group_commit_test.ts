@@ -166,3 +166,55 @@ Deno.test("EXPUNGE, COPY and MOVE share a commit with flag changes; events keep 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("an APPEND, a STORE of it and an EXPUNGE in one batch leave the index right", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "imapsql-group-" });
+  try {
+    const options = parseImapSqlConfig({ dsn: "file:mail.db" }, "storage.imapsql.test", {
+      stateDir: dir,
+    });
+    let hold = false;
+    let open = () => {};
+    const store = await openSqlStore(options, {
+      nextTask: () => hold ? new Promise<void>((resolve) => (open = resolve)) : Promise.resolve(),
+    });
+    try {
+      const acct = (await store.openAccount("a", { create: true }))!;
+      const inbox = (await acct.getMailbox("INBOX"))!;
+      await acct.appendAll(inbox.id, [{ content: message(1) }, { content: message(2) }]);
+      hold = true;
+      const before = store.appends.commits;
+      // Queued in this order while the queue waits: the append gets UID 3,
+      // the flag change marks it \Deleted, the EXPUNGE (which finds \Deleted
+      // messages through the index) removes it, then another append.
+      // (A turn after each: an append is queued once it is prepared.)
+      const turn = () => new Promise((r) => setTimeout(r, 0));
+      const appended = acct.append(inbox.id, { content: message(3) });
+      await turn();
+      const deleted = acct.storeFlags(inbox.id, [{ from: 3, to: 3 }], "add", ["\\Deleted"]);
+      await turn();
+      const expunged = acct.expunge(inbox.id);
+      await turn();
+      const last = acct.append(inbox.id, { content: message(4) });
+      await new Promise((r) => setTimeout(r, 0));
+      open();
+      assert.equal((await appended).uid, 3);
+      assert.deepEqual((await deleted).changed.map((c) => c.uid), [3]);
+      assert.deepEqual(await expunged, [3]);
+      assert.equal((await last).uid, 4);
+      assert.equal(store.appends.commits - before, 1, "one transaction for all four");
+      hold = false;
+      const snap = await acct.select(inbox.id);
+      assert.deepEqual([...snap.uids], [1, 2, 4]);
+      assert.deepEqual(
+        (await collect(acct.fetch(inbox.id, ALL, { flags: true }))).map((r) => r.uid),
+        [1, 2, 4],
+      );
+    } finally {
+      open();
+      await store.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
