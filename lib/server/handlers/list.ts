@@ -113,30 +113,45 @@ export async function handleList(ctx: CommandContext, args: ListArgs): Promise<v
     utf8,
     enc.utf8,
   ]);
+  // What was kept before the request: the list is null only when its version is this one's.
   const cached = listCache.get(account);
   const list = await account.listMailboxesSince(cached?.version ?? null);
   let kept = cached;
   if (!kept || list.mailboxes !== null) {
-    kept = { version: list.version, mailboxes: list.mailboxes ?? [], answers: new Map() };
+    kept = { version: list.version, mailboxes: list.mailboxes ?? [], answers: new Map(), bytes: 0 };
   }
-  listCache.delete(account);
+  forgetList(account);
   listCache.set(account, kept);
-  for (const a of listCache.keys()) {
-    if (listCache.size <= LIST_CACHE_ACCOUNTS) break;
-    listCache.delete(a);
-  }
+  keptBytes += kept.bytes;
   let bytes = kept.answers.get(key);
   if (!bytes) {
     const out = new ResponseEncoder();
     out.utf8 = enc.utf8;
     await writeList(ctx, out, args, kept.mailboxes, new Set(), false);
     bytes = out.takeBytes();
-    if (bytes.length <= LIST_CACHE_BYTES && kept.answers.size < LIST_CACHE_ANSWERS) {
+    if (
+      listCache.get(account) === kept && bytes.length <= LIST_CACHE_BYTES &&
+      kept.answers.size < LIST_CACHE_ANSWERS
+    ) {
       kept.answers.set(key, bytes);
+      kept.bytes += bytes.length;
+      keptBytes += bytes.length;
     }
+  }
+  // The least recently listed accounts go first, down to the limits.
+  for (const a of listCache.keys()) {
+    if (listCache.size <= LIST_CACHE_ACCOUNTS && keptBytes <= LIST_CACHE_TOTAL) break;
+    if (a !== account) forgetList(a);
   }
   enc.raw(bytes);
   await ctx.maybeFlush();
+}
+
+function forgetList(account: AccountStore): void {
+  const kept = listCache.get(account);
+  if (!kept) return;
+  keptBytes -= kept.bytes;
+  listCache.delete(account);
 }
 
 /** A LIST answer kept for one version of an account's mailbox names (handleList). */
@@ -145,6 +160,8 @@ interface KeptList {
   mailboxes: MailboxInfo[];
   /** The LIST responses by command shape (reference, patterns, options, UTF-8). */
   answers: Map<string, Uint8Array>;
+  /** The answers' bytes together. */
+  bytes: number;
 }
 
 /** Accounts whose LIST answers are kept, least recently listed first. */
@@ -153,6 +170,9 @@ const LIST_CACHE_ACCOUNTS = 16;
 const LIST_CACHE_ANSWERS = 8;
 /** A larger answer is written anew each time rather than kept. */
 const LIST_CACHE_BYTES = 1 << 20;
+/** The kept answers of all accounts together stay within this (a small VPS's memory). */
+const LIST_CACHE_TOTAL = 4 << 20;
+let keptBytes = 0;
 
 /**
  * The LIST responses for `mailboxes` into `enc`: the connection's own

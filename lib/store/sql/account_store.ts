@@ -32,7 +32,14 @@ import type {
   UidRange,
   UidSet,
 } from "../mail_store.ts";
-import { appendMessage, appendMessages, type AppendQueue } from "./append.ts";
+import {
+  type AppendJobInput,
+  appendMessage,
+  appendMessages,
+  appendPrepared,
+  type AppendQueue,
+  prepareAppends,
+} from "./append.ts";
 import type { AccountContext, StoreShared } from "./context.ts";
 import { expunge, moveMessages } from "./expunge.ts";
 import { replaceMessage } from "./replace.ts";
@@ -178,6 +185,21 @@ export class SqlAccountStore implements AccountStore {
 
   appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]> {
     return appendMessages(this.#ctx, this.#appends, mailboxId, inputs);
+  }
+
+  /**
+   * The part of an APPEND that needs no writer: the APPEND limit read, then
+   * each message parsed, hashed and compressed, its preview, search fields
+   * and wire forms made. A store thread's reader runs it, and the writer
+   * then only inserts rows (`appendPrepared()`).
+   */
+  prepareAppend(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendJobInput[]> {
+    return prepareAppends(this.#ctx, mailboxId, inputs);
+  }
+
+  /** Commits messages `prepareAppend()` made, as `appendAll()` does. */
+  appendPrepared(mailboxId: number, jobs: readonly AppendJobInput[]): Promise<AppendResult[]> {
+    return appendPrepared(this.#ctx, this.#appends, mailboxId, jobs);
   }
 
   replace(

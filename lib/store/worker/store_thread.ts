@@ -66,6 +66,9 @@ const ACCOUNT_METHODS = new Set([
   "pollAccount",
   "getMetadata",
   "setMetadata",
+  // SqlAccountStore's two halves of an APPEND: prepared on the reader, committed on the writer.
+  "prepareAppend",
+  "appendPrepared",
 ]);
 
 const slice = new TimeSlice();
@@ -163,6 +166,17 @@ async function call(msg: Extract<ToStore, { t: "call" }>): Promise<void> {
       }
       // deno-lint-ignore no-explicit-any
       value = await (account as any)[msg.method](...msg.args);
+      if (msg.method === "prepareAppend") {
+        // The messages' bytes go back moved, not copied: each body is a view
+        // of its message, whose buffer came here with the request and is
+        // this thread's alone. (Other byte fields may be views of a shared
+        // pool, compression's output: those are cloned.)
+        const inputs = msg.args[1] as { content: Uint8Array }[];
+        for (const input of inputs) {
+          const buffer = input.content.buffer;
+          if (buffer instanceof ArrayBuffer && !transfer.includes(buffer)) transfer.push(buffer);
+        }
+      }
       if ((msg.method === "select" || msg.method === "selectByName") && value !== null) {
         const snap = value as MailboxSnapshot;
         const id = (msg.args[1] as { watchId?: number } | undefined)?.watchId;
