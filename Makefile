@@ -21,7 +21,7 @@ CONFIG ?= config.toml
 # first isolate, and every thread (socket, store writer, store reader) gets
 # them. tests/dist/v8_flags_test.ts keeps the copies equal;
 # docs/performance.md ("The young generation") has the figures.
-V8_FLAGS := --max-semi-space-size=1
+V8_FLAGS := --max-semi-space-size=8
 
 .PHONY: run test check fmt lint typecheck bench build deno clean
 

@@ -35,8 +35,8 @@ Deno.test("the V8 flags are accepted and bound a worker's young generation", asy
   const flags = await makefileFlags();
   const semi = /--max-semi-space-size=(\d+)/.exec(flags);
   assert.ok(semi, `no --max-semi-space-size in ${flags}`);
-  // A worker that allocates short-lived objects fast: without the flag its new
-  // space grows to 16 MB and more; with it, it stays within a few semi-spaces.
+  // A worker that allocates fast and keeps the last 20,000 objects: without the
+  // flag its new space grew to 64 MB; with it, it stays within a few semi-spaces.
   const dir = await Deno.makeTempDir({ prefix: "imapd-v8-" });
   try {
     await Deno.writeTextFile(
@@ -44,8 +44,8 @@ Deno.test("the V8 flags are accepted and bound a worker's young generation", asy
       `import v8 from "node:v8";
 let largest = 0;
 const keep: unknown[] = [];
-for (let i = 0; i < 400; i++) {
-  for (let j = 0; j < 2000; j++) keep[j % 64] = { i, j, s: "x".repeat(64) + j, a: [i, j] };
+for (let i = 0; i < 1000; i++) {
+  for (let j = 0; j < 2000; j++) keep[(i * 2000 + j) % 20000] = { i, j, s: "x".repeat(64) + j };
   const ns = v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
   largest = Math.max(largest, ns?.space_size ?? 0);
 }
@@ -67,8 +67,8 @@ w.onmessage = (e) => { console.log(e.data); w.terminate(); };
     assert.ok(out.success, `deno run --v8-flags=${flags} failed: ${err}`);
     const largest = Number(new TextDecoder().decode(out.stdout).trim());
     assert.ok(largest > 0, "no new space figure came back");
-    // New space holds two semi-spaces (and V8 rounds to its pages): allow three.
-    const bound = 3 * Number(semi[1]) * 1024 * 1024;
+    // V8 reports new space as four semi-spaces (32 MB at --max-semi-space-size=8): allow five.
+    const bound = 5 * Number(semi[1]) * 1024 * 1024;
     assert.ok(largest <= bound, `the worker's new space reached ${largest} bytes (> ${bound})`);
   } finally {
     await Deno.remove(dir, { recursive: true });
