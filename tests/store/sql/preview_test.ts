@@ -6,14 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { sql } from "kysely";
-import { ALL, collect, KINDS, message, openTestStore } from "./_helpers.ts";
+import { ALL, collect, KINDS, message, openInbox } from "./_helpers.ts";
 
 for (const kind of KINDS) {
   Deno.test(`previews are stored at APPEND and computed once for older bodies (${kind})`, async () => {
-    const t = await openTestStore(kind);
+    const { t, acct, inbox } = await openInbox(kind);
     try {
-      const acct = (await t.store.openAccount("a", { create: true }))!;
-      const inbox = (await acct.getMailbox("INBOX"))!;
       await acct.append(inbox.id, { content: message(1) });
       await acct.append(inbox.id, { content: message(2) });
       const stored = async () =>
