@@ -225,7 +225,7 @@ export interface MessageFields {
 
 export interface MessageRecord {
   uid: number;
-  flags?: string[];
+  flags?: readonly string[];
   internalDate?: Date;
   size?: number;
   modSeq?: number;
@@ -285,7 +285,7 @@ export type FlagMode = "set" | "add" | "remove";
 
 export interface FlagChange {
   uid: number;
-  flags: string[];
+  flags: readonly string[];
   modSeq: number;
 }
 
