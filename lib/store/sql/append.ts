@@ -319,11 +319,12 @@ export async function insertAppend(
       compression: job.compression,
       envelope: job.envelope,
       body_structure: job.bodyStructure,
-      preview: job.preview,
       has_nul: job.hasNul,
     }).returning("id").executeTakeFirstOrThrow()).id;
     await trx.insertInto("body_search").values({ body_id: bodyId, ...job.search }).execute();
     await insertWire(trx, bodyId, job.wire);
+    await trx.insertInto("body_preview").values({ body_id: bodyId, preview: job.preview })
+      .execute();
   }
   const uid = box.uid_next - 1;
   await trx.insertInto("messages").values({

@@ -35,6 +35,7 @@ import { TimeSlice } from "./time_slice.ts";
 const STORE_METHODS = new Set(["listAccounts", "deleteAccount", "close"]);
 const ACCOUNT_METHODS = new Set([
   "listMailboxes",
+  "listMailboxesSince",
   "getMailbox",
   "createMailbox",
   "deleteMailbox",
@@ -123,7 +124,7 @@ function key(name: string): string {
  * strings, booleans, null): they cross as JSON text, cheaper than
  * structured clone for many small objects (protocol.ts).
  */
-const JSON_REPLIES = new Set(["listMailboxes"]);
+const JSON_REPLIES = new Set(["listMailboxes", "listMailboxesSince"]);
 
 async function call(msg: Extract<ToStore, { t: "call" }>): Promise<void> {
   try {

@@ -23,6 +23,7 @@ import type {
   FlagMode,
   MailboxEvent,
   MailboxInfo,
+  MailboxList,
   MailboxSnapshot,
   MailboxStatus,
   MailStore,
@@ -379,6 +380,9 @@ class ThreadedAccountStore implements AccountStore {
 
   listMailboxes(): Promise<MailboxInfo[]> {
     return this.#read("listMailboxes", []);
+  }
+  listMailboxesSince(known: string | null): Promise<MailboxList> {
+    return this.#read("listMailboxesSince", [known]);
   }
   getMailbox(name: string): Promise<MailboxInfo | null> {
     return this.#read("getMailbox", [name]);

@@ -7,7 +7,7 @@ import { parseImapSqlConfig } from "../../../lib/config/storage.ts";
 import { postgres } from "../../_support/postgres.ts";
 import { openSqlStore } from "../../../lib/store/imapsql.ts";
 import type { SqlMailStore } from "../../../lib/store/sql/sql_store.ts";
-import type { MessageRecord } from "../../../lib/store/mail_store.ts";
+import type { AccountStore, MailboxInfo, MessageRecord } from "../../../lib/store/mail_store.ts";
 
 export type Kind = "memory" | "file" | "postgres";
 export const KINDS: Kind[] = ["memory", "file", "postgres"];
@@ -68,3 +68,17 @@ export async function collect(it: AsyncIterable<MessageRecord>): Promise<Message
 }
 
 export const ALL = [{ from: 1, to: 0xffffffff }];
+
+/** A fresh store of `kind` with account "a" created and its INBOX: the start of most store tests. */
+export async function openInbox(
+  kind: Kind,
+): Promise<{ t: TestStore; acct: AccountStore; inbox: MailboxInfo }> {
+  const t = await openTestStore(kind);
+  try {
+    const acct = (await t.store.openAccount("a", { create: true }))!;
+    return { t, acct, inbox: (await acct.getMailbox("INBOX"))! };
+  } catch (e) {
+    await t.cleanup();
+    throw e;
+  }
+}

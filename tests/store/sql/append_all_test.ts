@@ -1,6 +1,6 @@
 /** `appendAll()`: MULTIAPPEND's store side (RFC 3502), one transaction for all messages or none. */
 import assert from "node:assert/strict";
-import { ALL, collect, KINDS, message, on, openTestStore } from "./_helpers.ts";
+import { ALL, collect, KINDS, message, on, openInbox, openTestStore } from "./_helpers.ts";
 import { type MailboxEvent, StoreError } from "../../../lib/store/mail_store.ts";
 
 for (const kind of KINDS) {
@@ -8,10 +8,8 @@ for (const kind of KINDS) {
     `appendAll() stores messages with consecutive UIDs and one event (${kind})`,
     on(kind),
     async () => {
-      const t = await openTestStore(kind);
+      const { t, acct, inbox } = await openInbox(kind);
       try {
-        const acct = (await t.store.openAccount("a", { create: true }))!;
-        const inbox = (await acct.getMailbox("INBOX"))!;
         const events: MailboxEvent[] = [];
         const stop = acct.watch(inbox.id, (e) => events.push(e));
         const results = await acct.appendAll(inbox.id, [
@@ -86,10 +84,8 @@ for (const kind of KINDS) {
     `appendAll() keeps each call's UIDs together beside concurrent appends (${kind})`,
     on(kind),
     async () => {
-      const t = await openTestStore(kind);
+      const { t, acct, inbox } = await openInbox(kind);
       try {
-        const acct = (await t.store.openAccount("a", { create: true }))!;
-        const inbox = (await acct.getMailbox("INBOX"))!;
         const group = (n: number) =>
           acct.appendAll(inbox.id, [1, 2, 3].map((i) => ({ content: message(n * 10 + i) })));
         const [a, single, b] = await Promise.all([

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { sql } from "kysely";
-import { ALL, collect, KINDS, message, on, openTestStore } from "./_helpers.ts";
+import { ALL, collect, KINDS, message, on, openInbox } from "./_helpers.ts";
 
 const enc = new TextEncoder();
 
@@ -15,10 +15,8 @@ for (const kind of KINDS) {
     `bodies record whether they hold NUL; FETCH of content reports it (${kind})`,
     on(kind),
     async () => {
-      const t = await openTestStore(kind);
+      const { t, acct, inbox } = await openInbox(kind);
       try {
-        const acct = (await t.store.openAccount("a", { create: true }))!;
-        const inbox = (await acct.getMailbox("INBOX"))!;
         await acct.append(inbox.id, { content: message(1) });
         const withNul = enc.encode("Subject: nul\r\n\r\na\0b\r\n");
         await acct.append(inbox.id, { content: withNul });

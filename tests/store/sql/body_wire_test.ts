@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { sql } from "kysely";
-import { ALL, collect, KINDS, message, on, openTestStore } from "./_helpers.ts";
+import { ALL, collect, KINDS, message, on, openInbox, openTestStore } from "./_helpers.ts";
 import { ResponseEncoder } from "../../../lib/wire/encoder.ts";
 import { writeFetchResponse } from "../../../lib/protocol/fetch_response.ts";
 import type { FetchItem } from "../../../lib/protocol/commands/fetch.ts";
@@ -59,10 +59,8 @@ for (const kind of KINDS) {
     `stored ENVELOPE and BODYSTRUCTURE answer as writing them does (${kind})`,
     on(kind),
     async () => {
-      const t = await openTestStore(kind);
+      const { t, acct, inbox } = await openInbox(kind);
       try {
-        const acct = (await t.store.openAccount("a", { create: true }))!;
-        const inbox = (await acct.getMailbox("INBOX"))!;
         for (const content of MESSAGES) await acct.append(inbox.id, { content });
         const n = MESSAGES.length;
         const check = async (expectWire: number) => {
@@ -118,10 +116,8 @@ for (const kind of KINDS) {
   );
 
   Deno.test(`a body's stored forms go with it (${kind})`, on(kind), async () => {
-    const t = await openTestStore(kind);
+    const { t, acct, inbox } = await openInbox(kind);
     try {
-      const acct = (await t.store.openAccount("a", { create: true }))!;
-      const inbox = (await acct.getMailbox("INBOX"))!;
       await acct.append(inbox.id, { content: MESSAGES[0] });
       await acct.append(inbox.id, { content: MESSAGES[1] });
       const count = async () =>

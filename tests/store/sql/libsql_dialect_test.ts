@@ -75,3 +75,43 @@ Deno.test("`LibsqlDialect` reads rows in order with BLOBs, NULLs and text intact
     await db.destroy();
   }
 });
+
+Deno.test("`LibsqlDialect` gives each row its own bytes from two BLOB columns of a multi-row read", async () => {
+  const db = new Kysely<Db>({
+    dialect: new LibsqlDialect(
+      new LibsqlDriver({ path: ":memory:", busyTimeoutMs: 0, cacheSize: 0 }),
+    ),
+  });
+  try {
+    await migrate(db);
+    let seed = 3;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const bytes = (n: number) => Uint8Array.from({ length: n }, () => rnd(256));
+    const want: { header: Uint8Array; body: Uint8Array | null }[] = [];
+    for (let i = 0; i < 60; i++) {
+      const header = bytes(i % 7 === 0 ? 0 : rnd(300));
+      const body = i % 5 === 0 ? null : bytes(rnd(2000));
+      want.push({ header, body });
+      await db.insertInto("bodies").values({
+        hash: `h${i}`,
+        size: i,
+        header,
+        body,
+        compression: "off",
+        envelope: "{}",
+        body_structure: "{}",
+      }).execute();
+    }
+    const rows = await db.selectFrom("bodies").select(["size", "header", "body"]).orderBy("size")
+      .execute();
+    assert.equal(rows.length, want.length);
+    for (const r of rows) {
+      assert.deepEqual(r.header, want[r.size].header);
+      assert.deepEqual(r.body, want[r.size].body);
+      // Each its own array, not a view of the rows' joined bytes.
+      assert.equal(r.header.byteLength, r.header.buffer.byteLength);
+    }
+  } finally {
+    await db.destroy();
+  }
+});

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { parseImapSqlConfig } from "../../../lib/config/storage.ts";
 import { openImapSqlStore } from "../../../lib/store/imapsql.ts";
 import { type AccountStore, StoreError } from "../../../lib/store/mail_store.ts";
-import { ALL, collect, KINDS, message, on, openTestStore } from "./_helpers.ts";
+import { ALL, collect, KINDS, message, on, openInbox, openTestStore } from "./_helpers.ts";
 
 /** The usage as the messages themselves say it, to hold the counters against. */
 async function counted(acct: AccountStore): Promise<{ storage: number; messages: number }> {
@@ -58,10 +58,8 @@ for (const kind of KINDS) {
     `usage stays exact through APPEND, COPY, MOVE, EXPUNGE and DELETE (${kind})`,
     on(kind),
     async () => {
-      const t = await openTestStore(kind);
+      const { t, acct, inbox } = await openInbox(kind);
       try {
-        const acct = (await t.store.openAccount("a", { create: true }))!;
-        const inbox = (await acct.getMailbox("INBOX"))!;
         for (let i = 1; i <= 6; i++) {
           await acct.append(inbox.id, {
             content: message(i, "X-Pad: " + "x".repeat(i * 10) + "\r\n"),

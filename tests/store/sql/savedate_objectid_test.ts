@@ -7,14 +7,12 @@ import assert from "node:assert/strict";
 import { sql } from "kysely";
 import type { SearchKey } from "../../../lib/store/mail_store.ts";
 import { threadObjectId } from "../../../lib/mime/mod.ts";
-import { ALL, collect, KINDS, message, on, openTestStore } from "./_helpers.ts";
+import { ALL, collect, KINDS, message, on, openInbox, openTestStore } from "./_helpers.ts";
 
 for (const kind of KINDS) {
   Deno.test(`save dates, EMAILID and their search keys (${kind})`, on(kind), async () => {
-    const t = await openTestStore(kind);
+    const { t, acct, inbox } = await openInbox(kind);
     try {
-      const acct = (await t.store.openAccount("a", { create: true }))!;
-      const inbox = (await acct.getMailbox("INBOX"))!;
       const other = await acct.createMailbox("Other");
       const old = new Date("2020-03-01T10:00:00Z");
       await acct.append(inbox.id, { content: message(1), internalDate: old });

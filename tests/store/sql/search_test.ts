@@ -1,17 +1,15 @@
 import assert from "node:assert/strict";
 import type { SearchKey } from "../../../lib/store/mail_store.ts";
 import { sentDay } from "../../../lib/store/sql/search.ts";
-import { KINDS, message, on, openTestStore } from "./_helpers.ts";
+import { KINDS, message, on, openInbox, openTestStore } from "./_helpers.ts";
 
 for (const kind of KINDS) {
   Deno.test(
     `search() answers flag, date, size, UID, MODSEQ and text keys (${kind})`,
     on(kind),
     async () => {
-      const t = await openTestStore(kind);
+      const { t, acct, inbox: box } = await openInbox(kind);
       try {
-        const acct = (await t.store.openAccount("a", { create: true }))!;
-        const box = (await acct.getMailbox("INBOX"))!;
         const day = (d: string) => new Date(`${d}T12:00:00Z`);
         await acct.append(box.id, {
           content: message(1, "X-Project: Apollo\r\n"),

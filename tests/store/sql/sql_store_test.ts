@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type MailboxEvent, StoreError } from "../../../lib/store/mail_store.ts";
-import { ALL, collect, KINDS, message, on, openTestStore } from "./_helpers.ts";
+import { ALL, collect, KINDS, message, on, openInbox, openTestStore } from "./_helpers.ts";
 
 for (const kind of KINDS) {
   Deno.test(
@@ -40,10 +40,8 @@ for (const kind of KINDS) {
     `append() then fetch() returns the message byte for byte (${kind})`,
     on(kind),
     async () => {
-      const t = await openTestStore(kind);
+      const { t, acct, inbox } = await openInbox(kind);
       try {
-        const acct = (await t.store.openAccount("a", { create: true }))!;
-        const inbox = (await acct.getMailbox("INBOX"))!;
         const content = message(1, "X-8bit: caf\xe9\r\n");
         const date = new Date("2024-03-01T10:00:00Z");
         const r = await acct.append(inbox.id, {
@@ -97,10 +95,8 @@ for (const kind of KINDS) {
     `fetch() returns exactly the requested UID ranges, in chunks (${kind})`,
     on(kind),
     async () => {
-      const t = await openTestStore(kind);
+      const { t, acct, inbox } = await openInbox(kind);
       try {
-        const acct = (await t.store.openAccount("a", { create: true }))!;
-        const inbox = (await acct.getMailbox("INBOX"))!;
         await acct.append(inbox.id, { content: message(1) });
         // Doubling by COPY reaches 1024 messages with 10 transactions.
         for (let i = 0; i < 10; i++) await acct.copy(inbox.id, ALL, inbox.id);
@@ -127,10 +123,8 @@ for (const kind of KINDS) {
     `storeFlags() assigns a new MODSEQ and honours unchangedSince (${kind})`,
     on(kind),
     async () => {
-      const t = await openTestStore(kind);
+      const { t, acct, inbox: box } = await openInbox(kind);
       try {
-        const acct = (await t.store.openAccount("a", { create: true }))!;
-        const box = (await acct.getMailbox("INBOX"))!;
         for (let i = 1; i <= 3; i++) await acct.append(box.id, { content: message(i) });
         const before = (await acct.status(box.id)).highestModSeq;
         const r1 = await acct.storeFlags(box.id, [{ from: 1, to: 2 }], "add", ["\\Seen", "Work"]);
@@ -172,10 +166,8 @@ for (const kind of KINDS) {
     `expunge() removes only \\Deleted messages and leaves tombstones (${kind})`,
     on(kind),
     async () => {
-      const t = await openTestStore(kind);
+      const { t, acct, inbox: box } = await openInbox(kind);
       try {
-        const acct = (await t.store.openAccount("a", { create: true }))!;
-        const box = (await acct.getMailbox("INBOX"))!;
         for (let i = 1; i <= 5; i++) await acct.append(box.id, { content: message(i) });
         await acct.storeFlags(box.id, [{ from: 2, to: 4 }], "add", ["\\Deleted"]);
         assert.deepEqual(await acct.expunge(box.id, [{ from: 4, to: 5 }]), [4]);
@@ -204,10 +196,8 @@ for (const kind of KINDS) {
     `copy() and move() keep flags and dates; move leaves tombstones (${kind})`,
     on(kind),
     async () => {
-      const t = await openTestStore(kind);
+      const { t, acct, inbox } = await openInbox(kind);
       try {
-        const acct = (await t.store.openAccount("a", { create: true }))!;
-        const inbox = (await acct.getMailbox("INBOX"))!;
         const arch = (await acct.getMailbox("Archive"))!;
         const date = new Date("2020-01-02T03:04:05Z");
         for (let i = 1; i <= 4; i++) {
@@ -417,10 +407,8 @@ for (const kind of KINDS) {
   );
 
   Deno.test(`select() and status() count messages and unseen (${kind})`, on(kind), async () => {
-    const t = await openTestStore(kind);
+    const { t, acct, inbox: box } = await openInbox(kind);
     try {
-      const acct = (await t.store.openAccount("a", { create: true }))!;
-      const box = (await acct.getMailbox("INBOX"))!;
       await acct.append(box.id, { content: message(1), flags: ["\\Seen", "\\Deleted"] });
       await acct.append(box.id, { content: message(2) });
       const st = await acct.status(box.id);
@@ -458,10 +446,8 @@ for (const kind of KINDS) {
     `claimRecent() hands each message to one claimer; peek takes nothing (${kind})`,
     on(kind),
     async () => {
-      const t = await openTestStore(kind);
+      const { t, acct, inbox: box } = await openInbox(kind);
       try {
-        const acct = (await t.store.openAccount("a", { create: true }))!;
-        const box = (await acct.getMailbox("INBOX"))!;
         await acct.append(box.id, { content: message(1) });
         await acct.append(box.id, { content: message(2) });
         assert.equal((await acct.status(box.id)).recent, 2);
