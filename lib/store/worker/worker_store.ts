@@ -56,6 +56,15 @@ interface PreparedAppend {
   fileData?: Uint8Array;
 }
 
+/** Calls in flight on the reader from which it counts as busy with reads. */
+const READS_BUSY = 4;
+
+/**
+ * APPENDs the reader prepares at once at most: a read that arrives after
+ * them waits for them all.
+ */
+const MAX_PREPARING = 4;
+
 /** Counts of a ThreadedMailStore, for tests and benchmarks. */
 export interface StoreFigures {
   /** Messages the reader thread prepared for the writer to commit. */
@@ -165,6 +174,18 @@ class StoreThread {
   /** Requests sent and not yet answered. */
   get inFlight(): number {
     return this.#pending.size;
+  }
+
+  /** Of those, APPENDs this thread prepares (ThreadedAccountStore.appendAll). */
+  preparing = 0;
+
+  /**
+   * Whether reads are under way that parsing must not hold back: a FETCH
+   * stream, or READS_BUSY calls other than APPENDs being prepared (a
+   * session's APPEND makes one small read of its own, the mailbox by name).
+   */
+  get reading(): boolean {
+    return this.#streams.size > 0 || this.#pending.size - this.preparing >= READS_BUSY;
   }
 
   #settle(id: number) {
@@ -422,10 +443,12 @@ class ThreadedAccountStore implements AccountStore {
    * APPEND limit read, MIME parsing, preview, search fields, hash, wire
    * forms: a quarter to a third of an APPEND's CPU) and the writer only
    * commits them, so one thread's parsing overlaps the other's inserts and
-   * fsync (docs/performance.md, "APPEND off the writer"). An idle writer
-   * does both itself: one trip between threads instead of two, for a
-   * client that appends one message at a time. So does the writer when
-   * there is no reader (it is starting, or the database is in memory).
+   * fsync (docs/performance.md, "APPEND off the writer"). Only when the
+   * writer is busy and the reader is not: an idle writer does both itself
+   * (one trip between threads instead of two, for a client that appends
+   * one message at a time), and a reader with reads under way (FETCH,
+   * SEARCH) is not made to hold them behind parsing. So does the writer
+   * when there is no reader (it is starting, or the database is in memory).
    */
   async appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]> {
     // The literal is copied out of the connection's buffer once and moved, not cloned again.
@@ -436,15 +459,24 @@ class ThreadedAccountStore implements AccountStore {
       return { ...input, content };
     });
     const reader = this.#reader();
-    if (reader === this.#thread || this.#thread.inFlight === 0) {
+    if (
+      reader === this.#thread || this.#thread.inFlight === 0 || reader.reading ||
+      reader.preparing >= MAX_PREPARING
+    ) {
       return await this.#call("appendAll", [mailboxId, moved], transfer);
     }
-    const jobs = await reader.call<PreparedAppend[]>(
-      "prepareAppend",
-      [mailboxId, moved],
-      this.accountName,
-      transfer,
-    );
+    reader.preparing++;
+    let jobs: PreparedAppend[];
+    try {
+      jobs = await reader.call<PreparedAppend[]>(
+        "prepareAppend",
+        [mailboxId, moved],
+        this.accountName,
+        transfer,
+      );
+    } finally {
+      reader.preparing--;
+    }
     this.#figures.preparedOnReader += jobs.length;
     // Everything arrived here as this thread's own (moved or cloned): all of it moves on.
     const onward = new Set<ArrayBuffer>();
