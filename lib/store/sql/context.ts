@@ -267,6 +267,7 @@ export async function collectBodies(
     const goneIds = gone.map((g) => g.id);
     await trx.deleteFrom("body_search").where(sql.inSet("body_id", goneIds)).execute();
     await trx.deleteFrom("body_wire").where(sql.inSet("body_id", goneIds)).execute();
+    await trx.deleteFrom("body_preview").where(sql.inSet("body_id", goneIds)).execute();
     await trx.deleteFrom("bodies").where(sql.inSet("id", goneIds)).execute();
     hashes.push(...gone.map((g) => g.hash));
   }

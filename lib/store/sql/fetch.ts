@@ -118,9 +118,7 @@ async function* fetchChunks(
   const wire = structures && (fields.envelope || fields.bodyStructure)
     ? fields.wireForm
     : undefined;
-  const wantBody = wire
-    ? !!(fields.header || fields.emailId || fields.preview)
-    : structures || !!fields.emailId || !!fields.preview;
+  const wantBody = wire ? !!(fields.header || fields.emailId) : structures || !!fields.emailId;
   const json = !wire && structures;
   for (const step of uidSteps(set, CHUNK)) {
     let cursor = step.kind === "range" ? step.from : 0;
@@ -157,6 +155,11 @@ async function* fetchChunks(
             (qb) => qb.select("w.body_structure_ascii as wire_structure_ascii"),
           );
       }
+      // PREVIEW from its own table (migration 12): a page of previews reads
+      // no body rows. A body without one is computed below.
+      if (fields.preview) {
+        q = q.leftJoin("body_preview as p", "p.body_id", "m.body_id").select("p.preview");
+      }
       const rows = wantBody
         ? await q.innerJoin("bodies as b", "b.id", "m.body_id")
           // Raw: the text as it is (no JSON_SUFFIX, so the reader does not parse it).
@@ -172,7 +175,6 @@ async function* fetchChunks(
           )
           .$if(structures && !!fields.header, (qb) => qb.select("b.header"))
           .$if(!!fields.emailId, (qb) => qb.select("b.hash"))
-          .$if(!!fields.preview, (qb) => qb.select("b.preview"))
           .orderBy("m.uid").limit(CHUNK).execute()
         : await q.orderBy("m.uid").limit(CHUNK).execute();
       if (wire) await structuresWithoutWire(ctx, rows as FetchRow[], fields, raw);
@@ -328,8 +330,8 @@ function record(row: FetchRow, fields: MessageFields, raw: boolean): AnyRecord {
 }
 
 /**
- * Previews of bodies stored before migration 8, computed from the message
- * and stored, so each is computed once (RFC 8970 §3.1 lets a server
+ * Previews of bodies stored before migration 8 (no `body_preview` row),
+ * computed from the message and stored, so each is computed once (RFC 8970 §3.1 lets a server
  * compute them when first asked). `recs[i]` comes from `rows[i]`.
  */
 async function fillPreviews(
@@ -350,8 +352,8 @@ async function computePreview(
   const bytes = content ?? (await messageOf(ctx, bodyId)).content;
   const text = messagePreview(bytes, parseMessage(bytes));
   // A read that cannot write (the database busy) still answers; a later FETCH stores it.
-  await ctx.db.updateTable("bodies").set({ preview: text }).where("id", "=", bodyId)
-    .where("preview", "is", null).execute().catch(() => undefined);
+  await ctx.db.insertInto("body_preview").values({ body_id: bodyId, preview: text })
+    .onConflict((oc) => oc.column("body_id").doNothing()).execute().catch(() => undefined);
   return text;
 }
 

@@ -140,7 +140,6 @@ async function restoreBatch(
             compression: packed.algorithm,
             envelope: JSON.stringify(parsed.envelope),
             body_structure: JSON.stringify(parsed.body),
-            preview: messagePreview(m.content, parsed),
             has_nul: m.content.indexOf(0) < 0 ? 0 : 1,
           }).returning("id").executeTakeFirstOrThrow()).id;
           await trx.insertInto("body_search").values({
@@ -148,6 +147,8 @@ async function restoreBatch(
             ...searchFieldsOf(header, ctx.sql.searchSeparator),
           }).execute();
           await insertWire(trx, bodyId, wireOf(parsed.envelope, parsed.body));
+          await trx.insertInto("body_preview")
+            .values({ body_id: bodyId, preview: messagePreview(m.content, parsed) }).execute();
         }
         const flags = parseFlags(m.flags);
         slots.set(m.uid, slotOf(flags.bits, flags.keywords.length > 0));

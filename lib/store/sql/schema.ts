@@ -53,7 +53,10 @@ export interface BodiesTable {
   compression: string;
   envelope: string;
   body_structure: string;
-  /** PREVIEW text (RFC 8970), set at APPEND; null for bodies stored before migration 8 until read. */
+  /**
+   * PREVIEW text (RFC 8970) of bodies stored between migrations 8 and 12;
+   * no longer read or written (see `body_preview`).
+   */
   preview: string | null;
   /** 1 when the message holds a NUL octet, 0 when not; null for bodies stored before migration 10. */
   has_nul: number | null;
@@ -74,6 +77,16 @@ export interface BodyWireTable {
   /** The ASCII form, null when the same as the UTF-8 one. */
   envelope_ascii: Uint8Array | null;
   body_structure_ascii: Uint8Array | null;
+}
+
+/**
+ * A body's PREVIEW text (RFC 8970), set at APPEND (migration 12), apart
+ * from `bodies` so a page of previews reads no body rows. A body without
+ * a row gets one at its first FETCH PREVIEW.
+ */
+export interface BodyPreviewTable {
+  body_id: number;
+  preview: string;
 }
 
 export interface MessagesTable {
@@ -152,6 +165,7 @@ export interface Db {
   mailbox_keywords: MailboxKeywordsTable;
   body_search: BodySearchTable;
   body_wire: BodyWireTable;
+  body_preview: BodyPreviewTable;
   metadata: MetadataTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -117,3 +117,21 @@ Deno.test("`migrate()` to quota counts each mailbox's messages and octets", asyn
     await db.destroy();
   }
 });
+
+Deno.test("`migrate()` to body_preview copies the stored previews and leaves the others to FETCH", async () => {
+  const db = open(":memory:");
+  try {
+    await migrate(db, MIGRATIONS.filter((m) => m.name !== "body_preview"));
+    await sql`insert into bodies (id, hash, size, header, envelope, body_structure, preview)
+      values (1, 'h1', 0, x'', '{}', '{}', 'First'), (2, 'h2', 0, x'', '{}', '{}', null),
+        (3, 'h3', 0, x'', '{}', '{}', '')`.execute(db);
+    const version = MIGRATIONS.find((m) => m.name === "body_preview")!.version;
+    assert.deepEqual(await migrate(db), [version]);
+    const rows = await db.selectFrom("body_preview").select(["body_id", "preview"])
+      .orderBy("body_id").execute();
+    // Body 2 had none (stored before migration 8): FETCH PREVIEW computes it.
+    assert.deepEqual(rows, [{ body_id: 1, preview: "First" }, { body_id: 3, preview: "" }]);
+  } finally {
+    await db.destroy();
+  }
+});

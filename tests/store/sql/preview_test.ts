@@ -1,7 +1,7 @@
 /**
  * PREVIEW (RFC 8970) in the SQL store: stored at APPEND (and shared by
- * copies), read beside the other fields; a body stored before migration 8
- * (preview NULL) gets NIL with LAZY, and its preview computed and stored by
+ * copies) in `body_preview`, read beside the other fields; a body stored
+ * before migration 8 (no `body_preview` row) gets NIL with LAZY, and its preview computed and stored by
  * the first FETCH without it.
  */
 import assert from "node:assert/strict";
@@ -15,9 +15,9 @@ for (const kind of KINDS) {
       await acct.append(inbox.id, { content: message(1) });
       await acct.append(inbox.id, { content: message(2) });
       const stored = async () =>
-        (await sql<{ preview: string | null }>`select preview from bodies order by id`.execute(
-          t.store.db,
-        )).rows.map((r) => r.preview);
+        (await sql<{ preview: string | null }>`select p.preview from bodies b
+          left join body_preview p on p.body_id = b.id order by b.id`.execute(t.store.db)).rows
+          .map((r) => r.preview);
       assert.deepEqual(await stored(), [
         "Body of message 1. Second line.",
         "Body of message 2. Second line.",
@@ -27,7 +27,7 @@ for (const kind of KINDS) {
       assert.equal(first[0].envelope?.subject, "Message 1");
 
       // As a body from before migration 8: no preview stored.
-      await sql`update bodies set preview = null`.execute(t.store.db);
+      await sql`delete from body_preview`.execute(t.store.db);
       const lazy = await collect(acct.fetch(inbox.id, ALL, { preview: "lazy" }));
       assert.deepEqual(lazy.map((r) => r.preview), [null, null]);
       assert.deepEqual(await stored(), [null, null]);

@@ -127,6 +127,7 @@ Deno.test("a database of the previous release gets its UID/flag index and search
     await sql`drop table body_search`.execute(t.store.db);
     await sql`drop table metadata`.execute(t.store.db);
     await sql`drop table body_wire`.execute(t.store.db);
+    await sql`drop table body_preview`.execute(t.store.db);
     await sql`alter table mailboxes drop column recent_uid`.execute(t.store.db);
     await sql`alter table mailboxes drop column recent_prev`.execute(t.store.db);
     await sql`alter table mailboxes drop column message_count`.execute(t.store.db);
@@ -151,6 +152,9 @@ Deno.test("a database of the previous release gets its UID/flag index and search
       messages: after.uids.length,
       storage: [...after.uids].reduce((n, uid) => n + message(uid).length, 0),
     });
+    // Bodies from before migration 8: PREVIEW computed at the first FETCH.
+    const [rec] = await collect(acct.fetch(inbox.id, [{ from: 2, to: 2 }], { preview: true }));
+    assert.equal(rec.preview, "Body of message 2. Second line.");
     const from = { type: "header", name: "From", value: "ALICE@example.org" } as const;
     assert.deepEqual(await acct.search(inbox.id, from), [...after.uids]);
     const subject = { type: "header", name: "subject", value: "message 2" } as const;

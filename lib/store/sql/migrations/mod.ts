@@ -16,6 +16,7 @@ import { preview } from "./0008_preview.ts";
 import { metadata } from "./0009_metadata.ts";
 import { bodyNulWire } from "./0010_body_nul_wire.ts";
 import { mailboxNotify } from "./0011_mailbox_notify.ts";
+import { bodyPreview } from "./0012_body_preview.ts";
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly Migration[] = [
   metadata,
   bodyNulWire,
   mailboxNotify,
+  bodyPreview,
 ];
 
 export type { Migration };
