@@ -320,6 +320,13 @@ service anvil {
 // Ours
 
 /**
+ * The V8 flags our server runs with as a user runs it (`make run`, `bin/imapd`,
+ * the compiled binary): the Makefile's `V8_FLAGS`, kept equal by
+ * tests/dist/v8_flags_test.ts.
+ */
+export const OURS_V8_FLAGS = "--max-semi-space-size=8";
+
+/**
  * Starts our server as a user would: `deno run -A main.ts --config CONFIG run`,
  * after creating the users with `creds create`. `mainTs` is the server's entry.
  */
@@ -375,11 +382,13 @@ ${
   await Promise.all([worker(), worker()]);
   const logFile = `${dir}/server.log`;
   const start = async () => {
-    // BENCH_OURS_FLAGS: extra `deno run` flags for our server, e.g. "--cpu-prof --cpu-prof-dir=DIR".
+    // BENCH_OURS_FLAGS: extra `deno run` flags for our server, e.g. "--cpu-prof --cpu-prof-dir=DIR";
+    // a --v8-flags there replaces the server's own (OURS_V8_FLAGS).
     const flags = (Deno.env.get("BENCH_OURS_FLAGS") ?? "").split(" ").filter((f) => f);
+    const v8 = flags.some((f) => f.startsWith("--v8-flags")) ? [] : [`--v8-flags=${OURS_V8_FLAGS}`];
     const p = spawnLogged(
       deno,
-      ["run", "-A", ...flags, mainTs, "--config", config, "run"],
+      ["run", "-A", ...v8, ...flags, mainTs, "--config", config, "run"],
       logFile,
     );
     try {

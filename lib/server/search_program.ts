@@ -128,7 +128,8 @@ export async function searchUids(ctx: CommandContext, program: SearchProgram): P
   // Flags, UIDs and MODSEQs only: the mailbox's index answers (mailbox_index.ts).
   const found = indexOf(account, view.info.id)?.search(key) ??
     await account.search(view.info.id, key);
-  return found.filter((uid) => view.seqOf(uid) > 0 && !view.isExpunged(uid));
+  const seqs = view.seqsOf(found);
+  return found.filter((uid, i) => seqs[i] > 0 && !view.isExpunged(uid));
 }
 
 /**
@@ -194,7 +195,7 @@ export async function answerEsearch(
   byUid: boolean,
 ): Promise<void> {
   const view = selectedOf(ctx);
-  const ids = byUid ? uids : uids.map((uid) => view.seqOf(uid));
+  const ids = byUid ? uids : view.seqsOf(uids);
   const data: EsearchData = { tag: ctx.tag, uid: byUid };
   const n = ids.length;
   if (ret.min && n > 0) data.min = ids[0];

@@ -198,6 +198,31 @@ export class SelectedMailbox {
     return positionOf(this.#uids, this.#count, uid) + 1;
   }
 
+  /**
+   * seqOf() of each of `uids`: one walk along the view when they ascend and
+   * are many (SEARCH UNSEEN of 10,000 messages names 5,000: a binary search
+   * each cost more than the rest of the command), else a search each.
+   */
+  seqsOf(uids: readonly number[]): number[] {
+    const n = uids.length;
+    const out: number[] = [];
+    // A walk costs about `count` steps, searches about n·log2(count).
+    let i = 0;
+    if (n * Math.log2(this.#count + 2) >= this.#count) {
+      let at = 0;
+      let prev = 0;
+      for (; i < n; i++) {
+        const uid = uids[i];
+        if (uid < prev) break; // not ascending (SORT): the rest one by one
+        prev = uid;
+        while (at < this.#count && this.#uids[at] < uid) at++;
+        out.push(at < this.#count && this.#uids[at] === uid ? at + 1 : 0);
+      }
+    }
+    for (; i < n; i++) out.push(this.seqOf(uids[i]));
+    return out;
+  }
+
   /** Whether `uid` was expunged by another session and not yet reported. */
   isExpunged(uid: number): boolean {
     return this.#expunged.has(uid);

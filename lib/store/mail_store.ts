@@ -62,6 +62,19 @@ export interface MailboxInfo {
   objectId: string;
 }
 
+/** listMailboxesSince()'s answer. */
+export interface MailboxList {
+  /**
+   * Stands for the account's mailbox names with their special-use
+   * attributes and subscription marks as they are now: the same string as
+   * long as none of them changes (on this store; another store, or another
+   * thread of it, never gives the same string).
+   */
+  version: string;
+  /** Null when `version` is the one the caller gave; else listMailboxes(). */
+  mailboxes: MailboxInfo[] | null;
+}
+
 export interface MailboxStatus {
   messages: number;
   /** Messages no session has claimed as \Recent yet; always 0 under disable_recent. */
@@ -411,6 +424,14 @@ export interface AccountStore {
   readonly accountName: string;
 
   listMailboxes(): Promise<MailboxInfo[]>;
+  /**
+   * listMailboxes(), or only the version when the names, special-use
+   * attributes and subscriptions are those of `known` (LIST keeps its
+   * answer for a version: the list then need not cross between threads).
+   * The counters in MailboxInfo (UIDNEXT, HIGHESTMODSEQ) are not part of
+   * the version.
+   */
+  listMailboxesSince(known: string | null): Promise<MailboxList>;
   getMailbox(name: string): Promise<MailboxInfo | null>;
   /** Creates the mailbox and any missing parents. */
   createMailbox(name: string, options?: { specialUse?: SpecialUse }): Promise<MailboxInfo>;

@@ -119,3 +119,19 @@ Deno.test("`SelectedMailbox` announces new mail even when the \\Recent claim fai
   view.handleEvent({ type: "append", mailboxId: 1, uids: [7] });
   assert.deepEqual(await updates(view), ["* 2 EXISTS", "* 0 RECENT"]);
 });
+
+Deno.test("`SelectedMailbox.seqsOf()` gives seqOf() of each UID, ascending, unsorted, few or many", () => {
+  const uids = Uint32Array.from({ length: 1000 }, (_, i) => 3 * i + 2);
+  const view = new SelectedMailbox({ ...INFO, uidNext: 3000 }, uids, false);
+  const cases: number[][] = [
+    [],
+    [2, 5, 8, 9, 3000], // few: a search each; 9 and 3000 are not here
+    Array.from({ length: 2000 }, (_, i) => i + 1), // many, ascending: one walk
+    [...Array.from({ length: 600 }, (_, i) => 600 - i), 2, 1], // many, descending
+    [...Array.from({ length: 600 }, (_, i) => i * 3 + 2), 5, 2998], // ascending, then not
+  ];
+  for (const list of cases) {
+    assert.deepEqual(view.seqsOf(list), list.map((uid) => view.seqOf(uid)));
+  }
+  assert.deepEqual(view.seqsOf([2, 3, 5, 2999, 3000]), [1, 0, 2, 1000, 0]);
+});

@@ -6,7 +6,13 @@ import {
   listMatcher,
   mailboxToWire,
 } from "../../protocol/mailbox_name.ts";
-import { HIERARCHY_DELIMITER, type MailboxInfo, StoreError } from "../../store/mail_store.ts";
+import {
+  type AccountStore,
+  HIERARCHY_DELIMITER,
+  type MailboxInfo,
+  StoreError,
+} from "../../store/mail_store.ts";
+import { ResponseEncoder } from "../../wire/encoder.ts";
 import { bad } from "../../protocol/errors.ts";
 import { rev2, userOf, utf8Names } from "../access.ts";
 import { checkStatusItems, writeMailboxStatus } from "../mailbox_status.ts";
@@ -87,16 +93,106 @@ export async function handleList(ctx: CommandContext, args: ListArgs): Promise<v
     return;
   }
   const account = userOf(ctx).account;
-  const mailboxes = await account.listMailboxes();
+  // RFC 5258 §3: the SUBSCRIBED selection option implies the SUBSCRIBED return option.
+  const wantSubscribed = args.select.includes("SUBSCRIBED") || args.returns.includes("SUBSCRIBED");
+  if (wantSubscribed || args.status !== null) {
+    // Subscriptions to names that do not exist, and STATUS, are read anew each time.
+    const mailboxes = await account.listMailboxes();
+    const subscriptions = new Set(wantSubscribed ? await account.listSubscriptions() : []);
+    await writeList(ctx, ctx.enc, args, mailboxes, subscriptions, wantSubscribed);
+    return;
+  }
+  // The answer depends on the names and special-use attributes only: it is
+  // kept per version of them, and only the version crosses from the store
+  // thread while nothing changed (docs/performance.md, "Small commands").
+  const key = JSON.stringify([
+    args.reference,
+    args.patterns,
+    args.select,
+    args.returns,
+    utf8,
+    enc.utf8,
+  ]);
+  // What was kept before the request: the list is null only when its version is this one's.
+  const cached = listCache.get(account);
+  const list = await account.listMailboxesSince(cached?.version ?? null);
+  let kept = cached;
+  if (!kept || list.mailboxes !== null) {
+    kept = { version: list.version, mailboxes: list.mailboxes ?? [], answers: new Map(), bytes: 0 };
+  }
+  forgetList(account);
+  listCache.set(account, kept);
+  keptBytes += kept.bytes;
+  let bytes = kept.answers.get(key);
+  if (!bytes) {
+    const out = new ResponseEncoder();
+    out.utf8 = enc.utf8;
+    await writeList(ctx, out, args, kept.mailboxes, new Set(), false);
+    bytes = out.takeBytes();
+    if (
+      listCache.get(account) === kept && bytes.length <= LIST_CACHE_BYTES &&
+      kept.answers.size < LIST_CACHE_ANSWERS
+    ) {
+      kept.answers.set(key, bytes);
+      kept.bytes += bytes.length;
+      keptBytes += bytes.length;
+    }
+  }
+  // The least recently listed accounts go first, down to the limits.
+  for (const a of listCache.keys()) {
+    if (listCache.size <= LIST_CACHE_ACCOUNTS && keptBytes <= LIST_CACHE_TOTAL) break;
+    if (a !== account) forgetList(a);
+  }
+  enc.raw(bytes);
+  await ctx.maybeFlush();
+}
+
+function forgetList(account: AccountStore): void {
+  const kept = listCache.get(account);
+  if (!kept) return;
+  keptBytes -= kept.bytes;
+  listCache.delete(account);
+}
+
+/** A LIST answer kept for one version of an account's mailbox names (handleList). */
+interface KeptList {
+  version: string;
+  mailboxes: MailboxInfo[];
+  /** The LIST responses by command shape (reference, patterns, options, UTF-8). */
+  answers: Map<string, Uint8Array>;
+  /** The answers' bytes together. */
+  bytes: number;
+}
+
+/** Accounts whose LIST answers are kept, least recently listed first. */
+const listCache = new Map<AccountStore, KeptList>();
+const LIST_CACHE_ACCOUNTS = 16;
+const LIST_CACHE_ANSWERS = 8;
+/** A larger answer is written anew each time rather than kept. */
+const LIST_CACHE_BYTES = 1 << 20;
+/** The kept answers of all accounts together stay within this (a small VPS's memory). */
+const LIST_CACHE_TOTAL = 4 << 20;
+let keptBytes = 0;
+
+/**
+ * The LIST responses for `mailboxes` into `enc`: the connection's own
+ * encoder (flushed as it grows), or one whose bytes are kept.
+ */
+async function writeList(
+  ctx: CommandContext,
+  enc: ResponseEncoder,
+  args: ListArgs,
+  mailboxes: MailboxInfo[],
+  subscriptions: Set<string>,
+  wantSubscribed: boolean,
+): Promise<void> {
+  const utf8 = utf8Names(ctx);
   const entries = withParents(mailboxes);
   const selectSubscribed = args.select.includes("SUBSCRIBED");
   const selectSpecial = args.select.includes("SPECIAL-USE");
   // RFC 5258 §3: RECURSIVEMATCH with another option (the parser refuses it alone).
   const recursive = args.select.includes("RECURSIVEMATCH");
   // REMOTE (RFC 5258 §3): there are no remote mailboxes here, so it changes nothing.
-  // RFC 5258 §3: the SUBSCRIBED selection option implies the SUBSCRIBED return option.
-  const wantSubscribed = selectSubscribed || args.returns.includes("SUBSCRIBED");
-  const subscriptions = new Set(wantSubscribed ? await account.listSubscriptions() : []);
   if (selectSubscribed) {
     // Subscribed names that no longer exist are listed with \NonExistent (RFC 5258 §3).
     for (const s of subscriptions) if (!entries.has(s)) entries.set(s, { name: s, info: null });
@@ -149,7 +245,7 @@ export async function handleList(ctx: CommandContext, args: ListArgs): Promise<v
       // RFC 5819 §2: the STATUS of each selectable mailbox listed, right after its LIST.
       await listStatus(ctx, entry.info, args.status);
     }
-    await ctx.maybeFlush();
+    if (enc === ctx.enc) await ctx.maybeFlush();
   }
 }
 

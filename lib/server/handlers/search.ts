@@ -41,7 +41,7 @@ async function search(ctx: CommandContext, args: SearchArgs, byUid: boolean): Pr
   if (!args.ret) {
     // RFC 7162 §3.1.5: a search with MODSEQ ends with the highest MODSEQ found.
     const modSeq = await modSeqTrailer(ctx, args.key, uids);
-    await writeNumbers(ctx, "SEARCH", byUid ? uids : uids.map((uid) => view.seqOf(uid)), modSeq);
+    await writeNumbers(ctx, "SEARCH", byUid ? uids : view.seqsOf(uids), modSeq);
     return;
   }
   await answerEsearch(ctx, args.key, args.ret, uids, byUid);

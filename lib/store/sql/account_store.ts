@@ -14,6 +14,7 @@ import type {
   FlagMode,
   MailboxEvent,
   MailboxInfo,
+  MailboxList,
   MailboxSnapshot,
   MailboxStatus,
   MessageFields,
@@ -31,7 +32,14 @@ import type {
   UidRange,
   UidSet,
 } from "../mail_store.ts";
-import { appendMessage, appendMessages, type AppendQueue } from "./append.ts";
+import {
+  type AppendJobInput,
+  appendMessage,
+  appendMessages,
+  appendPrepared,
+  type AppendQueue,
+  prepareAppends,
+} from "./append.ts";
 import type { AccountContext, StoreShared } from "./context.ts";
 import { expunge, moveMessages } from "./expunge.ts";
 import { replaceMessage } from "./replace.ts";
@@ -45,10 +53,21 @@ import { transact } from "./retry.ts";
 import { claimRecent, poll, pollAccount, select, selectIndexed, vanished, watch } from "./sync.ts";
 import { getMetadata, setMetadata } from "./metadata.ts";
 
+/**
+ * Makes listMailboxesSince() versions of this module instance (one per
+ * thread: the writer and the reader thread each load it) unlike any other's.
+ */
+const LIST_EPOCH = crypto.randomUUID().slice(0, 8);
+let serials = 0;
+
 export class SqlAccountStore implements AccountStore {
   readonly accountName: string;
   #ctx: AccountContext;
   #appends: AppendQueue;
+  /** listMailboxesSince(): what the last list held, and its version number. */
+  #listKey = "";
+  #listVersion = 0;
+  readonly #serial = ++serials;
 
   constructor(store: StoreShared, appends: AppendQueue, accountId: number, accountName: string) {
     this.accountName = accountName;
@@ -71,6 +90,17 @@ export class SqlAccountStore implements AccountStore {
 
   listMailboxes(): Promise<MailboxInfo[]> {
     return mailboxes.listMailboxes(this.#ctx);
+  }
+
+  async listMailboxesSince(known: string | null): Promise<MailboxList> {
+    const list = await mailboxes.listMailboxes(this.#ctx);
+    const key = JSON.stringify(list.map((m) => [m.id, m.name, m.specialUse, m.subscribed]));
+    if (key !== this.#listKey) {
+      this.#listKey = key;
+      this.#listVersion++;
+    }
+    const version = `${LIST_EPOCH}.${this.#serial}.${this.#listVersion}`;
+    return { version, mailboxes: version === known ? null : list };
   }
 
   getMailbox(name: string): Promise<MailboxInfo | null> {
@@ -126,13 +156,13 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async selectByName(name: string, options?: SelectOptions): Promise<MailboxSnapshot | null> {
-    const info = await mailboxes.getMailbox(this.#ctx, name);
-    if (!info) return null;
-    if (options?.indexed?.includes(info.id)) return await selectIndexed(this.#ctx, info.id);
+    const id = await mailboxes.mailboxIdOf(this.#ctx, name);
+    if (id === null) return null;
+    if (options?.indexed?.includes(id)) return await selectIndexed(this.#ctx, id);
     // The watch begins before the snapshot is read: nothing committed after it is missed.
-    const unwatch = options?.watch ? this.watch(info.id, options.watch) : undefined;
+    const unwatch = options?.watch ? this.watch(id, options.watch) : undefined;
     try {
-      const snap = await select(this.#ctx, info.id);
+      const snap = await select(this.#ctx, id);
       if (unwatch) snap.unwatch = unwatch;
       return snap;
     } catch (e) {
@@ -155,6 +185,21 @@ export class SqlAccountStore implements AccountStore {
 
   appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]> {
     return appendMessages(this.#ctx, this.#appends, mailboxId, inputs);
+  }
+
+  /**
+   * The part of an APPEND that needs no writer: the APPEND limit read, then
+   * each message parsed, hashed and compressed, its preview, search fields
+   * and wire forms made. A store thread's reader runs it, and the writer
+   * then only inserts rows (`appendPrepared()`).
+   */
+  prepareAppend(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendJobInput[]> {
+    return prepareAppends(this.#ctx, mailboxId, inputs);
+  }
+
+  /** Commits messages `prepareAppend()` made, as `appendAll()` does. */
+  appendPrepared(mailboxId: number, jobs: readonly AppendJobInput[]): Promise<AppendResult[]> {
+    return appendPrepared(this.#ctx, this.#appends, mailboxId, jobs);
   }
 
   replace(

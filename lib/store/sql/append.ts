@@ -129,8 +129,9 @@ export class AppendQueue {
    * promise; any other error fails the batch. Resolves after the commit.
    * Like `transact()`'s, `fn` must be safe to run again.
    *
-   * A batch holds jobs of one kind (appends, or these), so each caller's
-   * events follow the MODSEQ order: jobs settle in batch order.
+   * Jobs settle in batch order, which is their MODSEQ order, and each
+   * caller publishes its events as soon as its job settles, so the events
+   * follow the MODSEQ order too.
    */
   write<T>(fn: (trx: Transaction<Db>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -144,12 +145,14 @@ export class AppendQueue {
     });
   }
 
-  /** The jobs at the head of the queue that share one kind, up to BATCH. */
+  /**
+   * The jobs at the head of the queue, up to BATCH, of both kinds: in the
+   * mixed load a batch of one kind only ended at each change of kind, and
+   * an APPEND between two flag changes cost a transaction and an fsync of
+   * its own.
+   */
   #take(): Job[] {
-    const kind = this.#queue[0]?.kind;
-    let n = 0;
-    while (n < this.#queue.length && n < BATCH && this.#queue[n].kind === kind) n++;
-    return this.#queue.splice(0, n);
+    return this.#queue.splice(0, BATCH);
   }
 
   /** Resolves once every append queued so far has committed or failed. */
@@ -178,6 +181,9 @@ export class AppendQueue {
             const committed: AppendCommitted[] = [];
             for (const job of batch) {
               if (job.kind === "write") {
+                // The index (uid_blocks) first learns of the messages appended
+                // so far: this job may change or expunge one of them.
+                await indexAppends(trx, inserted.splice(0), committed.splice(0));
                 out.push(await runIsolated(trx, job.run));
                 continue;
               }
@@ -357,7 +363,29 @@ export async function appendMessages(
   inputs: readonly AppendInput[],
 ): Promise<AppendResult[]> {
   if (inputs.length === 0) return [];
-  const jobs = await prepareAppends(ctx, mailboxId, inputs);
+  return await appendPrepared(
+    ctx,
+    appends,
+    mailboxId,
+    await prepareAppends(ctx, mailboxId, inputs),
+  );
+}
+
+/**
+ * The second half of `appendMessages()`: commits what `prepareAppends()`
+ * made, here or on another thread of the same store (a store thread's
+ * reader parses while the writer commits, store_thread.ts). The account and
+ * mailbox are this call's, whatever the jobs say; body files are written
+ * here, where the writer's holds keep them from a concurrent EXPUNGE's sweep.
+ */
+export async function appendPrepared(
+  ctx: AccountContext,
+  appends: AppendQueue,
+  mailboxId: number,
+  prepared: readonly AppendJobInput[],
+): Promise<AppendResult[]> {
+  if (prepared.length === 0) return [];
+  const jobs = prepared.map((job) => ({ ...job, accountId: ctx.accountId, mailboxId }));
   const files = ctx.options.files;
   for (const job of jobs) files?.hold(job.hash);
   try {

@@ -15,14 +15,15 @@ import type { Db } from "./schema.ts";
 import { normalizeUidSet, uidsToSet } from "./uid_ranges.ts";
 import { addKeywords, applySlots, flaggedUids, slotOf } from "./uid_blocks.ts";
 import { countInto, overQuota } from "./quota.ts";
-import { transact } from "./retry.ts";
 
 export async function expunge(
   ctx: AccountContext,
   mailboxId: number,
   uids?: UidSet,
 ): Promise<number[]> {
-  const result = await transact(ctx.db, async (trx) => {
+  // A write job (context.ts): on SQLite it shares the next group commit with
+  // the flag changes and \Recent claims queued beside it, one fsync for all.
+  const result = await ctx.write(async (trx) => {
     const box = await mailboxRow(ctx, trx, mailboxId);
     const set = normalizeUidSet(uids ?? [{ from: 1, to: 0xffffffff }], box.uid_next - 1);
     // The index names the \Deleted messages: only their rows are read.
@@ -40,12 +41,14 @@ export async function expunge(
     return { uids: rows.map((r) => r.uid), modSeq, box, hashes };
   });
   if (!result) return [];
-  await ctx.options.files?.remove(result.hashes);
+  // Published before any other await: the jobs of one group commit settle in
+  // MODSEQ order, and their events must reach the bus in that order too.
   ctx.bus.publish(
     { type: "expunge", mailboxId, uids: result.uids, modSeq: result.modSeq },
     result.box.highest_modseq,
     { modSeq: result.modSeq, uidNext: result.box.uid_next, name: result.box.name },
   );
+  await ctx.options.files?.remove(result.hashes);
   return result.uids;
 }
 
@@ -93,7 +96,8 @@ export async function moveMessages(
   move: boolean,
 ): Promise<CopyResult> {
   const disableRecent = ctx.options.disableRecent;
-  const result = await transact(ctx.db, async (trx) => {
+  // A write job, as EXPUNGE: an OVERQUOTA thrown inside undoes this job alone.
+  const result = await ctx.write(async (trx) => {
     const src = await mailboxRow(ctx, trx, mailboxId);
     const dst = await mailboxRow(ctx, trx, destMailboxId);
     const set = normalizeUidSet(uids, src.uid_next - 1);
@@ -174,10 +178,12 @@ export async function moveMessages(
     }
     return { rows, first, src, dst, dstModSeq, srcModSeq, hashes };
   });
-  const dstBox = await mailboxRow(ctx, ctx.db, destMailboxId).catch(() => null);
   if (!result) {
+    const dstBox = await mailboxRow(ctx, ctx.db, destMailboxId).catch(() => null);
     return { uidValidity: dstBox?.uid_validity ?? 0, sourceUids: [], destUids: [] };
   }
+  // Both events are published before any other await (see expunge()).
+
   const sourceUids = result.rows.map((r) => r.uid);
   const destUids = sourceUids.map((_, i) => result.first + i);
   ctx.bus.publish(
@@ -202,7 +208,6 @@ export async function moveMessages(
     },
   );
   if (move) {
-    await ctx.options.files?.remove(result.hashes);
     ctx.bus.publish(
       { type: "expunge", mailboxId, uids: sourceUids, modSeq: result.srcModSeq },
       mailboxId === destMailboxId ? result.dstModSeq : result.src.highest_modseq,
@@ -214,6 +219,7 @@ export async function moveMessages(
         name: result.src.name,
       },
     );
+    await ctx.options.files?.remove(result.hashes);
   }
   return { uidValidity: result.dst.uid_validity, sourceUids, destUids };
 }

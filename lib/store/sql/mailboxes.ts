@@ -65,6 +65,24 @@ export async function getMailbox(ctx: AccountContext, name: string): Promise<Mai
   return row ? await mailboxInfo(ctx, row) : null;
 }
 
+/**
+ * The id of the mailbox named `name`, or null: getMailbox() without the
+ * subscription (SELECT needs the id only, and each query is a turn at the
+ * store's one connection).
+ */
+export async function mailboxIdOf(ctx: AccountContext, name: string): Promise<number | null> {
+  let normalized: string;
+  try {
+    normalized = normalizeMailboxName(name);
+  } catch {
+    return null;
+  }
+  const row = await mailboxByName(ctx, ctx.db, normalized);
+  if (!row) return null;
+  own(ctx, row.id);
+  return row.id;
+}
+
 export async function createMailbox(
   ctx: AccountContext,
   name: string,

@@ -35,6 +35,7 @@ import { TimeSlice } from "./time_slice.ts";
 const STORE_METHODS = new Set(["listAccounts", "deleteAccount", "close"]);
 const ACCOUNT_METHODS = new Set([
   "listMailboxes",
+  "listMailboxesSince",
   "getMailbox",
   "createMailbox",
   "deleteMailbox",
@@ -65,6 +66,9 @@ const ACCOUNT_METHODS = new Set([
   "pollAccount",
   "getMetadata",
   "setMetadata",
+  // SqlAccountStore's two halves of an APPEND: prepared on the reader, committed on the writer.
+  "prepareAppend",
+  "appendPrepared",
 ]);
 
 const slice = new TimeSlice();
@@ -120,7 +124,7 @@ function key(name: string): string {
  * strings, booleans, null): they cross as JSON text, cheaper than
  * structured clone for many small objects (protocol.ts).
  */
-const JSON_REPLIES = new Set(["listMailboxes"]);
+const JSON_REPLIES = new Set(["listMailboxes", "listMailboxesSince"]);
 
 async function call(msg: Extract<ToStore, { t: "call" }>): Promise<void> {
   try {
@@ -162,6 +166,17 @@ async function call(msg: Extract<ToStore, { t: "call" }>): Promise<void> {
       }
       // deno-lint-ignore no-explicit-any
       value = await (account as any)[msg.method](...msg.args);
+      if (msg.method === "prepareAppend") {
+        // The messages' bytes go back moved, not copied: each body is a view
+        // of its message, whose buffer came here with the request and is
+        // this thread's alone. (Other byte fields may be views of a shared
+        // pool, compression's output: those are cloned.)
+        const inputs = msg.args[1] as { content: Uint8Array }[];
+        for (const input of inputs) {
+          const buffer = input.content.buffer;
+          if (buffer instanceof ArrayBuffer && !transfer.includes(buffer)) transfer.push(buffer);
+        }
+      }
       if ((msg.method === "select" || msg.method === "selectByName") && value !== null) {
         const snap = value as MailboxSnapshot;
         const id = (msg.args[1] as { watchId?: number } | undefined)?.watchId;

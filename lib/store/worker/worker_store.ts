@@ -23,6 +23,7 @@ import type {
   FlagMode,
   MailboxEvent,
   MailboxInfo,
+  MailboxList,
   MailboxSnapshot,
   MailboxStatus,
   MailStore,
@@ -44,6 +45,22 @@ import type {
 import { StoreError, type StoreErrorCode } from "../mail_store.ts";
 import type { ImapSqlOptions } from "../config.ts";
 import { type FromStore, ownBuffer, type ToStore, type WireError } from "./protocol.ts";
+
+/**
+ * What the reader's `prepareAppend` returns (`AppendJobInput` in
+ * store/sql/append.ts): only its byte fields are named here, to move them on.
+ */
+interface PreparedAppend {
+  header: Uint8Array;
+  body: Uint8Array | null;
+  fileData?: Uint8Array;
+}
+
+/** Counts of a ThreadedMailStore, for tests and benchmarks. */
+export interface StoreFigures {
+  /** Messages the reader thread prepared for the writer to commit. */
+  preparedOnReader: number;
+}
 
 /** A poll this recent answers for another session of the same account. */
 const POLL_SHARE_MS = 200;
@@ -143,6 +160,11 @@ class StoreThread {
 
   get ready(): Promise<void> {
     return this.#ready;
+  }
+
+  /** Requests sent and not yet answered. */
+  get inFlight(): number {
+    return this.#pending.size;
   }
 
   #settle(id: number) {
@@ -308,12 +330,19 @@ class ThreadedAccountStore implements AccountStore {
   #thread: StoreThread;
   /** The thread for a read now: the reader thread once it runs, else the writer. */
   #reader: () => StoreThread;
+  #figures: StoreFigures;
   /** Polls in flight by mailbox: sessions asking at the same moment share one. */
   #polls = new Map<number, Promise<void>>();
   /** When the last poll of each mailbox ended (performance.now()). */
   #polled = new Map<number, number>();
 
-  constructor(thread: StoreThread, reader: () => StoreThread, accountName: string) {
+  constructor(
+    thread: StoreThread,
+    reader: () => StoreThread,
+    accountName: string,
+    figures: StoreFigures,
+  ) {
+    this.#figures = figures;
     this.#thread = thread;
     this.#reader = reader;
     this.accountName = accountName;
@@ -330,6 +359,9 @@ class ThreadedAccountStore implements AccountStore {
 
   listMailboxes(): Promise<MailboxInfo[]> {
     return this.#read("listMailboxes", []);
+  }
+  listMailboxesSince(known: string | null): Promise<MailboxList> {
+    return this.#read("listMailboxesSince", [known]);
   }
   getMailbox(name: string): Promise<MailboxInfo | null> {
     return this.#read("getMailbox", [name]);
@@ -382,20 +414,46 @@ class ThreadedAccountStore implements AccountStore {
   ): Promise<UidRange | null> {
     return this.#call("claimRecent", [mailboxId, uid, options]);
   }
-  append(mailboxId: number, input: AppendInput): Promise<AppendResult> {
-    // The literal is copied out of the connection's buffer once and moved, not cloned again.
-    const content = ownBuffer(input.content);
-    const transfer = content === input.content ? [] : [content.buffer];
-    return this.#call("append", [mailboxId, { ...input, content }], transfer);
+  async append(mailboxId: number, input: AppendInput): Promise<AppendResult> {
+    return (await this.appendAll(mailboxId, [input]))[0];
   }
-  appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]> {
+  /**
+   * With a reader thread running, the messages are prepared there (the
+   * APPEND limit read, MIME parsing, preview, search fields, hash, wire
+   * forms: a quarter to a third of an APPEND's CPU) and the writer only
+   * commits them, so one thread's parsing overlaps the other's inserts and
+   * fsync (docs/performance.md, "APPEND off the writer"). An idle writer
+   * does both itself: one trip between threads instead of two, for a
+   * client that appends one message at a time. So does the writer when
+   * there is no reader (it is starting, or the database is in memory).
+   */
+  async appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]> {
+    // The literal is copied out of the connection's buffer once and moved, not cloned again.
     const transfer: ArrayBuffer[] = [];
     const moved = inputs.map((input) => {
       const content = ownBuffer(input.content);
       if (content !== input.content) transfer.push(content.buffer as ArrayBuffer);
       return { ...input, content };
     });
-    return this.#call("appendAll", [mailboxId, moved], transfer);
+    const reader = this.#reader();
+    if (reader === this.#thread || this.#thread.inFlight === 0) {
+      return await this.#call("appendAll", [mailboxId, moved], transfer);
+    }
+    const jobs = await reader.call<PreparedAppend[]>(
+      "prepareAppend",
+      [mailboxId, moved],
+      this.accountName,
+      transfer,
+    );
+    this.#figures.preparedOnReader += jobs.length;
+    // Everything arrived here as this thread's own (moved or cloned): all of it moves on.
+    const onward = new Set<ArrayBuffer>();
+    for (const job of jobs) {
+      for (const bytes of [job.header, job.body, job.fileData]) {
+        if (bytes && bytes.buffer instanceof ArrayBuffer) onward.add(bytes.buffer);
+      }
+    }
+    return await this.#call("appendPrepared", [mailboxId, jobs], [...onward]);
   }
   replace(
     mailboxId: number,
@@ -546,6 +604,14 @@ export class ThreadedMailStore implements MailStore {
     return new ThreadedMailStore(thread, options);
   }
 
+  /** Counts for tests and benchmarks. */
+  readonly figures: StoreFigures = { preparedOnReader: 0 };
+
+  /** Whether the reader thread is up (it then prepares APPENDs); a figure for tests. */
+  get readerRunning(): boolean {
+    return this.#reader !== null;
+  }
+
   #readThreadNow(): StoreThread {
     if (this.#reader) return this.#reader;
     if (
@@ -574,7 +640,7 @@ export class ThreadedMailStore implements MailStore {
     if (!account) {
       this.#accounts.set(
         canonical,
-        account = new ThreadedAccountStore(this.#thread, this.#readThread, canonical),
+        account = new ThreadedAccountStore(this.#thread, this.#readThread, canonical, this.figures),
       );
     }
     return account;

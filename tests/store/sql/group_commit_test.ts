@@ -102,3 +102,119 @@ Deno.test("flag changes and \\Recent claims share a commit; a failed one undoes 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("EXPUNGE, COPY and MOVE share a commit with flag changes; events keep the MODSEQ order", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "imapsql-group-" });
+  try {
+    const options = parseImapSqlConfig({ dsn: "file:mail.db" }, "storage.imapsql.test", {
+      stateDir: dir,
+    });
+    let hold = false;
+    let open = () => {};
+    const store = await openSqlStore(options, {
+      nextTask: () => hold ? new Promise<void>((resolve) => (open = resolve)) : Promise.resolve(),
+    });
+    try {
+      const acct = (await store.openAccount("a", { create: true }))!;
+      const inbox = (await acct.getMailbox("INBOX"))!;
+      const archive = (await acct.getMailbox("Archive"))!;
+      await acct.appendAll(inbox.id, [1, 2, 3, 4].map((n) => ({ content: message(n) })));
+      await acct.storeFlags(inbox.id, [{ from: 1, to: 2 }], "add", ["\\Deleted"]);
+      const events: string[] = [];
+      const unwatch = acct.watch(inbox.id, (e) => {
+        const modSeq = e.type === "flags" ? e.changes[0].modSeq : "modSeq" in e ? e.modSeq : 0;
+        events.push(`${e.type} ${modSeq}`);
+      });
+      // A message count quota that no COPY of two messages fits: it fails alone.
+      await acct.setQuota({ messages: 3 });
+      hold = true;
+      const before = store.appends.commits;
+      const expunged = acct.expunge(inbox.id);
+      const copied = acct.copy(inbox.id, [{ from: 3, to: 4 }], archive.id);
+      const seen = acct.storeFlags(inbox.id, [{ from: 3, to: 3 }], "add", ["\\Seen"]);
+      const moved = acct.move(inbox.id, [{ from: 4, to: 4 }], archive.id);
+      copied.catch(() => {});
+      await new Promise((r) => setTimeout(r, 0));
+      assert.equal(store.appends.commits, before, "nothing committed before the turn");
+      open();
+      assert.deepEqual(await expunged, [1, 2]);
+      await assert.rejects(copied, (e) => e instanceof StoreError && e.code === "OVERQUOTA");
+      assert.deepEqual((await seen).changed.map((c) => c.uid), [3]);
+      assert.deepEqual((await moved).sourceUids, [4]);
+      assert.equal(store.appends.commits - before, 1, "one transaction for all four");
+      unwatch();
+      // The inbox's events in the order of their MODSEQs, none skipped.
+      const modSeqs = events.map((e) => Number(e.split(" ")[1]));
+      assert.deepEqual(events.map((e) => e.split(" ")[0]), ["expunge", "flags", "expunge"]);
+      assert.deepEqual(modSeqs, [...modSeqs].sort((a, b) => a - b));
+      await store.close();
+      const again = await openSqlStore(options);
+      try {
+        const a = (await again.openAccount("a"))!;
+        assert.deepEqual((await collect(a.fetch(inbox.id, ALL, {}))).map((r) => r.uid), [3]);
+        assert.equal((await collect(a.fetch(archive.id, ALL, {}))).length, 1);
+        const check = await again.db.selectFrom("messages").select("uid").execute();
+        assert.equal(check.length, 2);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      open();
+      await store.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an APPEND, a STORE of it and an EXPUNGE in one batch leave the index right", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "imapsql-group-" });
+  try {
+    const options = parseImapSqlConfig({ dsn: "file:mail.db" }, "storage.imapsql.test", {
+      stateDir: dir,
+    });
+    let hold = false;
+    let open = () => {};
+    const store = await openSqlStore(options, {
+      nextTask: () => hold ? new Promise<void>((resolve) => (open = resolve)) : Promise.resolve(),
+    });
+    try {
+      const acct = (await store.openAccount("a", { create: true }))!;
+      const inbox = (await acct.getMailbox("INBOX"))!;
+      await acct.appendAll(inbox.id, [{ content: message(1) }, { content: message(2) }]);
+      hold = true;
+      const before = store.appends.commits;
+      // Queued in this order while the queue waits: the append gets UID 3,
+      // the flag change marks it \Deleted, the EXPUNGE (which finds \Deleted
+      // messages through the index) removes it, then another append.
+      // (A turn after each: an append is queued once it is prepared.)
+      const turn = () => new Promise((r) => setTimeout(r, 0));
+      const appended = acct.append(inbox.id, { content: message(3) });
+      await turn();
+      const deleted = acct.storeFlags(inbox.id, [{ from: 3, to: 3 }], "add", ["\\Deleted"]);
+      await turn();
+      const expunged = acct.expunge(inbox.id);
+      await turn();
+      const last = acct.append(inbox.id, { content: message(4) });
+      await new Promise((r) => setTimeout(r, 0));
+      open();
+      assert.equal((await appended).uid, 3);
+      assert.deepEqual((await deleted).changed.map((c) => c.uid), [3]);
+      assert.deepEqual(await expunged, [3]);
+      assert.equal((await last).uid, 4);
+      assert.equal(store.appends.commits - before, 1, "one transaction for all four");
+      hold = false;
+      const snap = await acct.select(inbox.id);
+      assert.deepEqual([...snap.uids], [1, 2, 4]);
+      assert.deepEqual(
+        (await collect(acct.fetch(inbox.id, ALL, { flags: true }))).map((r) => r.uid),
+        [1, 2, 4],
+      );
+    } finally {
+      open();
+      await store.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
