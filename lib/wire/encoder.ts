@@ -26,9 +26,10 @@ const MAX_QUOTED = 1024;
 const EMPTY = new Uint8Array(0);
 /**
  * The smallest buffer; it doubles (copying) up to GROW_TO, then a new one
- * starts. After a take() the next buffer starts at the size that take()
- * returned: a FETCH flushing every 256 KB allocates one buffer per flush,
- * not a doubling series each time (which showed as allocation, copying and
+ * starts. After a take() the next buffer starts at the size the buffers
+ * held before it (large data passed on uncopied does not count): a FETCH
+ * flushing every 256 KB allocates one buffer per flush, not a doubling
+ * series each time (which showed as allocation, copying and
  * garbage collection in profiles), while a connection that goes idle keeps
  * no buffer at all.
  */
@@ -47,7 +48,9 @@ export class ResponseEncoder {
   /** Finished chunks (filled buffers, large literals), `#size` bytes. */
   #chunks: Uint8Array[] = [];
   #size = 0;
-  /** Bytes the last take() returned: the size the next buffer starts at. */
+  /** Bytes written into buffers (not large data passed on) since the last take(). */
+  #buffered = 0;
+  /** Those bytes at the last take(): the size the next buffer starts at. */
   #hint = FIRST;
   /** Whether the client accepts UTF-8 in quoted strings (RFC 6855 ENABLE UTF8=ACCEPT). */
   utf8 = false;
@@ -256,7 +259,9 @@ export class ResponseEncoder {
   take(): Uint8Array[] {
     this.#seal();
     this.#buf = EMPTY;
-    this.#hint = Math.min(GROW_TO, Math.max(FIRST, this.#size + (this.#size >> 2)));
+    const n = this.#buffered;
+    this.#hint = Math.min(GROW_TO, Math.max(FIRST, n + (n >> 2)));
+    this.#buffered = 0;
     const out = this.#chunks;
     this.#chunks = [];
     this.#size = 0;
@@ -336,6 +341,7 @@ export class ResponseEncoder {
     if (this.#len === 0) return;
     this.#chunks.push(this.#buf.subarray(0, this.#len));
     this.#size += this.#len;
+    this.#buffered += this.#len;
     this.#buf = this.#buf.subarray(this.#len);
     this.#len = 0;
   }
