@@ -141,7 +141,9 @@ Deno.test({
         await sql`update pair set n = n + 1 where id = 1`.execute(trx);
       });
       await Promise.all([first, second]);
-      assert.equal(runs.a + runs.b, 3, JSON.stringify(runs));
+      // At least one run again; a loaded server may end a retry with 40P01
+      // too (seen once in a full run): what counts is each effect once.
+      assert.ok(runs.a + runs.b >= 3, JSON.stringify(runs));
       const rows = await sql<{ n: number }>`select n from pair order by id`.execute(a.db);
       assert.deepEqual(rows.rows.map((r) => r.n), [2, 2]);
     } finally {
