@@ -54,14 +54,19 @@ export async function listMailboxes(ctx: AccountContext): Promise<MailboxInfo[]>
   return rows.map((r) => toInfo(r, subs.has(r.name)));
 }
 
-export async function getMailbox(ctx: AccountContext, name: string): Promise<MailboxInfo | null> {
+/** The row of the mailbox named `name`, or null (also for a name that cannot exist). */
+function rowByName(ctx: AccountContext, name: string): ReturnType<typeof mailboxByName> {
   let normalized: string;
   try {
     normalized = normalizeMailboxName(name);
   } catch {
-    return null;
+    return Promise.resolve(undefined);
   }
-  const row = await mailboxByName(ctx, ctx.db, normalized);
+  return mailboxByName(ctx, ctx.db, normalized);
+}
+
+export async function getMailbox(ctx: AccountContext, name: string): Promise<MailboxInfo | null> {
+  const row = await rowByName(ctx, name);
   return row ? await mailboxInfo(ctx, row) : null;
 }
 
@@ -71,13 +76,7 @@ export async function getMailbox(ctx: AccountContext, name: string): Promise<Mai
  * store's one connection).
  */
 export async function mailboxIdOf(ctx: AccountContext, name: string): Promise<number | null> {
-  let normalized: string;
-  try {
-    normalized = normalizeMailboxName(name);
-  } catch {
-    return null;
-  }
-  const row = await mailboxByName(ctx, ctx.db, normalized);
+  const row = await rowByName(ctx, name);
   if (!row) return null;
   own(ctx, row.id);
   return row.id;
