@@ -8,6 +8,41 @@ import { parseImapSqlConfig } from "../../../lib/config/storage.ts";
 import { openSqlStore } from "../../../lib/store/imapsql.ts";
 import { ALL, collect, message } from "./_helpers.ts";
 import { StoreError } from "../../../lib/store/mail_store.ts";
+import type { SqlMailStore } from "../../../lib/store/sql/sql_store.ts";
+
+/**
+ * A store on a temp file whose group commit takes its turn at once until
+ * `held.hold` is set; then each turn ends when the test calls `held.open()`.
+ * After `fn` the store is closed and the directory removed.
+ */
+interface Held {
+  store: SqlMailStore;
+  options: ReturnType<typeof parseImapSqlConfig>;
+  hold: boolean;
+  open: () => void;
+}
+
+async function withHeldStore(fn: (held: Held) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "imapsql-group-" });
+  try {
+    const options = parseImapSqlConfig({ dsn: "file:mail.db" }, "storage.imapsql.test", {
+      stateDir: dir,
+    });
+    const held = { options, hold: false, open: () => {} } as Held;
+    held.store = await openSqlStore(options, {
+      nextTask: () =>
+        held.hold ? new Promise<void>((resolve) => (held.open = resolve)) : Promise.resolve(),
+    });
+    try {
+      await fn(held);
+    } finally {
+      held.open();
+      await held.store.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
 
 Deno.test("appends queued while the queue waits for nextTask commit in one transaction", async () => {
   const dir = await Deno.makeTempDir({ prefix: "imapsql-group-" });
@@ -50,23 +85,15 @@ Deno.test("appends queued while the queue waits for nextTask commit in one trans
   }
 });
 
-Deno.test("flag changes and \\Recent claims share a commit; a failed one undoes only itself", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "imapsql-group-" });
-  try {
-    const options = parseImapSqlConfig({ dsn: "file:mail.db" }, "storage.imapsql.test", {
-      stateDir: dir,
-    });
-    // Turns pass at once until `hold` is set; then they end when the test says so.
-    let hold = false;
-    let open = () => {};
-    const store = await openSqlStore(options, {
-      nextTask: () => hold ? new Promise<void>((resolve) => (open = resolve)) : Promise.resolve(),
-    });
-    try {
+Deno.test(
+  "flag changes and \\Recent claims share a commit; a failed one undoes only itself",
+  () =>
+    withHeldStore(async (held) => {
+      const { store, options } = held;
       const acct = (await store.openAccount("a", { create: true }))!;
       const inbox = (await acct.getMailbox("INBOX"))!;
       await acct.appendAll(inbox.id, [{ content: message(1) }, { content: message(2) }]);
-      hold = true;
+      held.hold = true;
       const before = store.appends.commits;
       // Queued while the queue waits for its turn: a flag change, one on a
       // mailbox that does not exist, another flag change, a \Recent claim.
@@ -77,7 +104,7 @@ Deno.test("flag changes and \\Recent claims share a commit; a failed one undoes 
       gone.catch(() => {});
       await new Promise((r) => setTimeout(r, 0));
       assert.equal(store.appends.commits, before);
-      open();
+      held.open();
       assert.deepEqual((await seen).changed.map((c) => [c.uid, c.flags]), [[1, ["\\Seen"]]]);
       await assert.rejects(gone, (e) => e instanceof StoreError && e.code === "NONEXISTENT");
       assert.deepEqual((await flagged).changed.map((c) => [c.uid, c.flags]), [[2, ["\\Flagged"]]]);
@@ -94,27 +121,14 @@ Deno.test("flag changes and \\Recent claims share a commit; a failed one undoes 
       } finally {
         await again.close();
       }
-    } finally {
-      open();
-      await store.close();
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+    }),
+);
 
-Deno.test("EXPUNGE, COPY and MOVE share a commit with flag changes; events keep the MODSEQ order", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "imapsql-group-" });
-  try {
-    const options = parseImapSqlConfig({ dsn: "file:mail.db" }, "storage.imapsql.test", {
-      stateDir: dir,
-    });
-    let hold = false;
-    let open = () => {};
-    const store = await openSqlStore(options, {
-      nextTask: () => hold ? new Promise<void>((resolve) => (open = resolve)) : Promise.resolve(),
-    });
-    try {
+Deno.test(
+  "EXPUNGE, COPY and MOVE share a commit with flag changes; events keep the MODSEQ order",
+  () =>
+    withHeldStore(async (held) => {
+      const { store, options } = held;
       const acct = (await store.openAccount("a", { create: true }))!;
       const inbox = (await acct.getMailbox("INBOX"))!;
       const archive = (await acct.getMailbox("Archive"))!;
@@ -127,7 +141,7 @@ Deno.test("EXPUNGE, COPY and MOVE share a commit with flag changes; events keep 
       });
       // A message count quota that no COPY of two messages fits: it fails alone.
       await acct.setQuota({ messages: 3 });
-      hold = true;
+      held.hold = true;
       const before = store.appends.commits;
       const expunged = acct.expunge(inbox.id);
       const copied = acct.copy(inbox.id, [{ from: 3, to: 4 }], archive.id);
@@ -136,7 +150,7 @@ Deno.test("EXPUNGE, COPY and MOVE share a commit with flag changes; events keep 
       copied.catch(() => {});
       await new Promise((r) => setTimeout(r, 0));
       assert.equal(store.appends.commits, before, "nothing committed before the turn");
-      open();
+      held.open();
       assert.deepEqual(await expunged, [1, 2]);
       await assert.rejects(copied, (e) => e instanceof StoreError && e.code === "OVERQUOTA");
       assert.deepEqual((await seen).changed.map((c) => c.uid), [3]);
@@ -158,31 +172,18 @@ Deno.test("EXPUNGE, COPY and MOVE share a commit with flag changes; events keep 
       } finally {
         await again.close();
       }
-    } finally {
-      open();
-      await store.close();
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+    }),
+);
 
-Deno.test("an APPEND, a STORE of it and an EXPUNGE in one batch leave the index right", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "imapsql-group-" });
-  try {
-    const options = parseImapSqlConfig({ dsn: "file:mail.db" }, "storage.imapsql.test", {
-      stateDir: dir,
-    });
-    let hold = false;
-    let open = () => {};
-    const store = await openSqlStore(options, {
-      nextTask: () => hold ? new Promise<void>((resolve) => (open = resolve)) : Promise.resolve(),
-    });
-    try {
+Deno.test(
+  "an APPEND, a STORE of it and an EXPUNGE in one batch leave the index right",
+  () =>
+    withHeldStore(async (held) => {
+      const { store } = held;
       const acct = (await store.openAccount("a", { create: true }))!;
       const inbox = (await acct.getMailbox("INBOX"))!;
       await acct.appendAll(inbox.id, [{ content: message(1) }, { content: message(2) }]);
-      hold = true;
+      held.hold = true;
       const before = store.appends.commits;
       // Queued in this order while the queue waits: the append gets UID 3,
       // the flag change marks it \Deleted, the EXPUNGE (which finds \Deleted
@@ -197,24 +198,18 @@ Deno.test("an APPEND, a STORE of it and an EXPUNGE in one batch leave the index 
       await turn();
       const last = acct.append(inbox.id, { content: message(4) });
       await new Promise((r) => setTimeout(r, 0));
-      open();
+      held.open();
       assert.equal((await appended).uid, 3);
       assert.deepEqual((await deleted).changed.map((c) => c.uid), [3]);
       assert.deepEqual(await expunged, [3]);
       assert.equal((await last).uid, 4);
       assert.equal(store.appends.commits - before, 1, "one transaction for all four");
-      hold = false;
+      held.hold = false;
       const snap = await acct.select(inbox.id);
       assert.deepEqual([...snap.uids], [1, 2, 4]);
       assert.deepEqual(
         (await collect(acct.fetch(inbox.id, ALL, { flags: true }))).map((r) => r.uid),
         [1, 2, 4],
       );
-    } finally {
-      open();
-      await store.close();
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+    }),
+);
