@@ -26,11 +26,24 @@ export interface MemoryFigure {
   processes: number;
 }
 
+/**
+ * CPU time used so far by a server's process tree (user + system, every
+ * thread, and the children each process has reaped), and the busiest threads
+ * by name. Two readings a known wall time apart give the cores the server kept
+ * busy in between.
+ */
+export interface CpuFigure {
+  seconds: number;
+  /** Per thread ("comm" from /proc, thread id), highest first. */
+  threads: { name: string; tid: number; seconds: number }[];
+}
+
 export interface BenchServer {
   readonly name: "ours" | "dovecot";
   readonly port: number;
   readonly dir: string;
   memory(): Promise<MemoryFigure>;
+  cpu(): CpuFigure;
   /** Called once the corpora are loaded, before any measurement. */
   finishLoading(): Promise<void>;
   /** Stops and starts the server on its measured config (kept sessions must be closed first). */
@@ -181,6 +194,48 @@ function treeMemory(root: number): MemoryFigure {
   return { bytes, rss, how: "sum of PSS over the process tree", processes: pids.length };
 }
 
+const CLOCK_TICKS = 100; // USER_HZ: /proc reports times in 1/100 s on Linux (sysconf(_SC_CLK_TCK))
+
+/** Fields of a /proc stat line after the command name (which may hold spaces and parentheses). */
+function statFields(stat: string): { name: string; fields: string[] } {
+  const close = stat.lastIndexOf(")");
+  return {
+    name: stat.slice(stat.indexOf("(") + 1, close),
+    fields: stat.slice(close + 2).split(" "),
+  };
+}
+
+/** The CPU seconds of a process tree, process by process and thread by thread (see `CpuFigure`). */
+export function treeCpu(root: number): CpuFigure {
+  let seconds = 0;
+  const threads: CpuFigure["threads"] = [];
+  for (const pid of processTree(root)) {
+    const own = readProc(`/proc/${pid}/stat`);
+    if (!own) continue;
+    // Fields after the name start at field 3 (state): utime 14, stime 15, cutime 16, cstime 17.
+    const f = statFields(own).fields;
+    seconds += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLOCK_TICKS;
+    let tasks: Deno.DirEntry[] = [];
+    try {
+      tasks = [...Deno.readDirSync(`/proc/${pid}/task`)];
+    } catch {
+      continue; // exited meanwhile
+    }
+    for (const t of tasks) {
+      const stat = readProc(`/proc/${pid}/task/${t.name}/stat`);
+      if (!stat) continue;
+      const { name, fields } = statFields(stat);
+      threads.push({
+        name,
+        tid: Number(t.name),
+        seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS,
+      });
+    }
+  }
+  threads.sort((a, b) => b.seconds - a.seconds);
+  return { seconds, threads };
+}
+
 // ---------------------------------------------------------------------------
 // Dovecot
 
@@ -312,6 +367,7 @@ service anvil {
       current = await start("dovecot.conf");
     },
     memory: () => Promise.resolve(treeMemory(current.child.pid)),
+    cpu: () => treeCpu(current.child.pid),
     stop: () => stopChild(current.child, current.exited),
   };
 }
@@ -427,6 +483,7 @@ ${
     },
     // The server is the Deno process itself (the deno on PATH is the binary, not a wrapper).
     memory: () => Promise.resolve(treeMemory(current.child.pid)),
+    cpu: () => treeCpu(current.child.pid),
     stop: () => stopChild(current.child, current.exited),
   };
 }
