@@ -34,11 +34,22 @@ const KEYS = [
   "junk_mailbox",
   "disable_recent",
   "sqlite_cache_size",
+  "sqlite_mmap_size",
   "sqlite_busy_timeout",
   "delivery_map",
   "delivery_normalize",
   "debug",
 ] as const;
+
+/**
+ * `sqlite_mmap_size` unless configured: 2 GiB, the most SQLite's builds allow
+ * (a larger value is cut to it). Reads of the database's pages then go
+ * through memory mapped from the file instead of a pread() and a copy each:
+ * the store thread's CPU for a first-sync FETCH of 2,000 messages fell from
+ * 19 to 12 ms, for 200 bodies from 26 to 17 ms (docs/performance.md). The
+ * pages are the kernel's page cache, counted in the server's RSS once read.
+ */
+const DEFAULT_MMAP_SIZE = 2 * 1024 * 1024 * 1024;
 
 const BUILTIN_TABLES = [
   "identity",
@@ -228,6 +239,10 @@ export function parseImapSqlConfig(
   const sqliteCacheSize = table.sqlite_cache_size === undefined
     ? 0
     : expectInteger(table.sqlite_cache_size, at("sqlite_cache_size"), -(2 ** 31));
+  const sqliteMmapSize = table.sqlite_mmap_size === undefined
+    ? DEFAULT_MMAP_SIZE
+    : parseSize(table.sqlite_mmap_size, at("sqlite_mmap_size"));
+  if (sqliteMmapSize < 0) throw new ConfigError(at("sqlite_mmap_size"), "expected a size");
   let sqliteBusyTimeoutMs = 5000;
   if (typeof table.sqlite_busy_timeout === "string") {
     sqliteBusyTimeoutMs = parseDuration(table.sqlite_busy_timeout, at("sqlite_busy_timeout"));
@@ -253,6 +268,7 @@ export function parseImapSqlConfig(
     junkMailbox,
     disableRecent,
     sqliteCacheSize,
+    sqliteMmapSize,
     sqliteBusyTimeoutMs,
     deliveryMap,
     deliveryNormalize,
