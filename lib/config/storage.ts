@@ -42,14 +42,15 @@ const KEYS = [
 ] as const;
 
 /**
- * `sqlite_mmap_size` unless configured: 2 GiB, the most SQLite's builds allow
- * (a larger value is cut to it). Reads of the database's pages then go
- * through memory mapped from the file instead of a pread() and a copy each:
- * the store thread's CPU for a first-sync FETCH of 2,000 messages fell from
- * 19 to 12 ms, for 200 bodies from 26 to 17 ms (docs/performance.md). The
- * pages are the kernel's page cache, counted in the server's RSS once read.
+ * `sqlite_mmap_size` unless configured: none. Reads of the database's pages
+ * through memory mapped from the file instead of a pread() and a copy each
+ * took the store thread's CPU for a first-sync FETCH of 2,000 messages from
+ * 19 to 12 ms and for 200 bodies from 26 to 17 ms, but every page read stays
+ * mapped and counts in the server's RSS and PSS (80 MB more after a few
+ * rounds of the quick bench): docs/performance.md. Up to 2 GiB when set
+ * (SQLite cuts a larger value to its limit).
  */
-const DEFAULT_MMAP_SIZE = 2 * 1024 * 1024 * 1024;
+const DEFAULT_MMAP_SIZE = 0;
 
 const BUILTIN_TABLES = [
   "identity",
