@@ -181,6 +181,8 @@ export interface ImapSqlOptions {
   readonly disableRecent: boolean;
   /** PRAGMA cache_size; 0 keeps SQLite's default. */
   readonly sqliteCacheSize: number;
+  /** PRAGMA mmap_size in bytes (libSQL files; 0: reads through pread()). */
+  readonly sqliteMmapSize: number;
   /** PRAGMA busy_timeout in milliseconds. */
   readonly sqliteBusyTimeoutMs: number;
   /** Table mapping delivery addresses to accounts: a built-in name or "&ref". */

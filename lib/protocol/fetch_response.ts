@@ -224,6 +224,32 @@ export function writeResponseName(enc: ResponseEncoder, item: FetchItem): void {
     enc.atom(responseName(item));
     return;
   }
+  // The same bytes for each message of the command: written once per item
+  // (and UTF-8 mode, which quoting depends on), then copied.
+  let names = sectionNames.get(item);
+  if (!names) sectionNames.set(item, names = []);
+  const mode = enc.utf8 ? 1 : 0;
+  let name = names[mode];
+  if (!name) {
+    const scratch = new ResponseEncoder();
+    scratch.utf8 = enc.utf8;
+    writeSectionName(scratch, item);
+    name = names[mode] = scratch.takeBytes();
+  }
+  enc.raw(name);
+}
+
+/**
+ * Section names as bytes, per FETCH item, in ASCII and in UTF-8 mode:
+ * building "BODY[HEADER.FIELDS (From To ...)]" anew (the join, an astring
+ * check per field name) for each message cost about 1 µs a message.
+ */
+const sectionNames = new WeakMap<FetchItem, (Uint8Array | undefined)[]>();
+
+function writeSectionName(
+  enc: ResponseEncoder,
+  item: Extract<FetchItem, { kind: "section" }>,
+): void {
   // RFC 3501 §7.4.2: BODY.PEEK is answered as BODY, and a partial fetch
   // names only its origin ("BODY[]<0>").
   enc.atom("BODY[");

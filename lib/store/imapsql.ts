@@ -67,6 +67,7 @@ export async function openSqlStore(
       path: dsn.kind === "memory" ? ":memory:" : dsn.path,
       busyTimeoutMs: options.sqliteBusyTimeoutMs,
       cacheSize: options.sqliteCacheSize,
+      mmapSize: options.sqliteMmapSize,
     });
     dialect = new LibsqlDialect(driver);
     preparedStatements = () => driver.statements?.prepared ?? 0;

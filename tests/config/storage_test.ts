@@ -26,6 +26,7 @@ Deno.test("`parseImapSqlConfig()` applies maddy's defaults and freezes the resul
     // Not maddy's default (true): \Recent is on unless turned off (see README).
     disableRecent: false,
     sqliteCacheSize: 0,
+    sqliteMmapSize: 0,
     sqliteBusyTimeoutMs: 5000,
     deliveryMap: "identity",
     deliveryNormalize: "precis_casefold_email",
@@ -47,6 +48,7 @@ Deno.test("`parseImapSqlConfig()` reads every directive", () => {
       junk_mailbox: "Spam",
       disable_recent: true,
       sqlite_cache_size: -20000,
+      sqlite_mmap_size: "64M",
       sqlite_busy_timeout: "10s",
       delivery_map: "email_localpart",
       delivery_normalize: "casefold",
@@ -65,6 +67,11 @@ Deno.test("`parseImapSqlConfig()` reads every directive", () => {
   assert.equal(o.junkMailbox, "Spam");
   assert.equal(o.disableRecent, true);
   assert.equal(o.sqliteCacheSize, -20000);
+  assert.equal(o.sqliteMmapSize, 64 * 1024 * 1024);
+  assert.equal(
+    parseImapSqlConfig({ dsn: "x.db", sqlite_mmap_size: 4096 }, P, ctx).sqliteMmapSize,
+    4096,
+  );
   assert.equal(o.sqliteBusyTimeoutMs, 10000);
   assert.equal(o.deliveryMap, "email_localpart");
   assert.equal(o.deliveryNormalize, "casefold");

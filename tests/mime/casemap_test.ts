@@ -34,3 +34,19 @@ Deno.test("`compareCasemap()` ignores case and orders by code point", () => {
   assert.ok(compareCasemap("apple", "Banana") < 0);
   assert.ok(compareCasemap("Zebra", "apple") > 0);
 });
+
+Deno.test("`casemap()` of Latin-1 text is the form of the same text taken as a whole", () => {
+  // Text in U+0000..U+00FF goes through a table of each character's form; a
+  // CJK character (no decomposition, no case) sends the same text through
+  // the whole-string passes.
+  const whole = (s: string) => casemap(s + "\u4e00").slice(0, -1);
+  for (let a = 0; a < 256; a++) {
+    for (let b = 0x80; b < 256; b++) {
+      const s = String.fromCharCode(a, b, a);
+      assert.equal(casemap(s), whole(s), `U+${a.toString(16)} U+${b.toString(16)}`);
+    }
+  }
+  assert.equal(casemap("Straße, ½ µ déjà-vu ÿ"), whole("Straße, ½ µ déjà-vu ÿ"));
+  assert.equal(casemap("Straße"), "STRAßE");
+  assert.equal(casemap("déjà"), "DE\u0301JA\u0300");
+});

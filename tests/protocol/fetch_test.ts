@@ -244,6 +244,29 @@ Deno.test("`writeResponseName()` echoes the section with field names as sent, PE
   ]);
 });
 
+Deno.test("`writeResponseName()` writes one item's name for the encoder's UTF-8 mode each time", () => {
+  // A field name with 8-bit characters (the parser takes none, a caller might
+  // pass one) is a literal unless UTF8=ACCEPT lets it be quoted.
+  const item: FetchItem = {
+    kind: "section",
+    peek: true,
+    section: { part: [], text: "HEADER.FIELDS", fields: ["X-Gr\u00fc\u00dfe", "Date"] },
+    partial: null,
+  };
+  const nameIn = (utf8: boolean) => {
+    const enc = new ResponseEncoder();
+    enc.utf8 = utf8;
+    writeResponseName(enc, item);
+    return td.decode(enc.takeBytes());
+  };
+  const ascii = "BODY[HEADER.FIELDS ({9}\r\nX-Gr\u00fc\u00dfe Date)]";
+  const utf8 = 'BODY[HEADER.FIELDS ("X-Gr\u00fc\u00dfe" Date)]';
+  assert.equal(nameIn(false), ascii);
+  assert.equal(nameIn(true), utf8);
+  assert.equal(nameIn(false), ascii);
+  assert.equal(nameIn(true), utf8);
+});
+
 Deno.test("`formatDateTime()` writes dd-Mon-yyyy hh:mm:ss +0000", () => {
   assert.equal(
     formatDateTime(new Date(Date.UTC(2024, 1, 3, 4, 5, 6))),

@@ -53,6 +53,11 @@ export interface LibsqlDialectOptions {
   busyTimeoutMs: number;
   /** PRAGMA cache_size (pages; negative: KiB); 0 keeps SQLite's default. */
   cacheSize: number;
+  /**
+   * PRAGMA mmap_size in bytes: how much of the file is read through memory
+   * mapped from it rather than pread() (writes still use write()); 0 or absent: none.
+   */
+  mmapSize?: number;
   /** Statements kept prepared; default 512. */
   statementCacheSize?: number;
 }
@@ -284,6 +289,9 @@ export class LibsqlDriver implements Driver {
     db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(this.#options.busyTimeoutMs))}`);
     if (this.#options.cacheSize !== 0) {
       db.exec(`PRAGMA cache_size = ${Math.trunc(this.#options.cacheSize)}`);
+    }
+    if (!memory && this.#options.mmapSize) {
+      db.exec(`PRAGMA mmap_size = ${Math.max(0, Math.trunc(this.#options.mmapSize))}`);
     }
     this.#db = db;
     this.#connection = new LibsqlConnection(

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Kysely } from "kysely";
+import { Kysely, sql } from "kysely";
 import { LibsqlDialect, LibsqlDriver } from "../../../lib/store/sql/libsql_dialect.ts";
 import { migrate } from "../../../lib/store/sql/migrate.ts";
 import type { Db } from "../../../lib/store/sql/schema.ts";
@@ -113,5 +113,36 @@ Deno.test("`LibsqlDialect` gives each row its own bytes from two BLOB columns of
     }
   } finally {
     await db.destroy();
+  }
+});
+
+Deno.test("`LibsqlDriver` maps a file database for reads when given `mmapSize`", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "libsql-mmap-" });
+  const mmapOf = async (mmapSize?: number) => {
+    const db = new Kysely<Db>({
+      dialect: new LibsqlDialect(
+        new LibsqlDriver({ path: `${dir}/mail.db`, busyTimeoutMs: 0, cacheSize: 0, mmapSize }),
+      ),
+    });
+    try {
+      await migrate(db);
+      await db.insertInto("accounts").values({
+        name: `a${mmapSize}`,
+        name_key: `a${mmapSize}`,
+        append_limit: null,
+      }).execute();
+      const { rows } = await sql<{ mmap_size: number }>`PRAGMA mmap_size`.execute(db);
+      const accounts = await db.selectFrom("accounts").select("name").execute();
+      return { mmap: Number(rows[0].mmap_size), accounts: accounts.length };
+    } finally {
+      await db.destroy();
+    }
+  };
+  try {
+    assert.deepEqual(await mmapOf(64 * 1024 * 1024), { mmap: 64 * 1024 * 1024, accounts: 1 });
+    assert.deepEqual(await mmapOf(), { mmap: 0, accounts: 2 });
+    assert.deepEqual(await mmapOf(1024 * 1024), { mmap: 1024 * 1024, accounts: 3 });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
