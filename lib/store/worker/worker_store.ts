@@ -45,6 +45,7 @@ import type {
 import { StoreError, type StoreErrorCode } from "../mail_store.ts";
 import type { ImapSqlOptions } from "../config.ts";
 import { type FromStore, ownBuffer, type ToStore, type WireError } from "./protocol.ts";
+import { ChangeProbe } from "./change_probe.ts";
 
 /**
  * What the reader's `prepareAppend` returns (`AppendJobInput` in
@@ -69,7 +70,15 @@ const MAX_PREPARING = 4;
 export interface StoreFigures {
   /** Messages the reader thread prepared for the writer to commit. */
   preparedOnReader: number;
+  /**
+   * Polls, SELECTs of an indexed mailbox and mailbox lists answered with no
+   * request, since nothing was committed after the same request last went.
+   */
+  unasked: number;
 }
+
+/** SELECTs by name an account store remembers at most (see ThreadedAccountStore.selectByName). */
+const KEPT_SELECTS = 64;
 
 /** A poll this recent answers for another session of the same account. */
 const POLL_SHARE_MS = 200;
@@ -356,14 +365,24 @@ class ThreadedAccountStore implements AccountStore {
   #polls = new Map<number, Promise<void>>();
   /** When the last poll of each mailbox ended (performance.now()). */
   #polled = new Map<number, number>();
+  /** The database's data version (change_probe.ts) now; null when it cannot be known. */
+  #dataVersion: () => number | null;
+  /** By mailbox: the data version read before the last poll of it was sent. */
+  #pollVersions = new Map<number, number>();
+  /** By name: the last indexed SELECT answer, and the data version read before it was asked. */
+  #selects = new Map<string, { data: number; snap: MailboxSnapshot }>();
+  /** The last mailbox list's version, and the data version read before it was asked. */
+  #list: { data: number; version: string } | null = null;
 
   constructor(
     thread: StoreThread,
     reader: () => StoreThread,
     accountName: string,
     figures: StoreFigures,
+    dataVersion: () => number | null,
   ) {
     this.#figures = figures;
+    this.#dataVersion = dataVersion;
     this.#thread = thread;
     this.#reader = reader;
     this.accountName = accountName;
@@ -381,8 +400,21 @@ class ThreadedAccountStore implements AccountStore {
   listMailboxes(): Promise<MailboxInfo[]> {
     return this.#read("listMailboxes", []);
   }
-  listMailboxesSince(known: string | null): Promise<MailboxList> {
-    return this.#read("listMailboxesSince", [known]);
+  /**
+   * The list's version stays the caller's, with no request, while nothing
+   * has been committed since the request that gave that version was sent.
+   */
+  async listMailboxesSince(known: string | null): Promise<MailboxList> {
+    const data = this.#dataVersion();
+    if (
+      data !== null && known !== null && this.#list?.data === data && this.#list.version === known
+    ) {
+      this.#figures.unasked++;
+      return { version: known, mailboxes: null };
+    }
+    const list = await this.#read<MailboxList>("listMailboxesSince", [known]);
+    if (data !== null) this.#list = { data, version: list.version };
+    return list;
   }
   getMailbox(name: string): Promise<MailboxInfo | null> {
     return this.#read("getMailbox", [name]);
@@ -408,7 +440,35 @@ class ThreadedAccountStore implements AccountStore {
   select(mailboxId: number, options?: { readOnly?: boolean }): Promise<MailboxSnapshot> {
     return this.#call("select", [mailboxId, options]);
   }
+  /**
+   * An indexed answer (SelectOptions.indexed) stands for the database as it
+   * was when its request was sent: the store polled the mailbox first, so
+   * every change committed before reached the index as events. While the
+   * data version reads the same as then, nothing has been committed since
+   * (by this process or another), and the same answer is given again with
+   * no request (docs/performance.md, "SELECT, NOOP and LIST without a request").
+   */
   async selectByName(name: string, options?: SelectOptions): Promise<MailboxSnapshot | null> {
+    const data = this.#dataVersion();
+    if (data === null || !options?.indexed) return await this.#selectByName(name, options);
+    const kept = this.#selects.get(name);
+    if (kept?.data === data && options.indexed.includes(kept.snap.mailbox.id)) {
+      this.#figures.unasked++;
+      return structuredClone(kept.snap);
+    }
+    const snap = await this.#selectByName(name, options);
+    if (snap?.indexed) {
+      this.#selects.delete(name);
+      this.#selects.set(name, { data, snap: structuredClone(snap) });
+      if (this.#selects.size > KEPT_SELECTS) {
+        this.#selects.delete(this.#selects.keys().next().value!);
+      }
+      this.#pollVersions.set(snap.mailbox.id, data);
+    }
+    return snap;
+  }
+
+  async #selectByName(name: string, options?: SelectOptions): Promise<MailboxSnapshot | null> {
     if (!options?.watch) {
       return await this.#call("selectByName", [name, { ...options, watch: undefined }]);
     }
@@ -534,6 +594,12 @@ class ThreadedAccountStore implements AccountStore {
    * sessions in IDLE on one mailbox cost one query per tick, not 1,000.
    */
   poll(mailboxId: number): Promise<void> {
+    // Nothing committed since the last poll was sent: this one would find nothing.
+    const data = this.#dataVersion();
+    if (data !== null && this.#pollVersions.get(mailboxId) === data) {
+      this.#figures.unasked++;
+      return Promise.resolve();
+    }
     const last = this.#polled.get(mailboxId);
     if (last !== undefined && performance.now() - last < POLL_SHARE_MS) return Promise.resolve();
     let p = this.#polls.get(mailboxId);
@@ -541,6 +607,7 @@ class ThreadedAccountStore implements AccountStore {
       p = this.#call<void>("poll", [mailboxId]).then(
         () => {
           this.#polled.set(mailboxId, performance.now());
+          if (data !== null) this.#pollVersions.set(mailboxId, data);
         },
       ).finally(() => this.#polls.delete(mailboxId));
       this.#polls.set(mailboxId, p);
@@ -604,11 +671,15 @@ export class ThreadedMailStore implements MailStore {
   #accounts = new Map<string, ThreadedAccountStore>();
   #closed: Promise<void> | null = null;
   readonly #readThread = () => this.#readThreadNow();
+  /** The database file's change probe; null for other databases (every answer is asked for). */
+  #probe: ChangeProbe | null;
+  readonly #dataVersion = () => this.#probe?.read() ?? null;
 
   private constructor(thread: StoreThread, options: ImapSqlOptions) {
     this.#thread = thread;
     this.#options = options;
     this.appendLimit = options.appendLimit;
+    this.#probe = options.dsn.kind === "file" ? ChangeProbe.open(options.dsn.path) : null;
   }
 
   /**
@@ -637,7 +708,7 @@ export class ThreadedMailStore implements MailStore {
   }
 
   /** Counts for tests and benchmarks. */
-  readonly figures: StoreFigures = { preparedOnReader: 0 };
+  readonly figures: StoreFigures = { preparedOnReader: 0, unasked: 0 };
 
   /** Whether the reader thread is up (it then prepares APPENDs); a figure for tests. */
   get readerRunning(): boolean {
@@ -672,7 +743,13 @@ export class ThreadedMailStore implements MailStore {
     if (!account) {
       this.#accounts.set(
         canonical,
-        account = new ThreadedAccountStore(this.#thread, this.#readThread, canonical, this.figures),
+        account = new ThreadedAccountStore(
+          this.#thread,
+          this.#readThread,
+          canonical,
+          this.figures,
+          this.#dataVersion,
+        ),
       );
     }
     return account;
@@ -695,6 +772,8 @@ export class ThreadedMailStore implements MailStore {
     this.#closed ??= (async () => {
       // A reader still opening has nothing to finish: shutdown does not wait for it.
       this.#starting?.terminate();
+      this.#probe?.close();
+      this.#probe = null;
       try {
         // Appends already queued commit before the database goes.
         await Promise.all([this.#thread.call("close", []), this.#reader?.call("close", [])]);
