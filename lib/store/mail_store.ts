@@ -554,6 +554,13 @@ export interface AccountStore {
   appendLimits(): Promise<AppendLimits>;
   setAppendLimit(bytes: number | null): Promise<void>;
   /**
+   * Counts the APPEND limit changes made through this process's store, any
+   * account: limits a session read at the same count are still current,
+   * unless another process changed them (the store checks every message
+   * against fresh limits anyway). Lets the literal gate skip a store read.
+   */
+  readonly appendLimitChanges: number;
+  /**
    * The account's quota (RFC 9208: one quota root per account). APPEND, COPY
    * and MOVE that would pass a limit fail with StoreError OVERQUOTA; the
    * usage is exact under concurrent writers.

@@ -1,7 +1,7 @@
 import type { CommandContext, Completion } from "../context.ts";
 import type { AppendArgs } from "../../protocol/commands/append.ts";
 import { existingMailbox, userOf } from "../access.ts";
-import { checkMessages } from "../append_limit.ts";
+import { checkMessages, storeMessages } from "../append_limit.ts";
 import { catenateMessages } from "../catenate.ts";
 
 /**
@@ -16,14 +16,16 @@ export async function handleAppend(ctx: CommandContext, args: AppendArgs): Promi
   // RFC 4469: CATENATE's parts are put together before any message is checked or stored.
   const messages = await catenateMessages(ctx, info.id, args.messages);
   await checkMessages(ctx, "APPEND", info.id, messages);
-  const results = await userOf(ctx).account.appendAll(
-    info.id,
-    messages.map((m) => ({
-      content: m.content,
-      flags: m.flags,
-      internalDate: m.internalDate ?? undefined,
-    })),
-  );
+  const user = userOf(ctx);
+  const results = await storeMessages(user, () =>
+    user.account.appendAll(
+      info.id,
+      messages.map((m) => ({
+        content: m.content,
+        flags: m.flags,
+        internalDate: m.internalDate ?? undefined,
+      })),
+    ));
   if (ctx.state.kind === "selected" && ctx.state.mailbox.info.id === info.id) {
     ctx.state.mailbox.noteAppended(results.map((r) => r.uid));
     // A keyword new to the selected mailbox is announced now, as STORE does.

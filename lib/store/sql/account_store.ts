@@ -139,8 +139,16 @@ export class SqlAccountStore implements AccountStore {
     return mailboxes.getAppendLimit(this.#ctx);
   }
 
-  setAppendLimit(bytes: number | null): Promise<void> {
-    return mailboxes.setAppendLimit(this.#ctx, bytes);
+  async setAppendLimit(bytes: number | null): Promise<void> {
+    try {
+      await mailboxes.setAppendLimit(this.#ctx, bytes);
+    } finally {
+      this.#ctx.bus.appendLimitChanges++;
+    }
+  }
+
+  get appendLimitChanges(): number {
+    return this.#ctx.bus.appendLimitChanges;
   }
 
   quota(): Promise<AccountQuota> {

@@ -69,6 +69,8 @@ const MAX_PREPARING = 4;
 export interface StoreFigures {
   /** Messages the reader thread prepared for the writer to commit. */
   preparedOnReader: number;
+  /** APPEND limit changes made through this store (AccountStore.appendLimitChanges). */
+  appendLimitChanges: number;
 }
 
 /** A poll this recent answers for another session of the same account. */
@@ -573,8 +575,15 @@ class ThreadedAccountStore implements AccountStore {
   getAppendLimit(): Promise<number | null> {
     return this.#read("getAppendLimit", []);
   }
-  setAppendLimit(bytes: number | null): Promise<void> {
-    return this.#call("setAppendLimit", [bytes]);
+  async setAppendLimit(bytes: number | null): Promise<void> {
+    try {
+      await this.#call("setAppendLimit", [bytes]);
+    } finally {
+      this.#figures.appendLimitChanges++;
+    }
+  }
+  get appendLimitChanges(): number {
+    return this.#figures.appendLimitChanges;
   }
   quota(): Promise<AccountQuota> {
     return this.#read("quota", []);
@@ -637,7 +646,7 @@ export class ThreadedMailStore implements MailStore {
   }
 
   /** Counts for tests and benchmarks. */
-  readonly figures: StoreFigures = { preparedOnReader: 0 };
+  readonly figures: StoreFigures = { preparedOnReader: 0, appendLimitChanges: 0 };
 
   /** Whether the reader thread is up (it then prepares APPENDs); a figure for tests. */
   get readerRunning(): boolean {
