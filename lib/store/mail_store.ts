@@ -274,6 +274,18 @@ export interface AppendResult {
   uid: number;
   uidValidity: number;
   modSeq: number;
+  /**
+   * With `claimRecent`: the \Recent range the APPEND claimed in its own
+   * transaction (the same on every result of one call), or null when
+   * nothing was claimed (disable_recent).
+   */
+  recent?: UidRange | null;
+}
+
+/** How `AccountStore.appendAll()` stores its messages. */
+export interface AppendOptions {
+  /** Claim \Recent for the new messages (and any unclaimed below them) in the same transaction. */
+  claimRecent?: boolean;
 }
 
 /** REPLACE (RFC 8508): the new message's append, and the MODSEQ of the old one's expunge. */
@@ -464,9 +476,16 @@ export interface AccountStore {
   append(mailboxId: number, input: AppendInput): Promise<AppendResult>;
   /**
    * Appends several messages in one transaction, all or none (MULTIAPPEND,
-   * RFC 3502), with ascending UIDs in the order given.
+   * RFC 3502), with ascending UIDs in the order given. With `claimRecent`
+   * (a session that has the mailbox selected), the same transaction claims
+   * \Recent up to the last new UID, as `claimRecent()` would after it
+   * (AppendResult.recent): one commit instead of two.
    */
-  appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]>;
+  appendAll(
+    mailboxId: number,
+    inputs: readonly AppendInput[],
+    options?: AppendOptions,
+  ): Promise<AppendResult[]>;
   /**
    * REPLACE (RFC 8508 §3.3): appends `input` to `destMailboxId` and expunges
    * `uid` from `mailboxId` (whatever its flags) in one transaction, both or

@@ -17,6 +17,12 @@ export async function handleAppend(ctx: CommandContext, args: AppendArgs): Promi
   const messages = await catenateMessages(ctx, info.id, args.messages);
   await checkMessages(ctx, "APPEND", info.id, messages);
   const user = userOf(ctx);
+  // Into the selected mailbox: the APPEND's own transaction claims \Recent
+  // for this session, which then announces the message without another commit.
+  const selected = ctx.state.kind === "selected" && ctx.state.mailbox.info.id === info.id
+    ? ctx.state.mailbox
+    : null;
+  const claimRecent = selected?.claimsRecent ?? false;
   const results = await storeMessages(user, () =>
     user.account.appendAll(
       info.id,
@@ -25,11 +31,14 @@ export async function handleAppend(ctx: CommandContext, args: AppendArgs): Promi
         flags: m.flags,
         internalDate: m.internalDate ?? undefined,
       })),
+      { claimRecent },
     ));
-  if (ctx.state.kind === "selected" && ctx.state.mailbox.info.id === info.id) {
-    ctx.state.mailbox.noteAppended(results.map((r) => r.uid));
+  if (selected) {
+    const uids = results.map((r) => r.uid);
+    if (claimRecent) selected.noteOwnAppend(uids, results[0].recent ?? null);
+    else selected.noteAppended(uids);
     // A keyword new to the selected mailbox is announced now, as STORE does.
-    ctx.state.mailbox.announceKeywords(ctx.enc, args.messages.flatMap((m) => m.flags));
+    selected.announceKeywords(ctx.enc, args.messages.flatMap((m) => m.flags));
   }
   return {
     code: {

@@ -9,6 +9,7 @@ import type {
   AccountStore,
   AppendInput,
   AppendLimits,
+  AppendOptions,
   AppendResult,
   CopyResult,
   FlagMode,
@@ -191,8 +192,12 @@ export class SqlAccountStore implements AccountStore {
     return appendMessage(this.#ctx, this.#appends, mailboxId, input);
   }
 
-  appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]> {
-    return appendMessages(this.#ctx, this.#appends, mailboxId, inputs);
+  appendAll(
+    mailboxId: number,
+    inputs: readonly AppendInput[],
+    options?: AppendOptions,
+  ): Promise<AppendResult[]> {
+    return appendMessages(this.#ctx, this.#appends, mailboxId, inputs, options);
   }
 
   /**
@@ -206,8 +211,12 @@ export class SqlAccountStore implements AccountStore {
   }
 
   /** Commits messages `prepareAppend()` made, as `appendAll()` does. */
-  appendPrepared(mailboxId: number, jobs: readonly AppendJobInput[]): Promise<AppendResult[]> {
-    return appendPrepared(this.#ctx, this.#appends, mailboxId, jobs);
+  appendPrepared(
+    mailboxId: number,
+    jobs: readonly AppendJobInput[],
+    options?: AppendOptions,
+  ): Promise<AppendResult[]> {
+    return appendPrepared(this.#ctx, this.#appends, mailboxId, jobs, options);
   }
 
   replace(

@@ -18,6 +18,7 @@ import type {
   AccountStore,
   AppendInput,
   AppendLimits,
+  AppendOptions,
   AppendResult,
   CopyResult,
   FlagMode,
@@ -452,7 +453,11 @@ class ThreadedAccountStore implements AccountStore {
    * SEARCH) is not made to hold them behind parsing. So does the writer
    * when there is no reader (it is starting, or the database is in memory).
    */
-  async appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]> {
+  async appendAll(
+    mailboxId: number,
+    inputs: readonly AppendInput[],
+    options?: AppendOptions,
+  ): Promise<AppendResult[]> {
     // The literal is copied out of the connection's buffer once and moved, not cloned again.
     const transfer: ArrayBuffer[] = [];
     const moved = inputs.map((input) => {
@@ -465,7 +470,7 @@ class ThreadedAccountStore implements AccountStore {
       reader === this.#thread || this.#thread.inFlight === 0 || reader.reading ||
       reader.preparing >= MAX_PREPARING
     ) {
-      return await this.#call("appendAll", [mailboxId, moved], transfer);
+      return await this.#call("appendAll", [mailboxId, moved, options], transfer);
     }
     reader.preparing++;
     let jobs: PreparedAppend[];
@@ -487,7 +492,7 @@ class ThreadedAccountStore implements AccountStore {
         if (bytes && bytes.buffer instanceof ArrayBuffer) onward.add(bytes.buffer);
       }
     }
-    return await this.#call("appendPrepared", [mailboxId, jobs], [...onward]);
+    return await this.#call("appendPrepared", [mailboxId, jobs, options], [...onward]);
   }
   replace(
     mailboxId: number,
