@@ -105,18 +105,19 @@ export async function storeMessages<T>(user: User, store: () => Promise<T>): Pro
 
 /**
  * Checks the messages an APPEND or REPLACE brings for mailbox `mailboxId`
- * before any is stored: RFC 7889's limit as the store decides it (a
- * synchronizing literal over it was already refused before its data came,
- * connection.ts, which also read the limits afresh; a LITERAL+ message over
- * the limits the session knows is checked against fresh ones before it is
- * refused, and one under them but over a limit lowered meanwhile is refused
- * by the store itself), the UTF8 form only after ENABLE UTF8=ACCEPT (RFC
- * 6855 §4), and no empty message.
+ * (null: any, when every mailbox takes the account's limit) before any is
+ * stored: RFC 7889's limit as the store decides it (a synchronizing literal
+ * over it was already refused before its data came, connection.ts, unless a
+ * limit was lowered where the session could not see; a LITERAL+ message
+ * over the limits the session knows is checked against fresh ones before it
+ * is refused, and one under them but over a limit lowered meanwhile is
+ * refused by the store itself), the UTF8 form only after ENABLE UTF8=ACCEPT
+ * (RFC 6855 §4), and no empty message.
  */
 export async function checkMessages(
   ctx: CommandContext,
   command: "APPEND" | "REPLACE",
-  mailboxId: number,
+  mailboxId: number | null,
   messages: readonly AppendMessage[],
 ): Promise<void> {
   const user = userOf(ctx);

@@ -282,6 +282,12 @@ export interface AppendResult {
   recent?: UidRange | null;
 }
 
+/** What `AccountStore.appendByName()` did: the mailbox it found, and appendAll()'s results. */
+export interface AppendedByName {
+  mailboxId: number;
+  results: AppendResult[];
+}
+
 /** How `AccountStore.appendAll()` stores its messages. */
 export interface AppendOptions {
   /** Claim \Recent for the new messages (and any unclaimed below them) in the same transaction. */
@@ -486,6 +492,17 @@ export interface AccountStore {
     inputs: readonly AppendInput[],
     options?: AppendOptions,
   ): Promise<AppendResult[]>;
+  /**
+   * `appendAll()` into the mailbox named `name`, found by the store as it
+   * appends (as `getMailbox()` finds it): one request where a session would
+   * otherwise look the mailbox up first. Null when there is no such mailbox.
+   * \Recent is claimed when the mailbox turns out to be `claimRecentIn`.
+   */
+  appendByName(
+    name: string,
+    inputs: readonly AppendInput[],
+    options?: { claimRecentIn?: number },
+  ): Promise<AppendedByName | null>;
   /**
    * REPLACE (RFC 8508 §3.3): appends `input` to `destMailboxId` and expunges
    * `uid` from `mailboxId` (whatever its flags) in one transaction, both or

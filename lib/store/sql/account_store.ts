@@ -7,6 +7,7 @@ import type {
   AccountEvent,
   AccountQuota,
   AccountStore,
+  AppendedByName,
   AppendInput,
   AppendLimits,
   AppendOptions,
@@ -198,6 +199,27 @@ export class SqlAccountStore implements AccountStore {
     options?: AppendOptions,
   ): Promise<AppendResult[]> {
     return appendMessages(this.#ctx, this.#appends, mailboxId, inputs, options);
+  }
+
+  async appendByName(
+    name: string,
+    inputs: readonly AppendInput[],
+    options?: { claimRecentIn?: number },
+  ): Promise<AppendedByName | null> {
+    const mailboxId = await mailboxes.mailboxIdOf(this.#ctx, name);
+    if (mailboxId === null) return null;
+    const claimRecent = mailboxId === options?.claimRecentIn;
+    return { mailboxId, results: await this.appendAll(mailboxId, inputs, { claimRecent }) };
+  }
+
+  /** `prepareAppend()` into the mailbox named `name` (`appendByName()`); null when there is none. */
+  async prepareAppendByName(
+    name: string,
+    inputs: readonly AppendInput[],
+  ): Promise<{ mailboxId: number; jobs: AppendJobInput[] } | null> {
+    const mailboxId = await mailboxes.mailboxIdOf(this.#ctx, name);
+    if (mailboxId === null) return null;
+    return { mailboxId, jobs: await this.prepareAppend(mailboxId, inputs) };
   }
 
   /**

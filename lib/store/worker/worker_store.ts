@@ -16,6 +16,7 @@ import type {
   AccountEvent,
   AccountQuota,
   AccountStore,
+  AppendedByName,
   AppendInput,
   AppendLimits,
   AppendOptions,
@@ -458,6 +459,23 @@ class ThreadedAccountStore implements AccountStore {
     inputs: readonly AppendInput[],
     options?: AppendOptions,
   ): Promise<AppendResult[]> {
+    return (await this.#append(mailboxId, inputs, options?.claimRecent ? mailboxId : undefined))!
+      .results;
+  }
+  /** appendAll() by name, with the same choice of thread (`#append`). */
+  appendByName(
+    name: string,
+    inputs: readonly AppendInput[],
+    options?: { claimRecentIn?: number },
+  ): Promise<AppendedByName | null> {
+    return this.#append(name, inputs, options?.claimRecentIn);
+  }
+  /** An APPEND into a mailbox by id or by name; \Recent is claimed when it is `claimRecentIn`. */
+  async #append(
+    mailbox: number | string,
+    inputs: readonly AppendInput[],
+    claimRecentIn: number | undefined,
+  ): Promise<AppendedByName | null> {
     // The literal is copied out of the connection's buffer once and moved, not cloned again.
     const transfer: ArrayBuffer[] = [];
     const moved = inputs.map((input) => {
@@ -470,20 +488,31 @@ class ThreadedAccountStore implements AccountStore {
       reader === this.#thread || this.#thread.inFlight === 0 || reader.reading ||
       reader.preparing >= MAX_PREPARING
     ) {
-      return await this.#call("appendAll", [mailboxId, moved, options], transfer);
-    }
-    reader.preparing++;
-    let jobs: PreparedAppend[];
-    try {
-      jobs = await reader.call<PreparedAppend[]>(
-        "prepareAppend",
-        [mailboxId, moved],
-        this.accountName,
+      if (typeof mailbox === "string") {
+        return await this.#call("appendByName", [mailbox, moved, { claimRecentIn }], transfer);
+      }
+      const claimRecent = mailbox === claimRecentIn;
+      const results = await this.#call<AppendResult[]>(
+        "appendAll",
+        [mailbox, moved, { claimRecent }],
         transfer,
       );
+      return { mailboxId: mailbox, results };
+    }
+    reader.preparing++;
+    let prepared: { mailboxId: number; jobs: PreparedAppend[] } | null;
+    try {
+      prepared = typeof mailbox === "string"
+        ? await reader.call("prepareAppendByName", [mailbox, moved], this.accountName, transfer)
+        : {
+          mailboxId: mailbox,
+          jobs: await reader.call("prepareAppend", [mailbox, moved], this.accountName, transfer),
+        };
     } finally {
       reader.preparing--;
     }
+    if (!prepared) return null;
+    const { mailboxId, jobs } = prepared;
     this.#figures.preparedOnReader += jobs.length;
     // Everything arrived here as this thread's own (moved or cloned): all of it moves on.
     const onward = new Set<ArrayBuffer>();
@@ -492,7 +521,13 @@ class ThreadedAccountStore implements AccountStore {
         if (bytes && bytes.buffer instanceof ArrayBuffer) onward.add(bytes.buffer);
       }
     }
-    return await this.#call("appendPrepared", [mailboxId, jobs, options], [...onward]);
+    const claimRecent = mailboxId === claimRecentIn;
+    const results = await this.#call<AppendResult[]>(
+      "appendPrepared",
+      [mailboxId, jobs, { claimRecent }],
+      [...onward],
+    );
+    return { mailboxId, results };
   }
   replace(
     mailboxId: number,

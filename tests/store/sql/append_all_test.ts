@@ -161,3 +161,24 @@ for (const kind of KINDS) {
     },
   );
 }
+
+for (const kind of KINDS) {
+  Deno.test(
+    `appendByName() appends where getMailbox() finds the name, null elsewhere (${kind})`,
+    on(kind),
+    async () => {
+      const { t, acct, inbox } = await openInbox(kind);
+      try {
+        assert.equal(await acct.appendByName("Nowhere", [{ content: message(1) }]), null);
+        const done = await acct.appendByName("inbox", [{ content: message(1) }], {
+          claimRecentIn: inbox.id,
+        });
+        assert.equal(done?.mailboxId, inbox.id);
+        assert.deepEqual(done?.results.map((r) => [r.uid, r.recent]), [[1, { from: 1, to: 1 }]]);
+        assert.equal((await acct.status(inbox.id)).messages, 1);
+      } finally {
+        await t.cleanup();
+      }
+    },
+  );
+}
