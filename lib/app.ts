@@ -411,11 +411,18 @@ function instrumented(store: MailStore, metrics: Metrics): MailStore {
           };
         }
         // MULTIAPPEND's one request is timed under "append" too: one APPEND, one request.
-        if (prop === "appendAll") {
-          return async (...args: Parameters<AccountStore["appendAll"]>) => {
-            const result = await timed("append", target.appendAll(...args));
-            metrics.appends.inc(args[1].length);
-            metrics.appendBytes.inc(args[1].reduce((n, m) => n + m.content.length, 0));
+        if (prop === "appendAll" || prop === "appendByName") {
+          return async (...args: Parameters<AccountStore["appendAll" | "appendByName"]>) => {
+            const result = await timed(
+              "append",
+              // deno-lint-ignore no-explicit-any
+              (target[prop] as (...a: any[]) => Promise<unknown>)(...args),
+            );
+            // appendByName's null: no such mailbox, nothing appended.
+            if (result !== null) {
+              metrics.appends.inc(args[1].length);
+              metrics.appendBytes.inc(args[1].reduce((n, m) => n + m.content.length, 0));
+            }
             return result;
           };
         }

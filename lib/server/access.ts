@@ -69,10 +69,17 @@ export async function existingMailbox(
   wire: string,
   missingCode: "NONEXISTENT" | "TRYCREATE" = "NONEXISTENT",
 ): Promise<MailboxInfo> {
-  const name = mailboxFromWire(wire, utf8Names(ctx));
-  const info = await userOf(ctx).account.getMailbox(name);
-  if (!info) throw no(`Mailbox "${wire}" does not exist`, missingCode);
+  const info = await userOf(ctx).account.getMailbox(mailboxFromWire(wire, utf8Names(ctx)));
+  if (!info) throw missingMailbox(wire, missingCode);
   return info;
+}
+
+/** The NO for a mailbox named `wire` that does not exist. */
+export function missingMailbox(
+  wire: string,
+  code: "NONEXISTENT" | "TRYCREATE" = "NONEXISTENT",
+): Error {
+  return no(`Mailbox "${wire}" does not exist`, code);
 }
 
 /** Leaves the selected state (no EXPUNGE responses), going back to authenticated. */

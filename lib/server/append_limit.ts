@@ -8,7 +8,12 @@
 import { CommandParser } from "../wire/parser.ts";
 import { parseCommandHead } from "../protocol/command.ts";
 import { mailboxFromWire } from "../protocol/mailbox_name.ts";
-import { appendLimitIn, type AppendLimits, largestAppendLimit } from "../store/mail_store.ts";
+import {
+  appendLimitIn,
+  type AppendLimits,
+  largestAppendLimit,
+  StoreError,
+} from "../store/mail_store.ts";
 import type { User } from "./session.ts";
 import type { CommandContext } from "./context.ts";
 import type { AppendMessage } from "../protocol/commands/append.ts";
@@ -17,22 +22,41 @@ import { userOf, utf8Names } from "./access.ts";
 
 /** Reads the account's limits again into the session (an admin may have changed them). */
 export async function refreshAppendLimits(user: User): Promise<AppendLimits> {
+  // Counted before the read: a change made during it reads them again next time.
+  const at = user.account.appendLimitChanges;
   user.appendLimits = await user.account.appendLimits();
+  user.appendLimitsAt = at;
   return user.appendLimits;
 }
 
 /**
- * The limit for an APPEND whose command starts with `prefix` (its bytes up to
- * the message literal, possibly cut short). The mailbox matters only when
- * some mailbox has a limit of its own; a name that cannot be read from the
- * prefix, or a mailbox that does not exist, gets the account's limit (the
- * command then fails on its own terms).
+ * The limit for an APPEND of `size` octets whose command starts with
+ * `prefix` (its bytes up to the message literal, possibly cut short). The
+ * mailbox matters only when some mailbox has a limit of its own; a name
+ * that cannot be read from the prefix, or a mailbox that does not exist,
+ * gets the account's limit (the command then fails on its own terms).
+ *
+ * A message that fits every limit the session knows, with no change made
+ * through this server since they were read, is let in without asking the
+ * store again: a client appending one message at a time otherwise waits for
+ * a store read before each literal. Only a change made by another process
+ * since then (a limit lowered from the command line while the server runs)
+ * goes unseen here; the store refuses such a message with TOOBIG once it
+ * has come (prepareAppends checks fresh limits).
  */
 export async function appendLimitForCommand(
   user: User,
   prefix: Uint8Array,
   utf8: boolean,
+  size: number,
 ): Promise<number> {
+  if (user.appendLimitsAt === user.account.appendLimitChanges) {
+    const smallest = Math.min(
+      user.appendLimits.account,
+      ...Object.values(user.appendLimits.mailboxes),
+    );
+    if (size <= smallest) return smallest;
+  }
   const limits = await refreshAppendLimits(user);
   if (Object.keys(limits.mailboxes).length === 0) return limits.account;
   let name: string;
@@ -66,19 +90,34 @@ export function appendLimitCapability(limits: AppendLimits): string {
 export { appendLimitIn, largestAppendLimit };
 
 /**
+ * Stores messages with `store`; when the store refuses one as too big (its
+ * limits were lowered where this session could not see), the session's
+ * limits are read again before the next literal.
+ */
+export async function storeMessages<T>(user: User, store: () => Promise<T>): Promise<T> {
+  try {
+    return await store();
+  } catch (e) {
+    if (e instanceof StoreError && e.code === "TOOBIG") user.appendLimitsAt = -1;
+    throw e;
+  }
+}
+
+/**
  * Checks the messages an APPEND or REPLACE brings for mailbox `mailboxId`
- * before any is stored: RFC 7889's limit as the store decides it (a
- * synchronizing literal over it was already refused before its data came,
- * connection.ts, which also read the limits afresh; a LITERAL+ message over
- * the limits the session knows is checked against fresh ones before it is
- * refused, and one under them but over a limit lowered meanwhile is refused
- * by the store itself), the UTF8 form only after ENABLE UTF8=ACCEPT (RFC
- * 6855 §4), and no empty message.
+ * (null: any, when every mailbox takes the account's limit) before any is
+ * stored: RFC 7889's limit as the store decides it (a synchronizing literal
+ * over it was already refused before its data came, connection.ts, unless a
+ * limit was lowered where the session could not see; a LITERAL+ message
+ * over the limits the session knows is checked against fresh ones before it
+ * is refused, and one under them but over a limit lowered meanwhile is
+ * refused by the store itself), the UTF8 form only after ENABLE UTF8=ACCEPT
+ * (RFC 6855 §4), and no empty message.
  */
 export async function checkMessages(
   ctx: CommandContext,
   command: "APPEND" | "REPLACE",
-  mailboxId: number,
+  mailboxId: number | null,
   messages: readonly AppendMessage[],
 ): Promise<void> {
   const user = userOf(ctx);

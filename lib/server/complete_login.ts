@@ -39,6 +39,7 @@ export async function completeLogin(
     authName: result.authName,
     accountName: result.storageAccount,
     account,
+    appendLimitsAt: account.appendLimitChanges,
     appendLimits: await account.appendLimits(),
   });
   ctx.log.info("logged in", { username: result.authName, account: result.storageAccount });

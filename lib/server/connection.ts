@@ -325,7 +325,7 @@ export class Connection implements CommandContext {
           // RFC 7889 §3: an APPEND over its mailbox's limit is refused before the
           // client sends the message; other commands' literals are bound by the line limit.
           const limit = takesMessage(name)
-            ? await this.#appendLimitFor(r.prefix)
+            ? await this.#appendLimitFor(r.prefix, r.size)
             : this.endpoint.config.maxLineLength;
           if (r.size > limit) {
             this.reader.rejectLiteral();
@@ -410,11 +410,11 @@ export class Connection implements CommandContext {
       : this.endpoint.config.appendLimit;
   }
 
-  /** The limit for the APPEND whose first bytes are `prefix`, read from the store now. */
-  async #appendLimitFor(prefix: Uint8Array): Promise<number> {
+  /** The limit for the APPEND of `size` octets whose first bytes are `prefix` (append_limit.ts). */
+  async #appendLimitFor(prefix: Uint8Array, size: number): Promise<number> {
     const s = this.state;
     if (s.kind !== "authenticated" && s.kind !== "selected") return this.#appendCeiling();
-    const limit = await appendLimitForCommand(s.user, prefix, utf8Names(this));
+    const limit = await appendLimitForCommand(s.user, prefix, utf8Names(this), size);
     this.#updateLimits();
     return limit;
   }

@@ -24,7 +24,13 @@
  * session (EXAMINE) looks without claiming, so it takes nothing away.
  */
 import { ChangeWaiter } from "./change_waiter.ts";
-import type { FlagChange, MailboxEvent, MailboxInfo, UidSet } from "../store/mail_store.ts";
+import type {
+  FlagChange,
+  MailboxEvent,
+  MailboxInfo,
+  UidRange,
+  UidSet,
+} from "../store/mail_store.ts";
 import { SYSTEM_FLAGS } from "../store/mail_store.ts";
 import { type MessageSet, resolveRanges, SAVED_RESULT, STAR } from "../protocol/sequence_set.ts";
 import type { ResponseEncoder } from "../wire/encoder.ts";
@@ -88,6 +94,11 @@ export class SelectedMailbox {
   /** Keywords the client has been told of in FLAGS, by lower-case name. */
   #keywords = new Map<string, string>();
   #claim: RecentClaim;
+  /**
+   * UIDs at or below it need no claim: this session's own APPENDs claimed
+   * \Recent in their transaction (`noteOwnAppend`).
+   */
+  #claimedTo = 0;
   /**
    * The search result variable of RFC 5182 §2.1 ("$"), as ascending UIDs:
    * empty at SELECT/EXAMINE (a new view), gone with the view at CLOSE and
@@ -500,7 +511,7 @@ export class SelectedMailbox {
       // Events that come in during the claim wait for the next round.
       // A claim that fails (the mailbox deleted meanwhile) leaves them not recent
       // here; the command itself went through and must not turn into an error.
-      const claimed = uids.length > 0
+      const claimed = uids.length > 0 && uids[uids.length - 1] > this.#claimedTo
         ? await this.#claim(uids[uids.length - 1], this.#peekRecent).catch(() => null)
         : null;
       if (claimed) this.#addRecent(claimed);
@@ -554,6 +565,26 @@ export class SelectedMailbox {
     for (const uid of uids) {
       if (uid > this.#highWater && !this.#appended.includes(uid)) this.#appended.push(uid);
     }
+  }
+
+  /**
+   * Whether this session claims \Recent for new messages (SELECT in
+   * IMAP4rev1, not EXAMINE): its APPENDs to the mailbox then claim it in
+   * their own transaction (AppendOptions.claimRecent).
+   */
+  get claimsRecent(): boolean {
+    return !this.#peekRecent;
+  }
+
+  /**
+   * Queues this session's own appended UIDs, with the \Recent range their
+   * APPEND claimed (null: none to claim): the next update announces them
+   * without a claim of its own.
+   */
+  noteOwnAppend(uids: readonly number[], recent: UidRange | null): void {
+    this.noteAppended(uids);
+    if (recent) this.#addRecent(recent);
+    this.#claimedTo = Math.max(this.#claimedTo, ...uids);
   }
 
   /** A queued UID expunged before it was announced: the client never hears of it. */

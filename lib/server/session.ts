@@ -20,6 +20,8 @@ export interface User {
    * login, and again at each APPEND (an admin may change them meanwhile).
    */
   appendLimits: AppendLimits;
+  /** The store's `appendLimitChanges` when `appendLimits` was read. */
+  appendLimitsAt: number;
 }
 
 /** What an authenticated session carries from state to state. */

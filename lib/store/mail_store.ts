@@ -274,6 +274,24 @@ export interface AppendResult {
   uid: number;
   uidValidity: number;
   modSeq: number;
+  /**
+   * With `claimRecent`: the \Recent range the APPEND claimed in its own
+   * transaction (the same on every result of one call), or null when
+   * nothing was claimed (disable_recent).
+   */
+  recent?: UidRange | null;
+}
+
+/** What `AccountStore.appendByName()` did: the mailbox it found, and appendAll()'s results. */
+export interface AppendedByName {
+  mailboxId: number;
+  results: AppendResult[];
+}
+
+/** How `AccountStore.appendAll()` stores its messages. */
+export interface AppendOptions {
+  /** Claim \Recent for the new messages (and any unclaimed below them) in the same transaction. */
+  claimRecent?: boolean;
 }
 
 /** REPLACE (RFC 8508): the new message's append, and the MODSEQ of the old one's expunge. */
@@ -464,9 +482,27 @@ export interface AccountStore {
   append(mailboxId: number, input: AppendInput): Promise<AppendResult>;
   /**
    * Appends several messages in one transaction, all or none (MULTIAPPEND,
-   * RFC 3502), with ascending UIDs in the order given.
+   * RFC 3502), with ascending UIDs in the order given. With `claimRecent`
+   * (a session that has the mailbox selected), the same transaction claims
+   * \Recent up to the last new UID, as `claimRecent()` would after it
+   * (AppendResult.recent): one commit instead of two.
    */
-  appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]>;
+  appendAll(
+    mailboxId: number,
+    inputs: readonly AppendInput[],
+    options?: AppendOptions,
+  ): Promise<AppendResult[]>;
+  /**
+   * `appendAll()` into the mailbox named `name`, found by the store as it
+   * appends (as `getMailbox()` finds it): one request where a session would
+   * otherwise look the mailbox up first. Null when there is no such mailbox.
+   * \Recent is claimed when the mailbox turns out to be `claimRecentIn`.
+   */
+  appendByName(
+    name: string,
+    inputs: readonly AppendInput[],
+    options?: { claimRecentIn?: number },
+  ): Promise<AppendedByName | null>;
   /**
    * REPLACE (RFC 8508 §3.3): appends `input` to `destMailboxId` and expunges
    * `uid` from `mailboxId` (whatever its flags) in one transaction, both or
@@ -553,6 +589,13 @@ export interface AccountStore {
   /** The APPEND limits in force for the account and its mailboxes (RFC 7889). */
   appendLimits(): Promise<AppendLimits>;
   setAppendLimit(bytes: number | null): Promise<void>;
+  /**
+   * Counts the APPEND limit changes made through this process's store, any
+   * account: limits a session read at the same count are still current,
+   * unless another process changed them (the store checks every message
+   * against fresh limits anyway). Lets the literal gate skip a store read.
+   */
+  readonly appendLimitChanges: number;
   /**
    * The account's quota (RFC 9208: one quota root per account). APPEND, COPY
    * and MOVE that would pass a limit fail with StoreError OVERQUOTA; the

@@ -134,3 +134,33 @@ Deno.test("a mailbox's own APPENDLIMIT: CAPABILITY drops the value, the literal 
     await srv.close();
   }
 });
+
+Deno.test("a limit another process lowers is not read before each literal; the store refuses the message after it", async () => {
+  const srv = await startTestServer({ users: { alice: "alice-pw" } });
+  // Another process: a second connection to the database, which the server cannot hear.
+  const direct = await openSqlStore(
+    parseImapSqlConfig({ dsn: "imapsql.db" }, "storage.imapsql.t", { stateDir: `${srv.dir}/data` }),
+  );
+  try {
+    const c = await TestClient.connect(srv.port);
+    await c.login("alice", "alice-pw");
+    await (await direct.openAccount("alice"))!.setAppendLimit(100);
+    // The session's limits are taken as they are: the literal is let in...
+    const message = `Subject: x\r\n\r\n${"z".repeat(500 - 14)}`;
+    await c.writeRaw("a1 APPEND INBOX {500}\r\n");
+    assert.match(await c.readLine(), /^\+ /);
+    // ...and the store, reading the limit afresh, refuses the message.
+    await c.writeRaw(`${message}\r\n`);
+    assert.match(await c.readLine(), /^a1 NO \[TOOBIG\]/);
+    assert.deepEqual((await c.command("STATUS INBOX (MESSAGES)")).untagged, [
+      "* STATUS INBOX (MESSAGES 0)",
+    ]);
+    // Now the session knows the new limit: the next one is refused before its data.
+    await c.writeRaw("a2 APPEND INBOX {500}\r\n");
+    assert.match(await c.readLine(), /^a2 NO \[TOOBIG\]/);
+    c.close();
+  } finally {
+    await direct.close();
+    await srv.close();
+  }
+});

@@ -10,7 +10,7 @@ import type { ReplaceArgs } from "../../protocol/commands/replace.ts";
 import { no } from "../../protocol/errors.ts";
 import { writeStatus } from "../../protocol/response.ts";
 import { existingMailbox, selectedOf, userOf } from "../access.ts";
-import { checkMessages } from "../append_limit.ts";
+import { checkMessages, storeMessages } from "../append_limit.ts";
 import { catenateMessages } from "../catenate.ts";
 
 async function replace(
@@ -31,11 +31,16 @@ async function replace(
   // RFC 8508 §4: REPLACE takes CATENATE too.
   const [m] = await catenateMessages(ctx, dest.id, [args.message]);
   await checkMessages(ctx, "REPLACE", dest.id, [m]);
-  const result = await userOf(ctx).account.replace(mailbox.info.id, uid, dest.id, {
-    content: m.content,
-    flags: m.flags,
-    internalDate: m.internalDate ?? undefined,
-  });
+  const user = userOf(ctx);
+  const result = await storeMessages(
+    user,
+    () =>
+      user.account.replace(mailbox.info.id, uid, dest.id, {
+        content: m.content,
+        flags: m.flags,
+        internalDate: m.internalDate ?? undefined,
+      }),
+  );
   writeStatus(ctx.enc, null, "OK", {
     code: "APPENDUID",
     uidValidity: result.uidValidity,

@@ -7,8 +7,10 @@ import type {
   AccountEvent,
   AccountQuota,
   AccountStore,
+  AppendedByName,
   AppendInput,
   AppendLimits,
+  AppendOptions,
   AppendResult,
   CopyResult,
   FlagMode,
@@ -139,8 +141,16 @@ export class SqlAccountStore implements AccountStore {
     return mailboxes.getAppendLimit(this.#ctx);
   }
 
-  setAppendLimit(bytes: number | null): Promise<void> {
-    return mailboxes.setAppendLimit(this.#ctx, bytes);
+  async setAppendLimit(bytes: number | null): Promise<void> {
+    try {
+      await mailboxes.setAppendLimit(this.#ctx, bytes);
+    } finally {
+      this.#ctx.bus.appendLimitChanges++;
+    }
+  }
+
+  get appendLimitChanges(): number {
+    return this.#ctx.bus.appendLimitChanges;
   }
 
   quota(): Promise<AccountQuota> {
@@ -183,8 +193,33 @@ export class SqlAccountStore implements AccountStore {
     return appendMessage(this.#ctx, this.#appends, mailboxId, input);
   }
 
-  appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]> {
-    return appendMessages(this.#ctx, this.#appends, mailboxId, inputs);
+  appendAll(
+    mailboxId: number,
+    inputs: readonly AppendInput[],
+    options?: AppendOptions,
+  ): Promise<AppendResult[]> {
+    return appendMessages(this.#ctx, this.#appends, mailboxId, inputs, options);
+  }
+
+  async appendByName(
+    name: string,
+    inputs: readonly AppendInput[],
+    options?: { claimRecentIn?: number },
+  ): Promise<AppendedByName | null> {
+    const mailboxId = await mailboxes.mailboxIdOf(this.#ctx, name);
+    if (mailboxId === null) return null;
+    const claimRecent = mailboxId === options?.claimRecentIn;
+    return { mailboxId, results: await this.appendAll(mailboxId, inputs, { claimRecent }) };
+  }
+
+  /** `prepareAppend()` into the mailbox named `name` (`appendByName()`); null when there is none. */
+  async prepareAppendByName(
+    name: string,
+    inputs: readonly AppendInput[],
+  ): Promise<{ mailboxId: number; jobs: AppendJobInput[] } | null> {
+    const mailboxId = await mailboxes.mailboxIdOf(this.#ctx, name);
+    if (mailboxId === null) return null;
+    return { mailboxId, jobs: await this.prepareAppend(mailboxId, inputs) };
   }
 
   /**
@@ -198,8 +233,12 @@ export class SqlAccountStore implements AccountStore {
   }
 
   /** Commits messages `prepareAppend()` made, as `appendAll()` does. */
-  appendPrepared(mailboxId: number, jobs: readonly AppendJobInput[]): Promise<AppendResult[]> {
-    return appendPrepared(this.#ctx, this.#appends, mailboxId, jobs);
+  appendPrepared(
+    mailboxId: number,
+    jobs: readonly AppendJobInput[],
+    options?: AppendOptions,
+  ): Promise<AppendResult[]> {
+    return appendPrepared(this.#ctx, this.#appends, mailboxId, jobs, options);
   }
 
   replace(

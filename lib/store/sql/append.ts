@@ -4,7 +4,13 @@
  * whatever other appends are waiting (group commit).
  */
 import { type Kysely, sql, type Transaction } from "kysely";
-import type { AppendInput, AppendResult, QuotaLimits } from "../mail_store.ts";
+import type {
+  AppendInput,
+  AppendOptions,
+  AppendResult,
+  QuotaLimits,
+  UidRange,
+} from "../mail_store.ts";
 import { appendedFlags, StoreError } from "../mail_store.ts";
 import { parseMessage } from "../../mime/parse.ts";
 import { messagePreview } from "../../mime/preview.ts";
@@ -49,12 +55,16 @@ export interface AppendCommitted {
   uidValidity: number;
   modSeq: number;
   name: string;
+  /** The \Recent range its job claimed (AppendOptions.claimRecent), on each row of the job. */
+  recent?: UidRange | null;
 }
 
 /** One caller's messages: committed in one transaction, all or none (RFC 3502 MULTIAPPEND). */
 interface AppendJob {
   kind: "append";
   messages: readonly AppendJobInput[];
+  /** Claim \Recent up to the last new UID in the same transaction. */
+  claimRecent: boolean;
   resolve: (r: AppendCommitted[]) => void;
   reject: (e: unknown) => void;
 }
@@ -114,9 +124,13 @@ export class AppendQueue {
    * Commits several messages as one unit: the same transaction holds all of
    * them, with consecutive UIDs in the order given, or none of them.
    */
-  commitAll(messages: readonly AppendJobInput[]): Promise<AppendCommitted[]> {
+  commitAll(
+    messages: readonly AppendJobInput[],
+    options?: AppendOptions,
+  ): Promise<AppendCommitted[]> {
+    const claimRecent = !!options?.claimRecent;
     return new Promise((resolve, reject) => {
-      this.#queue.push({ kind: "append", messages, resolve, reject });
+      this.#queue.push({ kind: "append", messages, claimRecent, resolve, reject });
       this.#flushing ??= this.#flush();
     });
   }
@@ -217,6 +231,12 @@ export class AppendQueue {
                 // gone; anything else would leave half a job: undo the whole batch.
                 throw new Error("Append job failed part way; the batch is rolled back");
               }
+              if (!failed && job.claimRecent) {
+                const recent = this.#disableRecent
+                  ? null
+                  : await claimRecentIn(trx, job.messages[0], rows[rows.length - 1].uid);
+                for (const row of rows) row.recent = recent;
+              }
               out.push(failed ?? { value: rows });
               if (!failed) {
                 inserted.push(...job.messages);
@@ -242,6 +262,24 @@ export class AppendQueue {
       this.#flushing = null;
     }
   }
+}
+
+/**
+ * Moves the mailbox's \Recent claim counter up to `uid` inside `trx` and
+ * returns the range claimed, or null when it was there already: sync.ts's
+ * claimRecent() as part of an APPEND's own transaction.
+ */
+export async function claimRecentIn(
+  trx: Transaction<Db>,
+  mailbox: { accountId: number; mailboxId: number },
+  uid: number,
+): Promise<UidRange | null> {
+  const row = await trx.updateTable("mailboxes")
+    .set((eb) => ({ recent_prev: eb.ref("recent_uid"), recent_uid: uid }))
+    .where("id", "=", mailbox.mailboxId).where("account_id", "=", mailbox.accountId)
+    .where("recent_uid", "<", uid)
+    .returning("recent_prev").executeTakeFirst();
+  return row ? { from: row.recent_prev + 1, to: uid } : null;
 }
 
 /** One write job under a savepoint: its StoreError undoes its own work only. */
@@ -361,6 +399,7 @@ export async function appendMessages(
   appends: AppendQueue,
   mailboxId: number,
   inputs: readonly AppendInput[],
+  options?: AppendOptions,
 ): Promise<AppendResult[]> {
   if (inputs.length === 0) return [];
   return await appendPrepared(
@@ -368,6 +407,7 @@ export async function appendMessages(
     appends,
     mailboxId,
     await prepareAppends(ctx, mailboxId, inputs),
+    options,
   );
 }
 
@@ -383,6 +423,7 @@ export async function appendPrepared(
   appends: AppendQueue,
   mailboxId: number,
   prepared: readonly AppendJobInput[],
+  options?: AppendOptions,
 ): Promise<AppendResult[]> {
   if (prepared.length === 0) return [];
   const jobs = prepared.map((job) => ({ ...job, accountId: ctx.accountId, mailboxId }));
@@ -392,9 +433,10 @@ export async function appendPrepared(
     if (files) {
       for (const job of jobs) await files.write(job.hash, job.fileData!);
     }
-    const results = await appends.commitAll(jobs);
+    const results = await appends.commitAll(jobs, options);
     const first = results[0];
     const last = results[results.length - 1];
+    if (last.recent) ctx.bus.noteRecentClaimed(mailboxId, last.recent.to);
     // One transaction gave the messages consecutive MODSEQs: the bus moves
     // from the one before the first to the last.
     ctx.bus.publish(
@@ -418,7 +460,11 @@ export async function appendPrepared(
         name: last.name,
       },
     );
-    return results.map((r) => ({ uid: r.uid, uidValidity: r.uidValidity, modSeq: r.modSeq }));
+    return results.map((r) => {
+      const result: AppendResult = { uid: r.uid, uidValidity: r.uidValidity, modSeq: r.modSeq };
+      if (options?.claimRecent) result.recent = r.recent ?? null;
+      return result;
+    });
   } finally {
     for (const job of jobs) files?.unhold(job.hash);
   }

@@ -13,6 +13,8 @@ export interface KnownState {
 }
 
 export class EventBus {
+  /** APPEND limit changes made through this store (AccountStore.appendLimitChanges). */
+  appendLimitChanges = 0;
   #listeners = new Map<number, Set<(event: MailboxEvent) => void>>();
   #known = new Map<number, KnownState>();
   /** Account-wide listeners (NOTIFY), by account id. */

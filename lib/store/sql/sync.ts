@@ -6,6 +6,7 @@ import type { MailboxEvent, MailboxSnapshot, UidRange, UidSet } from "../mail_st
 import { appendedFlags, StoreError, SYSTEM_FLAGS } from "../mail_store.ts";
 import { type AccountContext, mailboxInfo, mailboxRow, own } from "./context.ts";
 import { flagList, SEEN } from "./flags.ts";
+import { claimRecentIn } from "./append.ts";
 import { countAbove, readBlocks, summarize, uidsOf } from "./uid_blocks.ts";
 import { inSet, normalizeUidSet } from "./uid_ranges.ts";
 
@@ -104,15 +105,11 @@ export async function claimRecent(
   if (ctx.bus.recentClaimed(mailboxId) >= uid) return null;
   // In the next group commit (ctx.write): after each APPEND the appending
   // session claims its message, and that UPDATE need not pay its own fsync.
-  const row = await ctx.write((trx) =>
-    trx.updateTable("mailboxes")
-      .set((eb) => ({ recent_prev: eb.ref("recent_uid"), recent_uid: uid }))
-      .where("id", "=", mailboxId).where("account_id", "=", ctx.accountId)
-      .where("recent_uid", "<", uid)
-      .returning("recent_prev").executeTakeFirst()
+  const range = await ctx.write((trx) =>
+    claimRecentIn(trx, { accountId: ctx.accountId, mailboxId }, uid)
   );
   ctx.bus.noteRecentClaimed(mailboxId, uid);
-  return row ? { from: row.recent_prev + 1, to: uid } : null;
+  return range;
 }
 
 /**

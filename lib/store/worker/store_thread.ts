@@ -48,6 +48,7 @@ const ACCOUNT_METHODS = new Set([
   "claimRecent",
   "append",
   "appendAll",
+  "appendByName",
   "replace",
   "storeFlags",
   "expunge",
@@ -68,6 +69,7 @@ const ACCOUNT_METHODS = new Set([
   "setMetadata",
   // SqlAccountStore's two halves of an APPEND: prepared on the reader, committed on the writer.
   "prepareAppend",
+  "prepareAppendByName",
   "appendPrepared",
 ]);
 
@@ -166,7 +168,7 @@ async function call(msg: Extract<ToStore, { t: "call" }>): Promise<void> {
       }
       // deno-lint-ignore no-explicit-any
       value = await (account as any)[msg.method](...msg.args);
-      if (msg.method === "prepareAppend") {
+      if (msg.method === "prepareAppend" || msg.method === "prepareAppendByName") {
         // The messages' bytes go back moved, not copied: each body is a view
         // of its message, whose buffer came here with the request and is
         // this thread's alone. (Other byte fields may be views of a shared

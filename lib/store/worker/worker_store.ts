@@ -16,8 +16,10 @@ import type {
   AccountEvent,
   AccountQuota,
   AccountStore,
+  AppendedByName,
   AppendInput,
   AppendLimits,
+  AppendOptions,
   AppendResult,
   CopyResult,
   FlagMode,
@@ -75,6 +77,8 @@ export interface StoreFigures {
    * request, since nothing was committed after the same request last went.
    */
   unasked: number;
+  /** APPEND limit changes made through this store (AccountStore.appendLimitChanges). */
+  appendLimitChanges: number;
 }
 
 /** SELECTs by name an account store remembers at most (see ThreadedAccountStore.selectByName). */
@@ -510,7 +514,28 @@ class ThreadedAccountStore implements AccountStore {
    * SEARCH) is not made to hold them behind parsing. So does the writer
    * when there is no reader (it is starting, or the database is in memory).
    */
-  async appendAll(mailboxId: number, inputs: readonly AppendInput[]): Promise<AppendResult[]> {
+  async appendAll(
+    mailboxId: number,
+    inputs: readonly AppendInput[],
+    options?: AppendOptions,
+  ): Promise<AppendResult[]> {
+    return (await this.#append(mailboxId, inputs, options?.claimRecent ? mailboxId : undefined))!
+      .results;
+  }
+  /** appendAll() by name, with the same choice of thread (`#append`). */
+  appendByName(
+    name: string,
+    inputs: readonly AppendInput[],
+    options?: { claimRecentIn?: number },
+  ): Promise<AppendedByName | null> {
+    return this.#append(name, inputs, options?.claimRecentIn);
+  }
+  /** An APPEND into a mailbox by id or by name; \Recent is claimed when it is `claimRecentIn`. */
+  async #append(
+    mailbox: number | string,
+    inputs: readonly AppendInput[],
+    claimRecentIn: number | undefined,
+  ): Promise<AppendedByName | null> {
     // The literal is copied out of the connection's buffer once and moved, not cloned again.
     const transfer: ArrayBuffer[] = [];
     const moved = inputs.map((input) => {
@@ -523,20 +548,31 @@ class ThreadedAccountStore implements AccountStore {
       reader === this.#thread || this.#thread.inFlight === 0 || reader.reading ||
       reader.preparing >= MAX_PREPARING
     ) {
-      return await this.#call("appendAll", [mailboxId, moved], transfer);
-    }
-    reader.preparing++;
-    let jobs: PreparedAppend[];
-    try {
-      jobs = await reader.call<PreparedAppend[]>(
-        "prepareAppend",
-        [mailboxId, moved],
-        this.accountName,
+      if (typeof mailbox === "string") {
+        return await this.#call("appendByName", [mailbox, moved, { claimRecentIn }], transfer);
+      }
+      const claimRecent = mailbox === claimRecentIn;
+      const results = await this.#call<AppendResult[]>(
+        "appendAll",
+        [mailbox, moved, { claimRecent }],
         transfer,
       );
+      return { mailboxId: mailbox, results };
+    }
+    reader.preparing++;
+    let prepared: { mailboxId: number; jobs: PreparedAppend[] } | null;
+    try {
+      prepared = typeof mailbox === "string"
+        ? await reader.call("prepareAppendByName", [mailbox, moved], this.accountName, transfer)
+        : {
+          mailboxId: mailbox,
+          jobs: await reader.call("prepareAppend", [mailbox, moved], this.accountName, transfer),
+        };
     } finally {
       reader.preparing--;
     }
+    if (!prepared) return null;
+    const { mailboxId, jobs } = prepared;
     this.#figures.preparedOnReader += jobs.length;
     // Everything arrived here as this thread's own (moved or cloned): all of it moves on.
     const onward = new Set<ArrayBuffer>();
@@ -545,7 +581,13 @@ class ThreadedAccountStore implements AccountStore {
         if (bytes && bytes.buffer instanceof ArrayBuffer) onward.add(bytes.buffer);
       }
     }
-    return await this.#call("appendPrepared", [mailboxId, jobs], [...onward]);
+    const claimRecent = mailboxId === claimRecentIn;
+    const results = await this.#call<AppendResult[]>(
+      "appendPrepared",
+      [mailboxId, jobs, { claimRecent }],
+      [...onward],
+    );
+    return { mailboxId, results };
   }
   replace(
     mailboxId: number,
@@ -640,8 +682,15 @@ class ThreadedAccountStore implements AccountStore {
   getAppendLimit(): Promise<number | null> {
     return this.#read("getAppendLimit", []);
   }
-  setAppendLimit(bytes: number | null): Promise<void> {
-    return this.#call("setAppendLimit", [bytes]);
+  async setAppendLimit(bytes: number | null): Promise<void> {
+    try {
+      await this.#call("setAppendLimit", [bytes]);
+    } finally {
+      this.#figures.appendLimitChanges++;
+    }
+  }
+  get appendLimitChanges(): number {
+    return this.#figures.appendLimitChanges;
   }
   quota(): Promise<AccountQuota> {
     return this.#read("quota", []);
@@ -708,7 +757,7 @@ export class ThreadedMailStore implements MailStore {
   }
 
   /** Counts for tests and benchmarks. */
-  readonly figures: StoreFigures = { preparedOnReader: 0, unasked: 0 };
+  readonly figures: StoreFigures = { preparedOnReader: 0, unasked: 0, appendLimitChanges: 0 };
 
   /** Whether the reader thread is up (it then prepares APPENDs); a figure for tests. */
   get readerRunning(): boolean {

@@ -130,3 +130,55 @@ for (const kind of KINDS) {
     },
   );
 }
+
+for (const kind of KINDS) {
+  Deno.test(
+    `appendAll() with claimRecent claims \\Recent in the APPEND's own transaction (${kind})`,
+    on(kind),
+    async () => {
+      const t = await openTestStore(kind);
+      try {
+        const acct = (await t.store.openAccount("a", { create: true }))!;
+        const inbox = (await acct.getMailbox("INBOX"))!;
+        // Appended by another session without a claim: unclaimed, below the next one.
+        const [first] = await acct.appendAll(inbox.id, [{ content: message(1) }]);
+        assert.equal(first.recent, undefined);
+        const commits = t.store.appends.commits;
+        const results = await acct.appendAll(
+          inbox.id,
+          [{ content: message(2) }, { content: message(3) }],
+          { claimRecent: true },
+        );
+        // One commit for the messages and the claim, which takes the unclaimed one too.
+        assert.equal(t.store.appends.commits - commits, 1);
+        assert.deepEqual(results.map((r) => r.recent), [{ from: 1, to: 3 }, { from: 1, to: 3 }]);
+        // Nobody else gets them: a claim after it finds nothing, and so does another process.
+        assert.equal(await acct.claimRecent(inbox.id, 3), null);
+        assert.equal((await acct.status(inbox.id)).recent, 0);
+      } finally {
+        await t.cleanup();
+      }
+    },
+  );
+}
+
+for (const kind of KINDS) {
+  Deno.test(
+    `appendByName() appends where getMailbox() finds the name, null elsewhere (${kind})`,
+    on(kind),
+    async () => {
+      const { t, acct, inbox } = await openInbox(kind);
+      try {
+        assert.equal(await acct.appendByName("Nowhere", [{ content: message(1) }]), null);
+        const done = await acct.appendByName("inbox", [{ content: message(1) }], {
+          claimRecentIn: inbox.id,
+        });
+        assert.equal(done?.mailboxId, inbox.id);
+        assert.deepEqual(done?.results.map((r) => [r.uid, r.recent]), [[1, { from: 1, to: 1 }]]);
+        assert.equal((await acct.status(inbox.id)).messages, 1);
+      } finally {
+        await t.cleanup();
+      }
+    },
+  );
+}

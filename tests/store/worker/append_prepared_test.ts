@@ -99,3 +99,54 @@ for (
     }
   });
 }
+
+Deno.test("appendByName() finds the mailbox where it appends, on the writer or prepared on the reader", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "imapsql-byname-" });
+  try {
+    const options = parseImapSqlConfig({ dsn: "file:mail.db" }, "storage.imapsql.test", {
+      stateDir: dir,
+    });
+    const store = await openImapSqlStore(options, { thread: true });
+    try {
+      const acct = (await store.openAccount("a", { create: true }))!;
+      await withReader(store, "a");
+      const threaded = store as ThreadedMailStore;
+      const inbox = (await acct.getMailbox("INBOX"))!;
+      const sent = await acct.createMailbox("Later");
+      assert.equal(await acct.appendByName("Nowhere", [{ content: message(1) }]), null);
+      // Sent together: the idle writer takes the first, the reader prepares the second.
+      const [first, second] = await Promise.all([
+        acct.appendByName("inbox", [{ content: message(1) }], { claimRecentIn: inbox.id }),
+        acct.appendByName("Later", [{ content: message(2) }, { content: message(3) }], {
+          claimRecentIn: inbox.id,
+        }),
+      ]);
+      assert.equal(threaded.figures.preparedOnReader, 2, "the reader prepared the second APPEND");
+      assert.equal(first?.mailboxId, inbox.id);
+      assert.deepEqual(first?.results.map((r) => [r.uid, r.recent]), [[1, { from: 1, to: 1 }]]);
+      // Not the mailbox to claim in: nothing is claimed.
+      assert.equal(second?.mailboxId, sent.id);
+      assert.deepEqual(second?.results.map((r) => [r.uid, r.recent]), [[1, undefined], [
+        2,
+        undefined,
+      ]]);
+      assert.equal((await acct.status(sent.id)).recent, 2);
+      assert.equal((await acct.status(inbox.id)).recent, 0);
+      // The reader's lookup fails as the writer's does.
+      await acct.listMailboxes();
+      const missing = await Promise.all([
+        acct.appendByName("INBOX", [{ content: message(4) }]),
+        acct.appendByName("Nowhere", [{ content: message(5) }]),
+      ]);
+      assert.equal(missing[1], null);
+      assert.deepEqual(
+        (await collect(acct.fetch(inbox.id, ALL, { content: true }))).map((r) => r.content),
+        [message(1), message(4)],
+      );
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
