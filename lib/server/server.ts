@@ -107,8 +107,6 @@ export class ImapServer {
 
   async #run(endpoint: Endpoint, accepted: Accepted): Promise<void> {
     const { transport, clientAddress, peer, head } = accepted;
-    // A client that connects will soon log in: a stopped store thread starts meanwhile.
-    endpoint.store.warm?.();
     const connection = new Connection(endpoint, transport, clientAddress, accepted.acceptedAt);
     if (head.length > 0) connection.reader.push(head);
     if (clientAddress !== peer) connection.log.debug("proxied", { peer });

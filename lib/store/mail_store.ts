@@ -583,9 +583,9 @@ export interface MailStore {
   /** The store-wide APPEND limit in bytes, from `appendlimit`. */
   readonly appendLimit: number;
   /**
-   * A hint that requests will come soon (a client connected): a store that
-   * stops its threads when idle starts them now, so they open while the
-   * client logs in (worker_store.ts).
+   * A hint that requests will come soon (a client is logging in): a store
+   * that stops its threads when idle starts them now, so they open while the
+   * password is verified (worker_store.ts).
    */
   warm?(): void;
   close(): Promise<void>;

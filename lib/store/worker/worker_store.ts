@@ -716,8 +716,9 @@ export class ThreadedMailStore implements MailStore {
 
   /**
    * Starts the writer thread if it has stopped, ahead of a request: the
-   * server calls it when a client connects, so the thread opens while the
-   * client's LOGIN is verified (argon2id, about 150 ms of CPU).
+   * server calls it when a client begins to log in, so the thread opens
+   * while the password is verified (argon2id, about 150 ms of CPU). Not at
+   * connect: a health check that reads the greeting needs no store.
    */
   warm(): void {
     if (!this.#closed) this.#writerNow();
