@@ -21,7 +21,10 @@ CONFIG ?= config.toml
 # first isolate, and every thread (socket, store writer, store reader) gets
 # them. tests/dist/v8_flags_test.ts keeps the copies equal;
 # docs/performance.md ("The young generation") has the figures.
-V8_FLAGS := --max-semi-space-size=8
+# --no-memory-pool-share-memory-on-teardown: a store thread that stops gives
+# its heap back to the system (without it V8 keeps the pages; docs/performance.md,
+# "Store threads that stop when idle").
+V8_FLAGS := --max-semi-space-size=8,--no-memory-pool-share-memory-on-teardown
 
 .PHONY: run test check fmt lint typecheck bench build deno clean
 

@@ -380,7 +380,7 @@ service anvil {
  * the compiled binary): the Makefile's `V8_FLAGS`, kept equal by
  * tests/dist/v8_flags_test.ts.
  */
-export const OURS_V8_FLAGS = "--max-semi-space-size=8";
+export const OURS_V8_FLAGS = "--max-semi-space-size=8,--no-memory-pool-share-memory-on-teardown";
 
 /**
  * Starts our server as a user would: `deno run -A main.ts --config CONFIG run`,

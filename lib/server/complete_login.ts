@@ -19,6 +19,8 @@ export async function completeLogin(
   password: string,
   authzid = "",
 ): Promise<Completion> {
+  // A store thread stopped while idle (worker_store.ts) opens while the password is verified.
+  ctx.endpoint.store.warm?.();
   const result = await ctx.endpoint.auth.login(username, password, ctx.clientAddress, authzid);
   if (!result.ok) {
     const state = ctx.state;

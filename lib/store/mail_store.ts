@@ -625,5 +625,11 @@ export interface MailStore {
   deleteAccount(name: string): Promise<void>;
   /** The store-wide APPEND limit in bytes, from `appendlimit`. */
   readonly appendLimit: number;
+  /**
+   * A hint that requests will come soon (a client is logging in): a store
+   * that stops its threads when idle starts them now, so they open while the
+   * password is verified (worker_store.ts).
+   */
+  warm?(): void;
   close(): Promise<void>;
 }

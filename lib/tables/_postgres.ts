@@ -4,7 +4,7 @@
  * table. A small `pg` pool; parameters are `$1`, `$2` (named `:key` and
  * `:value` are rewritten to those by sql.ts).
  */
-import pg from "pg";
+import type { Pool } from "pg";
 import type { SqlDb, SqlParams } from "./_sqlite.ts";
 
 /** Any number, the same in every process: the lock that serialises `exec()`. */
@@ -21,16 +21,24 @@ function positional(params: SqlParams): unknown[] {
 }
 
 export function openPostgresDb(url: string): SqlDb {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 2,
-    idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: 10_000,
-  });
-  // An idle client's error (the server restarted) must not end the process.
-  pool.on("error", () => {});
-  const query = (sql: string, params: SqlParams) =>
-    pool.query({ text: sql, values: positional(params), rowMode: "array" });
+  // `pg` is loaded at the first query, not with this module: the server's
+  // socket thread imports the table modules whatever the driver, and `pg`
+  // costs it about 4 MB (docs/performance.md, "Memory").
+  let opened: Promise<Pool> | null = null;
+  const pool = () =>
+    opened ??= import("pg").then(({ default: pg }) => {
+      const p = new pg.Pool({
+        connectionString: url,
+        max: 2,
+        idleTimeoutMillis: 30_000,
+        connectionTimeoutMillis: 10_000,
+      });
+      // An idle client's error (the server restarted) must not end the process.
+      p.on("error", () => {});
+      return p;
+    });
+  const query = async (sql: string, params: SqlParams) =>
+    (await pool()).query({ text: sql, values: positional(params), rowMode: "array" });
   return {
     engine: "postgres",
     async value(sql, params) {
@@ -47,7 +55,7 @@ export function openPostgresDb(url: string): SqlDb {
     // processes at once would race in PostgreSQL's catalog (a duplicate key
     // in pg_type): each runs in a transaction holding one advisory lock.
     async exec(sql) {
-      const client = await pool.connect();
+      const client = await (await pool()).connect();
       try {
         await client.query("begin");
         await client.query("select pg_advisory_xact_lock($1)", [EXEC_LOCK]);
@@ -61,7 +69,7 @@ export function openPostgresDb(url: string): SqlDb {
       }
     },
     async close() {
-      await pool.end();
+      if (opened) await (await opened).end();
     },
   };
 }

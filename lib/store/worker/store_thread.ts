@@ -99,22 +99,55 @@ function wireError(e: unknown): WireError {
   return { name: "Error", message: String(e) };
 }
 
+/** Accounts being opened by accountOf(), by the name asked for. */
+const opening = new Map<string, Promise<AccountStore>>();
+
 /**
  * The account by canonical name. A reader thread learns of accounts only
- * through the requests it gets, so it opens one on first use (never
- * creating it: the writer did that).
+ * through the requests it gets, and so does a writer started again after it
+ * had stopped (worker_store.ts), so it opens one on first use (never
+ * creating it: openAccount did that). Requests that arrive while it opens
+ * share one opening, and continue in the order they arrived.
  */
-async function accountOf(name: string): Promise<AccountStore> {
-  let a = accounts.get(name);
-  if (!a && store) {
-    const opened = await store.openAccount(name);
-    if (opened) {
-      a = accounts.get(opened.accountName) ?? opened;
-      accounts.set(name, a);
-    }
+function accountOf(name: string): Promise<AccountStore> {
+  const a = accounts.get(name);
+  if (a) return Promise.resolve(a);
+  let p = opening.get(name);
+  if (!p) {
+    p = (async () => {
+      const opened = store ? await store.openAccount(name) : null;
+      if (!opened) throw new StoreError("NONEXISTENT", `No account ${JSON.stringify(name)}`);
+      const account = accounts.get(opened.accountName) ?? opened;
+      accounts.set(name, account);
+      return account;
+    })().finally(() => opening.delete(name));
+    opening.set(name, p);
   }
-  if (!a) throw new StoreError("NONEXISTENT", `No account ${JSON.stringify(name)}`);
-  return a;
+  return p;
+}
+
+/**
+ * Registers a watch, opening the account first when this thread has not
+ * (a writer started again has none open). An unwatch that comes while the
+ * account opens cancels it.
+ */
+function watchOn(
+  name: string,
+  id: number,
+  register: (account: AccountStore) => () => void,
+): void {
+  const account = accounts.get(name);
+  if (account) {
+    watches.set(id, register(account));
+    return;
+  }
+  const pending = () => {};
+  watches.set(id, pending);
+  accountOf(name).then((account) => {
+    if (watches.get(id) === pending) watches.set(id, register(account));
+  }, () => {
+    if (watches.get(id) === pending) watches.delete(id);
+  });
 }
 
 function key(name: string): string {
@@ -380,23 +413,22 @@ self.onmessage = (e: MessageEvent<ToStore>) => {
       break;
     }
     case "watch": {
-      // Accounts are open on the writer before anything is watched (SELECT opens them).
-      const account = accounts.get(msg.account);
-      if (account) {
-        const id = msg.watch;
-        watches.set(
-          id,
+      const id = msg.watch;
+      watchOn(
+        msg.account,
+        id,
+        (account) =>
           account.watch(msg.mailboxId, (event) => post({ t: "event", watch: id, event })),
-        );
-      }
+      );
       break;
     }
     case "watchAccount": {
-      const account = accounts.get(msg.account);
-      if (account) {
-        const id = msg.watch;
-        watches.set(id, account.watchAccount((event) => post({ t: "event", watch: id, event })));
-      }
+      const id = msg.watch;
+      watchOn(
+        msg.account,
+        id,
+        (account) => account.watchAccount((event) => post({ t: "event", watch: id, event })),
+      );
       break;
     }
     case "unwatch":

@@ -116,6 +116,10 @@ class StoreThread {
   #watchers = new Map<number, (event: AccountEvent) => void>();
   #failed: Error | null = null;
   #ready: Promise<void>;
+  /** Messages held until the thread has opened the store, in order; null once it has. */
+  #held: [ToStore, Transferable[]][] | null = [];
+  /** When a message last went to or came from the thread (performance.now()). */
+  lastUsed = performance.now();
 
   constructor(options: ImapSqlOptions, reader: boolean) {
     this.#worker = new Worker(new URL("./store_thread.ts", import.meta.url).href, {
@@ -130,13 +134,21 @@ class StoreThread {
     });
     this.#worker.onmessage = (e: MessageEvent<FromStore>) => {
       const msg = e.data;
+      this.lastUsed = performance.now();
       switch (msg.t) {
-        case "ready":
+        case "ready": {
+          const held = this.#held!;
+          this.#held = null;
+          for (const [m, transfer] of held) this.#worker.postMessage(m, transfer);
           opened();
           break;
-        case "open-failed":
-          failed(toError(msg.error));
+        }
+        case "open-failed": {
+          const err = toError(msg.error);
+          failed(err);
+          this.#fail(err);
           break;
+        }
         case "ok":
           this.#settle(msg.id)?.resolve(msg.value);
           break;
@@ -168,16 +180,30 @@ class StoreThread {
       // A store thread that died cannot be trusted with more work: fail everything.
       e.preventDefault();
       const err = new Error(`The store thread failed: ${e.message}`);
-      this.#failed = err;
       failed(err);
-      for (const p of this.#pending.values()) p.reject(err);
-      this.#pending.clear();
-      for (const s of this.#streams.values()) {
-        s.error = err;
-        this.#wake(s);
-      }
+      this.#fail(err);
     };
-    this.#post({ t: "open", options, reader });
+    this.#worker.postMessage({ t: "open", options, reader } satisfies ToStore);
+  }
+
+  #fail(err: Error): void {
+    this.#failed = err;
+    this.#held = null;
+    for (const p of this.#pending.values()) p.reject(err);
+    this.#pending.clear();
+    for (const s of this.#streams.values()) {
+      s.error = err;
+      this.#wake(s);
+    }
+  }
+
+  /**
+   * Whether the thread has nothing to do and nothing to tell: no request
+   * or stream under way and no watch registered (a watch's events come
+   * from this thread, so it must stay while one is held).
+   */
+  get idle(): boolean {
+    return this.#pending.size === 0 && this.#streams.size === 0 && this.#watchers.size === 0;
   }
 
   get ready(): Promise<void> {
@@ -214,7 +240,10 @@ class StoreThread {
   }
 
   #post(msg: ToStore, transfer: Transferable[] = []): void {
-    this.#worker.postMessage(msg, transfer);
+    this.lastUsed = performance.now();
+    // Before "ready" the thread's store is not open yet: requests wait here, in order.
+    if (this.#held) this.#held.push([msg, transfer]);
+    else this.#worker.postMessage(msg, transfer);
   }
 
   call<T>(
@@ -361,7 +390,8 @@ class StoreThread {
 
 class ThreadedAccountStore implements AccountStore {
   readonly accountName: string;
-  #thread: StoreThread;
+  /** The writer thread now (started again when it had stopped: ThreadedMailStore). */
+  #writer: () => StoreThread;
   /** The thread for a read now: the reader thread once it runs, else the writer. */
   #reader: () => StoreThread;
   #figures: StoreFigures;
@@ -379,7 +409,7 @@ class ThreadedAccountStore implements AccountStore {
   #list: { data: number; version: string } | null = null;
 
   constructor(
-    thread: StoreThread,
+    writer: () => StoreThread,
     reader: () => StoreThread,
     accountName: string,
     figures: StoreFigures,
@@ -387,13 +417,13 @@ class ThreadedAccountStore implements AccountStore {
   ) {
     this.#figures = figures;
     this.#dataVersion = dataVersion;
-    this.#thread = thread;
+    this.#writer = writer;
     this.#reader = reader;
     this.accountName = accountName;
   }
 
   #call<T>(method: string, args: unknown[], transfer?: Transferable[]): Promise<T> {
-    return this.#thread.call<T>(method, args, this.accountName, transfer);
+    return this.#writer().call<T>(method, args, this.accountName, transfer);
   }
 
   /** Reads that need no writer state go to the reader thread (the writer itself without one). */
@@ -478,12 +508,14 @@ class ThreadedAccountStore implements AccountStore {
     }
     // The store thread registers the watch between finding the mailbox and
     // reading its snapshot (store_thread.ts), under an id allocated here.
-    const { watch, unwatch, drop } = this.#thread.reserveWatch(options.watch);
+    // The watch and the request go to the same thread (the writer now).
+    const writer = this.#writer();
+    const { watch, unwatch, drop } = writer.reserveWatch(options.watch);
     try {
-      const snap = await this.#call<MailboxSnapshot | null>("selectByName", [
+      const snap = await writer.call<MailboxSnapshot | null>("selectByName", [
         name,
         { readOnly: options.readOnly, indexed: options.indexed, watchId: watch },
-      ]);
+      ], this.accountName);
       if (!snap || snap.indexed) drop();
       else snap.unwatch = unwatch;
       return snap;
@@ -544,8 +576,9 @@ class ThreadedAccountStore implements AccountStore {
       return { ...input, content };
     });
     const reader = this.#reader();
+    const writer = this.#writer();
     if (
-      reader === this.#thread || this.#thread.inFlight === 0 || reader.reading ||
+      reader === writer || writer.inFlight === 0 || reader.reading ||
       reader.preparing >= MAX_PREPARING
     ) {
       if (typeof mailbox === "string") {
@@ -600,7 +633,12 @@ class ThreadedAccountStore implements AccountStore {
     return this.#call("replace", [mailboxId, uid, destMailboxId, { ...input, content }], transfer);
   }
   fetch(mailboxId: number, uids: UidSet, fields: MessageFields): AsyncIterable<MessageRecord> {
-    return this.#reader().fetch(this.accountName, [mailboxId, uids, fields]);
+    // The thread is chosen when the iteration starts: the one running then.
+    const args = [mailboxId, uids, fields];
+    return {
+      [Symbol.asyncIterator]: () =>
+        this.#reader().fetch(this.accountName, args)[Symbol.asyncIterator](),
+    };
   }
   storeFlags(
     mailboxId: number,
@@ -627,7 +665,7 @@ class ThreadedAccountStore implements AccountStore {
     return this.#read("vanished", [mailboxId, sinceModSeq, uids]);
   }
   watch(mailboxId: number, listener: (event: MailboxEvent) => void): () => void {
-    return this.#thread.watch(this.accountName, mailboxId, listener);
+    return this.#writer().watch(this.accountName, mailboxId, listener);
   }
   /**
    * One poll serves every session of the account watching the mailbox (the
@@ -657,7 +695,7 @@ class ThreadedAccountStore implements AccountStore {
     return p;
   }
   watchAccount(listener: (event: AccountEvent) => void): () => void {
-    return this.#thread.watchAccount(this.accountName, listener);
+    return this.#writer().watchAccount(this.accountName, listener);
   }
   pollAccount(): Promise<void> {
     return this.#call("pollAccount", []);
@@ -706,46 +744,71 @@ class ThreadedAccountStore implements AccountStore {
   }
 }
 
+/**
+ * How long a store thread stays with nothing to do (no request, stream or
+ * watch under way) before it stops; the next request starts it again. A
+ * thread with the store loaded is 13-20 MB of an idle server's memory
+ * (docs/performance.md, "Memory").
+ */
+export const IDLE_STOP_MS = 60_000;
+
 /** A MailStore whose work runs on a store thread of its own. */
 export class ThreadedMailStore implements MailStore {
   readonly appendLimit: number;
-  #thread: StoreThread;
   #options: ImapSqlOptions;
-  /** The reader thread, once it has opened its connection. */
+  #idleStopMs: number;
+  /** The writer thread, open or opening; null while stopped. */
+  #writer: StoreThread | null;
+  /** The last writer started: requests made after close() go there (and fail). */
+  #lastWriter: StoreThread;
+  /** The reader thread, once it has opened its connection; null while stopped. */
   #reader: StoreThread | null = null;
-  /** Its start, under way or done; null until the first read. */
-  #readerStart: Promise<void> | null = null;
   /** The reader thread while it opens its connection. */
   #starting: StoreThread | null = null;
+  /** A reader that could not open is not tried again: the writer answers reads. */
+  #readerFailed = false;
+  /** Threads being stopped (their store closing). */
+  #stopping = new Set<Promise<void>>();
+  #idleTimer: ReturnType<typeof setTimeout> | null = null;
   #accounts = new Map<string, ThreadedAccountStore>();
   #closed: Promise<void> | null = null;
+  readonly #writeThread = () => this.#writerNow();
   readonly #readThread = () => this.#readThreadNow();
   /** The database file's change probe; null for other databases (every answer is asked for). */
   #probe: ChangeProbe | null;
   readonly #dataVersion = () => this.#probe?.read() ?? null;
 
-  private constructor(thread: StoreThread, options: ImapSqlOptions) {
-    this.#thread = thread;
+  private constructor(thread: StoreThread, options: ImapSqlOptions, idleStopMs: number) {
+    this.#writer = this.#lastWriter = thread;
     this.#options = options;
+    this.#idleStopMs = idleStopMs;
     this.appendLimit = options.appendLimit;
     this.#probe = options.dsn.kind === "file" ? ChangeProbe.open(options.dsn.path) : null;
   }
 
   /**
-   * Starts the store thread and opens the store there (migrations included).
+   * Opens the store on a writer thread (migrations included), so that a
+   * database that will not open stops start-up, then lets that thread stop:
+   * no client needs it yet, and the first request starts it again.
+   *
    * For a database file, the first read also starts a reader thread with a
    * second connection: SQLite in WAL mode lets that connection read while the
    * writer commits, so FETCH, SEARCH, STATUS and LIST go on during a writer's
    * fsync and a long SEARCH never delays a write. (An in-memory database is
    * one per connection, and a remote one has its own server: both keep one
-   * thread.) PostgreSQL gets a reader thread too, with its own connections.
+   * thread, which never stops: an in-memory database would go with it.)
+   * PostgreSQL gets a reader thread too, with its own connections.
    *
-   * The reader starts at the first read, not here: a thread with the store
-   * loaded costs 15–20 MB, and a server nobody has used yet does without it
+   * The reader starts at the first read, not here, and each thread stops
+   * after `idleStopMs` (IDLE_STOP_MS) with nothing to do: a thread with the
+   * store loaded costs 13-20 MB, and a server nobody uses does without them
    * (docs/performance.md, "Memory"). Reads go to the writer until the reader
    * is ready, and for good if it cannot start.
    */
-  static async open(options: ImapSqlOptions): Promise<ThreadedMailStore> {
+  static async open(
+    options: ImapSqlOptions,
+    tuning?: { idleStopMs?: number },
+  ): Promise<ThreadedMailStore> {
     const thread = new StoreThread(options, false);
     try {
       await thread.ready;
@@ -753,7 +816,9 @@ export class ThreadedMailStore implements MailStore {
       thread.terminate();
       throw e;
     }
-    return new ThreadedMailStore(thread, options);
+    const store = new ThreadedMailStore(thread, options, tuning?.idleStopMs ?? IDLE_STOP_MS);
+    if (store.#canStop) store.#stop(thread);
+    return store;
   }
 
   /** Counts for tests and benchmarks. */
@@ -764,36 +829,106 @@ export class ThreadedMailStore implements MailStore {
     return this.#reader !== null;
   }
 
+  /** Whether a writer thread is running or starting; a figure for tests. */
+  get writerRunning(): boolean {
+    return this.#writer !== null;
+  }
+
+  /**
+   * Starts the writer thread if it has stopped, ahead of a request: the
+   * server calls it when a client begins to log in, so the thread opens
+   * while the password is verified (argon2id, about 150 ms of CPU). Not at
+   * connect: a health check that reads the greeting needs no store.
+   */
+  warm(): void {
+    if (!this.#closed) this.#writerNow();
+  }
+
+  /** Whether threads may stop when idle: not an in-memory database's (it lives in its thread). */
+  get #canStop(): boolean {
+    return this.#options.dsn.kind === "file" || this.#options.dsn.kind === "postgres";
+  }
+
+  #writerNow(): StoreThread {
+    if (this.#writer) return this.#writer;
+    if (this.#closed) return this.#lastWriter;
+    const thread = new StoreThread(this.#options, false);
+    this.#writer = this.#lastWriter = thread;
+    thread.ready.then(() => this.#watchIdle(), () => {
+      // Its requests failed with the reason; the next request tries again.
+      if (this.#writer === thread) this.#writer = null;
+      thread.terminate();
+    });
+    return thread;
+  }
+
   #readThreadNow(): StoreThread {
     if (this.#reader) return this.#reader;
-    if (
-      !this.#readerStart && !this.#closed &&
-      (this.#options.dsn.kind === "file" || this.#options.dsn.kind === "postgres")
-    ) {
+    const writer = this.#writerNow();
+    if (!this.#starting && !this.#readerFailed && !this.#closed && this.#canStop) {
       const reader = new StoreThread(this.#options, true);
       this.#starting = reader;
-      this.#readerStart = reader.ready.then(
+      reader.ready.then(
         () => {
           this.#starting = null;
           if (this.#closed) reader.terminate();
-          else this.#reader = reader;
+          else {
+            this.#reader = reader;
+            this.#watchIdle();
+          }
         },
         // The writer answers reads as well; a reader that cannot open is only a loss of speed.
-        () => reader.terminate(),
+        () => {
+          this.#starting = null;
+          this.#readerFailed = true;
+          reader.terminate();
+        },
       );
     }
-    return this.#thread;
+    return writer;
+  }
+
+  /**
+   * Checks the threads every half spell while any runs, and stops each that
+   * has been idle for `idleStopMs`. A thread is idle only with no request,
+   * stream or watch under way, so nothing is cut short: a session with a
+   * mailbox selected holds a watch (or its shared index does, which lingers
+   * after it: mailbox_index.ts), and a stopped thread's work is all
+   * committed (a request is answered after its commit).
+   */
+  #watchIdle(): void {
+    if (this.#idleTimer !== null || this.#closed || !this.#canStop) return;
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = null;
+      const now = performance.now();
+      for (const thread of [this.#writer, this.#reader]) {
+        if (thread?.idle && now - thread.lastUsed >= this.#idleStopMs) this.#stop(thread);
+      }
+      if (this.#writer || this.#reader) this.#watchIdle();
+    }, Math.max(1, this.#idleStopMs / 2));
+    Deno.unrefTimer(this.#idleTimer as unknown as number);
+  }
+
+  /** Stops an idle thread: requests from now on start another; this one closes its store. */
+  #stop(thread: StoreThread): void {
+    if (this.#writer === thread) this.#writer = null;
+    if (this.#reader === thread) this.#reader = null;
+    const done: Promise<void> = thread.call("close", []).then(() => {}, () => {}).finally(() => {
+      thread.terminate();
+      this.#stopping.delete(done);
+    });
+    this.#stopping.add(done);
   }
 
   async openAccount(name: string, options?: { create?: boolean }): Promise<AccountStore | null> {
-    const canonical = await this.#thread.call<string | null>("openAccount", [name, options]);
+    const canonical = await this.#writerNow().call<string | null>("openAccount", [name, options]);
     if (canonical === null) return null;
     let account = this.#accounts.get(canonical);
     if (!account) {
       this.#accounts.set(
         canonical,
         account = new ThreadedAccountStore(
-          this.#thread,
+          this.#writeThread,
           this.#readThread,
           canonical,
           this.figures,
@@ -805,11 +940,11 @@ export class ThreadedMailStore implements MailStore {
   }
 
   listAccounts(): Promise<string[]> {
-    return this.#thread.call("listAccounts", []);
+    return this.#writerNow().call("listAccounts", []);
   }
 
   async deleteAccount(name: string): Promise<void> {
-    await this.#thread.call("deleteAccount", [name]);
+    await this.#writerNow().call("deleteAccount", [name]);
     await this.#reader?.call("forgetAccount", [name]);
     const key = name.normalize("NFC").toLowerCase();
     for (const n of [...this.#accounts.keys()]) {
@@ -819,16 +954,23 @@ export class ThreadedMailStore implements MailStore {
 
   close(): Promise<void> {
     this.#closed ??= (async () => {
+      if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
       // A reader still opening has nothing to finish: shutdown does not wait for it.
       this.#starting?.terminate();
       this.#probe?.close();
       this.#probe = null;
+      const writer = this.#writer;
+      const reader = this.#reader;
       try {
         // Appends already queued commit before the database goes.
-        await Promise.all([this.#thread.call("close", []), this.#reader?.call("close", [])]);
+        await Promise.all([
+          writer?.call("close", []),
+          reader?.call("close", []),
+          ...this.#stopping,
+        ]);
       } finally {
-        this.#thread.terminate();
-        this.#reader?.terminate();
+        writer?.terminate();
+        reader?.terminate();
       }
     })();
     return this.#closed;

@@ -7,6 +7,7 @@ import { parseImapSqlConfig } from "../../../lib/config/storage.ts";
 import { postgres } from "../../_support/postgres.ts";
 import { openSqlStore } from "../../../lib/store/imapsql.ts";
 import type { SqlMailStore } from "../../../lib/store/sql/sql_store.ts";
+import type { ImapSqlOptions } from "../../../lib/store/config.ts";
 import type { AccountStore, MailboxInfo, MessageRecord } from "../../../lib/store/mail_store.ts";
 
 export type Kind = "memory" | "file" | "postgres";
@@ -26,15 +27,23 @@ export interface TestStore {
   cleanup(): Promise<void>;
 }
 
-export async function openTestStore(
+/** A temp dir and the options of a new, empty store on `kind` (its database in that dir, or on the cluster). */
+export async function testStoreOptions(
   kind: Kind,
   extra: Record<string, unknown> = {},
-): Promise<TestStore> {
+): Promise<{ dir: string; options: ImapSqlOptions }> {
   const dir = await Deno.makeTempDir({ prefix: "imapsql-test-" });
   const table = kind === "postgres"
     ? { driver: "postgres", dsn: await cluster!.createDatabase(), ...extra }
     : { dsn: kind === "memory" ? ":memory:" : "file:mail.db", ...extra };
-  const options = parseImapSqlConfig(table, "storage.imapsql.test", { stateDir: dir });
+  return { dir, options: parseImapSqlConfig(table, "storage.imapsql.test", { stateDir: dir }) };
+}
+
+export async function openTestStore(
+  kind: Kind,
+  extra: Record<string, unknown> = {},
+): Promise<TestStore> {
+  const { dir, options } = await testStoreOptions(kind, extra);
   const t: TestStore = {
     store: await openSqlStore(options),
     dir,
