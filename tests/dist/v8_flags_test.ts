@@ -11,6 +11,18 @@ async function makefileFlags(): Promise<string> {
   return m[1].trim();
 }
 
+/** Runs `dir/main.ts` with the V8 flags; its standard output, trimmed. */
+async function runWithFlags(dir: string, flags: string): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `--v8-flags=${flags}`, `${dir}/main.ts`],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const err = new TextDecoder().decode(out.stderr);
+  assert.ok(out.success, `deno run --v8-flags=${flags} failed: ${err}`);
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
 Deno.test("the server's V8 flags are the same in the Makefile, bin/imapd, deno.json and the bench", async () => {
   const flags = await makefileFlags();
   const makefile = await Deno.readTextFile(`${ROOT}Makefile`);
@@ -58,14 +70,7 @@ self.postMessage(largest);
 w.onmessage = (e) => { console.log(e.data); w.terminate(); };
 `,
     );
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `--v8-flags=${flags}`, `${dir}/main.ts`],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const err = new TextDecoder().decode(out.stderr);
-    assert.ok(out.success, `deno run --v8-flags=${flags} failed: ${err}`);
-    const largest = Number(new TextDecoder().decode(out.stdout).trim());
+    const largest = Number(await runWithFlags(dir, flags));
     assert.ok(largest > 0, "no new space figure came back");
     // V8 reports new space as four semi-spaces (32 MB at --max-semi-space-size=8): allow five.
     const bound = 5 * Number(semi[1]) * 1024 * 1024;
@@ -106,14 +111,7 @@ for (let i = 0; i < 100 && after - before > (up - before) / 2; i++) {
 console.log(JSON.stringify({ before, up, after }));
 `,
     );
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `--v8-flags=${flags}`, `${dir}/main.ts`],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const err = new TextDecoder().decode(out.stderr);
-    assert.ok(out.success, `deno run --v8-flags=${flags} failed: ${err}`);
-    const { before, up, after } = JSON.parse(new TextDecoder().decode(out.stdout));
+    const { before, up, after } = JSON.parse(await runWithFlags(dir, flags));
     assert.ok(up - before > 20e6, `the worker's heap grew by ${up - before} bytes only`);
     assert.ok(
       after - before < (up - before) / 2,
