@@ -9,8 +9,8 @@
  * without a request").
  *
  * `worker_store.ts` reads it before a request whose answer stands for the
- * database as it is (the poll of a mailbox, SELECT of an indexed mailbox,
- * the mailbox list), and answers the same question again with no request
+ * database as it is (the poll of a mailbox, SELECT of an indexed mailbox),
+ * and answers the same question again with no request
  * while the value reads the same: then nobody has committed anything since
  * the request was sent, and its answer still holds.
  */
