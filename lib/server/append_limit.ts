@@ -9,6 +9,7 @@ import { CommandParser } from "../wire/parser.ts";
 import { parseCommandHead } from "../protocol/command.ts";
 import { mailboxFromWire } from "../protocol/mailbox_name.ts";
 import {
+  type AppendInput,
   appendLimitIn,
   type AppendLimits,
   largestAppendLimit,
@@ -88,6 +89,11 @@ export function appendLimitCapability(limits: AppendLimits): string {
 }
 
 export { appendLimitIn, largestAppendLimit };
+
+/** What the store takes of an APPEND or REPLACE message. */
+export function appendInputOf(m: AppendMessage): AppendInput {
+  return { content: m.content, flags: m.flags, internalDate: m.internalDate ?? undefined };
+}
 
 /**
  * Stores messages with `store`; when the store refuses one as too big (its

@@ -1,9 +1,9 @@
 import type { CommandContext, Completion } from "../context.ts";
-import type { AppendArgs, AppendMessage } from "../../protocol/commands/append.ts";
-import type { AppendInput, AppendResult } from "../../store/mail_store.ts";
+import type { AppendArgs } from "../../protocol/commands/append.ts";
+import type { AppendResult } from "../../store/mail_store.ts";
 import { mailboxFromWire } from "../../protocol/mailbox_name.ts";
 import { existingMailbox, missingMailbox, userOf, utf8Names } from "../access.ts";
-import { checkMessages, storeMessages } from "../append_limit.ts";
+import { appendInputOf, checkMessages, storeMessages } from "../append_limit.ts";
 import { catenateMessages } from "../catenate.ts";
 
 /**
@@ -37,7 +37,7 @@ export async function handleAppend(ctx: CommandContext, args: AppendArgs): Promi
     const claimRecent = info.id === claimRecentIn;
     results = await storeMessages(
       user,
-      () => user.account.appendAll(info.id, inputsOf(messages), { claimRecent }),
+      () => user.account.appendAll(info.id, messages.map(appendInputOf), { claimRecent }),
     );
   } else {
     // Every mailbox takes the account's limit: the checks need no mailbox.
@@ -45,7 +45,7 @@ export async function handleAppend(ctx: CommandContext, args: AppendArgs): Promi
     const name = mailboxFromWire(args.mailbox, utf8Names(ctx));
     const done = await storeMessages(
       user,
-      () => user.account.appendByName(name, inputsOf(args.messages), { claimRecentIn }),
+      () => user.account.appendByName(name, args.messages.map(appendInputOf), { claimRecentIn }),
     );
     if (!done) throw missingMailbox(args.mailbox, "TRYCREATE");
     ({ mailboxId, results } = done);
@@ -65,12 +65,4 @@ export async function handleAppend(ctx: CommandContext, args: AppendArgs): Promi
     },
     text: "APPEND completed",
   };
-}
-
-function inputsOf(messages: readonly AppendMessage[]): AppendInput[] {
-  return messages.map((m) => ({
-    content: m.content,
-    flags: m.flags,
-    internalDate: m.internalDate ?? undefined,
-  }));
 }

@@ -10,7 +10,7 @@ import type { ReplaceArgs } from "../../protocol/commands/replace.ts";
 import { no } from "../../protocol/errors.ts";
 import { writeStatus } from "../../protocol/response.ts";
 import { existingMailbox, selectedOf, userOf } from "../access.ts";
-import { checkMessages, storeMessages } from "../append_limit.ts";
+import { appendInputOf, checkMessages, storeMessages } from "../append_limit.ts";
 import { catenateMessages } from "../catenate.ts";
 
 async function replace(
@@ -34,12 +34,7 @@ async function replace(
   const user = userOf(ctx);
   const result = await storeMessages(
     user,
-    () =>
-      user.account.replace(mailbox.info.id, uid, dest.id, {
-        content: m.content,
-        flags: m.flags,
-        internalDate: m.internalDate ?? undefined,
-      }),
+    () => user.account.replace(mailbox.info.id, uid, dest.id, appendInputOf(m)),
   );
   writeStatus(ctx.enc, null, "OK", {
     code: "APPENDUID",

@@ -439,7 +439,7 @@ class ThreadedAccountStore implements AccountStore {
    * quick bench (10–12 ms with the request), docs/performance.md.
    */
   listMailboxesSince(known: string | null): Promise<MailboxList> {
-    return this.#read<MailboxList>("listMailboxesSince", [known]);
+    return this.#read("listMailboxesSince", [known]);
   }
   getMailbox(name: string): Promise<MailboxInfo | null> {
     return this.#read("getMailbox", [name]);
